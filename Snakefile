@@ -1,0 +1,25 @@
+# lvebm: inference for latent-variable energy-based models (NYU DLSP20, week 15, part 1).
+#   snakemake --cores all            the whole pipeline on config.yaml
+#   snakemake --report results/report.html
+
+
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/energy.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        all_targets(),

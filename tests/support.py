@@ -1,0 +1,109 @@
+"""Test support: a disposable copy of the project, a Snakemake runner, the small config."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT_FILES = ("Snakefile", "config.yaml", "environment.yml", "workflow", "src")
+
+# A configuration small enough for end-to-end tests (seconds), with every stage exercised.
+SMALL_CONFIG_OVERRIDES = {
+    "data": {"horn": {"n": 120}},
+    "mesh": {
+        "y1": {"start": -3.0, "stop": 3.0, "num": 13},
+        "y2": {"start": -2.0, "stop": 2.0, "num": 9},
+    },
+}
+
+
+def deep_update(base: dict, overrides: dict) -> dict:
+    """Recursively merge ``overrides`` into a copy of ``base``."""
+    merged = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_update(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def default_config() -> dict:
+    return yaml.safe_load((ROOT / "config.yaml").read_text())
+
+
+@dataclass
+class Project:
+    """A copy of the project in a temporary directory, with its own config and results."""
+
+    path: Path
+
+    @property
+    def config_path(self) -> Path:
+        return self.path / "config.yaml"
+
+    def config(self) -> dict:
+        return yaml.safe_load(self.config_path.read_text())
+
+    def write_config(self, cfg: dict) -> None:
+        self.config_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+
+    def update_config(self, overrides: dict) -> None:
+        self.write_config(deep_update(self.config(), overrides))
+
+    def snakemake(
+        self, *args: str, check: bool = True, timeout: float = 600
+    ) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--nocolor", *args]
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        proc = subprocess.run(
+            cmd, cwd=self.path, capture_output=True, text=True, timeout=timeout, env=env
+        )
+        if check and proc.returncode != 0:
+            tail = f"{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}"
+            raise AssertionError(f"{' '.join(cmd)} exited {proc.returncode}\n{tail}")
+        return proc
+
+    def planned_jobs(self, *args: str) -> dict[str, int]:
+        """Rules a dry run would execute, with their job counts (empty when up to date)."""
+        out = self.snakemake("--dry-run", *args).stdout
+        return parse_job_stats(out)
+
+    def artifacts(self) -> list[Path]:
+        return sorted(p for p in (self.path / "results").rglob("*") if p.is_file())
+
+
+def parse_job_stats(text: str) -> dict[str, int]:
+    """The 'Job stats' table of a Snakemake dry run as {rule: count}, without 'all'."""
+    jobs: dict[str, int] = {}
+    if "Job stats:" not in text:
+        return jobs
+    table = text.split("Job stats:", 1)[1]
+    for line in table.splitlines()[3:]:
+        match = re.fullmatch(r"\s*(\w+)\s+(\d+)\s*", line)
+        if not match:
+            break
+        if match[1] not in ("all", "total"):
+            jobs[match[1]] = int(match[2])
+    return jobs
+
+
+def copy_project(dest: Path) -> Project:
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(
+                src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+            )
+        else:
+            shutil.copy2(src, dest / name)
+    return Project(dest)

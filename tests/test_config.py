@@ -1,0 +1,76 @@
+"""Bad configurations stop the run before any job, with a message that names the key."""
+
+import pytest
+from support import deep_update, default_config
+
+# (overrides, text the error must contain)
+BAD_CONFIGS = {
+    "negative seed": ({"seed": -1}, "instance['seed']"),
+    "seed not an integer": ({"seed": "abc"}, "'abc' is not of type 'integer'"),
+    "alpha zero": ({"data": {"alpha": 0}}, "instance['data']['alpha']"),
+    "negative noise": ({"data": {"noise_std": -0.1}}, "instance['data']['noise_std']"),
+    "empty horn": ({"data": {"horn": {"n": 0}}}, "instance['data']['horn']['n']"),
+    "empty slice": ({"data": {"slice": {"n": 0}}}, "instance['data']['slice']['n']"),
+    "slice outside the horn": ({"data": {"slice": {"x": 1.5}}}, "instance['data']['slice']['x']"),
+    "zero w1": ({"decoder": {"w1": 0}}, "config key 'decoder.w1' = 0 is invalid: must be non-zero"),
+    "zero w2": (
+        {"decoder": {"w2": 0.0}},
+        "config key 'decoder.w2' = 0 is invalid: must be non-zero",
+    ),
+    "unknown decoder key": ({"decoder": {"w3": 1.0}}, "'w3' was unexpected"),
+    "latent grid too small": ({"latent": {"n": 2}}, "instance['latent']['n']"),
+    "unknown optimizer": (
+        {"inference": {"optimizers": ["newton", "adam"]}},
+        "'adam' is not one of",
+    ),
+    "no optimizer": ({"inference": {"optimizers": []}}, "instance['inference']['optimizers']"),
+    "repeated optimizer": (
+        {"inference": {"optimizers": ["exact", "exact"]}},
+        "non-unique elements",
+    ),
+    "focus beyond the samples": (
+        {"inference": {"focus": 30}},
+        "config key 'inference.focus' = 30 is invalid: "
+        "must be a sample label from 1 to data.slice.n = 24",
+    ),
+    "focus zero": ({"inference": {"focus": 0}}, "instance['inference']['focus']"),
+    "zero gtol": ({"inference": {"gtol": 0}}, "instance['inference']['gtol']"),
+    "c2 below c1": (
+        {"inference": {"line_search": {"c1": 0.3, "c2": 0.2}}},
+        "config key 'inference.line_search.c2' = 0.2 is invalid: must be greater than",
+    ),
+    "reversed mesh axis": (
+        {"mesh": {"y1": {"start": 3.0, "stop": -3.0, "num": 25}}},
+        "config key 'mesh.y1.start' = 3.0 is invalid: must be less than mesh.y1.stop = -3.0",
+    ),
+    "one-point mesh axis": (
+        {"mesh": {"y2": {"start": -2, "stop": 2, "num": 1}}},
+        "instance['mesh']['y2']['num']",
+    ),
+    "zero shards": ({"mesh": {"shards": 0}}, "instance['mesh']['shards']"),
+    "more shards than points": (
+        {"mesh": {"shards": 500}},
+        "config key 'mesh.shards' = 500 is invalid: must be at most the 425 mesh points",
+    ),
+    "unknown mesh method": ({"mesh": {"method": "adam"}}, "instance['mesh']['method']"),
+    "highlight not a pair": (
+        {"mesh": {"highlight": [[1.0, 2.0, 3.0]]}},
+        "instance['mesh']['highlight'][0]",
+    ),
+}
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize("case", list(BAD_CONFIGS))
+def test_bad_config_fails_before_any_job(project, case):
+    overrides, message = BAD_CONFIGS[case]
+    project.write_config(deep_update(default_config(), overrides))
+    proc = project.snakemake(check=False)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output
+    assert message in output, output[-3000:]
+    assert not (project.path / "results").exists()
+
+
+def test_there_are_at_least_fifteen_bad_configs():
+    assert len(BAD_CONFIGS) >= 15

@@ -1,0 +1,80 @@
+"""End-to-end runs of the pipeline in a temporary copy: artifacts, contracts, no-op reruns."""
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from lvebm.model import Decoder
+
+pytestmark = pytest.mark.pipeline
+
+COLUMNS = {
+    "results/data/horn.parquet": ["x", "theta", "y1", "y2"],
+    "results/data/samples.parquet": ["i", "theta", "y1", "y2"],
+    "results/energy/energies.parquet": ["i", "k", "z", "y1_tilde", "y2_tilde", "E"],
+}
+
+
+def read(project, name):
+    return pq.read_table(project.path / name).to_pandas()
+
+
+@pytest.mark.parametrize("artifact", list(COLUMNS))
+def test_artifact_has_the_designs_columns(finished_run, artifact):
+    table = pq.read_table(finished_run.path / artifact)
+    assert table.column_names == COLUMNS[artifact]
+    assert table.num_rows > 0
+    for name in table.column_names:
+        assert not table.column(name).null_count
+
+
+def test_sizes_follow_the_config(finished_run):
+    cfg = finished_run.config()
+    assert len(read(finished_run, "results/data/horn.parquet")) == cfg["data"]["horn"]["n"]
+    samples = read(finished_run, "results/data/samples.parquet")
+    assert_array_equal(samples["i"], np.arange(1, cfg["data"]["slice"]["n"] + 1))
+    energies = read(finished_run, "results/energy/energies.parquet")
+    assert len(energies) == cfg["data"]["slice"]["n"] * cfg["latent"]["n"]
+
+
+def test_energies_artifact_equals_the_formula(finished_run):
+    cfg = finished_run.config()
+    samples = read(finished_run, "results/data/samples.parquet").set_index("i")
+    e = read(finished_run, "results/energy/energies.parquet")
+    w1, w2 = cfg["decoder"]["w1"], cfg["decoder"]["w2"]
+    z = 2 * np.pi * e["k"].to_numpy() / cfg["latent"]["n"]
+    y1 = samples.loc[e["i"], "y1"].to_numpy()
+    y2 = samples.loc[e["i"], "y2"].to_numpy()
+    assert_allclose(e["z"], z, rtol=0, atol=1e-15)
+    assert_allclose(e["y1_tilde"], w1 * np.cos(z), rtol=0, atol=1e-15)
+    assert_allclose(e["y2_tilde"], w2 * np.sin(z), rtol=0, atol=1e-15)
+    assert_allclose(e["E"], (y1 - w1 * np.cos(z)) ** 2 + (y2 - w2 * np.sin(z)) ** 2, rtol=1e-14)
+    assert_allclose(e["E"], Decoder(w1, w2).energy(y1, y2, z), rtol=1e-15)
+
+
+def test_every_rule_logs_and_compute_rules_benchmark(finished_run):
+    logs = {p.parent.name for p in (finished_run.path / "logs").rglob("*.log")}
+    benchmarks = {p.parent.name for p in (finished_run.path / "benchmarks").rglob("*.tsv")}
+    assert {"sample_horn", "sample_slice", "evaluate_energies"} <= logs
+    assert {"sample_horn", "sample_slice", "evaluate_energies"} <= benchmarks
+
+
+def test_second_run_has_nothing_to_do(finished_run):
+    assert finished_run.planned_jobs() == {}
+    out = finished_run.snakemake("--dry-run").stdout
+    assert "Nothing to be done" in out
+
+
+def test_changing_w1_reruns_energies_but_not_the_samplers(project):
+    project.snakemake()
+    project.update_config({"decoder": {"w1": -1.2}})
+    planned = project.planned_jobs()
+    assert "evaluate_energies" in planned
+    assert not {"sample_horn", "sample_slice"} & set(planned)
+
+
+def test_changing_horn_size_reruns_only_the_horn(project):
+    project.snakemake()
+    project.update_config({"data": {"horn": {"n": 77}}})
+    assert set(project.planned_jobs()) == {"sample_horn"}
