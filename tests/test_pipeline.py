@@ -9,11 +9,38 @@ from lvebm.model import Decoder
 
 pytestmark = pytest.mark.pipeline
 
+OPTIMIZERS = [
+    "exhaustive",
+    "gradient_descent",
+    "line_search",
+    "conjugate_gradient",
+    "lbfgs",
+    "newton",
+    "exact",
+]
+INFERENCE_COLUMNS = [
+    "i", "y1", "y2", "z_init", "z_check", "F", "n_iter", "n_eval", "converged",
+    "F_exact", "z_exact", "error", "global_min",
+]  # fmt: skip
 COLUMNS = {
     "results/data/horn.parquet": ["x", "theta", "y1", "y2"],
     "results/data/samples.parquet": ["i", "theta", "y1", "y2"],
     "results/energy/energies.parquet": ["i", "k", "z", "y1_tilde", "y2_tilde", "E"],
-}
+    "results/inference/summary.parquet": [
+        "points", "optimizer", "n_points", "success_rate", "converged_rate",
+        "max_error", "median_error", "mean_iter", "mean_eval",
+    ],
+    **{
+        f"results/inference/{points}/{name}.parquet": INFERENCE_COLUMNS
+        for points in ("samples", "mesh")
+        for name in OPTIMIZERS
+    },
+    **{
+        f"results/inference/{points}/{name}_trace.parquet": ["i", "step", "z", "E"]
+        for points in ("samples", "mesh")
+        for name in OPTIMIZERS
+    },
+}  # fmt: skip
 
 
 def read(project, name):
@@ -78,3 +105,55 @@ def test_changing_horn_size_reruns_only_the_horn(project):
     project.snakemake()
     project.update_config({"data": {"horn": {"n": 77}}})
     assert set(project.planned_jobs()) == {"sample_horn"}
+
+
+def test_inference_scores_against_an_independent_exact_solution(finished_run):
+    from test_exact import brute_force
+
+    cfg = finished_run.config()
+    w1, w2 = cfg["decoder"]["w1"], cfg["decoder"]["w2"]
+    for points in ("samples", "mesh"):
+        t = read(finished_run, f"results/inference/{points}/exact.parquet")
+        ref, _ = brute_force(w1, w2, t["y1"].to_numpy(), t["y2"].to_numpy())
+        assert_allclose(t["F_exact"], ref, rtol=1e-10, atol=1e-14)
+        assert (t["error"] == 0).all() and t["global_min"].all()
+    mesh = read(finished_run, "results/inference/mesh/exact.parquet")
+    n1, n2 = cfg["mesh"]["y1"]["num"], cfg["mesh"]["y2"]["num"]
+    assert len(mesh) == n1 * n2
+    assert_array_equal(mesh["i"], np.arange(1, n1 * n2 + 1))
+    assert mesh["y1"].iloc[1] > mesh["y1"].iloc[0] and mesh["y2"].iloc[n1] > mesh["y2"].iloc[0]
+
+
+def test_summary_is_consistent_with_the_tables(finished_run):
+    summary = read(finished_run, "results/inference/summary.parquet")
+    assert len(summary) == 2 * len(OPTIMIZERS)
+    for row in summary.itertuples():
+        t = read(finished_run, f"results/inference/{row.points}/{row.optimizer}.parquet")
+        assert row.n_points == len(t)
+        assert row.success_rate == pytest.approx(t["global_min"].mean())
+        assert row.max_error == pytest.approx(t["error"].max())
+        assert row.mean_eval == pytest.approx(t["n_eval"].mean())
+    gd = summary.query("points == 'mesh' and optimizer == 'gradient_descent'").iloc[0]
+    assert gd.success_rate < 1  # the local minima are there
+    assert summary.query("optimizer == 'exact'")["success_rate"].eq(1).all()
+
+
+def test_focus_sample_is_found_where_the_lecture_says(finished_run):
+    t = read(finished_run, "results/inference/samples/exact.parquet").set_index("i")
+    assert t.loc[23, "z_check"] == pytest.approx(3.11, abs=0.05)
+
+
+def test_traces_hold_every_iterate(finished_run):
+    for name in OPTIMIZERS:
+        t = read(finished_run, f"results/inference/samples/{name}.parquet")
+        tr = read(finished_run, f"results/inference/samples/{name}_trace.parquet")
+        assert tr.groupby("i")["step"].max().to_numpy().tolist() == (
+            t["n_iter"].to_numpy().tolist() if name not in ("exhaustive", "exact") else [0] * len(t)
+        )
+
+
+def test_changing_z_init_reruns_only_iterative_inference(project):
+    project.snakemake()
+    project.update_config({"inference": {"z_init": 1.0}})
+    planned = project.planned_jobs()
+    assert planned == {"infer": 10, "summarize_inference": 1}

@@ -81,9 +81,61 @@ def decoder_params():
     return dict(w1=config["decoder"]["w1"], w2=config["decoder"]["w2"])
 
 
+
+
+OPTIMIZERS = config["inference"]["optimizers"]
+POINT_SETS = ["samples", "mesh"]
+ITERATIVE = ["gradient_descent", "line_search", "conjugate_gradient", "lbfgs", "newton"]
+
+
+def optimizer_options(name):
+    """The options of one optimizer, exactly the config values it uses."""
+    inference = config["inference"]
+    if name == "exhaustive":
+        return {"n": config["latent"]["n"]}
+    if name == "exact":
+        return {}
+    common = {"gtol": inference["gtol"], "max_iter": inference["max_iter"]}
+    return {**common, **inference[name]}
+
+
+def inference_params(wildcards):
+    """What the infer job of one optimizer uses: options, start and tolerance (if it has them)."""
+    name = wildcards.optimizer
+    params = {"options": optimizer_options(name)}
+    if name in ITERATIVE:
+        params["z_init"] = config["inference"]["z_init"]
+        params["global_tol"] = config["inference"]["global_tol"]
+    return params
+
+
+def mesh_axes():
+    return {"y1_axis": dict(config["mesh"]["y1"]), "y2_axis": dict(config["mesh"]["y2"])}
+
+
+def point_set_params(wildcards):
+    """The mesh axes for the mesh point set; nothing for the samples (they come as input)."""
+    return mesh_axes() if wildcards.points == "mesh" else {}
+
+
+def point_set_input(wildcards):
+    if wildcards.points == "samples":
+        return {"points": "results/data/samples.parquet"}
+    return {}
+
+
+def inference_outputs():
+    return expand(
+        "results/inference/{points}/{optimizer}.parquet",
+        points=POINT_SETS,
+        optimizer=OPTIMIZERS,
+    )
+
+
 def all_targets():
     return [
         "results/data/horn.parquet",
         "results/data/samples.parquet",
         "results/energy/energies.parquet",
+        "results/inference/summary.parquet",
     ]

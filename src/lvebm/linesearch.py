@@ -1,0 +1,346 @@
+"""Batched line searches: many independent 1-D searches advanced together, one evaluation a round.
+
+``dcsrch`` is the More-Thuente search of MINPACK-2 (as in scipy's ``line_search_wolfe1``, CG and
+L-BFGS-B); ``wolfe_zoom`` is the bracketing-and-zoom search of Nocedal & Wright, Algorithms 3.5
+and 3.6 (as in ``scipy.optimize.line_search``). Both follow their reference step for step, with
+per-point state arrays instead of scalars, so a batch of N points ends where N scalar calls would.
+
+``phi(sel, alpha)`` evaluates the objective at step ``alpha`` for the points ``sel`` of the batch
+and returns ``(f, slope)``, the value and the directional derivative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+Phi = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+Condition = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+RUNNING, CONVERGED, WARNING, ERROR, EXHAUSTED = 0, 1, 2, 3, 4
+XTRAPL, XTRAPU = 1.1, 4.0
+
+
+@dataclass
+class LineSearchResult:
+    """Accepted step, value and slope there, status code and evaluations, per point."""
+
+    alpha: np.ndarray
+    f: np.ndarray
+    slope: np.ndarray
+    status: np.ndarray
+    n_eval: np.ndarray
+
+    @property
+    def ok(self) -> np.ndarray:
+        return self.status == CONVERGED
+
+
+def dcstep(stx, fx, dx, sty, fy, dy, stp, fp, dp, brackt, stpmin, stpmax):
+    """Safeguarded cubic/quadratic step of More and Thuente, vectorised over its four cases."""
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        sgnd = dp * np.sign(dx)
+        case1 = fp > fx
+        case2 = ~case1 & (sgnd < 0)
+        case3 = ~case1 & ~case2 & (np.abs(dp) < np.abs(dx))
+        case4 = ~(case1 | case2 | case3)
+
+        theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp
+        s = np.maximum(np.maximum(np.abs(theta), np.abs(dx)), np.abs(dp))
+        disc = (theta / s) ** 2 - (dx / s) * (dp / s)
+        root = s * np.sqrt(disc)
+        toward_x = stp - stx  # sign of the step relative to stx
+
+        # case 1: higher function value, the minimum is bracketed
+        gamma = np.where(stp < stx, -root, root)
+        r = ((gamma - dx) + theta) / (((gamma - dx) + gamma) + dp)
+        stpc = stx + r * toward_x
+        stpq = stx + ((dx / ((fx - fp) / toward_x + dx)) / 2.0) * toward_x
+        stpf1 = np.where(np.abs(stpc - stx) <= np.abs(stpq - stx), stpc, stpc + (stpq - stpc) / 2.0)
+
+        # case 2: derivatives of opposite sign, bracketed
+        gamma = np.where(stp > stx, -root, root)
+        r = ((gamma - dp) + theta) / (((gamma - dp) + gamma) + dx)
+        stpc = stp + r * (stx - stp)
+        stpq = stp + (dp / (dp - dx)) * (stx - stp)
+        stpf2 = np.where(np.abs(stpc - stp) > np.abs(stpq - stp), stpc, stpq)
+
+        # case 3: derivative decreases in magnitude
+        root3 = s * np.sqrt(np.maximum(0.0, disc))
+        gamma = np.where(stp > stx, -root3, root3)
+        r = ((gamma - dp) + theta) / ((gamma + (dx - dp)) + gamma)
+        stpc = np.where(
+            (r < 0) & (gamma != 0), stp + r * (stx - stp), np.where(stp > stx, stpmax, stpmin)
+        )
+        stpq = stp + (dp / (dp - dx)) * (stx - stp)
+        near = np.where(np.abs(stpc - stp) < np.abs(stpq - stp), stpc, stpq)
+        near = np.where(
+            stp > stx,
+            np.minimum(stp + 0.66 * (sty - stp), near),
+            np.maximum(stp + 0.66 * (sty - stp), near),
+        )
+        far = np.clip(np.where(np.abs(stpc - stp) > np.abs(stpq - stp), stpc, stpq), stpmin, stpmax)
+        stpf3 = np.where(brackt, near, far)
+
+        # case 4: derivative does not decrease; use the other end of the bracket
+        theta4 = 3.0 * (fp - fy) / (sty - stp) + dy + dp
+        s4 = np.maximum(np.maximum(np.abs(theta4), np.abs(dy)), np.abs(dp))
+        gamma = s4 * np.sqrt((theta4 / s4) ** 2 - (dy / s4) * (dp / s4))
+        gamma = np.where(stp > sty, -gamma, gamma)
+        r = ((gamma - dp) + theta4) / (((gamma - dp) + gamma) + dy)
+        stpf4 = np.where(brackt, stp + r * (sty - stp), np.where(stp > stx, stpmax, stpmin))
+
+    stpf = np.select([case1, case2, case3, case4], [stpf1, stpf2, stpf3, stpf4])
+    # update the interval
+    new_sty = np.where(case1, stp, np.where(sgnd < 0, stx, sty))
+    new_fy = np.where(case1, fp, np.where(sgnd < 0, fx, fy))
+    new_dy = np.where(case1, dp, np.where(sgnd < 0, dx, dy))
+    new_stx = np.where(case1, stx, stp)
+    new_fx = np.where(case1, fx, fp)
+    new_dx = np.where(case1, dx, dp)
+    return new_stx, new_fx, new_dx, new_sty, new_fy, new_dy, stpf, brackt | case1 | case2
+
+
+def dcsrch(
+    phi: Phi,
+    stp: np.ndarray,
+    f0: np.ndarray,
+    g0: np.ndarray,
+    *,
+    ftol: float,
+    gtol: float,
+    xtol: float,
+    stpmin: float,
+    stpmax: float,
+    max_eval: int,
+) -> LineSearchResult:
+    """More-Thuente search for a step satisfying the strong Wolfe conditions (ftol = c1, gtol = c2).
+
+    Status CONVERGED, WARNING (MINPACK's warnings: the step is usable), ERROR (bad input),
+    or EXHAUSTED (``max_eval`` evaluations without an answer).
+    """
+    m = stp.size
+    stp = np.asarray(stp, dtype=np.float64).copy()
+    status = np.full(m, RUNNING, dtype=np.int8)
+    status[(stp < stpmin) | (stp > stpmax) | (g0 >= 0)] = ERROR
+    brackt = np.zeros(m, dtype=bool)
+    stage = np.ones(m, dtype=np.int8)
+    gtest = ftol * g0
+    width = np.full(m, stpmax - stpmin)
+    width1 = width / 0.5
+    stx, fx, gx = np.zeros(m), f0.copy(), g0.copy()
+    sty, fy, gy = np.zeros(m), f0.copy(), g0.copy()
+    stmin, stmax = np.zeros(m), stp + XTRAPU * stp
+    f, g = f0.copy(), g0.copy()
+    n_eval = np.zeros(m, dtype=np.int64)
+
+    for _ in range(max_eval):
+        act = np.flatnonzero(status == RUNNING)
+        if act.size == 0:
+            break
+        s = stp[act]
+        fs, gs = phi(act, s)
+        n_eval[act] += 1
+        f[act], g[act] = fs, gs
+        ftest = f0[act] + s * gtest[act]
+        st = stage[act]
+        st[(st == 1) & (fs <= ftest) & (gs >= 0)] = 2
+        stage[act] = st
+        br, smin, smax = brackt[act], stmin[act], stmax[act]
+        warn = (br & ((s <= smin) | (s >= smax))) | (br & (smax - smin <= xtol * smax))
+        warn |= (s == stpmax) & (fs <= ftest) & (gs <= gtest[act])
+        warn |= (s == stpmin) & ((fs > ftest) | (gs >= gtest[act]))
+        conv = (fs <= ftest) & (np.abs(gs) <= gtol * -g0[act])
+        st_act = np.where(conv, CONVERGED, np.where(warn, WARNING, RUNNING)).astype(np.int8)
+        status[act] = st_act
+        go = st_act == RUNNING
+        if not go.any():
+            continue
+        a = act[go]
+        s, fs, gs, ftest = s[go], fs[go], gs[go], ftest[go]
+        gt = gtest[a]
+        modified = (stage[a] == 1) & (fs <= fx[a]) & (fs > ftest)
+        shift = np.where(modified, gt, 0.0)  # the modified function psi = f - stp * gtest
+        out = dcstep(
+            stx[a],
+            fx[a] - stx[a] * shift,
+            gx[a] - shift,
+            sty[a],
+            fy[a] - sty[a] * shift,
+            gy[a] - shift,
+            s,
+            fs - s * shift,
+            gs - shift,
+            brackt[a],
+            stmin[a],
+            stmax[a],
+        )
+        nstx, nfx, ngx, nsty, nfy, ngy, ns, nbr = out
+        stx[a], sty[a], brackt[a] = nstx, nsty, nbr
+        fx[a], fy[a] = nfx + nstx * shift, nfy + nsty * shift
+        gx[a], gy[a] = ngx + shift, ngy + shift
+        spread = np.abs(nsty - nstx)
+        w, w1 = width[a], width1[a]
+        ns = np.where(nbr & (spread >= 0.66 * w1), nstx + 0.5 * (nsty - nstx), ns)
+        width1[a] = np.where(nbr, w, w1)
+        width[a] = np.where(nbr, spread, w)
+        lo = np.where(nbr, np.minimum(nstx, nsty), ns + XTRAPL * (ns - nstx))
+        hi = np.where(nbr, np.maximum(nstx, nsty), ns + XTRAPU * (ns - nstx))
+        stmin[a], stmax[a] = lo, hi
+        ns = np.clip(ns, stpmin, stpmax)
+        stuck = nbr & ((ns <= lo) | (ns >= hi) | (hi - lo <= xtol * hi))
+        ns = np.where(stuck, nstx, ns)
+        bad = ~np.isfinite(ns)
+        status[a[bad]] = WARNING
+        stp[a] = np.where(bad, stp[a], ns)
+    status[status == RUNNING] = EXHAUSTED
+    return LineSearchResult(stp, f, g, status, n_eval)
+
+
+def _cubicmin(a, fa, fpa, b, fb, c, fc):
+    """Minimiser of the cubic through (a, fa, fpa), (b, fb), (c, fc); NaN where undefined."""
+    with np.errstate(all="ignore"):
+        db, dc = b - a, c - a
+        denom = (db * dc) ** 2 * (db - dc)
+        rb, rc = fb - fa - fpa * db, fc - fa - fpa * dc
+        A = (dc**2 * rb - db**2 * rc) / denom
+        B = (-(dc**3) * rb + db**3 * rc) / denom
+        xmin = a + (-B + np.sqrt(B * B - 3 * A * fpa)) / (3 * A)
+    return np.where(np.isfinite(xmin), xmin, np.nan)
+
+
+def _quadmin(a, fa, fpa, b, fb):
+    """Minimiser of the quadratic through (a, fa, fpa), (b, fb); NaN where undefined."""
+    with np.errstate(all="ignore"):
+        db = b - a
+        B = (fb - fa - fpa * db) / (db * db)
+        xmin = a - fpa / (2 * B)
+    return np.where(np.isfinite(xmin), xmin, np.nan)
+
+
+def wolfe_zoom(
+    phi: Phi,
+    alpha1: np.ndarray,
+    f0: np.ndarray,
+    g0: np.ndarray,
+    *,
+    c1: float,
+    c2: float,
+    amax: float | None = None,
+    extra_condition: Condition | None = None,
+    max_bracket: int = 10,
+    max_zoom: int = 10,
+) -> LineSearchResult:
+    """Strong-Wolfe search by bracketing (doubling) and zoom with cubic/quadratic interpolation.
+
+    Status CONVERGED, or ERROR where no step was found (scipy returns ``None`` there).
+    ``extra_condition(sel, alpha, f, slope)`` must also hold for a step to be accepted.
+    """
+    m = alpha1.size
+    ok_extra = extra_condition or (lambda sel, alpha, f, slope: np.ones(sel.size, dtype=bool))
+    BRACKET, ZOOM = 0, 1
+    phase = np.zeros(m, dtype=np.int8)
+    status = np.full(m, RUNNING, dtype=np.int8)
+    a0, a1 = np.zeros(m), np.minimum(alpha1, amax) if amax is not None else alpha1.copy()
+    f_a0, d_a0 = f0.copy(), g0.copy()
+    i_br = np.zeros(m, dtype=np.int64)
+    lo, hi = np.zeros(m), np.zeros(m)
+    f_lo, f_hi, d_lo = np.zeros(m), np.zeros(m), np.zeros(m)
+    a_rec, f_rec = np.zeros(m), np.zeros(m)
+    i_zm = np.zeros(m, dtype=np.int64)
+    trial = a1.copy()
+    alpha, f, slope = np.zeros(m), f0.copy(), g0.copy()
+    n_eval = np.zeros(m, dtype=np.int64)
+
+    def start_zoom(sel, a_lo, a_hi, fl, fh, dl):
+        phase[sel] = ZOOM
+        lo[sel], hi[sel], f_lo[sel], f_hi[sel], d_lo[sel] = a_lo, a_hi, fl, fh, dl
+        a_rec[sel], f_rec[sel], i_zm[sel] = 0.0, f0[sel], 0
+        trial[sel] = _zoom_trial(sel)
+
+    def _zoom_trial(sel):
+        dalpha = hi[sel] - lo[sel]
+        a, b = np.minimum(lo[sel], hi[sel]), np.maximum(lo[sel], hi[sel])
+        cchk = 0.2 * dalpha
+        aj = _cubicmin(lo[sel], f_lo[sel], d_lo[sel], hi[sel], f_hi[sel], a_rec[sel], f_rec[sel])
+        use_q = (i_zm[sel] == 0) | np.isnan(aj) | (aj > b - cchk) | (aj < a + cchk)
+        qchk = 0.1 * dalpha
+        aq = _quadmin(lo[sel], f_lo[sel], d_lo[sel], hi[sel], f_hi[sel])
+        aq = np.where(np.isnan(aq) | (aq > b - qchk) | (aq < a + qchk), lo[sel] + 0.5 * dalpha, aq)
+        return np.where(use_q, aq, aj)
+
+    def accept(sel, a, fa, da):
+        alpha[sel], f[sel], slope[sel], status[sel] = a, fa, da, CONVERGED
+
+    while True:
+        act = np.flatnonzero(status == RUNNING)
+        if act.size == 0:
+            break
+        fs, ds = phi(act, trial[act])
+        n_eval[act] += 1
+        br = act[phase[act] == BRACKET]
+        zm = act[phase[act] == ZOOM]
+        fb, db = fs[phase[act] == BRACKET], ds[phase[act] == BRACKET]
+        fz, dz = fs[phase[act] == ZOOM], ds[phase[act] == ZOOM]
+
+        if br.size:  # bracketing phase: the trial was alpha1
+            x1, x0 = a1[br], a0[br]
+            exhausted = i_br[br] >= max_bracket
+            accept(br[exhausted], x1[exhausted], fb[exhausted], db[exhausted])
+            fail = ~exhausted & ((x1 == 0) | ((x0 > amax) if amax is not None else False))
+            status[br[fail]] = ERROR
+            live = ~exhausted & ~fail
+            up = live & ((fb > f0[br] + c1 * x1 * g0[br]) | ((fb >= f_a0[br]) & (i_br[br] > 0)))
+            if up.any():
+                s = br[up]
+                start_zoom(s, x0[up], x1[up], f_a0[s], fb[up], d_a0[s])
+            rest = live & ~up
+            wolfe = rest & (np.abs(db) <= -c2 * g0[br])
+            if wolfe.any():
+                good = np.zeros(br.size, dtype=bool)
+                good[wolfe] = ok_extra(br[wolfe], x1[wolfe], fb[wolfe], db[wolfe])
+                accept(br[good], x1[good], fb[good], db[good])
+                rest &= ~good
+            back = rest & (db >= 0)
+            if back.any():
+                s = br[back]
+                start_zoom(s, x1[back], x0[back], fb[back], f_a0[s], db[back])
+            grow = rest & ~back
+            if grow.any():
+                s = br[grow]
+                new = 2 * x1[grow]
+                if amax is not None:
+                    new = np.minimum(new, amax)
+                a0[s], a1[s], f_a0[s], d_a0[s] = x1[grow], new, fb[grow], db[grow]
+                i_br[s] += 1
+                trial[s] = new
+
+        if zm.size:  # zoom phase: the trial was a_j
+            aj = trial[zm]
+            high = (fz > f0[zm] + c1 * aj * g0[zm]) | (fz >= f_lo[zm])
+            s = zm[high]
+            f_rec[s], a_rec[s], hi[s], f_hi[s] = f_hi[s], hi[s], aj[high], fz[high]
+            low = ~high
+            wolfe = low & (np.abs(dz) <= -c2 * g0[zm])
+            done = np.zeros(zm.size, dtype=bool)
+            if wolfe.any():
+                done[wolfe] = ok_extra(zm[wolfe], aj[wolfe], fz[wolfe], dz[wolfe])
+                accept(zm[done], aj[done], fz[done], dz[done])
+            move = low & ~done
+            if move.any():
+                s = zm[move]
+                flip = dz[move] * (hi[s] - lo[s]) >= 0
+                sf, sk = s[flip], s[~flip]
+                f_rec[sf], a_rec[sf], hi[sf], f_hi[sf] = f_hi[sf], hi[sf], lo[sf], f_lo[sf]
+                f_rec[sk], a_rec[sk] = f_lo[sk], lo[sk]
+                lo[s], f_lo[s], d_lo[s] = aj[move], fz[move], dz[move]
+            cont = zm[~done]
+            i_zm[cont] += 1
+            over = cont[i_zm[cont] > max_zoom]
+            status[over] = ERROR
+            cont = cont[i_zm[cont] <= max_zoom]
+            if cont.size:
+                trial[cont] = _zoom_trial(cont)
+    return LineSearchResult(alpha, f, slope, status, n_eval)

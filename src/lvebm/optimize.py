@@ -1,0 +1,516 @@
+"""Batched optimizers for z_check = argmin_z E(y, z): one call optimises N independent points.
+
+Every method returns an :class:`InferenceResult`; every iterative method keeps per-point state
+(step lengths, memory, convergence) in arrays and works on the points still running, so the
+cost is that of numpy over the batch, not of a Python loop over points. The iterative methods
+follow scipy's algorithms step for step (``minimize(method="CG")``, ``minimize(method="L-BFGS-B")``
+and ``scipy.optimize.line_search``), so a batch ends where scipy's per-point calls would.
+
+Evaluations count calls of the energy with its derivative(s) at one latent (one grid energy for
+``exhaustive``). Iterates in the trace are not wrapped; ``z_check`` is wrapped into [0, 2 pi).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from lvebm.exact import free_energy_exact
+from lvebm.linesearch import CONVERGED, WARNING, dcsrch, wolfe_zoom
+from lvebm.model import Decoder, latent_grid
+
+TWO_PI = 2.0 * np.pi
+EPS = np.finfo(np.float64).eps
+
+
+@dataclass(frozen=True)
+class InferenceResult:
+    """z_check in [0, 2 pi), F = E(y, z_check), iterations, evaluations, convergence, trace.
+
+    ``trace`` holds one row per iterate (``point`` 0-based in the batch, ``step``, ``z``, ``E``),
+    step 0 being the start, or is None when not recorded.
+    """
+
+    z_check: NDArray[np.float64]
+    F: NDArray[np.float64]
+    n_iter: NDArray[np.int64]
+    n_eval: NDArray[np.int64]
+    converged: NDArray[np.bool_]
+    trace: dict[str, np.ndarray] | None
+
+
+class _Trace:
+    """Collects iterates per round and returns them ordered by (point, step)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.parts: list[tuple[np.ndarray, ...]] = []
+
+    def add(self, points: np.ndarray, step: np.ndarray, z: np.ndarray, energy: np.ndarray) -> None:
+        if self.enabled and points.size:
+            step = np.broadcast_to(step, points.shape)
+            self.parts.append((points.copy(), step.copy(), z.copy(), energy.copy()))
+
+    def table(self) -> dict[str, np.ndarray] | None:
+        if not self.enabled:
+            return None
+        cols = [
+            np.concatenate(c) if self.parts else np.empty(0) for c in zip(*self.parts, strict=True)
+        ]
+        if not cols:
+            cols = [np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), np.empty(0)]
+        order = np.lexsort((cols[1], cols[0]))
+        return {
+            "point": cols[0][order].astype(np.int64),
+            "step": cols[1][order].astype(np.int64),
+            "z": cols[2][order],
+            "E": cols[3][order],
+        }
+
+
+class _Batch:
+    """The points of one call, their decoder, and counters shared by the methods."""
+
+    def __init__(self, decoder: Decoder, y1: ArrayLike, y2: ArrayLike, z0: ArrayLike, trace: bool):
+        self.decoder = decoder
+        self.y1, self.y2 = np.broadcast_arrays(
+            np.asarray(y1, dtype=np.float64).ravel(), np.asarray(y2, dtype=np.float64).ravel()
+        )
+        self.n = self.y1.size
+        self.z = np.broadcast_to(np.asarray(z0, dtype=np.float64), (self.n,)).copy()
+        self.n_iter = np.zeros(self.n, dtype=np.int64)
+        self.n_eval = np.zeros(self.n, dtype=np.int64)
+        self.converged = np.zeros(self.n, dtype=bool)
+        self.trace = _Trace(trace)
+
+    def fg(self, idx: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """E and dE/dz at latents ``z`` for the points ``idx``; counts one evaluation each."""
+        self.n_eval[idx] += 1
+        return self.decoder.energy_and_dz(self.y1[idx], self.y2[idx], z)
+
+    def result(self) -> InferenceResult:
+        z = np.mod(self.z, TWO_PI)
+        z[z >= TWO_PI] = 0.0
+        return InferenceResult(
+            z_check=z,
+            F=self.decoder.energy(self.y1, self.y2, self.z),
+            n_iter=self.n_iter,
+            n_eval=self.n_eval,
+            converged=self.converged,
+            trace=self.trace.table(),
+        )
+
+
+def _line_phi(batch: _Batch, idx: np.ndarray, z: np.ndarray, p: np.ndarray):
+    """phi(sel, alpha) = (E, dE/dz * p) at z + alpha p for the points idx[sel]."""
+
+    def phi(sel: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        e, g = batch.fg(idx[sel], z[sel] + alpha * p[sel])
+        return e, g * p[sel]
+
+    return phi
+
+
+def exhaustive(
+    decoder: Decoder, y1: ArrayLike, y2: ArrayLike, *, n: int, trace: bool = True
+) -> InferenceResult:
+    """Argmin of E over the latent grid z = 2 pi k / n (the lecture's exhaustive search)."""
+    batch = _Batch(decoder, y1, y2, 0.0, trace)
+    grid = latent_grid(n)
+    best = np.full(batch.n, np.inf)
+    for k, zk in enumerate(grid):  # a loop over the grid keeps memory at O(N)
+        e = decoder.energy(batch.y1, batch.y2, zk)
+        better = e < best
+        best[better] = e[better]
+        batch.z[better] = grid[k]
+    batch.n_eval[:] = n
+    batch.n_iter[:] = 1
+    batch.converged[:] = True
+    batch.trace.add(np.arange(batch.n), 0, batch.z, best)
+    return batch.result()
+
+
+def exact(decoder: Decoder, y1: ArrayLike, y2: ArrayLike, *, trace: bool = True) -> InferenceResult:
+    """The closed-form reference (:func:`lvebm.exact.free_energy_exact`) as an optimizer."""
+    batch = _Batch(decoder, y1, y2, 0.0, trace)
+    ref = free_energy_exact(decoder, batch.y1, batch.y2)
+    batch.z = ref.z_check.copy()
+    batch.n_iter[:] = ref.n_iter
+    batch.n_eval[:] = ref.n_iter
+    batch.converged[:] = True
+    batch.trace.add(np.arange(batch.n), 0, batch.z, ref.F)
+    result = batch.result()
+    return InferenceResult(**{**result.__dict__, "F": ref.F})
+
+
+def gradient_descent(
+    decoder: Decoder,
+    y1: ArrayLike,
+    y2: ArrayLike,
+    z0: ArrayLike,
+    *,
+    step: float,
+    gtol: float,
+    max_iter: int,
+    trace: bool = True,
+) -> InferenceResult:
+    """Fixed-step gradient descent z <- z - step dE/dz until |dE/dz| <= gtol."""
+    b = _Batch(decoder, y1, y2, z0, trace)
+    idx = np.arange(b.n)
+    e, g = b.fg(idx, b.z)
+    b.trace.add(idx, 0, b.z, e)
+    for _ in range(max_iter):
+        done = (np.abs(g) <= gtol) | ~np.isfinite(g)
+        b.converged[idx[done]] = np.abs(g[done]) <= gtol
+        idx, g = idx[~done], g[~done]
+        if idx.size == 0:
+            break
+        z = b.z[idx] - step * g
+        e, g = b.fg(idx, z)
+        b.z[idx] = z
+        b.n_iter[idx] += 1
+        b.trace.add(idx, b.n_iter[idx], z, e)
+    else:
+        b.converged[idx] = np.abs(g) <= gtol
+    return b.result()
+
+
+def _first_step(f: np.ndarray, f_old: np.ndarray, slope: np.ndarray) -> np.ndarray:
+    """scipy's initial trial step min(1, 1.01 * 2 (f - f_old) / slope), 1 where negative."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.minimum(1.0, 1.01 * 2.0 * (f - f_old) / slope)
+    return np.where((slope != 0) & (a >= 0), a, 1.0)
+
+
+def line_search(
+    decoder: Decoder,
+    y1: ArrayLike,
+    y2: ArrayLike,
+    z0: ArrayLike,
+    *,
+    c1: float,
+    c2: float,
+    gtol: float,
+    max_iter: int,
+    trace: bool = True,
+) -> InferenceResult:
+    """Steepest descent with the strong-Wolfe line search of ``scipy.optimize.line_search``.
+
+    The first trial step of each search is scipy's min(1, 1.01 * 2 (f - f_prev) / slope), with
+    f_prev = f + |g| / 2 before the first step (as in scipy's minimizers).
+    """
+    b = _Batch(decoder, y1, y2, z0, trace)
+    idx = np.arange(b.n)
+    f, g = b.fg(idx, b.z)
+    f_old = f + np.abs(g) / 2.0
+    b.trace.add(idx, 0, b.z, f)
+    for _ in range(max_iter):
+        done = np.abs(g) <= gtol
+        b.converged[idx[done]] = True
+        idx, f, g, f_old = idx[~done], f[~done], g[~done], f_old[~done]
+        if idx.size == 0:
+            break
+        p = -g
+        z = b.z[idx]
+        ls = wolfe_zoom(
+            _line_phi(b, idx, z, p), _first_step(f, f_old, g * p), f, g * p, c1=c1, c2=c2
+        )
+        ok = ls.ok
+        idx, z, p, f = idx[ok], z[ok], p[ok], f[ok]  # failed searches stop, not converged
+        f_old, f = f, ls.f[ok]
+        g = ls.slope[ok] / p
+        b.z[idx] = z + ls.alpha[ok] * p
+        b.n_iter[idx] += 1
+        b.trace.add(idx, b.n_iter[idx], b.z[idx], f)
+    else:
+        b.converged[idx] = np.abs(g) <= gtol
+    return b.result()
+
+
+def conjugate_gradient(
+    decoder: Decoder,
+    y1: ArrayLike,
+    y2: ArrayLike,
+    z0: ArrayLike,
+    *,
+    c1: float,
+    c2: float,
+    gtol: float,
+    max_iter: int,
+    trace: bool = True,
+) -> InferenceResult:
+    """Polak-Ribiere+ nonlinear CG as in ``scipy.optimize.minimize(method="CG")``.
+
+    Each step uses MINPACK's More-Thuente search (``line_search_wolfe1``), falling back to the
+    zoom search where it fails or the new direction is not a descent direction.
+    """
+    sigma3 = 0.01
+    b = _Batch(decoder, y1, y2, z0, trace)
+    idx = np.arange(b.n)
+    f, g = b.fg(idx, b.z)
+    f_old = f + np.abs(g) / 2.0
+    p = -g
+    b.trace.add(idx, 0, b.z, f)
+    for _ in range(max_iter):
+        done = np.abs(g) <= gtol
+        b.converged[idx[done]] = True
+        keep = ~done
+        idx, f, g, f_old, p = idx[keep], f[keep], g[keep], f_old[keep], p[keep]
+        if idx.size == 0:
+            break
+        z = b.z[idx]
+        delta = g * g
+
+        def descent(sel, alpha, fa, slope, g=g, p=p, delta=delta):
+            g1 = slope / p[sel]
+            beta = np.maximum(0.0, (g1 - g[sel]) * g1 / delta[sel])
+            p1 = -g1 + beta * p[sel]
+            return (np.abs(g1) <= gtol) | (p1 * g1 <= -sigma3 * g1 * g1)
+
+        phi = _line_phi(b, idx, z, p)
+        ls = dcsrch(
+            phi,
+            _first_step(f, f_old, g * p),
+            f,
+            g * p,
+            ftol=c1,
+            gtol=c2,
+            xtol=1e-14,
+            stpmin=1e-100,
+            stpmax=1e100,
+            max_eval=99,
+        )
+        alpha, f_new, slope = ls.alpha, ls.f, ls.slope
+        ok = ls.status == CONVERGED
+        sel = np.flatnonzero(ok)
+        ok[sel] = descent(sel, alpha[sel], f_new[sel], slope[sel])
+        retry = np.flatnonzero(~ok)
+        if retry.size:
+            sub = idx[retry]
+            ls2 = wolfe_zoom(
+                _line_phi(b, sub, z[retry], p[retry]),
+                _first_step(f[retry], f_old[retry], g[retry] * p[retry]),
+                f[retry],
+                g[retry] * p[retry],
+                c1=c1,
+                c2=c2,
+                amax=1e100,
+                extra_condition=lambda s, a, fa, sl, retry=retry: descent(retry[s], a, fa, sl),
+            )
+            alpha[retry], f_new[retry], slope[retry] = ls2.alpha, ls2.f, ls2.slope
+            ok[retry] = ls2.ok
+        g1 = slope / p
+        beta = np.maximum(0.0, (g1 - g) * g1 / delta)
+        idx, z, f, f_new, alpha, p, g, g1, beta = (
+            a[ok] for a in (idx, z, f, f_new, alpha, p, g, g1, beta)
+        )
+        b.z[idx] = z + alpha * p
+        f_old, f, g, p = f, f_new, g1, -g1 + beta * p
+        b.n_iter[idx] += 1
+        b.trace.add(idx, b.n_iter[idx], b.z[idx], f)
+    else:
+        b.converged[idx] = np.abs(g) <= gtol
+    return b.result()
+
+
+def lbfgs(
+    decoder: Decoder,
+    y1: ArrayLike,
+    y2: ArrayLike,
+    z0: ArrayLike,
+    *,
+    memory: int,
+    ftol: float,
+    gtol: float,
+    max_iter: int,
+    max_ls: int = 20,
+    trace: bool = True,
+) -> InferenceResult:
+    """L-BFGS as ``scipy.optimize.minimize(method="L-BFGS-B")`` runs it without bounds.
+
+    Two-loop recursion over the last ``memory`` pairs (s, y); the first step has length 1,
+    later trial steps are 1; MINPACK's search with ftol 1e-3, gtol 0.9, xtol 0.1 and at most
+    ``max_ls`` evaluations; pairs with s*y <= eps (-g*s) are skipped; stop when |g| <= gtol or
+    (f_prev - f) <= ftol max(|f_prev|, |f|, 1). A failed search resets the memory and retries
+    once along -g, as L-BFGS-B does.
+    """
+    b = _Batch(decoder, y1, y2, z0, trace)
+    n, m = b.n, memory
+    S, Y = np.zeros((n, m)), np.zeros((n, m))
+    count = np.zeros(n, dtype=np.int64)  # pairs stored
+    head = np.zeros(n, dtype=np.int64)  # next slot of the ring buffer
+    idx = np.arange(n)
+    f, g = b.fg(idx, b.z)
+    b.trace.add(idx, 0, b.z, f)
+    done = np.abs(g) <= gtol
+    b.converged[done] = True
+    idx, f, g = idx[~done], f[~done], g[~done]
+    stopped = np.zeros(n, dtype=bool)
+    for _ in range(max_iter * 2):
+        if idx.size == 0:
+            break
+        d = -_two_loop(g, S[idx], Y[idx], count[idx], head[idx], m)
+        first = b.n_iter[idx] == 0
+        stp0 = np.where(first, np.minimum(1.0 / np.abs(d), 1e10), 1.0)
+        z = b.z[idx]
+        ls = dcsrch(
+            _line_phi(b, idx, z, d),
+            stp0,
+            f,
+            g * d,
+            ftol=1e-3,
+            gtol=0.9,
+            xtol=0.1,
+            stpmin=0.0,
+            stpmax=1e10,
+            max_eval=max_ls,
+        )
+        ok = (ls.status == CONVERGED) | (ls.status == WARNING)
+        failed = idx[~ok]
+        give_up = failed[count[failed] == 0]
+        stopped[give_up] = True
+        count[failed], head[failed] = 0, 0  # reset memory, retry along -g
+        keep_failed = ~ok & (count[idx] == 0) & ~stopped[idx]
+        # accepted steps
+        a, za, da, fa, ga = idx[ok], z[ok], d[ok], f[ok], g[ok]
+        s = ls.alpha[ok] * da
+        f_new = ls.f[ok]
+        g_new = ls.slope[ok] / da
+        b.z[a] = za + s
+        b.n_iter[a] += 1
+        b.trace.add(a, b.n_iter[a], b.z[a], f_new)
+        yv = g_new - ga
+        store = s * yv > EPS * (-ga * s)
+        slot = head[a]
+        st = a[store]
+        S[st, slot[store]], Y[st, slot[store]] = s[store], yv[store]
+        head[st] = (head[st] + 1) % m
+        count[st] = np.minimum(count[st] + 1, m)
+        conv = (np.abs(g_new) <= gtol) | (
+            fa - f_new <= ftol * np.maximum.reduce([np.abs(fa), np.abs(f_new), np.ones_like(fa)])
+        )
+        b.converged[a[conv]] = True
+        out_of_iter = b.n_iter[a] >= max_iter
+        live = ~conv & ~out_of_iter
+        idx = np.concatenate([a[live], idx[keep_failed]])
+        f = np.concatenate([f_new[live], f[keep_failed]])
+        g = np.concatenate([g_new[live], g[keep_failed]])
+        order = np.argsort(idx, kind="stable")
+        idx, f, g = idx[order], f[order], g[order]
+    return b.result()
+
+
+def _two_loop(g, S, Y, count, head, m):
+    """H g by the L-BFGS two-loop recursion over the stored pairs (newest first), per point."""
+    q = g.copy()
+    alphas = np.zeros_like(S)
+    rows = np.arange(g.size)
+    for j in range(m):  # newest to oldest
+        slot = (head - 1 - j) % m
+        valid = j < count
+        s, y = S[rows, slot], Y[rows, slot]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rho = np.where(valid, 1.0 / (y * s), 0.0)
+        a = rho * s * q
+        alphas[:, j] = a
+        q = q - a * y
+    newest = (head - 1) % m
+    s_n, y_n = S[rows, newest], Y[rows, newest]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gamma = np.where(count > 0, s_n * y_n / (y_n * y_n), 1.0)
+    r = gamma * q
+    for j in reversed(range(m)):  # oldest to newest
+        slot = (head - 1 - j) % m
+        valid = j < count
+        s, y = S[rows, slot], Y[rows, slot]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rho = np.where(valid, 1.0 / (y * s), 0.0)
+        beta = rho * y * r
+        r = r + s * (alphas[:, j] - beta)
+    return r
+
+
+def newton(
+    decoder: Decoder,
+    y1: ArrayLike,
+    y2: ArrayLike,
+    z0: ArrayLike,
+    *,
+    max_step: float,
+    gtol: float,
+    max_iter: int,
+    trace: bool = True,
+) -> InferenceResult:
+    """Safeguarded Newton: step -E'/E'' where E'' > 0, else a downhill step of ``max_step``;
+    steps longer than ``max_step`` are cut, then halved until E decreases (Armijo, 1e-4, with a
+    few ulps of slack so that the last, quadratically convergent steps are not refused)."""
+    b = _Batch(decoder, y1, y2, z0, trace)
+    idx = np.arange(b.n)
+    f, g = b.fg(idx, b.z)
+    b.trace.add(idx, 0, b.z, f)
+    for _ in range(max_iter):
+        done = np.abs(g) <= gtol
+        b.converged[idx[done]] = True
+        idx, f, g = idx[~done], f[~done], g[~done]
+        if idx.size == 0:
+            break
+        z = b.z[idx]
+        h = decoder.energy_dz2(b.y1[idx], b.y2[idx], z)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = np.where(h > 0, -g / h, -np.sign(g) * max_step)
+        d = np.clip(d, -max_step, max_step)
+        accepted = np.zeros(idx.size, dtype=bool)
+        f_new, g_new = f.copy(), g.copy()
+        for _halving in range(60):
+            todo = np.flatnonzero(~accepted)
+            if todo.size == 0:
+                break
+            ft, gt = b.fg(idx[todo], z[todo] + d[todo])
+            # Armijo with a few ulps of slack: below round-off E cannot decrease measurably
+            slack = 8.0 * EPS * np.maximum(np.abs(f[todo]), 1.0)
+            good = ft <= f[todo] + 1e-4 * d[todo] * g[todo] + slack
+            win = todo[good]
+            accepted[win] = True
+            f_new[win], g_new[win] = ft[good], gt[good]
+            d[todo[~good]] *= 0.5
+        moved = accepted  # a point whose step underflowed without decrease stops
+        idx, z, d, f, g = idx[moved], z[moved], d[moved], f_new[moved], g_new[moved]
+        b.z[idx] = z + d
+        b.n_iter[idx] += 1
+        b.trace.add(idx, b.n_iter[idx], b.z[idx], f)
+    else:
+        b.converged[idx] = np.abs(g) <= gtol
+    return b.result()
+
+
+OPTIMIZERS: dict[str, Callable[..., InferenceResult]] = {
+    "exhaustive": exhaustive,
+    "gradient_descent": gradient_descent,
+    "line_search": line_search,
+    "conjugate_gradient": conjugate_gradient,
+    "lbfgs": lbfgs,
+    "newton": newton,
+    "exact": exact,
+}
+ITERATIVE = ("gradient_descent", "line_search", "conjugate_gradient", "lbfgs", "newton")
+
+
+def run_optimizer(
+    name: str,
+    decoder: Decoder,
+    y1: ArrayLike,
+    y2: ArrayLike,
+    *,
+    z_init: float,
+    options: dict,
+    trace: bool = True,
+) -> InferenceResult:
+    """Run optimizer ``name`` with its config ``options``, from ``z_init`` if it is iterative."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; allowed: {', '.join(OPTIMIZERS)}")
+    if name in ITERATIVE:
+        return OPTIMIZERS[name](decoder, y1, y2, z_init, trace=trace, **options)
+    return OPTIMIZERS[name](decoder, y1, y2, trace=trace, **options)

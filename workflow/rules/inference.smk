@@ -1,0 +1,42 @@
+wildcard_constraints:
+    points="samples|mesh",
+    optimizer="|".join(OPTIMIZERS),
+
+
+rule infer:
+    input:
+        unpack(point_set_input),
+        library=library("model", "exact", "linesearch", "optimize", "inference", "mesh"),
+    output:
+        results="results/inference/{points}/{optimizer}.parquet",
+        trace="results/inference/{points}/{optimizer}_trace.parquet",
+    log:
+        "logs/infer/{points}/{optimizer}.log",
+    benchmark:
+        "benchmarks/infer/{points}/{optimizer}.tsv"
+    params:
+        decoder=decoder_params(),
+        inference=inference_params,
+        points=point_set_params,
+    conda:
+        ENV
+    script:
+        "../scripts/infer.py"
+
+
+rule summarize_inference:
+    input:
+        results=inference_outputs(),
+        library=library("inference"),
+    output:
+        "results/inference/summary.parquet",
+    log:
+        "logs/summarize_inference/summary.log",
+    benchmark:
+        "benchmarks/summarize_inference/summary.tsv"
+    params:
+        runs=[[p, o] for p in POINT_SETS for o in OPTIMIZERS],
+    conda:
+        ENV
+    script:
+        "../scripts/summarize_inference.py"
