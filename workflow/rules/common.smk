@@ -81,8 +81,6 @@ def decoder_params():
     return dict(w1=config["decoder"]["w1"], w2=config["decoder"]["w2"])
 
 
-
-
 OPTIMIZERS = config["inference"]["optimizers"]
 POINT_SETS = ["samples", "mesh"]
 ITERATIVE = ["gradient_descent", "line_search", "conjugate_gradient", "lbfgs", "newton"]
@@ -110,7 +108,10 @@ def inference_params(wildcards):
 
 
 def mesh_axes():
-    return {"y1_axis": dict(config["mesh"]["y1"]), "y2_axis": dict(config["mesh"]["y2"])}
+    return {
+        "y1_axis": dict(config["mesh"]["y1"]),
+        "y2_axis": dict(config["mesh"]["y2"]),
+    }
 
 
 def point_set_params(wildcards):

@@ -14,12 +14,12 @@ rule infer:
         "logs/infer/{points}/{optimizer}.log",
     benchmark:
         "benchmarks/infer/{points}/{optimizer}.tsv"
+    conda:
+        ENV
     params:
         decoder=decoder_params(),
         inference=inference_params,
         points=point_set_params,
-    conda:
-        ENV
     script:
         "../scripts/infer.py"
 
@@ -34,9 +34,9 @@ rule summarize_inference:
         "logs/summarize_inference/summary.log",
     benchmark:
         "benchmarks/summarize_inference/summary.tsv"
-    params:
-        runs=[[p, o] for p in POINT_SETS for o in OPTIMIZERS],
     conda:
         ENV
+    params:
+        runs=[[p, o] for p in POINT_SETS for o in OPTIMIZERS],
     script:
         "../scripts/summarize_inference.py"
