@@ -165,3 +165,15 @@ def test_trace_starts_at_z_init_and_ends_at_z_check(name):
 def test_unknown_optimizer_is_rejected():
     with pytest.raises(ValueError, match="unknown optimizer 'adam'; allowed: exhaustive"):
         run_optimizer("adam", DEC, [0.0], [0.0], z_init=0.5, options={})
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_threads_never_change_a_value(name):
+    rng = np.random.default_rng(3)
+    y1, y2 = rng.uniform(-3, 3, (2, 20_000))
+    one = run_optimizer(name, DEC, y1, y2, z_init=0.5, options=options(name))
+    two = run_optimizer(name, DEC, y1, y2, z_init=0.5, options=options(name), workers=3)
+    for field in ("z_check", "F", "n_iter", "n_eval", "converged"):
+        assert_array_equal(getattr(one, field), getattr(two, field))
+    for key in one.trace:
+        assert_array_equal(one.trace[key], two.trace[key])

@@ -117,10 +117,13 @@ def _solve(decoder: Decoder, y1: np.ndarray, y2: np.ndarray) -> ExactFreeEnergy:
     n_iter = np.zeros(u.shape, dtype=np.int64)
 
     off_axis = v > 0.0
-    if off_axis.any():
-        r = (e0 / e1) ** 2
-        z0, z1 = u[off_axis] / e0, v[off_axis] / e1
-        t, n_iter[off_axis] = _root_t(r, z0, z1)
+    r = (e0 / e1) ** 2
+    if off_axis.all():  # the common case: no masking
+        t, n_iter[:] = _root_t(r, u / e0, v / e1)
+        np.minimum(r * u / (t + (r - 1.0)), e0, out=xu)
+        np.minimum(v / t, e1, out=xv)
+    elif off_axis.any():
+        t, n_iter[off_axis] = _root_t(r, u[off_axis] / e0, v[off_axis] / e1)
         xu[off_axis] = np.minimum(r * u[off_axis] / (t + (r - 1.0)), e0)
         xv[off_axis] = np.minimum(v[off_axis] / t, e1)
 
@@ -150,7 +153,7 @@ def _solve(decoder: Decoder, y1: np.ndarray, y2: np.ndarray) -> ExactFreeEnergy:
         cos_z = np.where(take_b & flip_cos, -cos_z, cos_z)
         sin_z = np.where(take_b & flip_sin, -sin_z, sin_z)
     # The foot point lies on the ellipse up to round-off; normalise before use as (cos, sin).
-    norm = np.hypot(cos_z, sin_z)
+    norm = np.sqrt(cos_z * cos_z + sin_z * sin_z)
     cos_z /= norm
     sin_z /= norm
     z = _angle(cos_z, sin_z)

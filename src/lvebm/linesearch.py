@@ -5,8 +5,8 @@ L-BFGS-B); ``wolfe_zoom`` is the bracketing-and-zoom search of Nocedal & Wright,
 and 3.6 (as in ``scipy.optimize.line_search``). Both follow their reference step for step, with
 per-point state arrays instead of scalars, so a batch of N points ends where N scalar calls would.
 
-``phi(sel, alpha)`` evaluates the objective at step ``alpha`` for the points ``sel`` of the batch
-and returns ``(f, slope)``, the value and the directional derivative.
+A :class:`Line` is the batch of points y moving along z0 + alpha p in latent space; calling it
+with steps ``alpha`` returns ``(f, slope)``: E and its directional derivative dE/dz * p.
 """
 
 from __future__ import annotations
@@ -16,8 +16,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
-Phi = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 Condition = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Line:
+    """Points (y1, y2) searched along the latents z0 + alpha p."""
+
+    energy_and_dz: Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+    y1: np.ndarray
+    y2: np.ndarray
+    z0: np.ndarray
+    p: np.ndarray
+
+    def __call__(self, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        e, g = self.energy_and_dz(self.y1, self.y2, self.z0 + alpha * self.p)
+        return e, g * self.p
+
+    def take(self, sel: np.ndarray) -> Line:
+        """The line of the points ``sel`` (an index or boolean array)."""
+        return Line(self.energy_and_dz, self.y1[sel], self.y2[sel], self.z0[sel], self.p[sel])
+
 
 RUNNING, CONVERGED, WARNING, ERROR, EXHAUSTED = 0, 1, 2, 3, 4
 XTRAPL, XTRAPU = 1.1, 4.0
@@ -104,7 +123,7 @@ def dcstep(stx, fx, dx, sty, fy, dy, stp, fp, dp, brackt, stpmin, stpmax):
 
 
 def dcsrch(
-    phi: Phi,
+    line: Line,
     stp: np.ndarray,
     f0: np.ndarray,
     g0: np.ndarray,
@@ -119,94 +138,121 @@ def dcsrch(
     """More-Thuente search for a step satisfying the strong Wolfe conditions (ftol = c1, gtol = c2).
 
     Status CONVERGED, WARNING (MINPACK's warnings: the step is usable), ERROR (bad input),
-    or EXHAUSTED (``max_eval`` evaluations without an answer).
+    or EXHAUSTED (``max_eval`` evaluations without an answer). The state of the points still
+    searching is kept in compact arrays, shrunk as points finish.
     """
     m = stp.size
-    stp = np.asarray(stp, dtype=np.float64).copy()
-    status = np.full(m, RUNNING, dtype=np.int8)
-    status[(stp < stpmin) | (stp > stpmax) | (g0 >= 0)] = ERROR
-    brackt = np.zeros(m, dtype=bool)
-    stage = np.ones(m, dtype=np.int8)
-    gtest = ftol * g0
-    width = np.full(m, stpmax - stpmin)
-    width1 = width / 0.5
-    stx, fx, gx = np.zeros(m), f0.copy(), g0.copy()
-    sty, fy, gy = np.zeros(m), f0.copy(), g0.copy()
-    stmin, stmax = np.zeros(m), stp + XTRAPU * stp
-    f, g = f0.copy(), g0.copy()
-    n_eval = np.zeros(m, dtype=np.int64)
-
-    for _ in range(max_eval):
-        act = np.flatnonzero(status == RUNNING)
-        if act.size == 0:
+    stp = np.asarray(stp, dtype=np.float64)
+    out = LineSearchResult(
+        stp.copy(), f0.copy(), g0.copy(), np.full(m, EXHAUSTED, np.int8), np.zeros(m, np.int64)
+    )
+    bad = (stp < stpmin) | (stp > stpmax) | (g0 >= 0)
+    out.status[bad] = ERROR
+    live = ~bad
+    pos = np.flatnonzero(live)
+    line = line.take(live)
+    st = {
+        "stp": stp[live],
+        "finit": f0[live],
+        "ginit": g0[live],
+        "gtest": ftol * g0[live],
+        "brackt": np.zeros(pos.size, dtype=bool),
+        "stage1": np.ones(pos.size, dtype=bool),
+        "width": np.full(pos.size, stpmax - stpmin),
+        "width1": np.full(pos.size, (stpmax - stpmin) / 0.5),
+        "stx": np.zeros(pos.size),
+        "fx": f0[live].copy(),
+        "gx": g0[live].copy(),
+        "sty": np.zeros(pos.size),
+        "fy": f0[live].copy(),
+        "gy": g0[live].copy(),
+        "stmin": np.zeros(pos.size),
+        "stmax": stp[live] * (1.0 + XTRAPU),
+    }
+    for round_ in range(1, max_eval + 1):
+        if pos.size == 0:
             break
-        s = stp[act]
-        fs, gs = phi(act, s)
-        n_eval[act] += 1
-        f[act], g[act] = fs, gs
-        ftest = f0[act] + s * gtest[act]
-        st = stage[act]
-        st[(st == 1) & (fs <= ftest) & (gs >= 0)] = 2
-        stage[act] = st
-        br, smin, smax = brackt[act], stmin[act], stmax[act]
-        warn = (br & ((s <= smin) | (s >= smax))) | (br & (smax - smin <= xtol * smax))
-        warn |= (s == stpmax) & (fs <= ftest) & (gs <= gtest[act])
-        warn |= (s == stpmin) & ((fs > ftest) | (gs >= gtest[act]))
-        conv = (fs <= ftest) & (np.abs(gs) <= gtol * -g0[act])
-        st_act = np.where(conv, CONVERGED, np.where(warn, WARNING, RUNNING)).astype(np.int8)
-        status[act] = st_act
-        go = st_act == RUNNING
-        if not go.any():
-            continue
-        a = act[go]
-        s, fs, gs, ftest = s[go], fs[go], gs[go], ftest[go]
-        gt = gtest[a]
-        modified = (stage[a] == 1) & (fs <= fx[a]) & (fs > ftest)
-        shift = np.where(modified, gt, 0.0)  # the modified function psi = f - stp * gtest
-        out = dcstep(
-            stx[a],
-            fx[a] - stx[a] * shift,
-            gx[a] - shift,
-            sty[a],
-            fy[a] - sty[a] * shift,
-            gy[a] - shift,
-            s,
-            fs - s * shift,
-            gs - shift,
-            brackt[a],
-            stmin[a],
-            stmax[a],
-        )
-        nstx, nfx, ngx, nsty, nfy, ngy, ns, nbr = out
-        stx[a], sty[a], brackt[a] = nstx, nsty, nbr
-        fx[a], fy[a] = nfx + nstx * shift, nfy + nsty * shift
-        gx[a], gy[a] = ngx + shift, ngy + shift
-        spread = np.abs(nsty - nstx)
-        w, w1 = width[a], width1[a]
-        ns = np.where(nbr & (spread >= 0.66 * w1), nstx + 0.5 * (nsty - nstx), ns)
-        width1[a] = np.where(nbr, w, w1)
-        width[a] = np.where(nbr, spread, w)
-        lo = np.where(nbr, np.minimum(nstx, nsty), ns + XTRAPL * (ns - nstx))
-        hi = np.where(nbr, np.maximum(nstx, nsty), ns + XTRAPU * (ns - nstx))
-        stmin[a], stmax[a] = lo, hi
-        ns = np.clip(ns, stpmin, stpmax)
-        stuck = nbr & ((ns <= lo) | (ns >= hi) | (hi - lo <= xtol * hi))
-        ns = np.where(stuck, nstx, ns)
-        bad = ~np.isfinite(ns)
-        status[a[bad]] = WARNING
-        stp[a] = np.where(bad, stp[a], ns)
-    status[status == RUNNING] = EXHAUSTED
-    return LineSearchResult(stp, f, g, status, n_eval)
+        s = st["stp"]
+        fs, gs = line(s)
+        ftest = st["finit"] + s * st["gtest"]
+        st["stage1"] &= ~((fs <= ftest) & (gs >= 0))
+        br, smin, smax = st["brackt"], st["stmin"], st["stmax"]
+        warn = br & ((s <= smin) | (s >= smax) | (smax - smin <= xtol * smax))
+        warn |= (s == stpmax) & (fs <= ftest) & (gs <= st["gtest"])
+        warn |= (s == stpmin) & ((fs > ftest) | (gs >= st["gtest"]))
+        conv = (fs <= ftest) & (np.abs(gs) <= gtol * -st["ginit"])
+        finished = conv | warn
+        go = ~finished
+        fin = pos[finished]
+        out.alpha[fin], out.f[fin], out.slope[fin] = s[finished], fs[finished], gs[finished]
+        out.status[fin] = np.where(conv[finished], CONVERGED, WARNING)
+        out.n_eval[fin] = round_
+        if finished.any():
+            pos, line = pos[go], line.take(go)
+            st = {k: v[go] for k, v in st.items()}
+            s, fs, gs, ftest = s[go], fs[go], gs[go], ftest[go]
+        if pos.size == 0:
+            break
+        if round_ == max_eval:  # out of evaluations: report the last trial
+            out.alpha[pos], out.f[pos], out.slope[pos], out.n_eval[pos] = s, fs, gs, round_
+            break
+        _dcsrch_update(st, s, fs, gs, ftest, xtol=xtol, stpmin=stpmin, stpmax=stpmax)
+        nonfinite = ~np.isfinite(st["stp"])
+        if nonfinite.any():  # scipy gives up there; report the last trial as a warning
+            fin = pos[nonfinite]
+            out.alpha[fin], out.f[fin], out.slope[fin] = s[nonfinite], fs[nonfinite], gs[nonfinite]
+            out.status[fin], out.n_eval[fin] = WARNING, round_
+            keep = ~nonfinite
+            pos, line = pos[keep], line.take(keep)
+            st = {k: v[keep] for k, v in st.items()}
+    return out
+
+
+def _dcsrch_update(st, s, fs, gs, ftest, *, xtol, stpmin, stpmax):
+    """One interval update and new trial step of dcsrch, in place on the state ``st``."""
+    gt = st["gtest"]
+    # in stage 1 with a lower value than stx but no sufficient decrease, use psi = f - stp gtest
+    shift = np.where(st["stage1"] & (fs <= st["fx"]) & (fs > ftest), gt, 0.0)
+    stx, sty = st["stx"], st["sty"]
+    nstx, nfx, ngx, nsty, nfy, ngy, ns, nbr = dcstep(
+        stx,
+        st["fx"] - stx * shift,
+        st["gx"] - shift,
+        sty,
+        st["fy"] - sty * shift,
+        st["gy"] - shift,
+        s,
+        fs - s * shift,
+        gs - shift,
+        st["brackt"],
+        st["stmin"],
+        st["stmax"],
+    )
+    st["stx"], st["sty"], st["brackt"] = nstx, nsty, nbr
+    st["fx"], st["fy"] = nfx + nstx * shift, nfy + nsty * shift
+    st["gx"], st["gy"] = ngx + shift, ngy + shift
+    spread = np.abs(nsty - nstx)
+    w, w1 = st["width"], st["width1"]
+    ns = np.where(nbr & (spread >= 0.66 * w1), nstx + 0.5 * (nsty - nstx), ns)
+    st["width1"] = np.where(nbr, w, w1)
+    st["width"] = np.where(nbr, spread, w)
+    lo = np.where(nbr, np.minimum(nstx, nsty), ns + XTRAPL * (ns - nstx))
+    hi = np.where(nbr, np.maximum(nstx, nsty), ns + XTRAPU * (ns - nstx))
+    st["stmin"], st["stmax"] = lo, hi
+    ns = np.clip(ns, stpmin, stpmax)
+    stuck = nbr & ((ns <= lo) | (ns >= hi) | (hi - lo <= xtol * hi))
+    st["stp"] = np.where(stuck, nstx, ns)
 
 
 def _cubicmin(a, fa, fpa, b, fb, c, fc):
     """Minimiser of the cubic through (a, fa, fpa), (b, fb), (c, fc); NaN where undefined."""
     with np.errstate(all="ignore"):
         db, dc = b - a, c - a
-        denom = (db * dc) ** 2 * (db - dc)
+        db2, dc2 = db * db, dc * dc
+        denom = db2 * dc2 * (db - dc)
         rb, rc = fb - fa - fpa * db, fc - fa - fpa * dc
-        A = (dc**2 * rb - db**2 * rc) / denom
-        B = (-(dc**3) * rb + db**3 * rc) / denom
+        A = (dc2 * rb - db2 * rc) / denom
+        B = (db2 * db * rc - dc2 * dc * rb) / denom
         xmin = a + (-B + np.sqrt(B * B - 3 * A * fpa)) / (3 * A)
     return np.where(np.isfinite(xmin), xmin, np.nan)
 
@@ -221,7 +267,7 @@ def _quadmin(a, fa, fpa, b, fb):
 
 
 def wolfe_zoom(
-    phi: Phi,
+    line: Line,
     alpha1: np.ndarray,
     f0: np.ndarray,
     g0: np.ndarray,
@@ -264,7 +310,12 @@ def wolfe_zoom(
         dalpha = hi[sel] - lo[sel]
         a, b = np.minimum(lo[sel], hi[sel]), np.maximum(lo[sel], hi[sel])
         cchk = 0.2 * dalpha
-        aj = _cubicmin(lo[sel], f_lo[sel], d_lo[sel], hi[sel], f_hi[sel], a_rec[sel], f_rec[sel])
+        if (i_zm[sel] == 0).all():  # the first trial of a zoom is always quadratic
+            aj = np.full(sel.size, np.nan)
+        else:
+            aj = _cubicmin(
+                lo[sel], f_lo[sel], d_lo[sel], hi[sel], f_hi[sel], a_rec[sel], f_rec[sel]
+            )
         use_q = (i_zm[sel] == 0) | np.isnan(aj) | (aj > b - cchk) | (aj < a + cchk)
         qchk = 0.1 * dalpha
         aq = _quadmin(lo[sel], f_lo[sel], d_lo[sel], hi[sel], f_hi[sel])
@@ -278,7 +329,7 @@ def wolfe_zoom(
         act = np.flatnonzero(status == RUNNING)
         if act.size == 0:
             break
-        fs, ds = phi(act, trial[act])
+        fs, ds = line.take(act)(trial[act])
         n_eval[act] += 1
         br = act[phase[act] == BRACKET]
         zm = act[phase[act] == ZOOM]

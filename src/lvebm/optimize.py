@@ -12,14 +12,16 @@ Evaluations count calls of the energy with its derivative(s) at one latent (one 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from lvebm.exact import free_energy_exact
-from lvebm.linesearch import CONVERGED, WARNING, dcsrch, wolfe_zoom
+from lvebm.linesearch import CONVERGED, WARNING, Line, dcsrch, wolfe_zoom
 from lvebm.model import Decoder, latent_grid
 
 TWO_PI = 2.0 * np.pi
@@ -104,14 +106,9 @@ class _Batch:
         )
 
 
-def _line_phi(batch: _Batch, idx: np.ndarray, z: np.ndarray, p: np.ndarray):
-    """phi(sel, alpha) = (E, dE/dz * p) at z + alpha p for the points idx[sel]."""
-
-    def phi(sel: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        e, g = batch.fg(idx[sel], z[sel] + alpha * p[sel])
-        return e, g * p[sel]
-
-    return phi
+def _line(batch: _Batch, idx: np.ndarray, z: np.ndarray, p: np.ndarray) -> Line:
+    """The points ``idx`` searched along z + alpha p."""
+    return Line(batch.decoder.energy_and_dz, batch.y1[idx], batch.y2[idx], z, p)
 
 
 def exhaustive(
@@ -159,22 +156,27 @@ def gradient_descent(
 ) -> InferenceResult:
     """Fixed-step gradient descent z <- z - step dE/dz until |dE/dz| <= gtol."""
     b = _Batch(decoder, y1, y2, z0, trace)
-    idx = np.arange(b.n)
-    e, g = b.fg(idx, b.z)
-    b.trace.add(idx, 0, b.z, e)
-    for _ in range(max_iter):
-        done = (np.abs(g) <= gtol) | ~np.isfinite(g)
-        b.converged[idx[done]] = np.abs(g[done]) <= gtol
-        idx, g = idx[~done], g[~done]
-        if idx.size == 0:
-            break
-        z = b.z[idx] - step * g
-        e, g = b.fg(idx, z)
-        b.z[idx] = z
-        b.n_iter[idx] += 1
-        b.trace.add(idx, b.n_iter[idx], z, e)
+    # the active points' state lives in compact local arrays, shrunk only when points finish
+    idx, z, ya, yb = np.arange(b.n), b.z.copy(), b.y1, b.y2
+    e, g = decoder.energy_and_dz(ya, yb, z)
+    b.trace.add(idx, 0, z, e)
+    for k in range(1, max_iter + 1):
+        done = ~(np.abs(g) > gtol)  # also stops NaN / inf (divergence)
+        if done.any():
+            fin = idx[done]
+            b.z[fin], b.n_iter[fin] = z[done], k - 1
+            b.converged[fin] = np.abs(g[done]) <= gtol
+            keep = ~done
+            idx, z, g, ya, yb = idx[keep], z[keep], g[keep], ya[keep], yb[keep]
+            if idx.size == 0:
+                break
+        z -= step * g
+        e, g = decoder.energy_and_dz(ya, yb, z)
+        b.trace.add(idx, k, z, e)
     else:
+        b.z[idx], b.n_iter[idx] = z, max_iter
         b.converged[idx] = np.abs(g) <= gtol
+    b.n_eval[:] = b.n_iter + 1
     return b.result()
 
 
@@ -215,9 +217,8 @@ def line_search(
             break
         p = -g
         z = b.z[idx]
-        ls = wolfe_zoom(
-            _line_phi(b, idx, z, p), _first_step(f, f_old, g * p), f, g * p, c1=c1, c2=c2
-        )
+        ls = wolfe_zoom(_line(b, idx, z, p), _first_step(f, f_old, g * p), f, g * p, c1=c1, c2=c2)
+        b.n_eval[idx] += ls.n_eval
         ok = ls.ok
         idx, z, p, f = idx[ok], z[ok], p[ok], f[ok]  # failed searches stop, not converged
         f_old, f = f, ls.f[ok]
@@ -270,9 +271,9 @@ def conjugate_gradient(
             p1 = -g1 + beta * p[sel]
             return (np.abs(g1) <= gtol) | (p1 * g1 <= -sigma3 * g1 * g1)
 
-        phi = _line_phi(b, idx, z, p)
+        line = _line(b, idx, z, p)
         ls = dcsrch(
-            phi,
+            line,
             _first_step(f, f_old, g * p),
             f,
             g * p,
@@ -283,15 +284,15 @@ def conjugate_gradient(
             stpmax=1e100,
             max_eval=99,
         )
+        b.n_eval[idx] += ls.n_eval
         alpha, f_new, slope = ls.alpha, ls.f, ls.slope
         ok = ls.status == CONVERGED
         sel = np.flatnonzero(ok)
         ok[sel] = descent(sel, alpha[sel], f_new[sel], slope[sel])
         retry = np.flatnonzero(~ok)
         if retry.size:
-            sub = idx[retry]
             ls2 = wolfe_zoom(
-                _line_phi(b, sub, z[retry], p[retry]),
+                line.take(retry),
                 _first_step(f[retry], f_old[retry], g[retry] * p[retry]),
                 f[retry],
                 g[retry] * p[retry],
@@ -300,6 +301,7 @@ def conjugate_gradient(
                 amax=1e100,
                 extra_condition=lambda s, a, fa, sl, retry=retry: descent(retry[s], a, fa, sl),
             )
+            b.n_eval[idx[retry]] += ls2.n_eval
             alpha[retry], f_new[retry], slope[retry] = ls2.alpha, ls2.f, ls2.slope
             ok[retry] = ls2.ok
         g1 = slope / p
@@ -339,7 +341,7 @@ def lbfgs(
     """
     b = _Batch(decoder, y1, y2, z0, trace)
     n, m = b.n, memory
-    S, Y = np.zeros((n, m)), np.zeros((n, m))
+    S, Y = np.zeros((m, n)), np.zeros((m, n))  # ring buffers of the pairs (s, y)
     count = np.zeros(n, dtype=np.int64)  # pairs stored
     head = np.zeros(n, dtype=np.int64)  # next slot of the ring buffer
     idx = np.arange(n)
@@ -352,12 +354,12 @@ def lbfgs(
     for _ in range(max_iter * 2):
         if idx.size == 0:
             break
-        d = -_two_loop(g, S[idx], Y[idx], count[idx], head[idx], m)
+        d = -_two_loop(g, S, Y, idx, count, head, m)
         first = b.n_iter[idx] == 0
         stp0 = np.where(first, np.minimum(1.0 / np.abs(d), 1e10), 1.0)
         z = b.z[idx]
         ls = dcsrch(
-            _line_phi(b, idx, z, d),
+            _line(b, idx, z, d),
             stp0,
             f,
             g * d,
@@ -368,6 +370,7 @@ def lbfgs(
             stpmax=1e10,
             max_eval=max_ls,
         )
+        b.n_eval[idx] += ls.n_eval
         ok = (ls.status == CONVERGED) | (ls.status == WARNING)
         failed = idx[~ok]
         give_up = failed[count[failed] == 0]
@@ -386,7 +389,7 @@ def lbfgs(
         store = s * yv > EPS * (-ga * s)
         slot = head[a]
         st = a[store]
-        S[st, slot[store]], Y[st, slot[store]] = s[store], yv[store]
+        S[slot[store], st], Y[slot[store], st] = s[store], yv[store]
         head[st] = (head[st] + 1) % m
         count[st] = np.minimum(count[st] + 1, m)
         conv = (np.abs(g_new) <= gtol) | (
@@ -403,33 +406,30 @@ def lbfgs(
     return b.result()
 
 
-def _two_loop(g, S, Y, count, head, m):
-    """H g by the L-BFGS two-loop recursion over the stored pairs (newest first), per point."""
+def _two_loop(g, S, Y, idx, count, head, m):
+    """H g by the L-BFGS two-loop recursion over the stored pairs of points ``idx``.
+
+    ``S`` and ``Y`` are (m, N) ring buffers; only the slots in use are read.
+    """
+    cnt, hd = count[idx], head[idx]
+    depth = int(cnt.max()) if idx.size else 0
+    if depth == 0:
+        return g.copy()
+    slots = [(hd - 1 - j) % m for j in range(depth)]  # newest first
+    pairs = [(S[slot, idx], Y[slot, idx], j < cnt) for j, slot in enumerate(slots)]
     q = g.copy()
-    alphas = np.zeros_like(S)
-    rows = np.arange(g.size)
-    for j in range(m):  # newest to oldest
-        slot = (head - 1 - j) % m
-        valid = j < count
-        s, y = S[rows, slot], Y[rows, slot]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rho = np.where(valid, 1.0 / (y * s), 0.0)
-        a = rho * s * q
-        alphas[:, j] = a
-        q = q - a * y
-    newest = (head - 1) % m
-    s_n, y_n = S[rows, newest], Y[rows, newest]
+    alphas = []
     with np.errstate(divide="ignore", invalid="ignore"):
-        gamma = np.where(count > 0, s_n * y_n / (y_n * y_n), 1.0)
-    r = gamma * q
-    for j in reversed(range(m)):  # oldest to newest
-        slot = (head - 1 - j) % m
-        valid = j < count
-        s, y = S[rows, slot], Y[rows, slot]
-        with np.errstate(divide="ignore", invalid="ignore"):
+        for s, y, valid in pairs:
             rho = np.where(valid, 1.0 / (y * s), 0.0)
-        beta = rho * y * r
-        r = r + s * (alphas[:, j] - beta)
+            a = rho * s * q
+            alphas.append(a)
+            q -= a * y
+        s_n, y_n, _ = pairs[0]
+        r = np.where(cnt > 0, s_n * y_n / (y_n * y_n), 1.0) * q
+        for (s, y, valid), a in zip(reversed(pairs), reversed(alphas), strict=True):
+            rho = np.where(valid, 1.0 / (y * s), 0.0)
+            r += s * (a - rho * y * r)
     return r
 
 
@@ -507,10 +507,51 @@ def run_optimizer(
     z_init: float,
     options: dict,
     trace: bool = True,
+    workers: int = 1,
 ) -> InferenceResult:
-    """Run optimizer ``name`` with its config ``options``, from ``z_init`` if it is iterative."""
+    """Run optimizer ``name`` with its config ``options``, from ``z_init`` if it is iterative.
+
+    With ``workers`` > 1 the points are split into that many contiguous blocks optimised in
+    threads (numpy releases the GIL in its loops); points are independent, so the result is
+    identical to one block.
+    """
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; allowed: {', '.join(OPTIMIZERS)}")
-    if name in ITERATIVE:
-        return OPTIMIZERS[name](decoder, y1, y2, z_init, trace=trace, **options)
-    return OPTIMIZERS[name](decoder, y1, y2, trace=trace, **options)
+    y1, y2 = np.broadcast_arrays(
+        np.asarray(y1, dtype=np.float64).ravel(), np.asarray(y2, dtype=np.float64).ravel()
+    )
+
+    def run(block: slice) -> InferenceResult:
+        if name in ITERATIVE:
+            return OPTIMIZERS[name](decoder, y1[block], y2[block], z_init, trace=trace, **options)
+        return OPTIMIZERS[name](decoder, y1[block], y2[block], trace=trace, **options)
+
+    blocks = min(workers, max(1, y1.size // MIN_BLOCK))
+    if blocks <= 1:
+        return run(slice(None))
+    edges = np.linspace(0, y1.size, blocks + 1).astype(int)
+    slices = [slice(a, b) for a, b in itertools.pairwise(edges)]
+    with ThreadPoolExecutor(max_workers=blocks) as pool:
+        parts = list(pool.map(run, slices))
+    return _concatenate(parts, edges[:-1])
+
+
+MIN_BLOCK = 4096
+
+
+def _concatenate(parts: list[InferenceResult], offsets: np.ndarray) -> InferenceResult:
+    """One result from the results of consecutive blocks of points."""
+    fields = ("z_check", "F", "n_iter", "n_eval", "converged")
+    merged = {f: np.concatenate([getattr(p, f) for p in parts]) for f in fields}
+    trace = None
+    if parts[0].trace is not None:
+        trace = {
+            key: np.concatenate(
+                [
+                    p.trace[key] + (off if key == "point" else 0)
+                    for p, off in zip(parts, offsets, strict=True)
+                ]
+            )
+            for key in parts[0].trace
+        }
+    return InferenceResult(**merged, trace=trace)
