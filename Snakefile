@@ -14,10 +14,15 @@ configfile: "config.yaml"
 validate(config, "workflow/schemas/config.schema.yaml")
 
 
+scattergather:
+    mesh=config["mesh"]["shards"],
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/energy.smk"
 include: "workflow/rules/inference.smk"
+include: "workflow/rules/mesh.smk"
 
 
 rule all:

@@ -1,6 +1,7 @@
 # Helpers of the workflow: cross-field config checks, params lookups, library inputs, targets.
 # Rule files hold rules only; every Python helper they call lives here.
 
+import math
 import os
 from pathlib import Path
 
@@ -46,6 +47,13 @@ def check_config(cfg):
             "mesh.shards",
             cfg["mesh"]["shards"],
             f"must be at most the {points} mesh points",
+        )
+    curve = cfg["mesh"]["curve"]
+    if not curve["start_pi"] < curve["stop_pi"]:
+        _fail(
+            "mesh.curve.stop_pi",
+            curve["stop_pi"],
+            f"must be greater than mesh.curve.start_pi = {curve['start_pi']}",
         )
     for name in ("line_search", "conjugate_gradient"):
         c1, c2 = cfg["inference"][name]["c1"], cfg["inference"][name]["c2"]
@@ -115,8 +123,10 @@ def mesh_axes():
 
 
 def point_set_params(wildcards):
-    """The mesh axes for the mesh point set; nothing for the samples (they come as input)."""
-    return mesh_axes() if wildcards.points == "mesh" else {}
+    """The mesh axes and block size for the mesh point set; nothing for the samples (input)."""
+    if wildcards.points == "mesh":
+        return {**mesh_axes(), "chunk": config["mesh"]["chunk"]}
+    return {}
 
 
 def point_set_input(wildcards):
@@ -139,4 +149,60 @@ def all_targets():
         "results/data/samples.parquet",
         "results/energy/energies.parquet",
         "results/inference/summary.parquet",
+        "results/mesh/free_energy.parquet",
+        "results/mesh/highlight.parquet",
     ]
+
+
+# Per-point cost budgets used to size the mesh shard jobs (about 5x the measured cost, see
+# bench/mesh.py), and the memory of one job: interpreter and libraries plus the chunk in flight.
+SECONDS_PER_POINT = {"exact": 1e-6, "exhaustive": 2e-6, "newton": 5e-6}
+SECONDS_PER_POINT_ITERATIVE = 2e-5
+BASE_MEM_MB = 400
+BYTES_PER_CHUNK_POINT = 1200
+
+
+def mesh_points_total():
+    return config["mesh"]["y1"]["num"] * config["mesh"]["y2"]["num"]
+
+
+def shard_params(wildcards):
+    """[start, stop) of the mesh block of shard ``{scatteritem}`` = "i-of-n" (0-based points)."""
+    index, shards = (int(x) for x in wildcards.scatteritem.split("-of-"))
+    base, extra = divmod(mesh_points_total(), shards)
+    start = (index - 1) * base + min(index - 1, extra)
+    return {"start": start, "stop": start + base + (1 if index - 1 < extra else 0)}
+
+
+def mesh_method_params():
+    """The mesh method and, for an optimizer, its start and options."""
+    method = config["mesh"]["method"]
+    if method == "exact":
+        return {"method": method}
+    params = {"method": method, "options": optimizer_options(method)}
+    if method in ITERATIVE:
+        params["z_init"] = config["inference"]["z_init"]
+    return params
+
+
+def shard_mem_mb(wildcards):
+    chunk = min(config["mesh"]["chunk"], mesh_points_total())
+    return BASE_MEM_MB + chunk * BYTES_PER_CHUNK_POINT // 1_000_000
+
+
+def shard_runtime(wildcards):
+    """Minutes a shard job may take: its points times the method's budget, at least 5."""
+    bounds = shard_params(wildcards)
+    method = config["mesh"]["method"]
+    per_point = SECONDS_PER_POINT.get(method, SECONDS_PER_POINT_ITERATIVE)
+    return max(5, math.ceil((bounds["stop"] - bounds["start"]) * per_point / 60))
+
+
+def curve_params():
+    curve = config["mesh"]["curve"]
+    return {
+        "z_start": curve["start_pi"] * math.pi,
+        "z_stop": curve["stop_pi"] * math.pi,
+        "step": math.pi / curve["markers_per_pi"],
+        "oversample": curve["oversample"],
+    }
