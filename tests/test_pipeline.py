@@ -30,6 +30,8 @@ COLUMNS = {
         "points", "optimizer", "n_points", "success_rate", "converged_rate",
         "max_error", "median_error", "mean_iter", "mean_eval",
     ],
+    "results/mesh/free_energy.parquet": ["y1", "y2", "F", "z_check", "dF_dy1", "dF_dy2", "unique"],
+    "results/mesh/highlight.parquet": ["h", "y1", "y2", "z", "E", "marker", "z_check", "F"],
     **{
         f"results/inference/{points}/{name}.parquet": INFERENCE_COLUMNS
         for points in ("samples", "mesh")
@@ -157,3 +159,49 @@ def test_changing_z_init_reruns_only_iterative_inference(project):
     project.update_config({"inference": {"z_init": 1.0}})
     planned = project.planned_jobs()
     assert planned == {"infer": 10, "summarize_inference": 1}
+
+
+def test_free_energy_mesh_agrees_with_an_independent_solution(finished_run):
+    from test_exact import brute_force
+
+    cfg = finished_run.config()
+    w1, w2 = cfg["decoder"]["w1"], cfg["decoder"]["w2"]
+    m = read(finished_run, "results/mesh/free_energy.parquet")
+    n1, n2 = cfg["mesh"]["y1"]["num"], cfg["mesh"]["y2"]["num"]
+    assert len(m) == n1 * n2
+    y1, y2 = m["y1"].to_numpy(), m["y2"].to_numpy()
+    ref_f, ref_z = brute_force(w1, w2, y1, y2)
+    assert_allclose(m["F"], ref_f, rtol=1e-10, atol=1e-14)
+    unique = m["unique"].to_numpy()
+    ref_z = ref_z.astype(float)
+    assert_allclose(
+        m["dF_dy1"][unique], 2 * (y1 - w1 * np.cos(ref_z))[unique], rtol=1e-8, atol=1e-8
+    )
+    assert_allclose(
+        m["dF_dy2"][unique], 2 * (y2 - w2 * np.sin(ref_z))[unique], rtol=1e-8, atol=1e-8
+    )
+    assert unique[y2 != 0].all()  # only the ridge y2 = 0 ties
+    assert (m["z_check"][~unique] < np.pi).all()
+    assert not list((finished_run.path / "results/mesh").glob("shards/*.parquet"))  # temp()
+
+
+def test_mesh_artifact_is_byte_identical_for_1_3_and_7_shards(project):
+    target = "results/mesh/free_energy.parquet"
+    digests = {}
+    for shards in (1, 3, 7):
+        project.update_config({"mesh": {"shards": shards}})
+        project.snakemake(target)
+        digests[shards] = (project.path / target).read_bytes()
+        logs = list((project.path / "logs/free_energy_mesh").glob(f"*-of-{shards}.log"))
+        assert len(logs) == shards
+    assert digests[1] == digests[3] == digests[7]
+
+
+def test_mesh_method_reruns_only_the_mesh(project):
+    project.snakemake()
+    project.update_config({"mesh": {"method": "lbfgs"}})
+    assert project.planned_jobs() == {"free_energy_mesh": 1, "gather_free_energy_mesh": 1}
+    project.snakemake()
+    m = read(project, "results/mesh/free_energy.parquet")
+    ref = read(project, "results/inference/mesh/lbfgs.parquet")
+    assert_allclose(m["F"], ref["F"], rtol=1e-15)
