@@ -11,6 +11,9 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 validate(config, "workflow/schemas/config.schema.yaml")
 
 
@@ -23,6 +26,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/energy.smk"
 include: "workflow/rules/inference.smk"
 include: "workflow/rules/mesh.smk"
+include: "workflow/rules/figures.smk"
 
 
 rule all:

@@ -106,7 +106,7 @@ def test_changing_w1_reruns_energies_but_not_the_samplers(project):
 def test_changing_horn_size_reruns_only_the_horn(project):
     project.snakemake()
     project.update_config({"data": {"horn": {"n": 77}}})
-    assert set(project.planned_jobs()) == {"sample_horn"}
+    assert set(project.planned_jobs()) == {"sample_horn", "figure_01_horn"}
 
 
 def test_inference_scores_against_an_independent_exact_solution(finished_run):
@@ -158,7 +158,14 @@ def test_changing_z_init_reruns_only_iterative_inference(project):
     project.snakemake()
     project.update_config({"inference": {"z_init": 1.0}})
     planned = project.planned_jobs()
-    assert planned == {"infer": 10, "summarize_inference": 1}
+    assert planned == {
+        "infer": 10,
+        "summarize_inference": 1,
+        "figure_05_energy_23": 1,
+        "figure_07_search": 1,
+        "figure_12_optimizers": 1,
+        "figure_13_local_minima": 1,
+    }
 
 
 def test_free_energy_mesh_agrees_with_an_independent_solution(finished_run):
@@ -200,7 +207,14 @@ def test_mesh_artifact_is_byte_identical_for_1_3_and_7_shards(project):
 def test_mesh_method_reruns_only_the_mesh(project):
     project.snakemake()
     project.update_config({"mesh": {"method": "lbfgs"}})
-    assert project.planned_jobs() == {"free_energy_mesh": 1, "gather_free_energy_mesh": 1}
+    assert set(project.planned_jobs()) == {
+        "free_energy_mesh",
+        "gather_free_energy_mesh",
+        "figure_08_mesh",
+        "figure_09_highlight",
+        "figure_11_free_energy",
+        "figure_13_local_minima",
+    }
     project.snakemake()
     m = read(project, "results/mesh/free_energy.parquet")
     ref = read(project, "results/inference/mesh/lbfgs.parquet")

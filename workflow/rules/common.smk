@@ -55,6 +55,13 @@ def check_config(cfg):
             curve["stop_pi"],
             f"must be greater than mesh.curve.start_pi = {curve['start_pi']}",
         )
+    search = cfg["figures"]["search_optimizer"]
+    if search not in cfg["inference"]["optimizers"]:
+        _fail(
+            "figures.search_optimizer",
+            search,
+            f"must be one of inference.optimizers = {cfg['inference']['optimizers']}",
+        )
     for name in ("line_search", "conjugate_gradient"):
         c1, c2 = cfg["inference"][name]["c1"], cfg["inference"][name]["c2"]
         if not c1 < c2:
@@ -151,6 +158,7 @@ def all_targets():
         "results/inference/summary.parquet",
         "results/mesh/free_energy.parquet",
         "results/mesh/highlight.parquet",
+        *figure_outputs(),
     ]
 
 
@@ -206,3 +214,131 @@ def curve_params():
         "step": math.pi / curve["markers_per_pi"],
         "oversample": curve["oversample"],
     }
+
+
+# The figures: name -> function of lvebm.figures, inputs, base size (inches), report category.
+SAMPLES = "results/data/samples.parquet"
+ENERGIES = "results/energy/energies.parquet"
+MESH = "results/mesh/free_energy.parquet"
+HIGHLIGHT = "results/mesh/highlight.parquet"
+SEARCH = config["figures"]["search_optimizer"]
+SEARCH_RESULTS = f"results/inference/samples/{SEARCH}.parquet"
+LECTURE, BEYOND = "Figures of the lecture", "Beyond the lecture"
+FIGURES = {
+    "01_horn": ("horn", {"horn": "results/data/horn.parquet"}, (7.5, 6.0), LECTURE),
+    "02_samples": (
+        "samples",
+        {"samples": SAMPLES, "energies": ENERGIES},
+        (7.0, 5.0),
+        LECTURE,
+    ),
+    "03_graph": ("computation_graph", {}, (6.0, 4.6), LECTURE),
+    "04_energies": ("energies", {"energies": ENERGIES}, (12.0, 7.0), LECTURE),
+    "05_energy_23": (
+        "focus_energy",
+        {"energies": ENERGIES, "inference": SEARCH_RESULTS},
+        (9.0, 4.5),
+        LECTURE,
+    ),
+    "06_latent": (
+        "latent_plane",
+        {"samples": SAMPLES, "energies": ENERGIES},
+        (7.0, 5.0),
+        LECTURE,
+    ),
+    "07_search": (
+        "search",
+        {
+            "samples": SAMPLES,
+            "energies": ENERGIES,
+            "inference": SEARCH_RESULTS,
+            "trace": f"results/inference/samples/{SEARCH}_trace.parquet",
+        },
+        (7.0, 5.0),
+        LECTURE,
+    ),
+    "08_mesh": (
+        "mesh_minimisers",
+        {"mesh": MESH, "energies": ENERGIES},
+        (7.5, 5.2),
+        LECTURE,
+    ),
+    "09_highlight": (
+        "highlighted",
+        {"mesh": MESH, "energies": ENERGIES, "highlight": HIGHLIGHT},
+        (7.5, 5.2),
+        LECTURE,
+    ),
+    "10_highlight_energies": (
+        "highlighted_energies",
+        {"highlight": HIGHLIGHT},
+        (9.0, 5.0),
+        LECTURE,
+    ),
+    "11_free_energy": (
+        "free_energy_map",
+        {"mesh": MESH, "samples": SAMPLES},
+        (8.5, 5.2),
+        LECTURE,
+    ),
+    "12_optimizers": (
+        "optimizer_comparison",
+        {"summary": "results/inference/summary.parquet"},
+        (13.0, 4.6),
+        BEYOND,
+    ),
+    "13_local_minima": (
+        "local_minima",
+        {
+            "mesh": MESH,
+            **{
+                f"mesh_{name}": f"results/inference/mesh/{name}.parquet"
+                for name in OPTIMIZERS
+                if name != "exact"
+            },
+        },
+        (12.0, 6.5),
+        BEYOND,
+    ),
+}
+
+
+def figure_path(figure):
+    return f"results/figures/fig{figure}.png"
+
+
+def figure_outputs():
+    return [figure_path(figure) for figure in FIGURES]
+
+
+def figure_size(figure):
+    scale = config["figures"]["scale"]
+    return [round(side * scale, 4) for side in FIGURES[figure][2]]
+
+
+def figure_options(figure):
+    """The values a figure's function takes besides data and size: plain values from config."""
+    fig = config["figures"]
+    curve = config["mesh"]["curve"]
+    z_range = [curve["start_pi"] * math.pi, curve["stop_pi"] * math.pi]
+    focus = {"focus": config["inference"]["focus"]}
+    options = {
+        "05_energy_23": {
+            **focus,
+            "optimizer": SEARCH,
+            "z_range": z_range,
+            "marker_step": math.pi / curve["markers_per_pi"],
+        },
+        "06_latent": focus,
+        "07_search": {**focus, "optimizer": SEARCH, "decoder": decoder_params()},
+        "08_mesh": {"decoder": decoder_params(), "max_points": fig["max_points"]},
+        "09_highlight": {"max_points": fig["max_points"]},
+        "10_highlight_energies": {"z_range": z_range},
+        "11_free_energy": {"vmax": fig["vmax"], "max_arrows": fig["max_arrows"]},
+        "13_local_minima": {
+            "optimizers": [name for name in OPTIMIZERS if name != "exact"],
+            "z_init": config["inference"]["z_init"],
+            "max_points": fig["max_points"],
+        },
+    }
+    return options.get(figure, {})
