@@ -38,17 +38,19 @@ def infer(
     z_init: float,
     options: Mapping,
     global_tol: float,
+    workers: int = 1,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Run one optimizer on points and score it; returns (results table, trace table).
 
     Result columns: ``i, y1, y2, z_init, z_check, F, n_iter, n_eval, converged, F_exact,
-    z_exact, error, global_min``; trace columns: ``i, step, z, E``.
+    z_exact, error, global_min``; trace columns: ``i, step, z, E``. ``workers`` threads share
+    the points (the result does not depend on it).
     """
     labels = np.asarray(labels, dtype=np.int64)
     y1 = np.asarray(y1, dtype=np.float64)
     y2 = np.asarray(y2, dtype=np.float64)
     result: InferenceResult = run_optimizer(
-        name, decoder, y1, y2, z_init=z_init, options=dict(options)
+        name, decoder, y1, y2, z_init=z_init, options=dict(options), workers=workers
     )
     ref = free_energy_exact(decoder, y1, y2)
     error = result.F - ref.F

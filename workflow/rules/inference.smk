@@ -27,7 +27,7 @@ rule infer:
 rule summarize_inference:
     input:
         results=inference_outputs(),
-        library=library("inference"),
+        library=library("model", "exact", "linesearch", "optimize", "inference"),
     output:
         "results/inference/summary.parquet",
     log:

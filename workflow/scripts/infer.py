@@ -32,6 +32,7 @@ with open(snakemake.log[0], "w") as log, redirect_stderr(log):
                 z_init=p.inference.get("z_init", np.nan),
                 options=p.inference["options"],
                 global_tol=p.inference.get("global_tol", 0.0),
+                workers=snakemake.threads,
             )
             results.write(table)
             trace.write(iterates)
