@@ -1,0 +1,120 @@
+"""Determinism (runs, cores, shards), the manifest check, and runs killed mid-job."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from support import copy_project
+
+from lvebm.manifest import main as manifest_main
+from lvebm.manifest import round_significant
+
+pytestmark = pytest.mark.pipeline
+
+
+def artifacts(project):
+    return {
+        p.relative_to(project.path).as_posix(): p.read_bytes()
+        for p in sorted((project.path / "results").rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+def test_clean_runs_cores_and_shards_never_change_an_artifact(tmp_path):
+    """The default config twice (1 core, 2 cores), and once more with 3 shards: same bytes."""
+    runs = {}
+    for name, cores, shards in (("one_core", "1", 1), ("two_cores", "2", 1), ("shards", "2", 3)):
+        proj = copy_project(tmp_path / name)
+        proj.update_config({"mesh": {"shards": shards}})
+        proj.snakemake("--cores", cores)
+        runs[name] = artifacts(proj)
+    assert len(runs["one_core"]) == 47
+    for name in ("two_cores", "shards"):
+        differ = [k for k in runs["one_core"] if runs["one_core"][k] != runs[name].get(k)]
+        assert not differ, f"{name}: {differ}"
+        assert runs[name].keys() == runs["one_core"].keys()
+
+
+def test_round_significant():
+    x = [1.23456789012345, -9.87654321098e-12, 0.0, float("inf"), 123456789.987]
+    assert list(round_significant(x, 9)) == [
+        1.23456789,
+        -9.87654321e-12,
+        0.0,
+        float("inf"),
+        123456790.0,
+    ]
+
+
+def test_manifest_reproduces_and_reports_a_changed_value(project, capsys):
+    project.snakemake()
+    manifest = project.path / "manifest.json"
+    cwd = os.getcwd()
+    os.chdir(project.path)
+    try:
+        assert manifest_main(["write", "-o", str(manifest)]) == 0
+        assert manifest_main(["compare", str(manifest)]) == 0
+        assert "reproduced: 47 artifacts match" in capsys.readouterr().out
+        project.update_config({"decoder": {"w2": 0.4}})
+        project.snakemake()
+        assert manifest_main(["compare", str(manifest)]) == 1
+    finally:
+        os.chdir(cwd)
+    out = capsys.readouterr().out
+    assert "NOT reproduced" in out
+    assert "config" in out and "results/energy/energies.parquet" in out
+    assert "column y2_tilde" in out and "max 0.36" in out and "max 0.4" in out
+    assert "results/data/samples.parquet" not in out  # the samples do not depend on w2
+
+
+def test_committed_manifest_is_for_the_current_default_config():
+    import json
+
+    from support import ROOT
+
+    from lvebm.manifest import config_digest
+
+    manifest = json.loads((ROOT / "reproducibility/manifest.json").read_text())
+    assert manifest["config_sha256"] == config_digest(ROOT / "config.yaml")
+    assert len(manifest["artifacts"]) == 47
+
+
+def _start(project, *args):
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--nocolor", *args]
+    return subprocess.Popen(
+        cmd, cwd=project.path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+
+
+def test_a_run_killed_mid_job_restarts_to_the_same_artifacts(tmp_path):
+    target = "results/mesh/free_energy.parquet"
+    big = {"mesh": {"y1": {"num": 2000}, "y2": {"num": 1000}, "method": "lbfgs", "chunk": 100000}}
+    reference = copy_project(tmp_path / "reference")
+    reference.update_config(big)
+    reference.snakemake(target)
+
+    victim = copy_project(tmp_path / "victim")
+    victim.update_config(big)
+    proc = _start(victim, target)
+    shard_dir = victim.path / "results/mesh/shards"
+    deadline = time.monotonic() + 120
+    while not (shard_dir.is_dir() and any(p.suffix == ".part" for p in shard_dir.iterdir())):
+        assert proc.poll() is None, "the run ended before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.5)  # well inside the job: several row groups written
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    # nothing half-written carries a final name
+    assert not (victim.path / target).exists()
+    assert not list(shard_dir.glob("*.parquet"))
+    assert list(shard_dir.glob(".*.part"))
+
+    victim.snakemake("--unlock")
+    victim.snakemake(target, "--rerun-incomplete")
+    assert (victim.path / target).read_bytes() == (reference.path / target).read_bytes()
+    assert victim.planned_jobs(target) == {}

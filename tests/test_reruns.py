@@ -1,0 +1,248 @@
+"""Precise reruns: changing any config key, or editing any library module, reruns exactly the jobs
+downstream of it. Keys are enumerated from the schema, so a new key must get a row below."""
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from support import ROOT, SMALL_CONFIG_OVERRIDES, copy_project
+
+pytestmark = pytest.mark.pipeline
+
+ITERATIVE = ["gradient_descent", "line_search", "conjugate_gradient", "lbfgs", "newton"]
+FIGURES = [
+    "figure_01_horn", "figure_02_samples", "figure_03_graph", "figure_04_energies",
+    "figure_05_energy_23", "figure_06_latent", "figure_07_search", "figure_08_mesh",
+    "figure_09_highlight", "figure_10_highlight_energies", "figure_11_free_energy",
+    "figure_12_optimizers", "figure_13_local_minima",
+]  # fmt: skip
+SAMPLERS = ["sample_horn", "sample_slice"]
+MESH_JOBS = ["infer[points=mesh]", "free_energy_mesh", "gather_free_energy_mesh"]
+CURVE_JOBS = ["highlight_points", "figure_05_energy_23", "figure_10_highlight_energies"]
+
+
+def iterative(*names):
+    return [f"infer[optimizer={name}]" for name in (names or ITERATIVE)]
+
+
+# config key -> the jobs that read it (through params:); everything downstream of them must rerun.
+# A job is a rule name, or rule[wildcard=value,...] for some of its jobs.
+DIRECT = {
+    "seed": SAMPLERS,
+    "data.alpha": SAMPLERS,
+    "data.beta": SAMPLERS,
+    "data.noise_std": SAMPLERS,
+    "data.horn.n": ["sample_horn"],
+    "data.slice.x": ["sample_slice"],
+    "data.slice.n": ["sample_slice"],
+    "decoder.w1": ["evaluate_energies", "infer", "free_energy_mesh", "highlight_points",
+                   "figure_07_search", "figure_08_mesh"],
+    "decoder.w2": ["evaluate_energies", "infer", "free_energy_mesh", "highlight_points",
+                   "figure_07_search", "figure_08_mesh"],
+    "latent.n": ["evaluate_energies", "infer[optimizer=exhaustive]"],
+    "inference.optimizers": ["summarize_inference", "figure_13_local_minima"],
+    "inference.z_init": [*iterative(), "figure_13_local_minima"],
+    "inference.focus": ["figure_05_energy_23", "figure_06_latent", "figure_07_search"],
+    "inference.max_iter": iterative(),
+    "inference.gtol": iterative(),
+    "inference.global_tol": iterative(),
+    "inference.gradient_descent.step": iterative("gradient_descent"),
+    "inference.line_search.c1": iterative("line_search"),
+    "inference.line_search.c2": iterative("line_search"),
+    "inference.conjugate_gradient.c1": iterative("conjugate_gradient"),
+    "inference.conjugate_gradient.c2": iterative("conjugate_gradient"),
+    "inference.lbfgs.memory": iterative("lbfgs"),
+    "inference.lbfgs.ftol": iterative("lbfgs"),
+    "inference.newton.max_step": iterative("newton"),
+    "mesh.y1.start": MESH_JOBS,
+    "mesh.y1.stop": MESH_JOBS,
+    "mesh.y1.num": MESH_JOBS,
+    "mesh.y2.start": MESH_JOBS,
+    "mesh.y2.stop": MESH_JOBS,
+    "mesh.y2.num": MESH_JOBS,
+    "mesh.highlight": ["highlight_points"],
+    "mesh.curve.start_pi": CURVE_JOBS,
+    "mesh.curve.stop_pi": CURVE_JOBS,
+    "mesh.curve.markers_per_pi": ["highlight_points", "figure_05_energy_23"],
+    "mesh.curve.oversample": ["highlight_points"],
+    "mesh.method": ["free_energy_mesh"],
+    "mesh.shards": ["free_energy_mesh", "gather_free_energy_mesh"],
+    "mesh.chunk": ["free_energy_mesh", "infer[points=mesh]"],
+    "figures.dpi": FIGURES,
+    "figures.scale": FIGURES,
+    "figures.search_optimizer": ["figure_05_energy_23", "figure_07_search"],
+    "figures.vmax": ["figure_11_free_energy"],
+    "figures.max_arrows": ["figure_11_free_energy"],
+    "figures.max_points": ["figure_08_mesh", "figure_09_highlight", "figure_13_local_minima"],
+}  # fmt: skip
+
+# new values where "the next allowed value" would not do
+CHANGE = {
+    "inference.optimizers": lambda v: [o for o in v if o != "newton"],
+    "mesh.highlight": lambda v: [[v[0][0] + 0.1, v[0][1]], *v[1:]],
+    "inference.focus": lambda v: v - 1,
+}
+
+
+def schema_leaves(schema, node=None, prefix=""):
+    """(dotted key, spec) of every leaf of the config schema, resolving $ref."""
+    node = schema if node is None else node
+    if "$ref" in node:
+        node = {**schema["$defs"][node["$ref"].split("/")[-1]], **node}
+    if node.get("type") == "object" and "properties" in node:
+        for key, sub in node["properties"].items():
+            yield from schema_leaves(schema, sub, f"{prefix}.{key}" if prefix else key)
+    else:
+        yield prefix, node
+
+
+def new_value(key, value, spec):
+    if key in CHANGE:
+        return CHANGE[key](value)
+    if "enum" in spec:
+        options = [o for o in spec["enum"] if o != value]
+        return options[0]
+    if spec.get("type") == "integer":
+        top = spec.get("maximum")
+        return value + 1 if top is None or value + 1 <= top else value - 1
+    if spec.get("type") == "number":
+        return value * 1.1 if value != 0 else 0.1
+    raise AssertionError(f"no rule to change {key} ({spec})")
+
+
+def get(cfg, key):
+    for part in key.split("."):
+        cfg = cfg[part]
+    return cfg
+
+
+def put(cfg, key, value):
+    *path, last = key.split(".")
+    for part in path:
+        cfg = cfg[part]
+    cfg[last] = value
+
+
+def job_graph(project):
+    """Jobs {id: (rule, wildcards)} and edges (producer, consumer) of the current DAG."""
+    dot = project.snakemake("--dag").stdout
+    jobs = {}
+    for ident, label in re.findall(r'^\s*(\d+)\[label = "([^"]*)"', dot, flags=re.M):
+        rule, *wildcards = label.split("\\n")
+        jobs[int(ident)] = (rule, dict(w.split(": ", 1) for w in wildcards))
+    edges = [(int(a), int(b)) for a, b in re.findall(r"^\s*(\d+) -> (\d+)", dot, flags=re.M)]
+    return jobs, edges
+
+
+def select(jobs, selector):
+    rule, _, spec = selector.partition("[")
+    wanted = dict(kv.split("=") for kv in spec.rstrip("]").split(",") if kv)
+    return {
+        i
+        for i, (r, wc) in jobs.items()
+        if r == rule and all(wc.get(k) == v for k, v in wanted.items())
+    }
+
+
+def downstream_rules(graph, selectors):
+    jobs, edges = graph
+    todo = set().union(*(select(jobs, s) for s in selectors))
+    assert todo, f"no job matches {selectors}"
+    seen = set()
+    while todo:
+        job = todo.pop()
+        seen.add(job)
+        todo |= {b for a, b in edges if a == job} - seen
+    return {jobs[j][0] for j in seen} - {"all"}
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    proj = copy_project(tmp_path_factory.mktemp("reruns") / "project")
+    proj.update_config(SMALL_CONFIG_OVERRIDES)
+    proj.snakemake()
+    return proj, job_graph(proj)
+
+
+@pytest.fixture(scope="module")
+def declared(finished):
+    return declared_library(finished[0])
+
+
+def test_every_config_key_has_a_row():
+    schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+    assert {key for key, _ in schema_leaves(schema)} == set(DIRECT)
+
+
+@pytest.mark.parametrize("key", sorted(DIRECT))
+def test_changing_a_key_reruns_exactly_what_is_downstream(finished, key):
+    project, graph = finished
+    schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+    spec = dict(schema_leaves(schema))[key]
+    original = project.config_path.read_text()
+    try:
+        cfg = yaml.safe_load(original)
+        put(cfg, key, new_value(key, get(cfg, key), spec))
+        project.write_config(cfg)
+        planned = set(project.planned_jobs())
+    finally:
+        project.config_path.write_text(original)
+    assert planned == downstream_rules(graph, DIRECT[key])
+
+
+# ---- library modules ---------------------------------------------------------------------------
+
+LIBRARY = sorted(p.name for p in (ROOT / "src/lvebm").glob("*.py"))
+
+
+def declared_library(project):
+    """{rule: library modules it declares as inputs}, from a forced dry run."""
+    out = project.snakemake("--dry-run", "--forceall").stdout
+    declared = {}
+    for rule, inputs in re.findall(r"^rule (\w+):\n\s+input: ([^\n]*)", out, flags=re.M):
+        declared.setdefault(rule, set()).update(re.findall(r"src/lvebm/(\w+\.py)", inputs))
+    declared.pop("all", None)
+    return declared
+
+
+def imported_modules(script: Path) -> set[str]:
+    """lvebm modules a script imports, transitively, plus the package's __init__."""
+    found, todo = {"__init__.py"}, [script]
+    while todo:
+        tree = ast.parse(todo.pop().read_text())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("lvebm"):
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names if a.name.startswith("lvebm")]
+            for name in names:
+                path = ROOT / "src" / (name.replace(".", "/") + ".py")
+                if path.is_file() and path.name not in found:
+                    found.add(path.name)
+                    todo.append(path)
+    return found
+
+
+def test_rules_declare_exactly_the_modules_their_scripts_import(declared):
+    for rule, modules in declared.items():
+        script = "figure" if rule.startswith("figure_") else rule
+        imported = imported_modules(ROOT / "workflow/scripts" / f"{script}.py")
+        assert modules == imported, rule
+
+
+@pytest.mark.parametrize("module", LIBRARY)
+def test_editing_a_module_reruns_exactly_the_rules_that_import_it(finished, declared, module):
+    project, graph = finished
+    users = [rule for rule, mods in declared.items() if module in mods]
+    path = project.path / "src/lvebm" / module
+    original = path.read_bytes()
+    try:
+        path.write_bytes(original + b"\n# an edit\n")
+        planned = set(project.planned_jobs())
+    finally:
+        path.write_bytes(original)
+    assert planned == (downstream_rules(graph, users) if users else set())
+    assert project.planned_jobs() == {}  # restoring the content reruns nothing
