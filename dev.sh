@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up the project's environment (.venv, pinned by requirements.txt) and run something in it.
-#   ./dev.sh pipeline [snakemake args]  run the whole pipeline on config.yaml with all cores
+#   ./dev.sh pipeline [snakemake args]  run the whole pipeline on config.yaml (profile: default)
 #   ./dev.sh test [pytest args]         run the test suite
 #   ./dev.sh setup                      only create/refresh .venv
 # Works on a fresh Debian machine with Python 3.11: it installs python3-venv with apt-get if
@@ -41,7 +41,7 @@ cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
   setup) setup ;;
-  pipeline) setup && exec "$VENV/bin/snakemake" --cores all "$@" ;;
+  pipeline) setup && exec "$VENV/bin/snakemake" --profile workflow/profiles/default "$@" ;;
   test) setup && exec "$VENV/bin/python" -m pytest "$@" ;;
   *)
     echo "usage: ./dev.sh {pipeline|test|setup} [args...]" >&2

@@ -162,8 +162,9 @@ def all_targets():
     ]
 
 
-# Per-point cost budgets used to size the mesh shard jobs (about 5x the measured cost, see
-# bench/mesh.py), and the memory of one job: interpreter and libraries plus the chunk in flight.
+# Resources of the jobs, totals per job, sized from the benchmark files (bench/mesh.py,
+# bench/inference.py, benchmarks/): a job starts at about 170 MB RSS (Python, numpy, pyarrow);
+# per-point cost budgets are about 5x the measured ones.
 SECONDS_PER_POINT = {"exact": 1e-6, "exhaustive": 2e-6, "newton": 5e-6}
 SECONDS_PER_POINT_ITERATIVE = 2e-5
 BASE_MEM_MB = 400
@@ -342,3 +343,28 @@ def figure_options(figure):
         },
     }
     return options.get(figure, {})
+
+
+SMALL_JOB = {"mem_mb": 500, "runtime": 5}
+TRACE_BYTES_PER_POINT = (
+    4000  # results plus the trace of ~60 gradient-descent iterates per point
+)
+
+
+def infer_mem_mb(wildcards):
+    if wildcards.points == "samples":
+        return SMALL_JOB["mem_mb"]
+    chunk = min(config["mesh"]["chunk"], mesh_points_total())
+    return BASE_MEM_MB + chunk * TRACE_BYTES_PER_POINT // 1_000_000
+
+
+def infer_runtime(wildcards):
+    if wildcards.points == "samples":
+        return SMALL_JOB["runtime"]
+    return max(5, math.ceil(mesh_points_total() * SECONDS_PER_POINT_ITERATIVE * 5 / 60))
+
+
+def summary_mem_mb(wildcards):
+    """The summary holds every inference table of the mesh (13 columns of 8 bytes) at once."""
+    tables = mesh_points_total() * 13 * 8 * len(OPTIMIZERS) * 2
+    return BASE_MEM_MB + tables // 1_000_000

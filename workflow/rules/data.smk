@@ -9,6 +9,8 @@ rule sample_horn:
         "benchmarks/sample_horn/horn.tsv"
     conda:
         ENV
+    resources:
+        **SMALL_JOB,
     params:
         n=config["data"]["horn"]["n"],
         sampler=data_params(),
@@ -27,6 +29,8 @@ rule sample_slice:
         "benchmarks/sample_slice/samples.tsv"
     conda:
         ENV
+    resources:
+        **SMALL_JOB,
     params:
         n=config["data"]["slice"]["n"],
         x=config["data"]["slice"]["x"],

@@ -10,6 +10,8 @@ rule evaluate_energies:
         "benchmarks/evaluate_energies/energies.tsv"
     conda:
         ENV
+    resources:
+        **SMALL_JOB,
     params:
         decoder=decoder_params(),
         n=config["latent"]["n"],

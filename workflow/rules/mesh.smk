@@ -53,6 +53,8 @@ rule highlight_points:
         "benchmarks/highlight_points/highlight.tsv"
     conda:
         ENV
+    resources:
+        **SMALL_JOB,
     params:
         decoder=decoder_params(),
         points=config["mesh"]["highlight"],

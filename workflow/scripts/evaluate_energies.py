@@ -1,13 +1,15 @@
 """Adapter of rule evaluate_energies: samples.parquet -> lvebm.model.energy_table -> energies."""
 
-from contextlib import redirect_stderr
+import sys
 
 from lvebm.io import read_columns, write_parquet
 from lvebm.model import Decoder, energy_table
 
-with open(snakemake.log[0], "w") as log, redirect_stderr(log):
-    samples = read_columns(snakemake.input.samples)
-    decoder = Decoder(**snakemake.params.decoder)
-    table = energy_table(decoder, samples["i"], samples["y1"], samples["y2"], snakemake.params.n)
-    write_parquet(snakemake.output[0], table)
-    print(f"{snakemake.output[0]}: {table['E'].size} energies", file=log)
+# everything written to stderr, uncaught tracebacks included, goes to the rule's log
+sys.stderr = open(snakemake.log[0], "w", buffering=1)
+
+samples = read_columns(snakemake.input.samples)
+decoder = Decoder(**snakemake.params.decoder)
+table = energy_table(decoder, samples["i"], samples["y1"], samples["y2"], snakemake.params.n)
+write_parquet(snakemake.output[0], table)
+print(f"{snakemake.output[0]}: {table['E'].size} energies", file=sys.stderr)

@@ -1,15 +1,17 @@
 """Adapter of rule free_energy_mesh: one block of mesh points -> one shard, in bounded memory."""
 
-from contextlib import redirect_stderr
+import sys
 
 from lvebm.io import write_parquet_chunks
 from lvebm.mesh import free_energy_blocks
 from lvebm.model import Decoder
 
-with open(snakemake.log[0], "w") as log, redirect_stderr(log):
-    p = snakemake.params
-    blocks = free_energy_blocks(
-        Decoder(**p.decoder), **p.mesh, **p.shard, chunk=p.chunk, **p.method
-    )
-    write_parquet_chunks(snakemake.output[0], blocks)
-    print(f"mesh points [{p.shard['start']}, {p.shard['stop']}) by {p.method['method']}", file=log)
+# everything written to stderr, uncaught tracebacks included, goes to the rule's log
+sys.stderr = open(snakemake.log[0], "w", buffering=1)
+
+p = snakemake.params
+blocks = free_energy_blocks(Decoder(**p.decoder), **p.mesh, **p.shard, chunk=p.chunk, **p.method)
+write_parquet_chunks(snakemake.output[0], blocks)
+print(
+    f"mesh points [{p.shard['start']}, {p.shard['stop']}) by {p.method['method']}", file=sys.stderr
+)

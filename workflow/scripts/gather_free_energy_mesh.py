@@ -1,11 +1,13 @@
 """Adapter of rule gather_free_energy_mesh: shards -> free_energy.parquet (shard-independent)."""
 
-from contextlib import redirect_stderr
+import sys
 
 from lvebm.io import concat_parquet
 
-with open(snakemake.log[0], "w") as log, redirect_stderr(log):
-    rows = concat_parquet(snakemake.input.shards, snakemake.output[0])
-    if rows != snakemake.params.points:
-        raise RuntimeError(f"shards hold {rows} mesh points, expected {snakemake.params.points}")
-    print(f"{len(snakemake.input.shards)} shards, {rows} points", file=log)
+# everything written to stderr, uncaught tracebacks included, goes to the rule's log
+sys.stderr = open(snakemake.log[0], "w", buffering=1)
+
+rows = concat_parquet(snakemake.input.shards, snakemake.output[0])
+if rows != snakemake.params.points:
+    raise RuntimeError(f"shards hold {rows} mesh points, expected {snakemake.params.points}")
+print(f"{len(snakemake.input.shards)} shards, {rows} points", file=sys.stderr)

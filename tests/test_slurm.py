@@ -1,0 +1,92 @@
+"""The pipeline as batch jobs on a real single-node SLURM cluster, through the official executor
+plugin and the project's SLURM profile. The cluster is installed (apt-get) and started by
+tests/slurm/cluster.sh; the test skips, saying why, where that is impossible (not root, no apt)."""
+
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+from support import ROOT, SMALL_CONFIG_OVERRIDES, copy_project
+
+pytestmark = [pytest.mark.pipeline, pytest.mark.slurm]
+
+CLUSTER = ROOT / "tests/slurm/cluster.sh"
+# The profile as a user would edit it: the test cluster's partition, no account (no slurmdbd),
+# and a short first status check for a quick test.
+SLURM = [
+    "--profile", "workflow/profiles/slurm",
+    "--default-resources", "slurm_partition=debug", "mem_mb=1000", "runtime=10",
+    "--slurm-no-account",
+    "--slurm-init-seconds-before-status-checks", "5",
+]  # fmt: skip
+TIMEOUT = 900
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    proc = subprocess.run([CLUSTER, "start"], capture_output=True, text=True, timeout=900)
+    if proc.returncode == 77:
+        pytest.skip(f"SLURM cannot be started here: {proc.stderr.strip()}")
+    assert proc.returncode == 0, f"the SLURM cluster did not start:\n{proc.stderr}"
+    yield
+    subprocess.run([CLUSTER, "stop"], capture_output=True, timeout=120)
+
+
+def run_on_slurm(project, *args):
+    """snakemake through the SLURM profile, killed (whole process group) after TIMEOUT seconds."""
+    cmd = [sys.executable, "-m", "snakemake", "--nocolor", *SLURM, *args]
+    proc = subprocess.Popen(
+        cmd, cwd=project.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        out, _ = proc.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        pytest.fail(f"snakemake on SLURM did not finish in {TIMEOUT} s:\n{out[-4000:]}")
+    return proc.returncode, out
+
+
+def results(project):
+    return {
+        p.relative_to(project.path).as_posix(): p.read_bytes()
+        for p in sorted((project.path / "results").rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+def test_pipeline_on_slurm_equals_a_local_run(cluster, tmp_path):
+    overrides = {**SMALL_CONFIG_OVERRIDES, "mesh": {**SMALL_CONFIG_OVERRIDES["mesh"], "shards": 3}}
+    local = copy_project(tmp_path / "local")
+    local.update_config(overrides)
+    local.snakemake()
+    remote = copy_project(tmp_path / "slurm")
+    remote.update_config(overrides)
+    code, out = run_on_slurm(remote)
+    assert code == 0, out[-4000:]
+    submitted = out.count("has been submitted with SLURM jobid")
+    assert submitted >= 20, out[-4000:]  # every non-local job went through sbatch
+    assert "free_energy_mesh" in out and "3-of-3" in out
+    ours, theirs = results(remote), results(local)
+    assert ours.keys() == theirs.keys() and len(ours) == 47
+    assert [name for name in ours if ours[name] != theirs[name]] == []
+    assert remote.planned_jobs() == {}
+
+
+def test_a_failing_slurm_job_stops_the_run_with_a_clear_error(cluster, tmp_path):
+    project = copy_project(tmp_path / "failing")
+    project.update_config(SMALL_CONFIG_OVERRIDES)
+    code, out = run_on_slurm(project, "results/data/samples.parquet")
+    assert code == 0, out[-4000:]
+    (project.path / "results/data/samples.parquet").write_bytes(b"not a parquet file")
+    code, out = run_on_slurm(project, "results/energy/energies.parquet")
+    assert code != 0
+    assert "Error in rule evaluate_energies" in out
+    assert "SLURM status is: 'FAILED'" in out
+    assert "Exiting because a job execution failed" in out
+    assert not (project.path / "results/energy/energies.parquet").exists()
+    log = (project.path / "logs/evaluate_energies/energies.log").read_text()
+    assert "samples.parquet" in log and "Traceback" in log  # the rule's log says why
