@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up the project's environment (.venv, pinned by requirements.txt) and run something in it.
 #   ./dev.sh pipeline [snakemake args]  run the whole pipeline on config.yaml (profile: default)
-#   ./dev.sh test [pytest args]         run the test suite
+#   ./dev.sh test [pytest args]         run the test suite (2 workers; PYTEST_WORKERS=N to change)
 #   ./dev.sh setup                      only create/refresh .venv
 # Works on a fresh Debian machine with Python 3.11: it installs python3-venv with apt-get if
 # `python3 -m venv` is missing and it runs as root.
@@ -42,7 +42,8 @@ cmd=${1:-}
 case "$cmd" in
   setup) setup ;;
   pipeline) setup && exec "$VENV/bin/snakemake" --profile workflow/profiles/default "$@" ;;
-  test) setup && exec "$VENV/bin/python" -m pytest "$@" ;;
+  # two workers (the machine's cores); each test module stays on one worker
+  test) setup && exec "$VENV/bin/python" -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile "$@" ;;
   *)
     echo "usage: ./dev.sh {pipeline|test|setup} [args...]" >&2
     exit 2

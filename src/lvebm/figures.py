@@ -215,26 +215,13 @@ def focus_energy(data: Data, *, size, focus: int, optimizer: str, z_range, marke
         ax.plot(z[mk], energy[mk], "o", color=ps.ENERGY, ms=3.5)
         bottom = -0.06 * energy.max()
         ax.set_ylim(bottom * 2.2, energy.max() * 1.12)
-        ax.plot(
-            [z_tilde],
-            [bottom],
-            "o",
-            color=ps.Z_TILDE,
-            ms=9,
-            clip_on=False,
-            zorder=5,
-            label=rf"$\tilde{{z}}$ = {z_tilde:.2f}",
-        )
-        ax.plot(
-            [z_check],
-            [bottom],
-            "o",
-            color=ps.Z_CHECK,
-            ms=9,
-            clip_on=False,
-            zorder=5,
-            label=f"ž = {z_check:.3f} ({optimizer})",
-        )
+        for z_mark, color, label in (
+            (z_tilde, ps.Z_TILDE, rf"$\tilde{{z}}$ = {z_tilde:.2f}"),
+            (z_check, ps.Z_CHECK, f"ž = {z_check:.3f} ({optimizer})"),
+        ):  # the two latents, on the z axis
+            ax.plot(
+                [z_mark], [bottom], "o", color=color, ms=9, clip_on=False, zorder=5, label=label
+            )
         ax.annotate(
             "",
             xy=(z_check, bottom),

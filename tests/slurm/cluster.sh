@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # A real single-node SLURM cluster on this machine, for the tests (root only; Debian).
 #   tests/slurm/cluster.sh start   install slurm-wlm and munge if missing (apt-get), write
-#                                  /etc/slurm/slurm.conf, start munged, slurmctld and slurmd,
-#                                  wait until the node is idle
-#   tests/slurm/cluster.sh stop    stop the three daemons by the PIDs in their PID files
+#                                  /etc/slurm/slurm.conf (marked as ours), start munged,
+#                                  slurmctld and slurmd, wait until the node is idle
+#   tests/slurm/cluster.sh stop    stop the three daemons by the PIDs in their PID files, remove
+#                                  our slurm.conf and the cluster's state
+# A slurm.conf that is not ours (a real cluster's) is never touched: start exits 77 instead.
+# Removing ours on stop matters: with a slurm.conf and no slurmctld, every SLURM client call
+# (and so every Snakemake start with the SLURM plugin installed) waits 9 s for a timeout.
 # Exit status 77 means SLURM cannot be started here (not root, no apt-get, no packages).
 set -euo pipefail
 
-RUN=/run/slurm
+RUN=/run/lvebm-slurm
+CONF=/etc/slurm/slurm.conf
+MARK="# lvebm test cluster (tests/slurm/cluster.sh); removed by 'cluster.sh stop'"
 PIDS=("$RUN/slurmd.pid" "$RUN/slurmctld.pid" /run/munge/munged.pid)
 
 stop() {
@@ -22,6 +28,8 @@ stop() {
     fi
     rm -f "$f"
   done
+  rm -rf "$RUN"
+  if [ -f "$CONF" ] && [ "$(head -n1 "$CONF")" = "$MARK" ]; then rm -f "$CONF"; fi
 }
 
 start() {
@@ -32,21 +40,26 @@ start() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       slurm-wlm munge >/dev/null 2>&1 || { echo "apt-get install slurm-wlm munge failed" >&2; exit 77; }
   fi
+  if [ -f "$CONF" ] && [ "$(head -n1 "$CONF")" != "$MARK" ]; then
+    echo "$CONF exists and is not the test cluster's; leaving this machine's SLURM alone" >&2
+    exit 77
+  fi
   stop  # leftovers of an earlier run
   trap 'stop' ERR
 
   local host cpus mem
   host=$(hostname)
   cpus=$(nproc)
-  mem=$(slurmd -C | sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p')
+  mem=$(slurmd -C 2>/dev/null | sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p')
   mem=$((mem > 2048 ? mem - 1024 : mem))
 
-  mkdir -p /run/munge "$RUN" /var/lib/slurm/slurmctld /var/log/slurm /var/spool/slurmd /etc/slurm
+  mkdir -p /run/munge "$RUN/state" "$RUN/spool" "$RUN/log" "$(dirname "$CONF")"
   [ -f /etc/munge/munge.key ] || { mungekey --create 2>/dev/null || /usr/sbin/create-munge-key -f; }
   chown munge:munge /run/munge /etc/munge/munge.key 2>/dev/null || true
   chmod 0400 /etc/munge/munge.key
-  chown slurm:slurm "$RUN" /var/lib/slurm/slurmctld /var/log/slurm
-  cat >/etc/slurm/slurm.conf <<CONF
+  chown -R slurm:slurm "$RUN"
+  cat >"$CONF" <<CONF
+$MARK
 ClusterName=local
 SlurmctldHost=${host}(127.0.0.1)
 SlurmUser=slurm
@@ -62,12 +75,12 @@ DefMemPerCPU=1000
 ReturnToService=2
 MinJobAge=300
 MailProg=/bin/true
-StateSaveLocation=/var/lib/slurm/slurmctld
-SlurmdSpoolDir=/var/spool/slurmd
+StateSaveLocation=$RUN/state
+SlurmdSpoolDir=$RUN/spool
 SlurmctldPidFile=$RUN/slurmctld.pid
 SlurmdPidFile=$RUN/slurmd.pid
-SlurmctldLogFile=/var/log/slurm/slurmctld.log
-SlurmdLogFile=/var/log/slurm/slurmd.log
+SlurmctldLogFile=$RUN/log/slurmctld.log
+SlurmdLogFile=$RUN/log/slurmd.log
 NodeName=${host} NodeAddr=127.0.0.1 CPUs=${cpus} RealMemory=${mem} State=UNKNOWN
 PartitionName=debug Nodes=${host} Default=YES MaxTime=INFINITE State=UP
 CONF
@@ -82,7 +95,7 @@ CONF
     fi
     sleep 0.1
   done
-  echo "the SLURM node did not become idle; see /var/log/slurm" >&2
+  echo "the SLURM node did not become idle; logs: $(cat "$RUN"/log/*.log 2>/dev/null | tail -20)" >&2
   stop
   exit 1
 }
