@@ -236,6 +236,7 @@ def focus_energy(data: Data, *, size, focus: int, optimizer: str, z_range, marke
             xytext=(12, 14),
             textcoords="offset points",
             color="white",
+            bbox={"fc": "black", "ec": "none", "alpha": 0.75, "pad": 1.5},
         )
         ps.pi_ticks(ax, *z_range)
         ax.set_xlim(*z_range)
