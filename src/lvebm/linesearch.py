@@ -58,60 +58,28 @@ class LineSearchResult:
 
 
 def dcstep(stx, fx, dx, sty, fy, dy, stp, fp, dp, brackt, stpmin, stpmax):
-    """Safeguarded cubic/quadratic step of More and Thuente, vectorised over its four cases."""
+    """Safeguarded cubic/quadratic step of More and Thuente, vectorised over its four cases.
+
+    Each case is computed only for the points in it; the interval update is common to all.
+    """
+    sgnd = dp * np.sign(dx)
+    case1 = fp > fx
+    case2 = ~case1 & (sgnd < 0)
+    case3 = ~case1 & ~case2 & (np.abs(dp) < np.abs(dx))
+    case4 = ~(case1 | case2 | case3)
+    stpf = np.empty_like(stp)
+    stpmin = np.broadcast_to(stpmin, stp.shape)
+    stpmax = np.broadcast_to(stpmax, stp.shape)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        sgnd = dp * np.sign(dx)
-        case1 = fp > fx
-        case2 = ~case1 & (sgnd < 0)
-        case3 = ~case1 & ~case2 & (np.abs(dp) < np.abs(dx))
-        case4 = ~(case1 | case2 | case3)
-
-        theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp
-        s = np.maximum(np.maximum(np.abs(theta), np.abs(dx)), np.abs(dp))
-        disc = (theta / s) ** 2 - (dx / s) * (dp / s)
-        root = s * np.sqrt(disc)
-        toward_x = stp - stx  # sign of the step relative to stx
-
-        # case 1: higher function value, the minimum is bracketed
-        gamma = np.where(stp < stx, -root, root)
-        r = ((gamma - dx) + theta) / (((gamma - dx) + gamma) + dp)
-        stpc = stx + r * toward_x
-        stpq = stx + ((dx / ((fx - fp) / toward_x + dx)) / 2.0) * toward_x
-        stpf1 = np.where(np.abs(stpc - stx) <= np.abs(stpq - stx), stpc, stpc + (stpq - stpc) / 2.0)
-
-        # case 2: derivatives of opposite sign, bracketed
-        gamma = np.where(stp > stx, -root, root)
-        r = ((gamma - dp) + theta) / (((gamma - dp) + gamma) + dx)
-        stpc = stp + r * (stx - stp)
-        stpq = stp + (dp / (dp - dx)) * (stx - stp)
-        stpf2 = np.where(np.abs(stpc - stp) > np.abs(stpq - stp), stpc, stpq)
-
-        # case 3: derivative decreases in magnitude
-        root3 = s * np.sqrt(np.maximum(0.0, disc))
-        gamma = np.where(stp > stx, -root3, root3)
-        r = ((gamma - dp) + theta) / ((gamma + (dx - dp)) + gamma)
-        stpc = np.where(
-            (r < 0) & (gamma != 0), stp + r * (stx - stp), np.where(stp > stx, stpmax, stpmin)
-        )
-        stpq = stp + (dp / (dp - dx)) * (stx - stp)
-        near = np.where(np.abs(stpc - stp) < np.abs(stpq - stp), stpc, stpq)
-        near = np.where(
-            stp > stx,
-            np.minimum(stp + 0.66 * (sty - stp), near),
-            np.maximum(stp + 0.66 * (sty - stp), near),
-        )
-        far = np.clip(np.where(np.abs(stpc - stp) > np.abs(stpq - stp), stpc, stpq), stpmin, stpmax)
-        stpf3 = np.where(brackt, near, far)
-
-        # case 4: derivative does not decrease; use the other end of the bracket
-        theta4 = 3.0 * (fp - fy) / (sty - stp) + dy + dp
-        s4 = np.maximum(np.maximum(np.abs(theta4), np.abs(dy)), np.abs(dp))
-        gamma = s4 * np.sqrt((theta4 / s4) ** 2 - (dy / s4) * (dp / s4))
-        gamma = np.where(stp > sty, -gamma, gamma)
-        r = ((gamma - dp) + theta4) / (((gamma - dp) + gamma) + dy)
-        stpf4 = np.where(brackt, stp + r * (sty - stp), np.where(stp > stx, stpmax, stpmin))
-
-    stpf = np.select([case1, case2, case3, case4], [stpf1, stpf2, stpf3, stpf4])
+        for case, rule in ((case1, _step_higher), (case2, _step_opposite), (case3, _step_flatter)):
+            if case.any():
+                k = np.flatnonzero(case)
+                stpf[k] = rule(stx[k], fx[k], dx[k], sty[k], stp[k], fp[k], dp[k], brackt[k],
+                               stpmin[k], stpmax[k])  # fmt: skip
+        if case4.any():
+            k = np.flatnonzero(case4)
+            stpf[k] = _step_steeper(stx[k], sty[k], fy[k], dy[k], stp[k], fp[k], dp[k], brackt[k],
+                                    stpmin[k], stpmax[k])  # fmt: skip
     # update the interval
     new_sty = np.where(case1, stp, np.where(sgnd < 0, stx, sty))
     new_fy = np.where(case1, fp, np.where(sgnd < 0, fx, fy))
@@ -120,6 +88,64 @@ def dcstep(stx, fx, dx, sty, fy, dy, stp, fp, dp, brackt, stpmin, stpmax):
     new_fx = np.where(case1, fx, fp)
     new_dx = np.where(case1, dx, dp)
     return new_stx, new_fx, new_dx, new_sty, new_fy, new_dy, stpf, brackt | case1 | case2
+
+
+def _cubic_terms(stx, fx, dx, stp, fp, dp):
+    theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp
+    s = np.maximum(np.maximum(np.abs(theta), np.abs(dx)), np.abs(dp))
+    return theta, s, (theta / s) ** 2 - (dx / s) * (dp / s)
+
+
+def _step_higher(stx, fx, dx, sty, stp, fp, dp, brackt, stpmin, stpmax):
+    """Case 1: a higher function value; the minimum is bracketed."""
+    theta, s, disc = _cubic_terms(stx, fx, dx, stp, fp, dp)
+    gamma = s * np.sqrt(disc)
+    gamma = np.where(stp < stx, -gamma, gamma)
+    r = ((gamma - dx) + theta) / (((gamma - dx) + gamma) + dp)
+    stpc = stx + r * (stp - stx)
+    stpq = stx + ((dx / ((fx - fp) / (stp - stx) + dx)) / 2.0) * (stp - stx)
+    return np.where(np.abs(stpc - stx) <= np.abs(stpq - stx), stpc, stpc + (stpq - stpc) / 2.0)
+
+
+def _step_opposite(stx, fx, dx, sty, stp, fp, dp, brackt, stpmin, stpmax):
+    """Case 2: derivatives of opposite sign; bracketed."""
+    theta, s, disc = _cubic_terms(stx, fx, dx, stp, fp, dp)
+    gamma = s * np.sqrt(disc)
+    gamma = np.where(stp > stx, -gamma, gamma)
+    r = ((gamma - dp) + theta) / (((gamma - dp) + gamma) + dx)
+    stpc = stp + r * (stx - stp)
+    stpq = stp + (dp / (dp - dx)) * (stx - stp)
+    return np.where(np.abs(stpc - stp) > np.abs(stpq - stp), stpc, stpq)
+
+
+def _step_flatter(stx, fx, dx, sty, stp, fp, dp, brackt, stpmin, stpmax):
+    """Case 3: the derivative decreases in magnitude."""
+    theta, s, disc = _cubic_terms(stx, fx, dx, stp, fp, dp)
+    gamma = s * np.sqrt(np.maximum(0.0, disc))
+    gamma = np.where(stp > stx, -gamma, gamma)
+    r = ((gamma - dp) + theta) / ((gamma + (dx - dp)) + gamma)
+    stpc = np.where(
+        (r < 0) & (gamma != 0), stp + r * (stx - stp), np.where(stp > stx, stpmax, stpmin)
+    )
+    stpq = stp + (dp / (dp - dx)) * (stx - stp)
+    near = np.where(np.abs(stpc - stp) < np.abs(stpq - stp), stpc, stpq)
+    near = np.where(
+        stp > stx,
+        np.minimum(stp + 0.66 * (sty - stp), near),
+        np.maximum(stp + 0.66 * (sty - stp), near),
+    )
+    far = np.clip(np.where(np.abs(stpc - stp) > np.abs(stpq - stp), stpc, stpq), stpmin, stpmax)
+    return np.where(brackt, near, far)
+
+
+def _step_steeper(stx, sty, fy, dy, stp, fp, dp, brackt, stpmin, stpmax):
+    """Case 4: the derivative does not decrease; use the other end of the bracket."""
+    theta = 3.0 * (fp - fy) / (sty - stp) + dy + dp
+    s = np.maximum(np.maximum(np.abs(theta), np.abs(dy)), np.abs(dp))
+    gamma = s * np.sqrt((theta / s) ** 2 - (dy / s) * (dp / s))
+    gamma = np.where(stp > sty, -gamma, gamma)
+    r = ((gamma - dp) + theta) / (((gamma - dp) + gamma) + dy)
+    return np.where(brackt, stp + r * (sty - stp), np.where(stp > stx, stpmax, stpmin))
 
 
 def dcsrch(
