@@ -12,6 +12,7 @@ Evaluations count calls of the energy with its derivative(s) at one latent (one 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -139,8 +140,7 @@ def exact(decoder: Decoder, y1: ArrayLike, y2: ArrayLike, *, trace: bool = True)
     batch.n_eval[:] = ref.n_iter
     batch.converged[:] = True
     batch.trace.add(np.arange(batch.n), 0, batch.z, ref.F)
-    result = batch.result()
-    return InferenceResult(**{**result.__dict__, "F": ref.F})
+    return dataclasses.replace(batch.result(), F=ref.F)
 
 
 def gradient_descent(

@@ -5,6 +5,8 @@ import math
 import os
 from pathlib import Path
 
+from lvebm.mesh import shard_bounds
+
 LIBRARY = Path(workflow.basedir) / "src" / "lvebm"
 ENV = "../../environment.yml"
 
@@ -178,9 +180,8 @@ def mesh_points_total():
 def shard_params(wildcards):
     """[start, stop) of the mesh block of shard ``{scatteritem}`` = "i-of-n" (0-based points)."""
     index, shards = (int(x) for x in wildcards.scatteritem.split("-of-"))
-    base, extra = divmod(mesh_points_total(), shards)
-    start = (index - 1) * base + min(index - 1, extra)
-    return {"start": start, "stop": start + base + (1 if index - 1 < extra else 0)}
+    start, stop = shard_bounds(mesh_points_total(), shards, index - 1)
+    return {"start": start, "stop": stop}
 
 
 def mesh_method_params():
