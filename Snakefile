@@ -1,6 +1,7 @@
 # lvebm: inference for latent-variable energy-based models (NYU DLSP20, week 15, part 1).
-#   snakemake --cores all            the whole pipeline on config.yaml
-#   snakemake --report results/report.html
+#   snakemake --profile workflow/profiles/default   the whole pipeline on config.yaml, locally
+#   snakemake --profile workflow/profiles/slurm     the same as SLURM batch jobs (edit the profile)
+#   snakemake --report results/report.html          every figure with its caption
 
 
 from snakemake.utils import min_version, validate

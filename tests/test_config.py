@@ -53,6 +53,15 @@ BAD_CONFIGS = {
         "config key 'mesh.shards' = 500 is invalid: must be at most the 425 mesh points",
     ),
     "unknown mesh method": ({"mesh": {"method": "adam"}}, "instance['mesh']['method']"),
+    "empty curve range": (
+        {"mesh": {"curve": {"start_pi": 2, "stop_pi": 2, "markers_per_pi": 12, "oversample": 8}}},
+        "config key 'mesh.curve.stop_pi' = 2 is invalid: must be greater than mesh.curve.start_pi",
+    ),
+    "figure of an optimizer that is not run": (
+        {"inference": {"optimizers": ["exact", "newton"]}},
+        "config key 'figures.search_optimizer' = 'gradient_descent' is invalid: must be one of",
+    ),
+    "unknown figure key": ({"figures": {"colour": "red"}}, "'colour' was unexpected"),
     "highlight not a pair": (
         {"mesh": {"highlight": [[1.0, 2.0, 3.0]]}},
         "instance['mesh']['highlight'][0]",
