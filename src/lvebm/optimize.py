@@ -351,6 +351,8 @@ def lbfgs(
     b.converged[done] = True
     idx, f, g = idx[~done], f[~done], g[~done]
     stopped = np.zeros(n, dtype=bool)
+    # a round either accepts a step (at most max_iter per point, counted in n_iter) or resets a
+    # point's memory after a failed search; twice max_iter rounds bound both together
     for _ in range(max_iter * 2):
         if idx.size == 0:
             break
@@ -398,11 +400,14 @@ def lbfgs(
         b.converged[a[conv]] = True
         out_of_iter = b.n_iter[a] >= max_iter
         live = ~conv & ~out_of_iter
-        idx = np.concatenate([a[live], idx[keep_failed]])
-        f = np.concatenate([f_new[live], f[keep_failed]])
-        g = np.concatenate([g_new[live], g[keep_failed]])
-        order = np.argsort(idx, kind="stable")
-        idx, f, g = idx[order], f[order], g[order]
+        if keep_failed.any():  # retried points rejoin the batch, kept in point order
+            idx = np.concatenate([a[live], idx[keep_failed]])
+            f = np.concatenate([f_new[live], f[keep_failed]])
+            g = np.concatenate([g_new[live], g[keep_failed]])
+            order = np.argsort(idx, kind="stable")
+            idx, f, g = idx[order], f[order], g[order]
+        else:
+            idx, f, g = a[live], f_new[live], g_new[live]
     return b.result()
 
 
