@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,19 +21,14 @@ from pathlib import Path
 
 import yaml
 
+from lvebm.manifest import copy_project
+
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = "results/mesh/free_energy.parquet"
 
 
 def project_copy(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for name in ("Snakefile", "config.yaml", "environment.yml", "workflow", "src"):
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, dest / name)
-    return dest
+    return copy_project(ROOT, dest)
 
 
 def configure(path: Path, n1: int, n2: int, shards: int) -> None:

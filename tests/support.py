@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -12,8 +11,9 @@ from pathlib import Path
 
 import yaml
 
+from lvebm.manifest import copy_project as lvebm_copy_project
+
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT_FILES = ("Snakefile", "config.yaml", "environment.yml", "workflow", "src")
 
 # A configuration small enough for end-to-end tests (seconds), with every stage exercised.
 SMALL_CONFIG_OVERRIDES = {
@@ -97,13 +97,4 @@ def parse_job_stats(text: str) -> dict[str, int]:
 
 
 def copy_project(dest: Path) -> Project:
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in PROJECT_FILES:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(
-                src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
-            )
-        else:
-            shutil.copy2(src, dest / name)
-    return Project(dest)
+    return Project(lvebm_copy_project(ROOT, dest))

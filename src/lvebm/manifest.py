@@ -186,15 +186,23 @@ def _check(manifest: Path, results: Path, config: Path) -> int:
     return 1 if rows else 0
 
 
+def copy_project(project: Path, dest: Path) -> Path:
+    """Copy what a run needs (Snakefile, config, workflow, library) to ``dest``: a scratch project
+    whose results, logs and metadata stay out of ``project``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        src = project / name
+        if src.is_dir():
+            ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
+            shutil.copytree(src, dest / name, ignore=ignore)
+        else:
+            shutil.copy2(src, dest / name)
+    return dest
+
+
 def _verify(manifest: Path, project: Path, cores: str) -> int:
     with tempfile.TemporaryDirectory(prefix="lvebm-verify-") as tmp:
-        work = Path(tmp)
-        for name in PROJECT_FILES:
-            src = project / name
-            if src.is_dir():
-                shutil.copytree(src, work / name, ignore=shutil.ignore_patterns("__pycache__"))
-            else:
-                shutil.copy2(src, work / name)
+        work = copy_project(project, Path(tmp))
         cmd = [sys.executable, "-m", "snakemake", "--cores", cores, "--quiet", "all"]
         print(f"running the pipeline from scratch in {work} ...", flush=True)
         proc = subprocess.run(cmd, cwd=work)

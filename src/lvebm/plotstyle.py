@@ -14,6 +14,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+from lvebm.io import atomic_path
+
 # Colours of the lecture's figures (matplotlib dark_background palette)
 SAMPLES = "#8dd3c7"  # light blue-green: the samples y^(i)
 MANIFOLD = "#bc82bd"  # purple: the decoded manifold g(z)
@@ -92,8 +94,6 @@ def _pi_label(k: float) -> str:
 
 def save_png(fig, path: str | os.PathLike[str], *, dpi: int) -> None:
     """Save ``fig`` as a PNG without volatile metadata, atomically; close it."""
-    from lvebm.io import atomic_path
-
     path = Path(path)
     with atomic_path(path) as tmp, style():
         fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": None})

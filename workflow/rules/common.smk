@@ -5,7 +5,7 @@ import math
 import os
 from pathlib import Path
 
-from lvebm.mesh import shard_bounds
+from lvebm.mesh import mesh_size, shard_bounds
 
 LIBRARY = Path(workflow.basedir) / "src" / "lvebm"
 ENV = "../../environment.yml"
@@ -174,7 +174,7 @@ BYTES_PER_CHUNK_POINT = 1200
 
 
 def mesh_points_total():
-    return config["mesh"]["y1"]["num"] * config["mesh"]["y2"]["num"]
+    return mesh_size(config["mesh"]["y1"], config["mesh"]["y2"])
 
 
 def shard_params(wildcards):
