@@ -8,13 +8,8 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from lvebm.io import concat_parquet, write_parquet, write_parquet_chunks
-from lvebm.mesh import (
-    free_energy_blocks,
-    free_energy_field,
-    highlight_curves,
-    mesh_points,
-    shard_bounds,
-)
+from lvebm.mesh import free_energy_blocks, free_energy_field, highlight_curves
+from lvebm.meshgrid import mesh_points, shard_bounds
 from lvebm.model import Decoder
 
 DEC = Decoder(-1.45, 0.36)

@@ -1,4 +1,5 @@
-"""The lecture's eleven figures and two beyond it, drawn from the pipeline's artifacts.
+"""The lecture's eleven figures, two beyond it and the finite-temperature ones (lecture 15-2),
+drawn from the pipeline's artifacts.
 
 Every function takes ``data``, a mapping from an artifact's name to its columns (numpy arrays),
 plus keyword options, and returns a matplotlib Figure in the lecture's style
@@ -11,6 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 
+import matplotlib
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Polygon
 from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
@@ -423,42 +425,52 @@ def highlighted_energies(data: Data, *, size, z_range) -> object:
 
 
 # 11 -----------------------------------------------------------------------------------------
-def free_energy_map(data: Data, *, size, vmax: float, max_arrows: int) -> object:
-    """F_inf over the mesh (viridis, 0 to vmax, extended above), the samples, and arrows
-    -grad F toward the manifold with lengths proportional to the gradient."""
-    mesh, s = data["mesh"], data["samples"]
+def _arrows(ax, mesh: Columns, *, max_arrows: int) -> None:
+    """Arrows -grad F on a thinned sub-grid of the mesh, lengths proportional to the gradient
+    (the longest spans 0.9 of the arrows' spacing)."""
     idx = _thin(mesh, max_arrows)
     n2, n1 = _mesh_shape(mesh)
     spacing = min(np.ptp(mesh["y1"]) / max(n1 - 1, 1), np.ptp(mesh["y2"]) / max(n2 - 1, 1))
     spacing *= max(_stride(n1, max_arrows), _stride(n2, max_arrows))
     u, v = -mesh["dF_dy1"][idx], -mesh["dF_dy2"][idx]
     longest = float(np.max(np.hypot(u, v))) or 1.0
+    ax.quiver(
+        mesh["y1"][idx],
+        mesh["y2"][idx],
+        u,
+        v,
+        angles="xy",
+        scale_units="xy",
+        scale=longest / (0.9 * spacing),
+        color="white",
+        width=0.0025,
+        alpha=0.85,
+    )
+
+
+def _samples_on_map(ax, s: Columns, *, size: float = 16) -> None:
+    ax.scatter(
+        s["y1"],
+        s["y2"],
+        s=size,
+        color=ps.SAMPLES,
+        edgecolor="black",
+        lw=0.4,
+        zorder=5,
+        label="samples",
+    )
+
+
+def free_energy_map(data: Data, *, size, vmax: float, max_arrows: int) -> object:
+    """F_inf over the mesh (viridis, 0 to vmax, extended above), the samples, and arrows
+    -grad F toward the manifold with lengths proportional to the gradient."""
+    mesh, s = data["mesh"], data["samples"]
     fig, ax = ps.figure(size)
     with ps.style():
         im = _heat(ax, mesh, vmax=vmax)
         fig.colorbar(im, ax=ax, extend="max", label=r"$F_\infty(y)$", shrink=0.85)
-        ax.quiver(
-            mesh["y1"][idx],
-            mesh["y2"][idx],
-            u,
-            v,
-            angles="xy",
-            scale_units="xy",
-            scale=longest / (0.9 * spacing),
-            color="white",
-            width=0.0025,
-            alpha=0.85,
-        )
-        ax.scatter(
-            s["y1"],
-            s["y2"],
-            s=16,
-            color=ps.SAMPLES,
-            edgecolor="black",
-            lw=0.4,
-            zorder=5,
-            label="samples",
-        )
+        _arrows(ax, mesh, max_arrows=max_arrows)
+        _samples_on_map(ax, s)
         ps.plane(
             ax,
             title=r"Free energy $F_\infty(y)$; arrows: $-\nabla F_\infty$",
@@ -542,6 +554,144 @@ def local_minima(data: Data, *, size, optimizers, z_init: float, max_points: int
     return fig
 
 
+# 14-17: finite temperature (lecture 15-2) ---------------------------------------------------
+def _beta_text(beta: float) -> str:
+    return r"$\beta = \infty$" if np.isinf(beta) else rf"$\beta = {beta:g}$"
+
+
+def _beta_colours(betas) -> dict[float, object]:
+    """Hot (small beta) red to cold (large beta) blue; beta = inf white."""
+    finite = sorted(b for b in betas if np.isfinite(b))
+    cmap = matplotlib.colormaps["coolwarm_r"]
+    colours = {b: cmap(0.1 + 0.8 * k / max(len(finite) - 1, 1)) for k, b in enumerate(finite)}
+    colours[np.inf] = "white"
+    return colours
+
+
+def _line_coordinate(t: Columns) -> tuple[np.ndarray, str]:
+    """The coordinate that varies along the cross-section's line, and its axis label."""
+    if np.ptp(t["y2"]) >= np.ptp(t["y1"]):
+        return t["y2"], "$y_2$" + (f" (at $y_1$ = {t['y1'][0]:g})" if np.ptp(t["y1"]) == 0 else "")
+    return t["y1"], "$y_1$" + (f" (at $y_2$ = {t['y2'][0]:g})" if np.ptp(t["y2"]) == 0 else "")
+
+
+def relaxed_cross_section(data: Data, *, size, ymax: float) -> object:
+    """F_beta along the line for every beta: the grid's mean over latents (solid, markers, the
+    lecture's) and the continuous integral (dashed)."""
+    t = data["cross_section"]
+    betas = list(dict.fromkeys(t["beta"].tolist()))
+    colours = _beta_colours(betas)
+    fig, ax = ps.figure(size)
+    with ps.style():
+        for beta in betas:
+            rows = t["beta"] == beta
+            x, label = _line_coordinate({k: v[rows] for k, v in t.items()})
+            ax.plot(x, t["F_grid"][rows], "o-", ms=3, lw=1.6, color=colours[beta],
+                    label=_beta_text(beta))  # fmt: skip
+            ax.plot(x, t["F_continuous"][rows], "--", lw=0.9, color=colours[beta], alpha=0.8)
+        ax.set_ylim(0.0, ymax)
+        ax.set_xlabel(label)
+        ax.set_ylabel(r"$F_\beta(y)$")
+        ax.set_title(r"Relaxed free energy along the line: cold $\to$ hot (dashed: continuous $z$)")
+        ps.outside_legend(ax, title="inverse temperature")
+    return fig
+
+
+def _point_text(name: str) -> str:
+    """``y(23)`` -> $y^{(23)}$; coordinates stay as they are."""
+    if name.startswith("y(") and name.endswith(")"):
+        return f"$y^{{({name[2:-1]})}}$"
+    return f"$y$ = {name}"
+
+
+def softmin_weights(data: Data, *, size, beta: float) -> object:
+    """The manifold points g(z_k) coloured by exp(-beta E_k) (no 1/N), one panel per point."""
+    w, s, e = data["weights"], data["samples"], data["energies"]
+    _, g1, g2 = _manifold(e)
+    names = list(dict.fromkeys(w["point"].tolist()))
+    fig, axes = ps.figure(size, ncols=len(names), squeeze=False, sharex=True, sharey=True)
+    with ps.style():
+        for ax, name in zip(axes[0], names, strict=True):
+            rows = w["point"] == name
+            y1, y2 = float(w["y1"][rows][0]), float(w["y2"][rows][0])
+            ax.scatter(s["y1"], s["y2"], s=8, color=ps.SAMPLES, alpha=0.35, label="samples")
+            ax.plot(np.r_[g1, g1[:1]], np.r_[g2, g2[:1]], color=ps.MANIFOLD, lw=0.8, alpha=0.6)
+            sc = ax.scatter(
+                g1,
+                g2,
+                c=np.exp(-beta * w["E"][rows]),
+                cmap="plasma",
+                vmin=0.0,
+                vmax=1.0,
+                s=30,
+                edgecolor="white",
+                lw=0.3,
+                zorder=4,
+            )
+            ax.scatter([y1], [y2], marker="*", s=160, color=ps.FOCUS, edgecolor="white", lw=0.6,
+                       zorder=6, label="$y$")  # fmt: skip
+            ps.plane(ax, title=_point_text(name))
+        fig.colorbar(sc, ax=axes[0].tolist(), shrink=0.8, label=r"$\exp(-\beta E(y, z_k))$")
+        axes[0][0].legend(loc="lower left")
+        fig.suptitle(rf"Which latents pull $y$ at $\beta$ = {beta:g}: soft-argmin weights")
+    return fig
+
+
+def relaxed_free_energy(data: Data, *, size, betas, vmax: float, max_arrows: int) -> object:
+    """One F_beta heat map per beta (viridis, 0 to vmax, extended) with arrows -grad F_beta."""
+    s = data["samples"]
+    n = len(betas)
+    cols = min(3, n)
+    rows = int(np.ceil(n / cols))
+    fig, axes = ps.figure(size, nrows=rows, ncols=cols, squeeze=False, sharex=True, sharey=True)
+    with ps.style():
+        for k, (ax, label) in enumerate(zip(axes.ravel(), betas, strict=False)):
+            mesh = data[f"mesh_{k + 1}"]
+            im = _heat(ax, mesh, vmax=vmax)
+            _arrows(ax, mesh, max_arrows=max_arrows)
+            _samples_on_map(ax, s, size=8)
+            ps.plane(ax, title=_beta_text(float(label)), limits=_limits(mesh, pad=0.15))
+            ax.grid(False)
+        for ax in axes.ravel()[n:]:
+            ax.axis("off")
+        fig.colorbar(im, ax=axes.ravel().tolist(), extend="max", shrink=0.8,
+                     label=r"$F_\beta(y)$")  # fmt: skip
+        fig.suptitle(r"Relaxed free energy $F_\beta$; arrows: $-\nabla F_\beta$ (cold: only the "
+                     "closest point pulls; warm: every point pulls)")  # fmt: skip
+    return fig
+
+
+def grid_vs_continuous(data: Data, *, size, n: int) -> object:
+    """F_beta on the n-point grid against the continuous integral over beta, per point, and
+    their relative difference: where n latents stop resolving exp(-beta E)."""
+    t = data["grid_error"]
+    names = list(dict.fromkeys(t["point"].tolist()))
+    colours = (ps.FOCUS, ps.Z_TILDE, ps.SAMPLES, ps.MANIFOLD, ps.Z_CHECK, ps.ENERGY)
+    fig, axes = ps.figure(size, ncols=2)
+    with ps.style():
+        for name, colour in zip(names, itertools.cycle(colours)):
+            rows = t["point"] == name
+            beta, grid, cont = t["beta"][rows], t["F_grid"][rows], t["F_continuous"][rows]
+            axes[0].plot(beta, grid, "-", color=colour, lw=1.6, label=_point_text(name))
+            axes[0].plot(beta, cont, "--", color=colour, lw=1.0)
+            diff = np.abs(grid - cont) / np.abs(cont)
+            axes[1].plot(beta, np.maximum(diff, 1e-17), "-", color=colour, lw=1.6,
+                         label=_point_text(name))  # fmt: skip
+        axes[0].set_xscale("log")
+        axes[0].set_xlabel(r"$\beta$")
+        axes[0].set_ylabel(r"$F_\beta(y)$")
+        axes[0].set_title(f"{n} latents (solid) and continuous $z$ (dashed)")
+        axes[0].legend(loc="best")
+        axes[1].set_xscale("log")
+        axes[1].set_yscale("log")
+        axes[1].set_ylim(1e-17, None)
+        axes[1].set_xlabel(r"$\beta$")
+        axes[1].set_ylabel("|grid - continuous| / continuous")
+        axes[1].set_title("Relative difference (floor: 1e-17)")
+        fig.suptitle(f"Where a grid of {n} latents stops being enough")
+    return fig
+
+
 FIGURES = {
     "horn": horn,
     "samples": samples,
@@ -556,4 +706,8 @@ FIGURES = {
     "free_energy_map": free_energy_map,
     "optimizer_comparison": optimizer_comparison,
     "local_minima": local_minima,
+    "relaxed_cross_section": relaxed_cross_section,
+    "softmin_weights": softmin_weights,
+    "relaxed_free_energy": relaxed_free_energy,
+    "grid_vs_continuous": grid_vs_continuous,
 }

@@ -5,7 +5,8 @@ import math
 import os
 from pathlib import Path
 
-from lvebm.mesh import mesh_size, shard_bounds
+from lvebm.meshgrid import mesh_size, shard_bounds
+from lvebm.relaxed import beta_label, with_zero_temperature
 
 LIBRARY = Path(workflow.basedir) / "src" / "lvebm"
 ENV = "../../environment.yml"
@@ -63,6 +64,28 @@ def check_config(cfg):
             "figures.search_optimizer",
             search,
             f"must be one of inference.optimizers = {cfg['inference']['optimizers']}",
+        )
+    relaxed = cfg["relaxed"]
+    for spec in relaxed["weights_points"]:
+        if isinstance(spec, int) and spec > n:
+            _fail(
+                "relaxed.weights_points",
+                spec,
+                f"a sample label must be from 1 to data.slice.n = {n}",
+            )
+    line = relaxed["cross_section"]
+    if list(line["start"]) == list(line["stop"]):
+        _fail(
+            "relaxed.cross_section.stop",
+            line["stop"],
+            "must differ from relaxed.cross_section.start (a line, not a point)",
+        )
+    scan = relaxed["scan"]
+    if not scan["start"] < scan["stop"]:
+        _fail(
+            "relaxed.scan.stop",
+            scan["stop"],
+            f"must be greater than relaxed.scan.start = {scan['start']}",
         )
     for name in ("line_search", "conjugate_gradient"):
         c1, c2 = cfg["inference"][name]["c1"], cfg["inference"][name]["c2"]
@@ -160,14 +183,48 @@ def all_targets():
         "results/inference/summary.parquet",
         "results/mesh/free_energy.parquet",
         "results/mesh/highlight.parquet",
+        *relaxed_outputs(),
         *figure_outputs(),
     ]
+
+
+# Finite temperature: the configured betas and beta = inf, as they appear in file names.
+RELAXED_BETAS = [
+    beta_label(beta) for beta in with_zero_temperature(config["relaxed"]["betas"])
+]
+RELAXED_MESH = "results/relaxed/free_energy/beta~{beta}.parquet"
+
+
+def relaxed_outputs():
+    return [
+        "results/relaxed/cross_section.parquet",
+        "results/relaxed/weights.parquet",
+        "results/relaxed/grid_error.parquet",
+        *expand(RELAXED_MESH, beta=RELAXED_BETAS),
+    ]
+
+
+def relaxed_mesh_params(wildcards):
+    """beta of one relaxed mesh job and its latent grid (none at beta = inf: the exact F_inf)."""
+    beta = float(wildcards.beta)
+    return {"beta": beta, "n": None if math.isinf(beta) else config["latent"]["n"]}
+
+
+def relaxed_shard_runtime(wildcards):
+    """Minutes a relaxed shard job may take: its points times the grid's budget, at least 5."""
+    bounds = shard_params(wildcards)
+    return max(
+        5,
+        math.ceil(
+            (bounds["stop"] - bounds["start"]) * SECONDS_PER_POINT["relaxed"] / 60
+        ),
+    )
 
 
 # Resources of the jobs, totals per job, sized from the benchmark files (bench/mesh.py,
 # bench/inference.py, benchmarks/): a job starts at about 170 MB RSS (Python, numpy, pyarrow);
 # per-point cost budgets are about 5x the measured ones.
-SECONDS_PER_POINT = {"exact": 1e-6, "exhaustive": 2e-6, "newton": 5e-6}
+SECONDS_PER_POINT = {"exact": 1e-6, "exhaustive": 2e-6, "newton": 5e-6, "relaxed": 5e-6}
 SECONDS_PER_POINT_ITERATIVE = 2e-5
 BASE_MEM_MB = 400
 BYTES_PER_CHUNK_POINT = 1200
@@ -226,6 +283,7 @@ HIGHLIGHT = "results/mesh/highlight.parquet"
 SEARCH = config["figures"]["search_optimizer"]
 SEARCH_RESULTS = f"results/inference/samples/{SEARCH}.parquet"
 LECTURE, BEYOND = "Figures of the lecture", "Beyond the lecture"
+WARM = "Finite temperature"
 FIGURES = {
     "01_horn": ("horn", {"horn": "results/data/horn.parquet"}, (7.5, 6.0), LECTURE),
     "02_samples": (
@@ -302,6 +360,40 @@ FIGURES = {
         (12.0, 6.5),
         BEYOND,
     ),
+    "14_relaxed_cross_section": (
+        "relaxed_cross_section",
+        {"cross_section": "results/relaxed/cross_section.parquet"},
+        (9.0, 5.0),
+        WARM,
+    ),
+    "15_softmin_weights": (
+        "softmin_weights",
+        {
+            "weights": "results/relaxed/weights.parquet",
+            "samples": SAMPLES,
+            "energies": ENERGIES,
+        },
+        (13.0, 4.6),
+        WARM,
+    ),
+    "16_relaxed_free_energy": (
+        "relaxed_free_energy",
+        {
+            "samples": SAMPLES,
+            **{
+                f"mesh_{k}": RELAXED_MESH.format(beta=beta)
+                for k, beta in enumerate(RELAXED_BETAS, start=1)
+            },
+        },
+        (13.0, 6.6),
+        WARM,
+    ),
+    "17_grid_vs_continuous": (
+        "grid_vs_continuous",
+        {"grid_error": "results/relaxed/grid_error.parquet"},
+        (12.0, 4.8),
+        WARM,
+    ),
 }
 
 
@@ -342,6 +434,14 @@ def figure_options(figure):
             "z_init": config["inference"]["z_init"],
             "max_points": fig["max_points"],
         },
+        "14_relaxed_cross_section": {"ymax": 5.0},  # the lecture's y axis, 0 to 5
+        "15_softmin_weights": {"beta": config["relaxed"]["weights_beta"]},
+        "16_relaxed_free_energy": {
+            "betas": RELAXED_BETAS,
+            "vmax": 5.0,  # the cross-section's axis: hot F_beta lies well above F_inf's 0 to 2
+            "max_arrows": fig["max_arrows"],
+        },
+        "17_grid_vs_continuous": {"n": config["latent"]["n"]},
     }
     return options.get(figure, {})
 

@@ -6,7 +6,9 @@ wildcard_constraints:
 rule infer:
     input:
         unpack(point_set_input),
-        library=library("model", "exact", "linesearch", "optimize", "inference", "mesh"),
+        library=library(
+            "model", "exact", "linesearch", "optimize", "inference", "meshgrid"
+        ),
     output:
         results="results/inference/{points}/{optimizer}.parquet",
         trace="results/inference/{points}/{optimizer}_trace.parquet",

@@ -1,6 +1,6 @@
 rule free_energy_mesh:
     input:
-        library=library("model", "exact", "linesearch", "optimize", "mesh"),
+        library=library("model", "exact", "linesearch", "optimize", "mesh", "meshgrid"),
     output:
         temp("results/mesh/shards/{scatteritem}.parquet"),
     log:
@@ -44,7 +44,7 @@ rule gather_free_energy_mesh:
 
 rule highlight_points:
     input:
-        library=library("model", "exact", "linesearch", "optimize", "mesh"),
+        library=library("model", "exact", "linesearch", "optimize", "mesh", "meshgrid"),
     output:
         "results/mesh/highlight.parquet",
     log:

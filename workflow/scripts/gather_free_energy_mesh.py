@@ -1,4 +1,5 @@
-"""Adapter of rule gather_free_energy_mesh: shards -> free_energy.parquet (shard-independent)."""
+"""Adapter of the gather rules (gather_free_energy_mesh, gather_relaxed_free_energy): the shards
+of a mesh -> one Parquet file whose bytes do not depend on the number of shards."""
 
 import sys
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from lvebm.inference import infer
 from lvebm.io import ParquetStream, read_columns
-from lvebm.mesh import mesh_blocks
+from lvebm.meshgrid import mesh_blocks
 from lvebm.model import Decoder
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
