@@ -1,4 +1,4 @@
-"""Figures: all thirteen rendered at their size, not blank, deterministic, rerun only on their
+"""Figures: all seventeen rendered at their size, not blank, deterministic, rerun only on their
 style params; the report builds with every figure and caption."""
 
 import numpy as np
@@ -22,11 +22,15 @@ EXPECTED = {
     "fig11_free_energy.png": (1275, 780),
     "fig12_optimizers.png": (1950, 690),
     "fig13_local_minima.png": (1800, 975),
+    "fig14_relaxed_cross_section.png": (1350, 750),
+    "fig15_softmin_weights.png": (1950, 690),
+    "fig16_relaxed_free_energy.png": (1950, 990),
+    "fig17_grid_vs_continuous.png": (1800, 720),
 }
 FIGURE_RULES = {f"figure_{name[3:-4]}" for name in EXPECTED}
 
 
-def test_all_thirteen_figures_decode_at_their_size_and_are_not_blank(finished_run):
+def test_every_figure_decodes_at_its_size_and_is_not_blank(finished_run):
     produced = sorted(p.name for p in (finished_run.path / "results/figures").glob("*.png"))
     assert produced == sorted(EXPECTED)
     for name, size in EXPECTED.items():
@@ -89,5 +93,7 @@ def test_report_builds_with_every_figure_and_caption(finished_run):
         "reverse polar coordinates",
         "not dependent on the latent variable",
         "Beyond the lecture",
+        "Finite temperature",
+        "actual softmin",
     ):
         assert phrase in html

@@ -32,6 +32,15 @@ COLUMNS = {
     ],
     "results/mesh/free_energy.parquet": ["y1", "y2", "F", "z_check", "dF_dy1", "dF_dy2", "unique"],
     "results/mesh/highlight.parquet": ["h", "y1", "y2", "z", "E", "marker", "z_check", "F"],
+    "results/relaxed/cross_section.parquet": [
+        "beta", "y1", "y2", "F_grid", "F_continuous", "z_mean",
+    ],
+    "results/relaxed/weights.parquet": ["point", "y1", "y2", "k", "z", "E", "weight"],
+    "results/relaxed/grid_error.parquet": ["beta", "point", "y1", "y2", "F_grid", "F_continuous"],
+    **{
+        f"results/relaxed/free_energy/beta~{beta}.parquet": ["y1", "y2", "F", "dF_dy1", "dF_dy2"]
+        for beta in ("0.1", "0.3", "1.0", "3.2", "10.0", "inf")
+    },
     **{
         f"results/inference/{points}/{name}.parquet": INFERENCE_COLUMNS
         for points in ("samples", "mesh")
@@ -192,16 +201,45 @@ def test_free_energy_mesh_agrees_with_an_independent_solution(finished_run):
     assert not list((finished_run.path / "results/mesh").glob("shards/*.parquet"))  # temp()
 
 
-def test_mesh_artifact_is_byte_identical_for_1_3_and_7_shards(project):
-    target = "results/mesh/free_energy.parquet"
+def test_mesh_artifacts_are_byte_identical_for_1_3_and_7_shards(project):
+    targets = ["results/mesh/free_energy.parquet", "results/relaxed/free_energy/beta~3.2.parquet"]
     digests = {}
     for shards in (1, 3, 7):
         project.update_config({"mesh": {"shards": shards}})
-        project.snakemake(target)
-        digests[shards] = (project.path / target).read_bytes()
+        project.snakemake(*targets)
+        digests[shards] = [(project.path / target).read_bytes() for target in targets]
         logs = list((project.path / "logs/free_energy_mesh").glob(f"*-of-{shards}.log"))
         assert len(logs) == shards
+        logs = list(
+            (project.path / "logs/relaxed_free_energy_mesh/beta~3.2").glob(f"*-of-{shards}.log")
+        )
+        assert len(logs) == shards
     assert digests[1] == digests[3] == digests[7]
+
+
+def test_relaxed_artifacts_follow_the_config_and_the_zero_temperature_mesh(finished_run):
+    cfg = finished_run.config()["relaxed"]
+    betas = [*cfg["betas"], np.inf]
+    line = read(finished_run, "results/relaxed/cross_section.parquet")
+    assert len(line) == cfg["cross_section"]["num"] * len(betas)
+    assert_array_equal(line["beta"].unique(), betas)
+    mesh = read(finished_run, "results/mesh/free_energy.parquet")
+    cold = read(finished_run, "results/relaxed/free_energy/beta~inf.parquet")
+    for column in ("y1", "y2", "F", "dF_dy1", "dF_dy2"):
+        assert_array_equal(cold[column], mesh[column])  # beta = inf is the exact F_inf, bit for bit
+    for beta in cfg["betas"]:
+        warm = read(finished_run, f"results/relaxed/free_energy/beta~{float(beta)!r}.parquet")
+        assert (warm["F"] >= mesh["F"] - 1e-12).all()  # F_beta >= min_k E_k >= F_inf
+        assert (warm["F"] - mesh["F"]).max() > 0.0
+    weights = read(finished_run, "results/relaxed/weights.parquet")
+    assert list(weights["point"].unique()) == ["y(23)", "y(10)", "(0, 0)"]
+    assert_allclose(weights.groupby("point")["weight"].sum(), 1.0, rtol=1e-14)
+    samples = read(finished_run, "results/data/samples.parquet").set_index("i")
+    y23 = weights[weights["point"] == "y(23)"].iloc[0]
+    assert (y23["y1"], y23["y2"]) == (samples.loc[23, "y1"], samples.loc[23, "y2"])
+    scan = read(finished_run, "results/relaxed/grid_error.parquet")
+    assert len(scan) == cfg["scan"]["num"] * 3
+    assert not list((finished_run.path / "results/relaxed").glob("shards/**/*.parquet"))  # temp()
 
 
 def test_mesh_method_reruns_only_the_mesh(project):

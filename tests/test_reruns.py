@@ -16,10 +16,14 @@ FIGURES = [
     "figure_01_horn", "figure_02_samples", "figure_03_graph", "figure_04_energies",
     "figure_05_energy_23", "figure_06_latent", "figure_07_search", "figure_08_mesh",
     "figure_09_highlight", "figure_10_highlight_energies", "figure_11_free_energy",
-    "figure_12_optimizers", "figure_13_local_minima",
+    "figure_12_optimizers", "figure_13_local_minima", "figure_14_relaxed_cross_section",
+    "figure_15_softmin_weights", "figure_16_relaxed_free_energy", "figure_17_grid_vs_continuous",
 ]  # fmt: skip
 SAMPLERS = ["sample_horn", "sample_slice"]
-MESH_JOBS = ["infer[points=mesh]", "free_energy_mesh", "gather_free_energy_mesh"]
+MESH_JOBS = ["infer[points=mesh]", "free_energy_mesh", "gather_free_energy_mesh",
+             "relaxed_free_energy_mesh", "gather_relaxed_free_energy"]  # fmt: skip
+RELAXED = ["relaxed_cross_section", "relaxed_weights", "relaxed_grid_error"]
+WARM_MESH = [f"relaxed_free_energy_mesh[beta={b}]" for b in ("0.1", "0.3", "1.0", "3.2", "10.0")]
 CURVE_JOBS = ["highlight_points", "figure_05_energy_23", "figure_10_highlight_energies"]
 
 
@@ -38,10 +42,11 @@ DIRECT = {
     "data.slice.x": ["sample_slice"],
     "data.slice.n": ["sample_slice"],
     "decoder.w1": ["evaluate_energies", "infer", "free_energy_mesh", "highlight_points",
-                   "figure_07_search", "figure_08_mesh"],
+                   "figure_07_search", "figure_08_mesh", *RELAXED, "relaxed_free_energy_mesh"],
     "decoder.w2": ["evaluate_energies", "infer", "free_energy_mesh", "highlight_points",
-                   "figure_07_search", "figure_08_mesh"],
-    "latent.n": ["evaluate_energies", "infer[optimizer=exhaustive]"],
+                   "figure_07_search", "figure_08_mesh", *RELAXED, "relaxed_free_energy_mesh"],
+    "latent.n": ["evaluate_energies", "infer[optimizer=exhaustive]", *RELAXED, *WARM_MESH,
+                 "figure_17_grid_vs_continuous"],
     "inference.optimizers": ["summarize_inference", "figure_13_local_minima"],
     "inference.z_init": [*iterative(), "figure_13_local_minima"],
     "inference.focus": ["figure_05_energy_23", "figure_06_latent", "figure_07_search"],
@@ -68,13 +73,23 @@ DIRECT = {
     "mesh.curve.markers_per_pi": ["highlight_points", "figure_05_energy_23"],
     "mesh.curve.oversample": ["highlight_points"],
     "mesh.method": ["free_energy_mesh"],
-    "mesh.shards": ["free_energy_mesh", "gather_free_energy_mesh"],
-    "mesh.chunk": ["free_energy_mesh", "infer[points=mesh]"],
+    "mesh.shards": ["free_energy_mesh", "gather_free_energy_mesh", "relaxed_free_energy_mesh",
+                    "gather_relaxed_free_energy"],
+    "mesh.chunk": ["free_energy_mesh", "infer[points=mesh]", "relaxed_free_energy_mesh"],
+    "relaxed.betas": ["relaxed_cross_section", "figure_16_relaxed_free_energy"],
+    "relaxed.cross_section.start": ["relaxed_cross_section"],
+    "relaxed.cross_section.stop": ["relaxed_cross_section"],
+    "relaxed.cross_section.num": ["relaxed_cross_section"],
+    "relaxed.weights_beta": ["relaxed_weights", "figure_15_softmin_weights"],
+    "relaxed.weights_points": ["relaxed_weights", "relaxed_grid_error"],
+    "relaxed.scan.start": ["relaxed_grid_error"],
+    "relaxed.scan.stop": ["relaxed_grid_error"],
+    "relaxed.scan.num": ["relaxed_grid_error"],
     "figures.dpi": FIGURES,
     "figures.scale": FIGURES,
     "figures.search_optimizer": ["figure_05_energy_23", "figure_07_search"],
     "figures.vmax": ["figure_11_free_energy"],
-    "figures.max_arrows": ["figure_11_free_energy"],
+    "figures.max_arrows": ["figure_11_free_energy", "figure_16_relaxed_free_energy"],
     "figures.max_points": ["figure_08_mesh", "figure_09_highlight", "figure_13_local_minima"],
 }  # fmt: skip
 
@@ -83,6 +98,10 @@ CHANGE = {
     "inference.optimizers": lambda v: [o for o in v if o != "newton"],
     "mesh.highlight": lambda v: [[v[0][0] + 0.1, v[0][1]], *v[1:]],
     "inference.focus": lambda v: v - 1,
+    "relaxed.betas": lambda v: v[:-1],
+    "relaxed.cross_section.start": lambda v: [v[0] + 0.1, v[1]],
+    "relaxed.cross_section.stop": lambda v: [v[0] + 0.1, v[1]],
+    "relaxed.weights_points": lambda v: v[:-1],
 }
 
 

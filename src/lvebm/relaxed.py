@@ -263,16 +263,18 @@ def _trapezoid_sums(decoder, y1, y2, beta, shift, n, offset):
 def _continuous(decoder, y1, y2, beta):
     exact = free_energy_exact(decoder, y1, y2)
     e2, _, e4 = _derivatives(decoder, y1, y2, exact.z_check)
-    width = np.minimum(
-        1.0 / np.sqrt(beta * np.maximum(e2, 1e-300)),
-        (24.0 / (beta * np.maximum(np.abs(e4), 1e-300))) ** 0.25,
-    )
-    estimate = NODES_PER_WIDTH / width  # nodes over [0, 2 pi) for h = 2 pi / n <= 0.81 sigma
-    laplace = estimate > MAX_NODES
+    # the peak's width: quadratic (E'') or, near the evolute's cusp where E'' -> 0, quartic
+    with np.errstate(divide="ignore", over="ignore"):  # flat directions: infinite widths
+        quadratic = 1.0 / np.sqrt(beta * np.maximum(e2, 0.0))
+        quartic = (24.0 / (beta * np.abs(e4))) ** 0.25
+    estimate = NODES_PER_WIDTH / np.minimum(quadratic, quartic)  # h = 2 pi / n <= 0.81 width
+    # Laplace where the peak is too narrow for MAX_NODES and its width is set by E''
+    laplace = (estimate > MAX_NODES) & (quadratic <= quartic)
     m = y1.size
     sums = np.zeros((3, m))
     nodes = np.zeros(m, dtype=np.int64)
-    start = np.maximum(MIN_NODES, 2 ** np.ceil(np.log2(np.maximum(estimate, 1.0)))).astype(int)
+    start = 2 ** np.ceil(np.log2(np.clip(estimate, MIN_NODES, MAX_NODES)))
+    start = start.astype(np.int64)
     for n0 in np.unique(start[~laplace]):
         group = np.flatnonzero((start == n0) & ~laplace)
         gy1, gy2, shift = y1[group], y2[group], exact.F[group]
@@ -312,9 +314,9 @@ def _continuous(decoder, y1, y2, beta):
 def _laplace(decoder, y1, y2, beta, z_star, F_star):
     """Laplace expansion (with the first correction) around z_check and the mirror minimum."""
 
-    def log_integral(z):
+    def log_integral(z, rows=slice(None)):
         """log of (1/2 pi) int exp(-beta (E - E(z))) over the peak at the minimum z."""
-        e2, e3, e4 = _derivatives(decoder, y1, y2, z)
+        e2, e3, e4 = _derivatives(decoder, y1[rows], y2[rows], z)
         e2 = np.maximum(e2, 1e-300)
         c = 5.0 * e3 * e3 / (24.0 * e2**3) - e4 / (8.0 * e2 * e2)
         return -0.5 * np.log(TWO_PI * beta * e2) + np.log1p(c / beta)
@@ -330,14 +332,20 @@ def _laplace(decoder, y1, y2, beta, z_star, F_star):
     F2 = decoder.energy(y1, y2, z2)
     distinct = np.abs(np.angle(np.exp(1j * (z2 - z_star)))) > 1e-6
     second = distinct & (decoder.energy_dz2(y1, y2, z2) > 0.0) & (beta * (F2 - F_star) < 700.0)
-    log_i2 = log_integral(z2)
-    log_ratio = np.minimum(log_i2 - log_i1 - beta * (F2 - F_star), 700.0)
-    ratio = np.where(second, np.exp(log_ratio), 0.0)
+    ratio = np.zeros(y1.shape)
+    if second.any():
+        log_i2 = log_integral(z2[second], second)
+        gap = beta * (F2[second] - F_star[second])
+        ratio[second] = np.exp(np.minimum(log_i2 - log_i1[second] - gap, 700.0))
     F = F_star - (log_i1 + np.log1p(ratio)) / beta
     w = 1.0 / (1.0 + ratio)
-    c1, s1 = _peak_moments(decoder, y1, y2, beta, z_star)
-    c2, s2 = _peak_moments(decoder, y1, y2, beta, z2)
-    return F, w * c1 + (1.0 - w) * c2, w * s1 + (1.0 - w) * s2
+    mean_cos, mean_sin = _peak_moments(decoder, y1, y2, beta, z_star)
+    if second.any():
+        c2, s2 = _peak_moments(decoder, y1[second], y2[second], beta, z2[second])
+        ws = w[second]
+        mean_cos[second] = ws * mean_cos[second] + (1.0 - ws) * c2
+        mean_sin[second] = ws * mean_sin[second] + (1.0 - ws) * s2
+    return F, mean_cos, mean_sin
 
 
 def _peak_moments(decoder, y1, y2, beta, z):
