@@ -66,6 +66,26 @@ BAD_CONFIGS = {
         {"mesh": {"highlight": [[1.0, 2.0, 3.0]]}},
         "instance['mesh']['highlight'][0]",
     ),
+    "zero beta": ({"relaxed": {"betas": [0.0, 1.0]}}, "instance['relaxed']['betas'][0]"),
+    "no beta": ({"relaxed": {"betas": []}}, "instance['relaxed']['betas']"),
+    "repeated beta": ({"relaxed": {"betas": [1.0, 1.0]}}, "non-unique elements"),
+    "weights of a sample that does not exist": (
+        {"relaxed": {"weights_points": [23, 30]}},
+        "config key 'relaxed.weights_points' = 30 is invalid: "
+        "a sample label must be from 1 to data.slice.n = 24",
+    ),
+    "weights point neither label nor pair": (
+        {"relaxed": {"weights_points": ["origin"]}},
+        "instance['relaxed']['weights_points'][0]",
+    ),
+    "cross-section of one point": (
+        {"relaxed": {"cross_section": {"start": [0, 1], "stop": [0, 1], "num": 17}}},
+        "config key 'relaxed.cross_section.stop' = [0, 1] is invalid: must differ",
+    ),
+    "reversed beta scan": (
+        {"relaxed": {"scan": {"start": 100.0, "stop": 1.0, "num": 10}}},
+        "config key 'relaxed.scan.stop' = 1.0 is invalid: must be greater than relaxed.scan.start",
+    ),
 }
 
 

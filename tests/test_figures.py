@@ -94,6 +94,6 @@ def test_report_builds_with_every_figure_and_caption(finished_run):
         "not dependent on the latent variable",
         "Beyond the lecture",
         "Finite temperature",
-        "actual softmin",
+        "the soft-argmin weights",
     ):
         assert phrase in html

@@ -39,7 +39,7 @@ rule gather_free_energy_mesh:
     params:
         points=mesh_points_total(),
     script:
-        "../scripts/gather_free_energy_mesh.py"
+        "../scripts/gather_shards.py"
 
 
 rule highlight_points:

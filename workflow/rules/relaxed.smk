@@ -115,4 +115,4 @@ rule gather_relaxed_free_energy:
     params:
         points=mesh_points_total(),
     script:
-        "../scripts/gather_free_energy_mesh.py"
+        "../scripts/gather_shards.py"
