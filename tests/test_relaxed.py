@@ -185,18 +185,20 @@ def test_stable_from_beta_1e_minus_3_to_1e12_and_energies_up_to_1e6():
     assert free_energy_relaxed(DEC, y1, y2, 1e-3).F.max() > 9e5  # energies of 1e6 are there
 
 
-def test_results_do_not_depend_on_chunks_or_threads():
+@pytest.mark.parametrize(
+    "n, beta",
+    [(48, 3.2), (47, 3.2), (48, 100.0), (None, 3.2)],  # 100: direct and shifted rows mix
+)
+def test_results_do_not_depend_on_chunks_or_threads(n, beta):
     a1, a2 = np.meshgrid(np.linspace(-3, 3, 71), np.linspace(-2, 2, 53))
     y1, y2 = a1.ravel(), a2.ravel()
-    for n in (48, None):
-        whole = free_energy_relaxed(DEC, y1, y2, 3.2, n=n)
-        threaded = free_energy_relaxed(DEC, y1, y2, 3.2, n=n, workers=2)
-        parts = [free_energy_relaxed(DEC, y1[a:b], y2[a:b], 3.2, n=n) for a, b in
-                 [(0, 1), (1, 1000), (1000, 1001), (1001, y1.size)]]  # fmt: skip
-        for name in ("F", "dF_dy1", "dF_dy2", "mean_cos", "mean_sin"):
-            assert_array_equal(getattr(threaded, name), getattr(whole, name))
-            assert_array_equal(np.concatenate([getattr(p, name) for p in parts]),
-                               getattr(whole, name))  # fmt: skip
+    whole = free_energy_relaxed(DEC, y1, y2, beta, n=n)
+    threaded = free_energy_relaxed(DEC, y1, y2, beta, n=n, workers=2)
+    parts = [free_energy_relaxed(DEC, y1[a:b], y2[a:b], beta, n=n) for a, b in
+             [(0, 1), (1, 1000), (1000, 1001), (1001, y1.size)]]  # fmt: skip
+    for name in ("F", "dF_dy1", "dF_dy2", "mean_cos", "mean_sin"):
+        assert_array_equal(getattr(threaded, name), getattr(whole, name))
+        assert_array_equal(np.concatenate([getattr(p, name) for p in parts]), getattr(whole, name))
 
 
 def test_broadcasting_and_shapes():

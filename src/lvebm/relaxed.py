@@ -59,6 +59,7 @@ RTOL = 1e-13
 MAX_DOUBLINGS = 12
 EPS = np.finfo(np.float64).eps
 NOISE_ULPS = 64.0
+DIRECT_EXPONENT = 600.0  # |exponent| below which exp needs no shift (exp(600) ~ 4e260)
 LOWEST_EXPONENT = -708.0  # exp(-708) is the smallest normal-range value; less adds nothing
 
 
@@ -172,40 +173,97 @@ def _zero_temperature(decoder, y1, y2, n, want_weights):
 
 
 def _on_grid(decoder, y1, y2, beta, n, want_weights, workers):
-    """Grid mean of exp(-beta E_k), relative to the best latent k*, in cache-sized chunks; each
-    point's values depend on that point alone (row-wise operations), so chunks and threads
-    never change a bit."""
+    """Grid mean of exp(-beta E_k) in cache-sized chunks. Each point takes one of two paths,
+    chosen by its own values, and every operation is row-wise, so chunks and threads never
+    change a bit.
+
+    - Direct: where every exponent a_k = beta (2 y . g_k - |g_k|^2) has magnitude at most
+      ``DIRECT_EXPONENT`` (moderate beta |y| |w|, the lecture's betas on its mesh), exp(a_k)
+      needs no shift: ``S = sum_k exp(a_k)``, ``F = |y|^2 - log(S / n) / beta``; the bias
+      exp(-beta |g_k|^2) is folded into the weighted sums. Six passes over the table and the exp.
+    - Shifted: elsewhere (and for the weights) relative to the best latent k*,
+      ``F = E_k* + (log n - log S) / beta`` with S in [1, n], safe for any beta and energy.
+    """
     z = latent_grid(n)
     cos_z, sin_z = np.cos(z), np.sin(z)
     g1, g2 = decoder.w1 * cos_z, decoder.w2 * sin_z
     # exponent a_k = beta (2 y . g_k - |g_k|^2) = -beta E_k + beta |y|^2
     c1, c2, bias = 2.0 * beta * g1, 2.0 * beta * g2, -beta * (g1 * g1 + g2 * g2)
+    scale = np.exp(bias)  # the direct path's per-latent factor
+    scale_cos, scale_sin = scale * cos_z, scale * sin_z
+    reach = DIRECT_EXPONENT + float(bias.min())  # |2 beta y . g_k| must stay below this
     m = y1.size
     F, mean_cos, mean_sin = np.empty(m), np.empty(m), np.empty(m)
     p = np.empty((m, n)) if want_weights else None
     step = max(1, min(m, CHUNK_ELEMENTS // n))
     log_n = np.log(n)
 
+    half = n // 2 if n % 2 == 0 else 0  # z_{k + n/2} = z_k + pi: g flips sign, |g| stays
+
+    def direct(u1, u2, e, t):
+        if half:  # exp(-x) = 1 / exp(x): half the exponentials, the rest are reciprocals
+            e, t = e.reshape(-1)[: e.size // 2], t.reshape(-1)[: t.size // 2]
+            e, t = e.reshape(-1, half), t.reshape(-1, half)
+            np.multiply(u1[:, None], c1[:half], out=e)
+            np.multiply(u2[:, None], c2[:half], out=t)
+            e += t
+            np.exp(e, out=e)  # exp(beta 2 y . g_k), k < n/2
+            np.divide(1.0, e, out=t)  # exp(beta 2 y . g_(k + n/2))
+            total = np.einsum("ij,j->i", e, scale[:half]) + np.einsum("ij,j->i", t, scale[:half])
+            e -= t
+            mc = np.einsum("ij,j->i", e, scale_cos[:half]) / total
+            ms = np.einsum("ij,j->i", e, scale_sin[:half]) / total
+        else:
+            np.multiply(u1[:, None], c1, out=e)
+            np.multiply(u2[:, None], c2, out=t)
+            e += t
+            np.exp(e, out=e)  # exp(beta 2 y . g_k), within exp(+-DIRECT_EXPONENT)
+            total = np.einsum("ij,j->i", e, scale)
+            mc = np.einsum("ij,j->i", e, scale_cos) / total
+            ms = np.einsum("ij,j->i", e, scale_sin) / total
+        f = (u1 * u1 + u2 * u2) - (np.log(total) - log_n) / beta
+        return f, mc, ms
+
+    def shifted(u1, u2, e, t, out_p):
+        np.multiply(u1[:, None], c1, out=e)
+        np.multiply(u2[:, None], c2, out=t)
+        e += t
+        e += bias
+        best = e.argmax(axis=1)
+        e -= np.take_along_axis(e, best[:, None], axis=1)
+        np.maximum(e, LOWEST_EXPONENT, out=e)  # keeps exp off its slow subnormal path
+        np.exp(e, out=e)  # e_k in (0, 1], exactly 1 at the best latent
+        total = e.sum(axis=1)  # S in [1, n]
+        r1, r2 = u1 - g1[best], u2 - g2[best]
+        f = (r1 * r1 + r2 * r2) + (log_n - np.log(total)) / beta
+        if out_p is not None:
+            np.divide(e, total[:, None], out=out_p)
+        return f, np.einsum("ij,j->i", e, cos_z) / total, np.einsum("ij,j->i", e, sin_z) / total
+
     def block(lo_block, hi_block):
         a, tmp = np.empty((step, n)), np.empty((step, n))
         for lo in range(lo_block, hi_block, step):
             hi = min(lo + step, hi_block)
-            u1, u2, e, t = y1[lo:hi], y2[lo:hi], a[: hi - lo], tmp[: hi - lo]
-            np.multiply(u1[:, None], c1, out=e)
-            np.multiply(u2[:, None], c2, out=t)
-            e += t
-            e += bias
-            best = e.argmax(axis=1)
-            e -= np.take_along_axis(e, best[:, None], axis=1)
-            np.maximum(e, LOWEST_EXPONENT, out=e)  # keeps exp off its slow subnormal path
-            np.exp(e, out=e)  # e_k in (0, 1], exactly 1 at the best latent
-            total = e.sum(axis=1)  # S in [1, n]
-            r1, r2 = u1 - g1[best], u2 - g2[best]
-            F[lo:hi] = (r1 * r1 + r2 * r2) + (log_n - np.log(total)) / beta
-            mean_cos[lo:hi] = np.einsum("ij,j->i", e, cos_z) / total
-            mean_sin[lo:hi] = np.einsum("ij,j->i", e, sin_z) / total
+            u1, u2, rows = y1[lo:hi], y2[lo:hi], hi - lo
             if p is not None:
-                np.divide(e, total[:, None], out=p[lo:hi])
+                safe = np.zeros(rows, dtype=bool)
+            else:
+                safe = 2.0 * beta * np.hypot(decoder.w1 * u1, decoder.w2 * u2) <= reach
+            if safe.all():
+                F[lo:hi], mean_cos[lo:hi], mean_sin[lo:hi] = direct(u1, u2, a[:rows], tmp[:rows])
+                continue
+            if not safe.any():
+                out_p = None if p is None else p[lo:hi]
+                F[lo:hi], mean_cos[lo:hi], mean_sin[lo:hi] = shifted(
+                    u1, u2, a[:rows], tmp[:rows], out_p
+                )
+                continue
+            for mask, kernel in ((safe, direct), (~safe, shifted)):
+                idx = lo + np.flatnonzero(mask)
+                k = idx.size
+                args = (y1[idx], y2[idx], a[:k], tmp[:k])
+                result = kernel(*args) if kernel is direct else kernel(*args, None)
+                F[idx], mean_cos[idx], mean_sin[idx] = result
 
     _in_blocks(block, m, workers)
     return F, mean_cos, mean_sin, np.full(m, n, dtype=np.int64), p
