@@ -82,6 +82,23 @@ BAD_CONFIGS = {
         {"relaxed": {"cross_section": {"start": [0, 1], "stop": [0, 1], "num": 17}}},
         "config key 'relaxed.cross_section.stop' = [0, 1] is invalid: must differ",
     ),
+    "warm arrows toward a sample that does not exist": (
+        {"training": {"warm_point": 25}},
+        "config key 'training.warm_point' = 25 is invalid: "
+        "must be a sample label from 1 to data.slice.n = 24",
+    ),
+    "unknown trainer": (
+        {"training": {"methods": ["lbfgs", "adam"]}},
+        "instance['training']['methods'][1]",
+    ),
+    "starting decoder without w2": (
+        {"training": {"start": {"w1": 1.0}}},
+        "instance['training']['start']",
+    ),
+    "reversed learning-rate scan": (
+        {"training": {"learning_rates": {"start": 1.0, "stop": 0.1, "num": 5}}},
+        "config key 'training.learning_rates.stop' = 0.1 is invalid: must be greater than",
+    ),
     "reversed beta scan": (
         {"relaxed": {"scan": {"start": 100.0, "stop": 1.0, "num": 10}}},
         "config key 'relaxed.scan.stop' = 1.0 is invalid: must be greater than relaxed.scan.start",

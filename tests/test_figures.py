@@ -1,4 +1,4 @@
-"""Figures: all seventeen rendered at their size, not blank, deterministic, rerun only on their
+"""Figures: all twenty-two rendered at their size, not blank, deterministic, rerun only on their
 style params; the report builds with every figure and caption."""
 
 import numpy as np
@@ -26,6 +26,11 @@ EXPECTED = {
     "fig15_softmin_weights.png": (1950, 690),
     "fig16_relaxed_free_energy.png": (1950, 990),
     "fig17_grid_vs_continuous.png": (1800, 720),
+    "fig18_training.png": (1800, 1350),
+    "fig19_trained_cross_section.png": (1350, 750),
+    "fig20_training_paths.png": (1950, 1200),
+    "fig21_temperature.png": (1350, 750),
+    "fig22_denoising.png": (1800, 750),
 }
 FIGURE_RULES = {f"figure_{name[3:-4]}" for name in EXPECTED}
 
@@ -95,5 +100,7 @@ def test_report_builds_with_every_figure_and_caption(finished_run):
         "Beyond the lecture",
         "Finite temperature",
         "the soft-argmin weights",
+        "Training",
+        "does minimising the energy on the trained manifold mean",
     ):
         assert phrase in html

@@ -42,6 +42,33 @@ COLUMNS = {
         for beta in ("0.1", "0.3", "1.0", "3.2", "10.0", "inf")
     },
     **{
+        f"results/training/beta~{beta}/{table}.parquet": columns
+        for beta in ("0.1", "0.3", "1.0", "3.2", "10.0", "inf")
+        for table, columns in (
+            ("trajectory", ["method", "step", "epoch", "w1", "w2", "loss"]),
+            ("landscape", ["beta", "w1", "w2", "loss"]),
+            ("result", ["beta", "method", "w1", "w2", "loss", "steps", "converged"]),
+        )
+    },
+    "results/training/summary.parquet": [
+        "beta", "method", "w1", "w2", "loss", "steps", "converged",
+    ],
+    "results/training/cross_section.parquet": [
+        "beta", "y1", "y2", "F_grid", "F_continuous", "z_mean",
+    ],
+    "results/training/denoise.parquet": [
+        "i", "y1", "y2", "clean_y1", "clean_y2", "model", "denoised_y1", "denoised_y2", "error",
+    ],
+    "results/training/learning_rates.parquet": [
+        "learning_rate", "loss", "optimum", "excess", "within_1pct",
+    ],
+    "results/training/temperature.parquet": [
+        "beta", "w1", "w2", "loss", "critical_w1", "critical_w2",
+    ],
+    "results/training/maps.parquet": ["model", "beta", "y1", "y2", "F", "dF_dy1", "dF_dy2"],
+    "results/training/warm_weights.parquet": ["model", "k", "z", "g1", "g2", "weight", "y1", "y2"],
+    "results/training/closest.parquet": ["model", "i", "y1", "y2", "g1", "g2"],
+    **{
         f"results/inference/{points}/{name}.parquet": INFERENCE_COLUMNS
         for points in ("samples", "mesh")
         for name in OPTIMIZERS
@@ -257,3 +284,25 @@ def test_mesh_method_reruns_only_the_mesh(project):
     m = read(project, "results/mesh/free_energy.parquet")
     ref = read(project, "results/inference/mesh/lbfgs.parquet")
     assert_allclose(m["F"], ref["F"], rtol=1e-15)
+
+
+def test_training_artifacts_tell_the_lectures_story(finished_run):
+    cfg = finished_run.config()["training"]
+    summary = read(finished_run, "results/training/summary.parquet")
+    assert len(summary) == (len(cfg["betas"]) + 1) * len(cfg["methods"])
+    cold = summary[(summary["beta"] == np.inf) & (summary["method"] == "lbfgs")].iloc[0]
+    assert cold["converged"]
+    assert_allclose([abs(cold["w1"]), abs(cold["w2"])], [2.0, 1.5], atol=0.05)
+    hot = summary[(summary["beta"] == 0.1) & (summary["method"] == "lbfgs")].iloc[0]
+    assert abs(hot["w1"]) < 0.05 and abs(hot["w2"]) < 0.05
+    line = read(finished_run, "results/training/cross_section.parquet")
+    cold_line = line[line["beta"] == np.inf]
+    zeros = cold_line.loc[cold_line["F_grid"].nsmallest(2).index, "y2"]
+    assert sorted(zeros) == [-1.5, 1.5]  # the lecture: zeros near y2 = +-1.5
+    denoised = read(finished_run, "results/training/denoise.parquet")
+    mean = denoised.groupby("model")["error"].mean()
+    assert mean["trained"] < mean["noisy"] < mean["untrained"]
+    assert len(denoised) == 3 * cfg["denoise"]
+    trajectory = read(finished_run, "results/training/beta~inf/trajectory.parquet")
+    per_sample = trajectory[trajectory["method"] == "per_sample"]
+    assert per_sample["step"].max() == cfg["epochs"] * 24

@@ -18,10 +18,16 @@ FIGURES = [
     "figure_09_highlight", "figure_10_highlight_energies", "figure_11_free_energy",
     "figure_12_optimizers", "figure_13_local_minima", "figure_14_relaxed_cross_section",
     "figure_15_softmin_weights", "figure_16_relaxed_free_energy", "figure_17_grid_vs_continuous",
+    "figure_18_training", "figure_19_trained_cross_section", "figure_20_training_paths",
+    "figure_21_temperature", "figure_22_denoising",
 ]  # fmt: skip
 SAMPLERS = ["sample_horn", "sample_slice"]
 MESH_JOBS = ["infer[points=mesh]", "free_energy_mesh", "gather_free_energy_mesh",
-             "relaxed_free_energy_mesh", "gather_relaxed_free_energy"]  # fmt: skip
+             "relaxed_free_energy_mesh", "gather_relaxed_free_energy",
+             "evaluate_trained_decoder"]  # fmt: skip
+EVALUATE = "evaluate_trained_decoder"
+TRAINED = ["train_decoder", "training_scans", EVALUATE]  # the jobs that start from decoder.*
+WARM_TRAINING = [f"train_decoder[beta={b}]" for b in ("0.1", "0.3", "1.0", "3.2", "10.0")]
 RELAXED = ["relaxed_cross_section", "relaxed_weights", "relaxed_grid_error"]
 WARM_MESH = [f"relaxed_free_energy_mesh[beta={b}]" for b in ("0.1", "0.3", "1.0", "3.2", "10.0")]
 CURVE_JOBS = ["highlight_points", "figure_05_energy_23", "figure_10_highlight_energies"]
@@ -34,19 +40,21 @@ def iterative(*names):
 # config key -> the jobs that read it (through params:); everything downstream of them must rerun.
 # A job is a rule name, or rule[wildcard=value,...] for some of its jobs.
 DIRECT = {
-    "seed": SAMPLERS,
-    "data.alpha": SAMPLERS,
-    "data.beta": SAMPLERS,
-    "data.noise_std": SAMPLERS,
+    "seed": [*SAMPLERS, "train_decoder", "training_scans", EVALUATE],
+    "data.alpha": [*SAMPLERS, EVALUATE],
+    "data.beta": [*SAMPLERS, EVALUATE],
+    "data.noise_std": [*SAMPLERS, EVALUATE],
     "data.horn.n": ["sample_horn"],
-    "data.slice.x": ["sample_slice"],
+    "data.slice.x": ["sample_slice", EVALUATE],
     "data.slice.n": ["sample_slice"],
     "decoder.w1": ["evaluate_energies", "infer", "free_energy_mesh", "highlight_points",
-                   "figure_07_search", "figure_08_mesh", *RELAXED, "relaxed_free_energy_mesh"],
+                   "figure_07_search", "figure_08_mesh", *RELAXED, "relaxed_free_energy_mesh",
+                   *TRAINED],
     "decoder.w2": ["evaluate_energies", "infer", "free_energy_mesh", "highlight_points",
-                   "figure_07_search", "figure_08_mesh", *RELAXED, "relaxed_free_energy_mesh"],
+                   "figure_07_search", "figure_08_mesh", *RELAXED, "relaxed_free_energy_mesh",
+                   *TRAINED],
     "latent.n": ["evaluate_energies", "infer[optimizer=exhaustive]", *RELAXED, *WARM_MESH,
-                 "figure_17_grid_vs_continuous"],
+                 "figure_17_grid_vs_continuous", *WARM_TRAINING, "training_scans", EVALUATE],
     "inference.optimizers": ["summarize_inference", "figure_13_local_minima"],
     "inference.z_init": [*iterative(), "figure_13_local_minima"],
     "inference.focus": ["figure_05_energy_23", "figure_06_latent", "figure_07_search"],
@@ -76,15 +84,32 @@ DIRECT = {
     "mesh.shards": ["free_energy_mesh", "gather_free_energy_mesh", "relaxed_free_energy_mesh",
                     "gather_relaxed_free_energy"],
     "mesh.chunk": ["free_energy_mesh", "infer[points=mesh]", "relaxed_free_energy_mesh"],
-    "relaxed.betas": ["relaxed_cross_section", "figure_16_relaxed_free_energy"],
-    "relaxed.cross_section.start": ["relaxed_cross_section"],
-    "relaxed.cross_section.stop": ["relaxed_cross_section"],
-    "relaxed.cross_section.num": ["relaxed_cross_section"],
+    "relaxed.betas": ["relaxed_cross_section", "figure_16_relaxed_free_energy", EVALUATE],
+    "relaxed.cross_section.start": ["relaxed_cross_section", EVALUATE],
+    "relaxed.cross_section.stop": ["relaxed_cross_section", EVALUATE],
+    "relaxed.cross_section.num": ["relaxed_cross_section", EVALUATE],
     "relaxed.weights_beta": ["relaxed_weights", "figure_15_softmin_weights"],
     "relaxed.weights_points": ["relaxed_weights", "relaxed_grid_error"],
     "relaxed.scan.start": ["relaxed_grid_error"],
     "relaxed.scan.stop": ["relaxed_grid_error"],
     "relaxed.scan.num": ["relaxed_grid_error"],
+    "training.betas": ["summarize_training", "figure_20_training_paths"],
+    "training.methods": ["train_decoder", EVALUATE],
+    "training.latent": [*WARM_TRAINING, "training_scans", EVALUATE],
+    "training.start": ["train_decoder", "training_scans"],
+    "training.learning_rate": ["train_decoder"],
+    "training.epochs": ["train_decoder"],
+    "training.gtol": ["train_decoder", "training_scans"],
+    "training.max_iter": ["train_decoder", "training_scans"],
+    "training.warm_beta": [EVALUATE],
+    "training.warm_point": [EVALUATE],
+    "training.denoise": [EVALUATE],
+    "training.learning_rates.start": ["training_scans"],
+    "training.learning_rates.stop": ["training_scans"],
+    "training.learning_rates.num": ["training_scans"],
+    "training.temperature.start": ["training_scans"],
+    "training.temperature.stop": ["training_scans"],
+    "training.temperature.num": ["training_scans"],
     "figures.dpi": FIGURES,
     "figures.scale": FIGURES,
     "figures.search_optimizer": ["figure_05_energy_23", "figure_07_search"],
@@ -102,6 +127,9 @@ CHANGE = {
     "relaxed.cross_section.start": lambda v: [v[0] + 0.1, v[1]],
     "relaxed.cross_section.stop": lambda v: [v[0] + 0.1, v[1]],
     "relaxed.weights_points": lambda v: v[:-1],
+    "training.betas": lambda v: v[:-1],
+    "training.methods": lambda v: v[::-1],
+    "training.start": lambda v: {"w1": -1.0, "w2": 0.5},
 }
 
 

@@ -60,3 +60,23 @@ def sample_slice(
     eps = stream(seed, "slice/noise").normal(0.0, noise_std, (2, n))
     y1, y2 = horn_points(np.full(n, x), theta, eps[0], eps[1], alpha=alpha, beta=beta)
     return {"i": np.arange(1, n + 1, dtype=np.int64), "theta": theta, "y1": y1, "y2": y2}
+
+
+def held_out_slice(
+    n: int, *, x: float, seed: int, alpha: float, beta: float, noise_std: float
+) -> dict[str, np.ndarray]:
+    """``n`` held-out noisy samples of the slice at ``x`` (streams ``denoise/theta`` and
+    ``denoise/noise``, apart from the training samples) with their clean points: columns
+    ``i, theta, y1, y2, clean_y1, clean_y2``."""
+    theta = stream(seed, "denoise/theta").uniform(0.0, 2.0 * np.pi, n)
+    eps = stream(seed, "denoise/noise").normal(0.0, noise_std, (2, n))
+    zeros = np.zeros(n)
+    clean1, clean2 = horn_points(np.full(n, x), theta, zeros, zeros, alpha=alpha, beta=beta)
+    return {
+        "i": np.arange(1, n + 1, dtype=np.int64),
+        "theta": theta,
+        "y1": clean1 + eps[0],
+        "y2": clean2 + eps[1],
+        "clean_y1": clean1,
+        "clean_y2": clean2,
+    }

@@ -575,9 +575,9 @@ def _line_coordinate(t: Columns) -> tuple[np.ndarray, str]:
     return t["y1"], "$y_1$" + (f" (at $y_2$ = {t['y2'][0]:g})" if np.ptp(t["y2"]) == 0 else "")
 
 
-def relaxed_cross_section(data: Data, *, size, ymax: float) -> object:
+def relaxed_cross_section(data: Data, *, size, ymax: float, title: str | None = None) -> object:
     """F_beta along the line for every beta: the grid's mean over latents (solid, markers, the
-    lecture's) and the continuous integral (dashed)."""
+    lecture's) and the continuous integral (dashed). Figures 14 (untrained) and 19 (trained)."""
     t = data["cross_section"]
     betas = list(dict.fromkeys(t["beta"].tolist()))
     colours = _beta_colours(betas)
@@ -592,7 +592,9 @@ def relaxed_cross_section(data: Data, *, size, ymax: float) -> object:
         ax.set_ylim(0.0, ymax)
         ax.set_xlabel(label)
         ax.set_ylabel(r"$F_\beta(y)$")
-        ax.set_title(r"Relaxed free energy along the line: cold $\to$ hot (dashed: continuous $z$)")
+        ax.set_title(
+            title or r"Relaxed free energy along the line: cold $\to$ hot (dashed: continuous $z$)"
+        )
         ps.outside_legend(ax, title="inverse temperature")
     return fig
 
@@ -692,6 +694,155 @@ def grid_vs_continuous(data: Data, *, size, n: int) -> object:
     return fig
 
 
+# 18-22: training (lecture 15-2) ------------------------------------------------------------
+def _model_rows(table: Columns, **match) -> Columns:
+    """The rows of ``table`` whose columns equal the given values."""
+    rows = np.ones(next(iter(table.values())).size, dtype=bool)
+    for key, value in match.items():
+        rows &= table[key] == value
+    return {k: v[rows] for k, v in table.items()}
+
+
+def training_panels(data: Data, *, size) -> object:
+    """The lecture's four panels: untrained and trained decoder (columns), cold F_inf with arrows
+    from each sample's closest manifold point toward it (top), warm F_beta with arrows from the
+    latents' manifold points toward one sample, lengths proportional to their weights (bottom)."""
+    maps, weights, closest, s = data["maps"], data["weights"], data["closest"], data["samples"]
+    cold, warm = sorted(set(maps["beta"].tolist()), reverse=True)  # inf first
+    fig, axes = ps.figure(size, nrows=2, ncols=2, sharex=True, sharey=True)
+    with ps.style():
+        for col, model in enumerate(("untrained", "trained")):
+            w = _model_rows(weights, model=model)
+            c = _model_rows(closest, model=model)
+            for row, beta in enumerate((cold, warm)):
+                ax = axes[row, col]
+                m = _model_rows(maps, model=model, beta=beta)
+                im = _heat(ax, m, vmax=2.0 if row == 0 else 5.0, alpha=0.9)
+                ax.plot(np.r_[w["g1"], w["g1"][:1]], np.r_[w["g2"], w["g2"][:1]],
+                        color=ps.MANIFOLD, lw=1.6, zorder=3)  # fmt: skip
+                ax.scatter(s["y1"], s["y2"], s=14, color=ps.SAMPLES, edgecolor="black", lw=0.4,
+                           zorder=5)  # fmt: skip
+                if row == 0:  # from each sample's closest point of the manifold toward it
+                    ax.quiver(c["g1"], c["g2"], c["y1"] - c["g1"], c["y2"] - c["g2"],
+                              angles="xy", scale_units="xy", scale=1.0, color="white",
+                              width=0.004, zorder=4)  # fmt: skip
+                    title = rf"{model}, cold: $F_\infty$"
+                else:  # from every latent toward the warm point, lengths ~ weights
+                    y1, y2 = float(w["y1"][0]), float(w["y2"][0])
+                    share = w["weight"] / w["weight"].max()
+                    ax.quiver(w["g1"], w["g2"], (y1 - w["g1"]) * share, (y2 - w["g2"]) * share,
+                              angles="xy", scale_units="xy", scale=1.0, color=ps.Z_TILDE,
+                              width=0.004, zorder=6)  # fmt: skip
+                    ax.scatter([y1], [y2], marker="*", s=160, color=ps.FOCUS, edgecolor="white",
+                               zorder=7)  # fmt: skip
+                    title = rf"{model}, warmer $\beta$ = {beta:g}: $F_\beta$"
+                ps.plane(ax, title=title, limits=_limits(m, pad=0.15))
+                ax.grid(False)
+                if col == 1:
+                    label = r"$F_\infty(y)$" if row == 0 else rf"$F_\beta(y)$, $\beta$ = {beta:g}"
+                    fig.colorbar(im, ax=axes[row, :].tolist(), extend="max", shrink=0.9,
+                                 label=label)  # fmt: skip
+        fig.suptitle("Training the decoder by minimising the free energy of the samples")
+    return fig
+
+
+def training_paths(data: Data, *, size, betas) -> object:
+    """Each beta's trajectory of (w1, w2), per method, over the contours of its loss; the
+    learning-rate measurement of one epoch in the last panel."""
+    n = len(betas)
+    cols = 3
+    rows = int(np.ceil((n + 1) / cols))
+    fig, axes = ps.figure(size, nrows=rows, ncols=cols, squeeze=False)
+    styles = {"lbfgs": ("o-", ps.Z_CHECK), "per_sample": (".-", ps.Z_TILDE)}
+    with ps.style():
+        for k, (ax, label) in enumerate(zip(axes.ravel(), betas, strict=False), start=1):
+            land, traj = data[f"landscape_{k}"], data[f"trajectory_{k}"]
+            a1, a2 = np.unique(land["w1"]), np.unique(land["w2"])
+            grid = land["loss"].reshape(a2.size, a1.size)
+            levels = np.quantile(grid, np.linspace(0.0, 1.0, 16) ** 2)
+            ax.contourf(a1, a2, grid, levels=np.unique(levels), cmap="viridis", alpha=0.85)
+            for method in dict.fromkeys(traj["method"].tolist()):
+                t = _model_rows(traj, method=method)
+                marker, colour = styles.get(method, ("-", "white"))
+                ax.plot(t["w1"], t["w2"], marker, color=colour, ms=3, lw=1.2,
+                        label=f"{method} ({t['step'][-1]} steps)")  # fmt: skip
+                ax.scatter(t["w1"][-1:], t["w2"][-1:], marker="X", s=60, color=colour,
+                           edgecolor="black", zorder=5)  # fmt: skip
+            ax.scatter(traj["w1"][:1], traj["w2"][:1], marker="s", s=40, color="white", zorder=5)
+            ax.set_title(_beta_text(float(label)))
+            ax.set_xlabel("$w_1$")
+            ax.set_ylabel("$w_2$")
+            ax.legend(loc="best", fontsize=7)
+        lr = data["learning_rates"]
+        ax = axes.ravel()[n]
+        excess = np.where(np.isfinite(lr["excess"]), lr["excess"], np.nan)
+        ax.plot(lr["learning_rate"], np.maximum(excess, 1e-6) * 100, "o-", color=ps.Z_TILDE, ms=3)
+        ax.axhline(1.0, color="white", ls="--", lw=1)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("learning rate")
+        ax.set_ylabel("excess loss after one epoch (%)")
+        ok = lr["learning_rate"][lr["within_1pct"]]
+        verdict = (f"within 1 %: {ok.min():.3g} to {ok.max():.3g}" if ok.size
+                   else f"never within 1 % (best {np.nanmin(excess) * 100:.2f} %)")  # fmt: skip
+        ax.set_title(f"One epoch at $\\beta = \\infty$; {verdict}", fontsize=9)
+        for ax in axes.ravel()[n + 1 :]:
+            ax.axis("off")
+        fig.suptitle("Training paths of (w1, w2) over the loss at each beta (square: start)")
+    return fig
+
+
+def temperature(data: Data, *, size) -> object:
+    """Trained |w1| and |w2| against beta, with the critical betas of the second-order
+    expansion around w = 0 where each radius appears."""
+    t = data["temperature"]
+    fig, ax = ps.figure(size)
+    with ps.style():
+        ax.plot(t["beta"], np.abs(t["w1"]), "o-", ms=3, color=ps.Z_TILDE, label="$|w_1|$")
+        ax.plot(t["beta"], np.abs(t["w2"]), "o-", ms=3, color=ps.Z_CHECK, label="$|w_2|$")
+        for name, colour in (("critical_w1", ps.Z_TILDE), ("critical_w2", ps.Z_CHECK)):
+            beta = float(t[name][0])
+            j = name[-1]
+            label = rf"$\beta^*_{j}$ = {beta:.3f} = $1 / (2\,\overline{{y_{j}^2}})$"
+            ax.axvline(beta, color=colour, ls="--", lw=1, label=label)
+        ax.set_xscale("log")
+        ax.set_xlabel(r"$\beta$ (training)")
+        ax.set_ylabel("trained radius")
+        ax.set_title("Hot training shrinks the ellipse; below the critical betas it collapses")
+        ps.outside_legend(ax)
+    return fig
+
+
+def denoising(data: Data, *, size) -> object:
+    """Held-out noisy samples, their denoised points g(z_check) under the trained decoder and
+    their clean points; the distance to the clean points for each model."""
+    d = data["denoise"]
+    noisy = _model_rows(d, model="noisy")
+    trained = _model_rows(d, model="trained")
+    fig, axes = ps.figure(size, ncols=2, gridspec_kw={"width_ratios": [1.6, 1.0]})
+    with ps.style():
+        ax = axes[0]
+        ax.scatter(noisy["y1"], noisy["y2"], s=10, color=ps.SAMPLES, label="noisy $y$")
+        ax.scatter(trained["denoised_y1"], trained["denoised_y2"], s=10, color=ps.Z_TILDE,
+                   label=r"denoised $g(\check z)$, trained")  # fmt: skip
+        ax.scatter(noisy["clean_y1"], noisy["clean_y2"], s=4, color="white", label="clean")
+        for k in range(0, noisy["y1"].size, max(1, noisy["y1"].size // 40)):
+            ax.plot([noisy["y1"][k], trained["denoised_y1"][k]],
+                    [noisy["y2"][k], trained["denoised_y2"][k]], color="white", lw=0.5)  # fmt: skip
+        ps.plane(ax, title="Minimising the energy on the trained manifold denoises")
+        ax.legend(loc="center", fontsize=7)
+        ax = axes[1]
+        models = list(dict.fromkeys(d["model"].tolist()))
+        means = [float(d["error"][d["model"] == m].mean()) for m in models]
+        bars = ax.bar(models, means, color=[ps.SAMPLES, ps.MANIFOLD, ps.Z_TILDE][: len(models)])
+        for bar, value in zip(bars, means, strict=True):
+            ax.annotate(f"{value:.4f}", (bar.get_x() + bar.get_width() / 2, value),
+                        ha="center", va="bottom", fontsize=9)  # fmt: skip
+        ax.set_ylabel("mean distance to the clean point")
+        ax.set_title(f"{noisy['y1'].size} held-out samples")
+    return fig
+
+
 FIGURES = {
     "horn": horn,
     "samples": samples,
@@ -710,4 +861,8 @@ FIGURES = {
     "softmin_weights": softmin_weights,
     "relaxed_free_energy": relaxed_free_energy,
     "grid_vs_continuous": grid_vs_continuous,
+    "training_panels": training_panels,
+    "training_paths": training_paths,
+    "temperature": temperature,
+    "denoising": denoising,
 }

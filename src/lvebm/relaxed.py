@@ -84,6 +84,9 @@ class RelaxedFreeEnergy:
     nodes: NDArray[np.int64]
     weights: NDArray[np.float64] | None = None
     z_check: NDArray[np.float64] | None = None  # beta = inf only
+    # weighted mean of cos 2z (so E[cos^2 z] = (1 + it) / 2): what the decoder's gradient needs;
+    # always computed except on the grid without weights (the mesh maps' hot path)
+    mean_cos_2z: NDArray[np.float64] | None = None
 
     @property
     def z_mean(self) -> NDArray[np.float64]:
@@ -141,13 +144,15 @@ def free_energy_relaxed(
         F, mean_cos, mean_sin, nodes, p, z_check = _zero_temperature(
             decoder, flat1, flat2, None if n is None else int(n), weights
         )
+        mean_2z = np.cos(2.0 * z_check)
         z_check = z_check.reshape(shape)
     elif n is None:
-        F, mean_cos, mean_sin, nodes, p = _continuous(decoder, flat1, flat2, beta)
+        F, mean_cos, mean_sin, nodes, p, mean_2z = _continuous(decoder, flat1, flat2, beta)
     else:
         F, mean_cos, mean_sin, nodes, p = _on_grid(
             decoder, flat1, flat2, beta, int(n), weights, workers
         )
+        mean_2z = None if p is None else p @ np.cos(2.0 * latent_grid(int(n)))
     return RelaxedFreeEnergy(
         F=F.reshape(shape),
         dF_dy1=(2.0 * (flat1 - decoder.w1 * mean_cos)).reshape(shape),
@@ -157,6 +162,7 @@ def free_energy_relaxed(
         nodes=nodes.reshape(shape),
         weights=None if p is None else p.reshape(*shape, -1),
         z_check=z_check,
+        mean_cos_2z=None if mean_2z is None else mean_2z.reshape(shape),
     )
 
 
@@ -300,7 +306,8 @@ def _trapezoid_sums(decoder, y1, y2, beta, shift, n, offset):
     z = TWO_PI * (np.arange(n) + offset) / n
     cos_z, sin_z = np.cos(z), np.sin(z)
     g1, g2 = decoder.w1 * cos_z, decoder.w2 * sin_z
-    out = np.empty((3, y1.size))
+    cos_2z = np.cos(2.0 * z)
+    out = np.empty((4, y1.size))
     step = max(1, CHUNK_ELEMENTS // n)
     for lo in range(0, y1.size, step):
         hi = min(lo + step, y1.size)
@@ -315,6 +322,7 @@ def _trapezoid_sums(decoder, y1, y2, beta, shift, n, offset):
         out[0, lo:hi] = e.sum(axis=1)
         out[1, lo:hi] = (e * cos_z).sum(axis=1)
         out[2, lo:hi] = (e * sin_z).sum(axis=1)
+        out[3, lo:hi] = (e * cos_2z).sum(axis=1)
     return out
 
 
@@ -329,7 +337,7 @@ def _continuous(decoder, y1, y2, beta):
     # Laplace where the peak is too narrow for MAX_NODES and its width is set by E''
     laplace = (estimate > MAX_NODES) & (quadratic <= quartic)
     m = y1.size
-    sums = np.zeros((3, m))
+    sums = np.zeros((4, m))
     nodes = np.zeros(m, dtype=np.int64)
     start = 2 ** np.ceil(np.log2(np.clip(estimate, MIN_NODES, MAX_NODES)))
     start = start.astype(np.int64)
@@ -356,17 +364,18 @@ def _continuous(decoder, y1, y2, beta):
                 break
         sums[:, group] = current
     F = np.empty(m)
-    mean_cos, mean_sin = np.empty(m), np.empty(m)
+    mean_cos, mean_sin, mean_2z = np.empty(m), np.empty(m), np.empty(m)
     quad = ~laplace
     F[quad] = exact.F[quad] - np.log(sums[0, quad]) / beta
     mean_cos[quad] = sums[1, quad] / sums[0, quad]
     mean_sin[quad] = sums[2, quad] / sums[0, quad]
+    mean_2z[quad] = sums[3, quad] / sums[0, quad]
     if laplace.any():
         idx = np.flatnonzero(laplace)
-        F[idx], mean_cos[idx], mean_sin[idx] = _laplace(
+        F[idx], mean_cos[idx], mean_sin[idx], mean_2z[idx] = _laplace(
             decoder, y1[idx], y2[idx], beta, exact.z_check[idx], exact.F[idx]
         )
-    return F, mean_cos, mean_sin, nodes, None
+    return F, mean_cos, mean_sin, nodes, None, mean_2z
 
 
 def _laplace(decoder, y1, y2, beta, z_star, F_star):
@@ -397,23 +406,28 @@ def _laplace(decoder, y1, y2, beta, z_star, F_star):
         ratio[second] = np.exp(np.minimum(log_i2 - log_i1[second] - gap, 700.0))
     F = F_star - (log_i1 + np.log1p(ratio)) / beta
     w = 1.0 / (1.0 + ratio)
-    mean_cos, mean_sin = _peak_moments(decoder, y1, y2, beta, z_star)
+    moments = _peak_moments(decoder, y1, y2, beta, z_star)
     if second.any():
-        c2, s2 = _peak_moments(decoder, y1[second], y2[second], beta, z2[second])
+        others = _peak_moments(decoder, y1[second], y2[second], beta, z2[second])
         ws = w[second]
-        mean_cos[second] = ws * mean_cos[second] + (1.0 - ws) * c2
-        mean_sin[second] = ws * mean_sin[second] + (1.0 - ws) * s2
-    return F, mean_cos, mean_sin
+        for mine, other in zip(moments, others, strict=True):
+            mine[second] = ws * mine[second] + (1.0 - ws) * other
+    return (F, *moments)
 
 
 def _peak_moments(decoder, y1, y2, beta, z):
-    """Means of cos z and sin z under exp(-beta E) near a minimum z: with delta = z' - z,
+    """Means of cos z, sin z and cos 2z under exp(-beta E) near a minimum z: with delta = z' - z,
     E[delta] = -E''' / (2 beta E''^2) and Var[delta] = 1 / (beta E''), up to O((beta E'')^-2)."""
     e2, e3, _ = _derivatives(decoder, y1, y2, z)
     e2 = np.maximum(e2, 1e-300)
     shift, var = -e3 / (2.0 * beta * e2 * e2), 1.0 / (beta * e2)
     c, s = np.cos(z), np.sin(z)
-    return c - s * shift - 0.5 * c * var, s + c * shift - 0.5 * s * var
+    c2, s2 = np.cos(2.0 * z), np.sin(2.0 * z)
+    return (
+        c - s * shift - 0.5 * c * var,
+        s + c * shift - 0.5 * s * var,
+        c2 - 2.0 * s2 * shift - 2.0 * c2 * var,
+    )
 
 
 # ---- the pipeline's tables ---------------------------------------------------------------------

@@ -87,6 +87,21 @@ def check_config(cfg):
             scan["stop"],
             f"must be greater than relaxed.scan.start = {scan['start']}",
         )
+    training = cfg["training"]
+    if training["warm_point"] > n:
+        _fail(
+            "training.warm_point",
+            training["warm_point"],
+            f"must be a sample label from 1 to data.slice.n = {n}",
+        )
+    for name in ("learning_rates", "temperature"):
+        spec = training[name]
+        if not spec["start"] < spec["stop"]:
+            _fail(
+                f"training.{name}.stop",
+                spec["stop"],
+                f"must be greater than training.{name}.start = {spec['start']}",
+            )
     for name in ("line_search", "conjugate_gradient"):
         c1, c2 = cfg["inference"][name]["c1"], cfg["inference"][name]["c2"]
         if not c1 < c2:
@@ -184,6 +199,7 @@ def all_targets():
         "results/mesh/free_energy.parquet",
         "results/mesh/highlight.parquet",
         *relaxed_outputs(),
+        *training_outputs(),
         *figure_outputs(),
     ]
 
@@ -202,6 +218,71 @@ def relaxed_outputs():
         "results/relaxed/grid_error.parquet",
         *expand(RELAXED_MESH, beta=RELAXED_BETAS),
     ]
+
+
+# Training: the configured finite betas and beta = inf, as they appear in file names.
+TRAINING_BETAS = [
+    beta_label(b) for b in with_zero_temperature(config["training"]["betas"])
+]
+TRAINING_RUN = "results/training/beta~{beta}/{table}.parquet"
+REFERENCE_METHOD = config["training"]["methods"][0]
+
+
+def training_outputs():
+    return [
+        *expand(TRAINING_RUN, beta=TRAINING_BETAS, table=["trajectory", "landscape", "result"]),
+        *(
+            f"results/training/{name}.parquet"
+            for name in (
+                "summary",
+                "cross_section",
+                "denoise",
+                "learning_rates",
+                "temperature",
+                "maps",
+                "warm_weights",
+                "closest",
+            )
+        ),
+    ]
+
+
+def training_start():
+    """The starting decoder: the untrained one, or the configured weights."""
+    start = config["training"]["start"]
+    return (
+        decoder_params()
+        if start == "decoder"
+        else {"w1": start["w1"], "w2": start["w2"]}
+    )
+
+
+def training_latent():
+    """Latents of F_beta at finite beta: the grid's size, or None for the continuous integral."""
+    return config["latent"]["n"] if config["training"]["latent"] == "grid" else None
+
+
+def training_params(wildcards):
+    """What one training job uses; at beta = inf no latent grid (the exact solver)."""
+    beta = float(wildcards.beta)
+    training = config["training"]
+    options = {
+        key: training[key] for key in ("learning_rate", "epochs", "gtol", "max_iter")
+    }
+    return {
+        "beta": beta,
+        "methods": training["methods"],
+        "n": None if math.isinf(beta) else training_latent(),
+        "seed": config["seed"],
+        **options,
+    }
+
+
+def lbfgs_options():
+    return {
+        "gtol": config["training"]["gtol"],
+        "max_iter": config["training"]["max_iter"],
+    }
 
 
 def relaxed_mesh_params(wildcards):
@@ -284,6 +365,7 @@ SEARCH = config["figures"]["search_optimizer"]
 SEARCH_RESULTS = f"results/inference/samples/{SEARCH}.parquet"
 LECTURE, BEYOND = "Figures of the lecture", "Beyond the lecture"
 WARM = "Finite temperature"
+TRAINING = "Training"
 FIGURES = {
     "01_horn": ("horn", {"horn": "results/data/horn.parquet"}, (7.5, 6.0), LECTURE),
     "02_samples": (
@@ -394,6 +476,51 @@ FIGURES = {
         (12.0, 4.8),
         WARM,
     ),
+    "18_training": (
+        "training_panels",
+        {
+            "maps": "results/training/maps.parquet",
+            "weights": "results/training/warm_weights.parquet",
+            "closest": "results/training/closest.parquet",
+            "samples": SAMPLES,
+        },
+        (12.0, 9.0),
+        TRAINING,
+    ),
+    "19_trained_cross_section": (
+        "relaxed_cross_section",
+        {"cross_section": "results/training/cross_section.parquet"},
+        (9.0, 5.0),
+        TRAINING,
+    ),
+    "20_training_paths": (
+        "training_paths",
+        {
+            "learning_rates": "results/training/learning_rates.parquet",
+            **{
+                f"{table}_{k}": TRAINING_RUN.format(beta=beta, table=table)
+                for k, beta in enumerate(TRAINING_BETAS, start=1)
+                for table in ("trajectory", "landscape")
+            },
+        },
+        (13.0, 8.0),
+        TRAINING,
+    ),
+    "21_temperature": (
+        "temperature",
+        {"temperature": "results/training/temperature.parquet"},
+        (9.0, 5.0),
+        TRAINING,
+    ),
+    "22_denoising": (
+        "denoising",
+        {
+            "denoise": "results/training/denoise.parquet",
+            "summary": "results/training/summary.parquet",
+        },
+        (12.0, 5.0),
+        TRAINING,
+    ),
 }
 
 
@@ -442,6 +569,11 @@ def figure_options(figure):
             "max_arrows": fig["max_arrows"],
         },
         "17_grid_vs_continuous": {"n": config["latent"]["n"]},
+        "19_trained_cross_section": {
+            "ymax": 6.0,  # the lecture's axis for the trained model
+            "title": "Trained at zero temperature, evaluated at every beta",
+        },
+        "20_training_paths": {"betas": TRAINING_BETAS},
     }
     return options.get(figure, {})
 

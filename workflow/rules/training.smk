@@ -1,0 +1,105 @@
+# Training the decoder by minimising the free energy of the samples (lecture 15-2): one job per
+# beta, the summary, the learning-rate and temperature scans, the trained cross-section, the
+# maps of figure 18 and denoising with the trained decoder.
+
+
+rule train_decoder:
+    input:
+        samples="results/data/samples.parquet",
+        library=library("data", "model", "exact", "meshgrid", "relaxed", "training"),
+    output:
+        trajectory="results/training/beta~{beta}/trajectory.parquet",
+        landscape="results/training/beta~{beta}/landscape.parquet",
+        result="results/training/beta~{beta}/result.parquet",
+    log:
+        "logs/train_decoder/beta~{beta}.log",
+    benchmark:
+        "benchmarks/train_decoder/beta~{beta}.tsv"
+    conda:
+        ENV
+    resources:
+        **SMALL_JOB,
+    params:
+        start=training_start(),
+        training=training_params,
+    script:
+        "../scripts/train_decoder.py"
+
+
+rule summarize_training:
+    input:
+        results=expand(TRAINING_RUN, beta=TRAINING_BETAS, table="result"),
+        library=library("data", "model", "exact", "meshgrid", "relaxed", "training"),
+    output:
+        "results/training/summary.parquet",
+    log:
+        "logs/summarize_training/summary.log",
+    benchmark:
+        "benchmarks/summarize_training/summary.tsv"
+    localrule: True
+    conda:
+        ENV
+    script:
+        "../scripts/summarize_training.py"
+
+
+rule training_scans:
+    input:
+        samples="results/data/samples.parquet",
+        library=library("data", "model", "exact", "meshgrid", "relaxed", "training"),
+    output:
+        learning_rates="results/training/learning_rates.parquet",
+        temperature="results/training/temperature.parquet",
+    log:
+        "logs/training_scans/scans.log",
+    benchmark:
+        "benchmarks/training_scans/scans.tsv"
+    conda:
+        ENV
+    resources:
+        **SMALL_JOB,
+    params:
+        start=training_start(),
+        rates=config["training"]["learning_rates"],
+        betas=config["training"]["temperature"],
+        seed=config["seed"],
+        n=training_latent(),
+        lbfgs=lbfgs_options(),
+    script:
+        "../scripts/training_scans.py"
+
+
+rule evaluate_trained_decoder:
+    input:
+        summary="results/training/summary.parquet",
+        samples="results/data/samples.parquet",
+        library=library("data", "model", "exact", "meshgrid", "relaxed", "training"),
+    output:
+        cross_section="results/training/cross_section.parquet",
+        denoise="results/training/denoise.parquet",
+        maps="results/training/maps.parquet",
+        weights="results/training/warm_weights.parquet",
+        closest="results/training/closest.parquet",
+    log:
+        "logs/evaluate_trained_decoder/evaluate.log",
+    benchmark:
+        "benchmarks/evaluate_trained_decoder/evaluate.tsv"
+    conda:
+        ENV
+    resources:
+        **SMALL_JOB,
+    params:
+        method=REFERENCE_METHOD,
+        untrained=decoder_params(),
+        line=config["relaxed"]["cross_section"],
+        betas=config["relaxed"]["betas"],
+        grid_n=config["latent"]["n"],
+        held_out=config["training"]["denoise"],
+        x=config["data"]["slice"]["x"],
+        sampler=data_params(),
+        mesh=mesh_axes(),
+        warm_beta=config["training"]["warm_beta"],
+        warm_point=config["training"]["warm_point"],
+        n=training_latent(),
+    script:
+        "../scripts/evaluate_trained_decoder.py"
