@@ -230,7 +230,11 @@ REFERENCE_METHOD = config["training"]["methods"][0]
 
 def training_outputs():
     return [
-        *expand(TRAINING_RUN, beta=TRAINING_BETAS, table=["trajectory", "landscape", "result"]),
+        *expand(
+            TRAINING_RUN,
+            beta=TRAINING_BETAS,
+            table=["trajectory", "landscape", "result"],
+        ),
         *(
             f"results/training/{name}.parquet"
             for name in (
