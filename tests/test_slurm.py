@@ -59,13 +59,14 @@ def results(project):
 
 
 def test_pipeline_on_slurm_equals_a_local_run(cluster, tmp_path):
-    # one warm beta (and beta = inf) for inference and training keeps the number of sbatch jobs,
-    # and the test's time, modest
+    # two optimizers, and one warm beta (and beta = inf) for inference and training, keep the
+    # number of sbatch jobs (25) and the test's time modest
     overrides = {
         **SMALL_CONFIG_OVERRIDES,
         "mesh": {**SMALL_CONFIG_OVERRIDES["mesh"], "shards": 3},
         "relaxed": {"betas": [1.0]},
         "training": {"betas": [1.0]},
+        "inference": {"optimizers": ["gradient_descent", "exact"]},
     }
     local = copy_project(tmp_path / "local")
     local.update_config(overrides)
@@ -79,7 +80,8 @@ def test_pipeline_on_slurm_equals_a_local_run(cluster, tmp_path):
     assert "free_energy_mesh" in out and "3-of-3" in out
     assert "relaxed_free_energy_mesh" in out and "train_decoder" in out
     ours, theirs = results(remote), results(local)
-    assert ours.keys() == theirs.keys() and len(ours) == 75  # 91 with five warm betas
+    # 91 with the default seven optimizers and five warm betas
+    assert ours.keys() == theirs.keys() and len(ours) == 55
     assert [name for name in ours if ours[name] != theirs[name]] == []
     assert remote.planned_jobs() == {}
 
