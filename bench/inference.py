@@ -10,12 +10,11 @@ and >= 50x faster than the scipy loop.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 import warnings
 
 import numpy as np
 from scipy import optimize
+from timing import median_seconds, mesh
 
 from lvebm.exact import free_energy_exact
 from lvebm.model import Decoder
@@ -37,20 +36,6 @@ GTOL, MAX_ITER, Z_INIT = 1e-7, 500, 0.5
 def options(name):
     extra = {"gtol": GTOL, "max_iter": MAX_ITER} if name in ITERATIVE else {}
     return {**OPTIONS[name], **extra}
-
-
-def median_seconds(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
-def mesh(n1, n2):
-    y1, y2 = np.meshgrid(np.linspace(-3, 3, n1), np.linspace(-2, 2, n2))
-    return y1.ravel(), y2.ravel()
 
 
 def scipy_loop(method, y1, y2):

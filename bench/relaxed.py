@@ -12,11 +12,10 @@ per point for beta <= 100.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 from scipy.special import logsumexp
+from timing import median_seconds, mesh
 
 from lvebm.model import Decoder, latent_grid
 from lvebm.relaxed import free_energy_relaxed
@@ -24,20 +23,6 @@ from lvebm.relaxed import free_energy_relaxed
 DEC = Decoder(-1.45, 0.36)
 LECTURE_BETAS = [0.1, 0.3, 1.0, 3.2, 10.0]
 BLOCK = 100_000  # the straightforward way's energy table, a block of points at a time
-
-
-def median_seconds(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
-def mesh(n1, n2):
-    y1, y2 = np.meshgrid(np.linspace(-3, 3, n1), np.linspace(-2, 2, n2))
-    return y1.ravel(), y2.ravel()
 
 
 def straightforward(y1, y2, beta, n=48):

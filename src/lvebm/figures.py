@@ -79,6 +79,12 @@ def _heat(ax, mesh: Columns, *, vmax: float, alpha: float = 1.0):
     )
 
 
+def _panels(size, n: int, *, cols: int = 3, **subplots):
+    """A figure with ``n`` panels in rows of at most ``cols`` (a 2-D array of axes)."""
+    cols = min(cols, n)
+    return ps.figure(size, nrows=int(np.ceil(n / cols)), ncols=cols, squeeze=False, **subplots)
+
+
 def _limits(mesh: Columns, pad: float = 0.3):
     return (
         (mesh["y1"].min() - pad, mesh["y1"].max() + pad),
@@ -529,9 +535,7 @@ def local_minima(data: Data, *, size, optimizers, z_init: float, max_points: int
     over the F_inf heat map."""
     mesh = data["mesh"]
     n = len(optimizers)
-    cols = min(3, n)
-    rows = int(np.ceil(n / cols))
-    fig, axes = ps.figure(size, nrows=rows, ncols=cols, squeeze=False, sharex=True, sharey=True)
+    fig, axes = _panels(size, n, sharex=True, sharey=True)
     with ps.style():
         for ax, name in zip(axes.ravel(), optimizers, strict=False):
             t = data[f"mesh_{name}"]
@@ -643,9 +647,7 @@ def relaxed_free_energy(data: Data, *, size, betas, vmax: float, max_arrows: int
     """One F_beta heat map per beta (viridis, 0 to vmax, extended) with arrows -grad F_beta."""
     s = data["samples"]
     n = len(betas)
-    cols = min(3, n)
-    rows = int(np.ceil(n / cols))
-    fig, axes = ps.figure(size, nrows=rows, ncols=cols, squeeze=False, sharex=True, sharey=True)
+    fig, axes = _panels(size, n, sharex=True, sharey=True)
     with ps.style():
         for k, (ax, label) in enumerate(zip(axes.ravel(), betas, strict=False)):
             mesh = data[f"mesh_{k + 1}"]
@@ -750,9 +752,7 @@ def training_paths(data: Data, *, size, betas) -> object:
     """Each beta's trajectory of (w1, w2), per method, over the contours of its loss; the
     learning-rate measurement of one epoch in the last panel."""
     n = len(betas)
-    cols = 3
-    rows = int(np.ceil((n + 1) / cols))
-    fig, axes = ps.figure(size, nrows=rows, ncols=cols, squeeze=False)
+    fig, axes = _panels(size, n + 1, cols=3)
     styles = {"lbfgs": ("o-", ps.Z_CHECK), "per_sample": (".-", ps.Z_TILDE)}
     with ps.style():
         for k, (ax, label) in enumerate(zip(axes.ravel(), betas, strict=False), start=1):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from lvebm.exact import free_energy_exact
-from lvebm.meshgrid import mesh_blocks
+from lvebm.meshgrid import field_blocks
 from lvebm.model import Decoder
 from lvebm.optimize import run_optimizer
 
@@ -59,8 +59,11 @@ def free_energy_blocks(
     options: dict | None = None,
 ):
     """Yield the free-energy field of mesh points [start, stop) in chunks of ``chunk`` points."""
-    for _, y1, y2 in mesh_blocks(y1_axis, y2_axis, chunk=chunk, start=start, stop=stop):
-        yield free_energy_field(decoder, y1, y2, method=method, z_init=z_init, options=options)
+
+    def field(y1, y2):
+        return free_energy_field(decoder, y1, y2, method=method, z_init=z_init, options=options)
+
+    return field_blocks(field, y1_axis, y2_axis, start=start, stop=stop, chunk=chunk)
 
 
 def highlight_curves(

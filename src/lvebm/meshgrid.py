@@ -49,3 +49,10 @@ def shard_bounds(total: int, shards: int, shard: int) -> tuple[int, int]:
     base, extra = divmod(total, shards)
     start = shard * base + min(shard, extra)
     return start, start + base + (1 if shard < extra else 0)
+
+
+def field_blocks(field, y1_axis: dict, y2_axis: dict, *, start: int, stop: int, chunk: int):
+    """Yield ``field(y1, y2)`` (a table of columns) for the mesh points [start, stop) in chunks
+    of ``chunk`` points: every mesh stage streams its shard this way, in bounded memory."""
+    for _, y1, y2 in mesh_blocks(y1_axis, y2_axis, chunk=chunk, start=start, stop=stop):
+        yield field(y1, y2)

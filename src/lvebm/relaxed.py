@@ -48,7 +48,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from lvebm.exact import TWO_PI, _angle, free_energy_exact
-from lvebm.meshgrid import mesh_blocks
 from lvebm.model import Decoder, latent_grid
 
 CHUNK_ELEMENTS = 1 << 16  # points x latents held at once (stays in cache)
@@ -517,22 +516,6 @@ def relaxed_field(
     beta = inf). Columns ``y1, y2, F, dF_dy1, dF_dy2``."""
     r = free_energy_relaxed(decoder, y1, y2, beta, n=n)
     return {"y1": y1, "y2": y2, "F": r.F, "dF_dy1": r.dF_dy1, "dF_dy2": r.dF_dy2}
-
-
-def relaxed_blocks(
-    decoder: Decoder,
-    y1_axis: dict,
-    y2_axis: dict,
-    *,
-    start: int,
-    stop: int,
-    chunk: int,
-    beta: float,
-    n: int,
-):
-    """Yield :func:`relaxed_field` of mesh points [start, stop) in chunks of ``chunk`` points."""
-    for _, y1, y2 in mesh_blocks(y1_axis, y2_axis, chunk=chunk, start=start, stop=stop):
-        yield relaxed_field(decoder, y1, y2, beta=beta, n=n)
 
 
 def grid_error(
