@@ -15,6 +15,9 @@ configfile: "config.yaml"
 report: "workflow/report/workflow.rst"
 
 
+include: "workflow/rules/overrides.smk"
+
+
 validate(config, "workflow/schemas/config.schema.yaml")
 
 

@@ -120,3 +120,16 @@ def test_bad_config_fails_before_any_job(project, case):
 
 def test_there_are_at_least_fifteen_bad_configs():
     assert len(BAD_CONFIGS) >= 15
+
+
+@pytest.mark.pipeline
+def test_nested_command_line_overrides_are_typed_by_the_schema(project):
+    """`--config 'mesh={shards: 3}'` works as it reads (Snakemake passes nested values as
+    strings); a value of the wrong type still fails, naming the key."""
+    planned = project.planned_jobs("--config", "mesh={shards: 3}", "relaxed={betas: [1.0, 2.0]}")
+    assert planned["free_energy_mesh"] == 3
+    assert planned["relaxed_free_energy_mesh"] == 3 * 3  # betas 1, 2 and inf, three shards each
+    proc = project.snakemake("--dry-run", "--config", "mesh={shards: four}", check=False)
+    assert proc.returncode != 0
+    assert "'four' is not of type 'integer'" in proc.stdout + proc.stderr
+    assert "instance['mesh']['shards']" in proc.stdout + proc.stderr

@@ -1,5 +1,8 @@
 """Deterministic, atomic Parquet writing."""
 
+import os
+import stat
+
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
@@ -27,3 +30,14 @@ def test_failure_leaves_no_file(tmp_path):
     with pytest.raises(RuntimeError):
         write_parquet_chunks(tmp_path / "x.parquet", chunks())
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_artifacts_get_the_mode_the_umask_gives_any_file(tmp_path, umask, mode):
+    """Readable by colleagues on a shared cluster exactly when the user's umask says so."""
+    old = os.umask(umask)
+    try:
+        write_parquet(tmp_path / "a.parquet", {"i": np.arange(3)})
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "a.parquet").stat().st_mode) == mode
