@@ -309,7 +309,8 @@ def search(data: Data, *, size, focus: int, optimizer: str, decoder: Mapping) ->
     row = _row(res, res["i"] == focus)
     fig, ax = ps.figure(size)
     with ps.style():
-        ax.scatter(s["y1"], s["y2"], s=12, color=ps.SAMPLES, alpha=0.4, label="samples")
+        ax.scatter(s["y1"], s["y2"], s=22, color=ps.SAMPLES, edgecolor="black", lw=0.4,
+                   label="samples")  # fmt: skip
         _draw_manifold(ax, e)
         arc = (
             np.concatenate([np.linspace(a, b, 24) for a, b in itertools.pairwise(zk)])
@@ -524,7 +525,9 @@ def optimizer_comparison(data: Data, *, size) -> object:
         axes[2].yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
         axes[2].yaxis.set_major_formatter(ScalarFormatter())
         axes[2].yaxis.set_minor_formatter(NullFormatter())
-        axes[0].legend(title="points", loc="lower left")
+        # one legend for the three panels, below them, where it covers no bar
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, title="points", loc="outside lower center", ncols=len(sets))
         fig.suptitle("Optimizers compared from the same initial latent")
     return fig
 
@@ -539,7 +542,7 @@ def local_minima(data: Data, *, size, optimizers, z_init: float, max_points: int
     with ps.style():
         for ax, name in zip(axes.ravel(), optimizers, strict=False):
             t = data[f"mesh_{name}"]
-            _heat(ax, mesh, vmax=2.0, alpha=0.75)
+            im = _heat(ax, mesh, vmax=2.0, alpha=0.75)
             wrong = np.flatnonzero(~t["global_min"])
             shown = wrong[:: _stride(wrong.size, max_points)] if wrong.size else wrong
             ax.scatter(t["y1"][shown], t["y2"][shown], marker="x", s=14, color=ps.WRONG, lw=1.1)
@@ -552,6 +555,8 @@ def local_minima(data: Data, *, size, optimizers, z_init: float, max_points: int
             ax.title.set_fontsize(9)
         for ax in axes.ravel()[n:]:
             ax.axis("off")
+        fig.colorbar(im, ax=axes.ravel().tolist(), extend="max", shrink=0.8,
+                     label=r"$F_\infty(y)$")  # fmt: skip
         fig.suptitle(
             rf"Mesh points that end in a non-global minimum from $\tilde{{z}}$ = {z_init:g}"
         )

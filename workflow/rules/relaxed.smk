@@ -8,7 +8,7 @@ wildcard_constraints:
 
 rule relaxed_cross_section:
     input:
-        library=library("model", "exact", "meshgrid", "relaxed"),
+        library=library("model", "exact", "relaxed"),
     output:
         "results/relaxed/cross_section.parquet",
     log:
@@ -31,7 +31,7 @@ rule relaxed_cross_section:
 rule relaxed_weights:
     input:
         samples="results/data/samples.parquet",
-        library=library("model", "exact", "meshgrid", "relaxed"),
+        library=library("model", "exact", "relaxed"),
     output:
         "results/relaxed/weights.parquet",
     log:
@@ -54,7 +54,7 @@ rule relaxed_weights:
 rule relaxed_grid_error:
     input:
         samples="results/data/samples.parquet",
-        library=library("model", "exact", "meshgrid", "relaxed"),
+        library=library("model", "exact", "relaxed"),
     output:
         "results/relaxed/grid_error.parquet",
     log:

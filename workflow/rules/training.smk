@@ -6,7 +6,7 @@
 rule train_decoder:
     input:
         samples="results/data/samples.parquet",
-        library=library("data", "model", "exact", "meshgrid", "relaxed", "training"),
+        library=library("data", "model", "exact", "relaxed", "training"),
     output:
         trajectory="results/training/beta~{beta}/trajectory.parquet",
         landscape="results/training/beta~{beta}/landscape.parquet",
@@ -29,7 +29,7 @@ rule train_decoder:
 rule summarize_training:
     input:
         results=expand(TRAINING_RUN, beta=TRAINING_BETAS, table="result"),
-        library=library("data", "model", "exact", "meshgrid", "relaxed", "training"),
+        library=library("data", "model", "exact", "relaxed", "training"),
     output:
         "results/training/summary.parquet",
     log:
@@ -46,7 +46,7 @@ rule summarize_training:
 rule training_scans:
     input:
         samples="results/data/samples.parquet",
-        library=library("data", "model", "exact", "meshgrid", "relaxed", "training"),
+        library=library("data", "model", "exact", "relaxed", "training"),
     output:
         learning_rates="results/training/learning_rates.parquet",
         temperature="results/training/temperature.parquet",
