@@ -189,8 +189,6 @@ def denoise(decoder: Decoder, y1, y2) -> tuple[np.ndarray, np.ndarray]:
 
 # ---- the pipeline's tables ---------------------------------------------------------------------
 
-RESULT_COLUMNS = ("beta", "method", "w1", "w2", "loss", "steps", "converged")
-
 
 def train(
     y1,
