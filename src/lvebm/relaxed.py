@@ -293,7 +293,7 @@ def _derivatives(decoder, y1, y2, z):
     a, b = 2.0 * decoder.w1 * y1, 2.0 * decoder.w2 * y2
     d = decoder.w1**2 - decoder.w2**2
     c, s, c2, s2 = np.cos(z), np.sin(z), np.cos(2.0 * z), np.sin(2.0 * z)
-    e2 = a * c + b * s - 2.0 * d * c2
+    e2 = decoder.energy_dz2(y1, y2, z)  # the decoder's own E''
     e3 = -a * s + b * c + 4.0 * d * s2
     e4 = -a * c - b * s + 8.0 * d * c2
     return e2, e3, e4
