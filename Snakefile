@@ -32,6 +32,7 @@ include: "workflow/rules/inference.smk"
 include: "workflow/rules/mesh.smk"
 include: "workflow/rules/relaxed.smk"
 include: "workflow/rules/training.smk"
+include: "workflow/rules/conditional.smk"
 include: "workflow/rules/figures.smk"
 
 

@@ -22,6 +22,16 @@ SMALL_CONFIG_OVERRIDES = {
         "y1": {"start": -3.0, "stop": 3.0, "num": 13},
         "y2": {"start": -2.0, "stop": 2.0, "num": 9},
     },
+    # a short training; the default one is tested on its own (test_pipeline.py)
+    "conditional": {
+        "train": 400,
+        "held_out": 100,
+        "schedule": [
+            {"method": "adam", "steps": 60, "learning_rate": 0.05},
+            {"method": "lbfgs", "steps": 20},
+        ],
+        "maps": {"num": 31},
+    },
 }
 
 

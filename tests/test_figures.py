@@ -1,4 +1,4 @@
-"""Figures: all twenty-two rendered at their size, not blank, deterministic, rerun only on their
+"""Figures: all twenty-six rendered at their size, not blank, deterministic, rerun only on their
 style params; the report builds with every figure and caption."""
 
 import numpy as np
@@ -31,6 +31,10 @@ EXPECTED = {
     "fig20_training_paths.png": (1950, 1200),
     "fig21_temperature.png": (1350, 750),
     "fig22_denoising.png": (1800, 750),
+    "fig23_conditional_untrained.png": (1200, 975),
+    "fig24_conditional_trained.png": (1200, 975),
+    "fig25_regression_baseline.png": (1200, 975),
+    "fig26_conditional_free_energy.png": (1950, 720),
 }
 FIGURE_RULES = {f"figure_{name[3:-4]}" for name in EXPECTED}
 
@@ -102,5 +106,7 @@ def test_report_builds_with_every_figure_and_caption(finished_run):
         "the soft-argmin weights",
         "Training",
         "does minimising the energy on the trained manifold mean",
+        "Conditional horn",
+        "the mean of a ring is its",
     ):
         assert phrase in html

@@ -68,6 +68,14 @@ COLUMNS = {
     "results/training/maps.parquet": ["model", "beta", "y1", "y2", "F", "dF_dy1", "dF_dy2"],
     "results/training/warm_weights.parquet": ["model", "k", "z", "g1", "g2", "weight", "y1", "y2"],
     "results/training/closest.parquet": ["model", "i", "y1", "y2", "g1", "g2"],
+    "results/conditional/params.parquet": ["model", "layer", "name", "index", "value"],
+    "results/conditional/trajectory.parquet": ["model", "step", "loss"],
+    "results/conditional/radii.parquet": [
+        "x", "f1", "f2", "rho1", "rho2", "baseline_y1", "baseline_y2", "f1_untrained",
+        "f2_untrained",
+    ],
+    "results/conditional/free_energy.parquet": ["x", "y1", "y2", "F", "z_check", "F_untrained"],
+    "results/conditional/maps.parquet": ["x", "y1", "y2", "F", "z_check"],
     **{
         f"results/inference/{points}/{name}.parquet": INFERENCE_COLUMNS
         for points in ("samples", "mesh")
@@ -142,7 +150,14 @@ def test_changing_w1_reruns_energies_but_not_the_samplers(project):
 def test_changing_horn_size_reruns_only_the_horn(project):
     project.snakemake()
     project.update_config({"data": {"horn": {"n": 77}}})
-    assert set(project.planned_jobs()) == {"sample_horn", "figure_01_horn"}
+    assert set(project.planned_jobs()) == {
+        "sample_horn",
+        "figure_01_horn",
+        # the conditional manifolds are drawn over the horn's samples
+        "figure_23_conditional_untrained",
+        "figure_24_conditional_trained",
+        "figure_25_regression_baseline",
+    }
 
 
 def test_inference_scores_against_an_independent_exact_solution(finished_run):
@@ -306,3 +321,52 @@ def test_training_artifacts_tell_the_lectures_story(finished_run):
     trajectory = read(finished_run, "results/training/beta~inf/trajectory.parquet")
     per_sample = trajectory[trajectory["method"] == "per_sample"]
     assert per_sample["step"].max() == cfg["epochs"] * 24
+
+
+CONDITIONAL = [f"results/conditional/{t}.parquet" for t in ("params", "trajectory", "radii",
+                                                             "free_energy", "maps")]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def conditional_run(tmp_path_factory):
+    """The conditional stage on the default config (the small config trains only briefly)."""
+    from support import copy_project
+
+    project = copy_project(tmp_path_factory.mktemp("conditional") / "project")
+    project.snakemake(*CONDITIONAL)
+    return project
+
+
+def test_conditional_horn_is_learnt_and_the_baseline_collapses(conditional_run):
+    cfg = conditional_run.config()["conditional"]
+    radii = read(conditional_run, "results/conditional/radii.parquet")
+    assert_allclose(radii["x"], np.linspace(0.0, 1.0, 51))
+    # the trained radii within 5 % of rho(x) at every x of the grid (signs are a symmetry)
+    for j in (1, 2):
+        error = np.abs(np.abs(radii[f"f{j}"]) - radii[f"rho{j}"]) / radii[f"rho{j}"]
+        assert error.max() < 0.05, (j, radii["x"][error.idxmax()], error.max())
+    # untrained: a thin tube; the baseline: within 10 % of |rho(x)| of the axis at every x
+    assert np.abs(radii[["f1_untrained", "f2_untrained"]]).to_numpy().max() < 1.0
+    share = np.hypot(radii["baseline_y1"], radii["baseline_y2"]) / np.hypot(
+        radii["rho1"], radii["rho2"]
+    )
+    assert share.max() < 0.10
+    held = read(conditional_run, "results/conditional/free_energy.parquet")
+    assert len(held) == cfg["held_out"]
+    assert held["F"].median() < 0.01 < 1.0 < held["F_untrained"].median()
+    params = read(conditional_run, "results/conditional/params.parquet")
+    assert params.groupby("model").size().to_dict() == {"baseline": 106, "latent": 106,
+                                                        "untrained": 106}  # fmt: skip
+    trajectory = read(conditional_run, "results/conditional/trajectory.parquet")
+    latent = trajectory[trajectory["model"] == "latent"]["loss"].to_numpy()
+    assert latent[-1] < 1e-3 * latent[0]
+    maps = read(conditional_run, "results/conditional/maps.parquet")
+    assert sorted(set(maps["x"])) == cfg["maps"]["x"]
+    assert len(maps) == len(cfg["maps"]["x"]) * cfg["maps"]["num"] ** 2
+
+
+def test_conditional_training_is_byte_identical_on_one_core(conditional_run):
+    first = {p: (conditional_run.path / p).read_bytes() for p in CONDITIONAL}
+    conditional_run.snakemake("--cores", "1", "--forcerun", "train_conditional", "--", *CONDITIONAL)
+    for path, data in first.items():
+        assert (conditional_run.path / path).read_bytes() == data, path

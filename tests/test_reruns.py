@@ -19,7 +19,9 @@ FIGURES = [
     "figure_12_optimizers", "figure_13_local_minima", "figure_14_relaxed_cross_section",
     "figure_15_softmin_weights", "figure_16_relaxed_free_energy", "figure_17_grid_vs_continuous",
     "figure_18_training", "figure_19_trained_cross_section", "figure_20_training_paths",
-    "figure_21_temperature", "figure_22_denoising",
+    "figure_21_temperature", "figure_22_denoising", "figure_23_conditional_untrained",
+    "figure_24_conditional_trained", "figure_25_regression_baseline",
+    "figure_26_conditional_free_energy",
 ]  # fmt: skip
 SAMPLERS = ["sample_horn", "sample_slice"]
 MESH_JOBS = ["infer[points=mesh]", "free_energy_mesh", "gather_free_energy_mesh",
@@ -30,6 +32,7 @@ TRAINED = ["train_decoder", "training_scans", EVALUATE]  # the jobs that start f
 WARM_TRAINING = [f"train_decoder[beta={b}]" for b in ("0.1", "0.3", "1.0", "3.2", "10.0")]
 RELAXED = ["relaxed_cross_section", "relaxed_weights", "relaxed_grid_error"]
 WARM_MESH = [f"relaxed_free_energy_mesh[beta={b}]" for b in ("0.1", "0.3", "1.0", "3.2", "10.0")]
+CONDITIONAL = ["train_conditional", "evaluate_conditional"]  # both sample the horn
 CURVE_JOBS = ["highlight_points", "figure_05_energy_23", "figure_10_highlight_energies"]
 
 
@@ -40,10 +43,10 @@ def iterative(*names):
 # config key -> the jobs that read it (through params:); everything downstream of them must rerun.
 # A job is a rule name, or rule[wildcard=value,...] for some of its jobs.
 DIRECT = {
-    "seed": [*SAMPLERS, "train_decoder", "training_scans", EVALUATE],
-    "data.alpha": [*SAMPLERS, EVALUATE],
-    "data.beta": [*SAMPLERS, EVALUATE],
-    "data.noise_std": [*SAMPLERS, EVALUATE],
+    "seed": [*SAMPLERS, "train_decoder", "training_scans", EVALUATE, *CONDITIONAL],
+    "data.alpha": [*SAMPLERS, EVALUATE, *CONDITIONAL],
+    "data.beta": [*SAMPLERS, EVALUATE, *CONDITIONAL],
+    "data.noise_std": [*SAMPLERS, EVALUATE, *CONDITIONAL],
     "data.horn.n": ["sample_horn"],
     "data.slice.x": ["sample_slice", EVALUATE],
     "data.slice.n": ["sample_slice"],
@@ -54,7 +57,8 @@ DIRECT = {
                    "figure_07_search", "figure_08_mesh", *RELAXED, "relaxed_free_energy_mesh",
                    *TRAINED],
     "latent.n": ["evaluate_energies", "infer[optimizer=exhaustive]", *RELAXED, *WARM_MESH,
-                 "figure_17_grid_vs_continuous", *WARM_TRAINING, "training_scans", EVALUATE],
+                 "figure_17_grid_vs_continuous", *WARM_TRAINING, "training_scans", EVALUATE,
+                 "figure_23_conditional_untrained", "figure_24_conditional_trained"],
     "inference.optimizers": ["summarize_inference", "figure_13_local_minima"],
     "inference.z_init": [*iterative(), "figure_13_local_minima"],
     "inference.focus": ["figure_05_energy_23", "figure_06_latent", "figure_07_search"],
@@ -110,6 +114,18 @@ DIRECT = {
     "training.temperature.start": ["training_scans"],
     "training.temperature.stop": ["training_scans"],
     "training.temperature.num": ["training_scans"],
+    "conditional.hidden": CONDITIONAL,
+    "conditional.init_seed": ["train_conditional"],
+    "conditional.train": ["train_conditional"],
+    "conditional.held_out": ["evaluate_conditional"],
+    "conditional.schedule": ["train_conditional"],
+    "conditional.x.start": ["evaluate_conditional"],
+    "conditional.x.stop": ["evaluate_conditional"],
+    "conditional.x.num": ["evaluate_conditional"],
+    "conditional.maps.x": ["evaluate_conditional"],
+    "conditional.maps.num": ["evaluate_conditional"],
+    "conditional.maps.margin": ["evaluate_conditional"],
+    "conditional.maps.window": ["figure_26_conditional_free_energy"],
     "figures.dpi": FIGURES,
     "figures.scale": FIGURES,
     "figures.search_optimizer": ["figure_05_energy_23", "figure_07_search"],
@@ -130,6 +146,10 @@ CHANGE = {
     "training.betas": lambda v: v[:-1],
     "training.methods": lambda v: v[::-1],
     "training.start": lambda v: {"w1": -1.0, "w2": 0.5},
+    "conditional.hidden": lambda v: [*v[:-1], v[-1] + 1],
+    "conditional.schedule": lambda v: [*v[:-1], {**v[-1], "steps": v[-1]["steps"] - 1}],
+    "conditional.maps.x": lambda v: v[:-1],
+    "conditional.x.stop": lambda v: v * 0.9,  # the maximum is 1
 }
 
 

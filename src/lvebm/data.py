@@ -39,12 +39,13 @@ def horn_points(
 
 
 def sample_horn(
-    n: int, *, seed: int, alpha: float, beta: float, noise_std: float
+    n: int, *, seed: int, alpha: float, beta: float, noise_std: float, streams: str = "horn"
 ) -> dict[str, np.ndarray]:
-    """``n`` points of the 3-D horn: columns ``x, theta, y1, y2``."""
-    x = stream(seed, "horn/x").uniform(0.0, 1.0, n)
-    theta = stream(seed, "horn/theta").uniform(0.0, 2.0 * np.pi, n)
-    eps = stream(seed, "horn/noise").normal(0.0, noise_std, (2, n))
+    """``n`` points of the 3-D horn: columns ``x, theta, y1, y2``, from the random streams
+    ``<streams>/x``, ``<streams>/theta`` and ``<streams>/noise`` (figure 1's are ``horn/...``)."""
+    x = stream(seed, f"{streams}/x").uniform(0.0, 1.0, n)
+    theta = stream(seed, f"{streams}/theta").uniform(0.0, 2.0 * np.pi, n)
+    eps = stream(seed, f"{streams}/noise").normal(0.0, noise_std, (2, n))
     y1, y2 = horn_points(x, theta, eps[0], eps[1], alpha=alpha, beta=beta)
     return {"x": x, "theta": theta, "y1": y1, "y2": y2}
 

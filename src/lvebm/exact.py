@@ -48,11 +48,12 @@ class ExactFreeEnergy:
 FIELDS = ("z_check", "F", "unique", "n_iter")
 
 
-def _root_t(r: float, z0: np.ndarray, z1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _root_t(r, z0: np.ndarray, z1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Root t of Q(t) = 1 for z1 > 0, by monotone Newton on Q^(-1/2); returns (t, iterations).
 
-    All points take ``SWEEPS`` steps together (no bookkeeping); the few that still move are then
-    iterated alone until the step is below a few ulps of t.
+    ``r`` is one ratio or one per point. All points take ``SWEEPS`` steps together (no
+    bookkeeping); the few that still move are then iterated alone until the step is below a few
+    ulps of t.
     """
     c0, c1 = r * z0, z1
     t = np.maximum(c1, c0 + (1.0 - r))  # lower end of the bracket: h(t) <= 1
@@ -61,20 +62,33 @@ def _root_t(r: float, z0: np.ndarray, z1: np.ndarray) -> tuple[np.ndarray, np.nd
     for _ in range(SWEEPS):
         t, step = _newton_step(r, c0, c1, t, hi)
     active = np.flatnonzero(step > STEP_RTOL * t)
-    tt, cc0, cc1, hh = t[active], c0[active], c1[active], hi[active]
+    tt, cc0, cc1, hh, rr = t[active], c0[active], c1[active], hi[active], _take(r, active)
     for _ in range(MAX_NEWTON - SWEEPS):
         if active.size == 0:
             break
-        tt, step = _newton_step(r, cc0, cc1, tt, hh)
+        tt, step = _newton_step(rr, cc0, cc1, tt, hh)
         iters[active] += 1
         t[active] = tt
         keep = step > STEP_RTOL * tt
         active, tt, cc0, cc1, hh = active[keep], tt[keep], cc0[keep], cc1[keep], hh[keep]
+        rr = _take(rr, keep)
     return t, iters
 
 
+def _take(value, index):
+    """``value[index]`` for a per-point array; a scalar (one ellipse for all points) as it is."""
+    return value[index] if np.ndim(value) else value
+
+
+def _pick(condition, if_true: np.ndarray, if_false: np.ndarray) -> np.ndarray:
+    """``np.where`` that costs nothing when the condition is one scalar for all points."""
+    if np.ndim(condition):
+        return np.where(condition, if_true, if_false)
+    return if_true if condition else if_false
+
+
 def _newton_step(
-    r: float, c0: np.ndarray, c1: np.ndarray, t: np.ndarray, hi: np.ndarray
+    r, c0: np.ndarray, c1: np.ndarray, t: np.ndarray, hi: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """One Newton step on h(t) = Q(t)^(-1/2) = 1, clipped to the bracket."""
     u0 = t + (r - 1.0)
@@ -94,59 +108,98 @@ def free_energy_exact(decoder: Decoder, y1: ArrayLike, y2: ArrayLike) -> ExactFr
 
     Points are processed in cache-sized chunks; the result does not depend on the chunking.
     """
+    return free_energy_ellipses(decoder.w1, decoder.w2, y1, y2)
+
+
+def free_energy_ellipses(
+    w1: ArrayLike, w2: ArrayLike, y1: ArrayLike, y2: ArrayLike
+) -> ExactFreeEnergy:
+    """Exact F_inf and z_check of each point y against its own ellipse g(z) = [w1 cos z, w2 sin z].
+
+    ``w1, w2`` broadcast with ``y1, y2``: scalars give one decoder for every point (the
+    lecture), arrays one decoder per point (the conditional decoder, whose radii are f(x)).
+    A zero radius makes the ellipse a segment on the other axis (solved exactly, z_check on the
+    segment's end that is nearer); both radii zero is the single point 0.
+
+    >>> r = free_energy_ellipses([2.0, 1.0], [1.0, 3.0], [3.0, 0.0], [0.0, 4.0])
+    >>> r.F.tolist(), r.z_check.tolist()
+    ([1.0, 1.0], [0.0, 1.5707963267948966])
+    """
     y1 = np.asarray(y1, dtype=np.float64)
     y2 = np.asarray(y2, dtype=np.float64)
-    shape = np.broadcast_shapes(y1.shape, y2.shape)
+    w1 = np.asarray(w1, dtype=np.float64)
+    w2 = np.asarray(w2, dtype=np.float64)
+    shape = np.broadcast_shapes(y1.shape, y2.shape, w1.shape, w2.shape)
     y1, y2 = np.broadcast_to(y1, shape).ravel(), np.broadcast_to(y2, shape).ravel()
+    per_point = w1.ndim or w2.ndim
+    if per_point:
+        w1, w2 = np.broadcast_to(w1, shape).ravel(), np.broadcast_to(w2, shape).ravel()
+    else:
+        w1, w2 = float(w1), float(w2)
+    chunks = [slice(k, k + CHUNK) for k in range(0, y1.size, CHUNK)] or [slice(0, 0)]
     parts = [
-        _solve(decoder, y1[k : k + CHUNK], y2[k : k + CHUNK]) for k in range(0, y1.size, CHUNK)
-    ] or [_solve(decoder, y1, y2)]
+        _solve(_take(w1, c) if per_point else w1, _take(w2, c) if per_point else w2, y1[c], y2[c])
+        for c in chunks
+    ]
     return ExactFreeEnergy(
         *(np.concatenate([getattr(p, f) for p in parts]).reshape(shape) for f in FIELDS)
     )
 
 
-def _solve(decoder: Decoder, y1: np.ndarray, y2: np.ndarray) -> ExactFreeEnergy:
-    a, b = abs(decoder.w1), abs(decoder.w2)
+def _solve(w1, w2, y1: np.ndarray, y2: np.ndarray) -> ExactFreeEnergy:
+    """The solver on one chunk; ``w1, w2`` are floats (one ellipse) or arrays (one per point)."""
+    a, b = np.abs(w1), np.abs(w2)
     vertical = b > a  # the major axis is y2
-    e0, e1 = max(a, b), min(a, b)
-    u = np.abs(y2 if vertical else y1)  # coordinate along the major axis
-    v = np.abs(y1 if vertical else y2)  # along the minor axis
+    e0, e1 = np.maximum(a, b), np.minimum(a, b)
+    u = np.abs(_pick(vertical, y2, y1))  # coordinate along the major axis
+    v = np.abs(_pick(vertical, y1, y2))  # along the minor axis
     xu = np.empty_like(u)  # nearest point, major coordinate
     xv = np.empty_like(v)  # nearest point, minor coordinate
     n_iter = np.zeros(u.shape, dtype=np.int64)
 
-    off_axis = v > 0.0
-    r = (e0 / e1) ** 2
+    flat = e1 == 0.0  # a segment (or a point): no Newton
+    off_axis = (v > 0.0) & ~flat
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = (e0 / e1) ** 2
     if off_axis.all():  # the common case: no masking
         t, n_iter[:] = _root_t(r, u / e0, v / e1)
         np.minimum(r * u / (t + (r - 1.0)), e0, out=xu)
         np.minimum(v / t, e1, out=xv)
     elif off_axis.any():
-        t, n_iter[off_axis] = _root_t(r, u[off_axis] / e0, v[off_axis] / e1)
-        xu[off_axis] = np.minimum(r * u[off_axis] / (t + (r - 1.0)), e0)
-        xv[off_axis] = np.minimum(v[off_axis] / t, e1)
+        ee0, ee1, rr = _take(e0, off_axis), _take(e1, off_axis), _take(r, off_axis)
+        t, n_iter[off_axis] = _root_t(rr, u[off_axis] / ee0, v[off_axis] / ee1)
+        xu[off_axis] = np.minimum(rr * u[off_axis] / (t + (rr - 1.0)), ee0)
+        xv[off_axis] = np.minimum(v[off_axis] / t, ee1)
 
-    on_axis = ~off_axis
-    focal = (e0 * e0 - e1 * e1) / e0  # evolute's cusp on the major axis
+    on_axis = ~off_axis & ~flat
+    with np.errstate(divide="ignore", invalid="ignore"):
+        focal = (e0 * e0 - e1 * e1) / e0  # evolute's cusp on the major axis
     ridge = on_axis & (u < focal)
     outside = on_axis & ~ridge
-    xu[outside], xv[outside] = e0, 0.0
+    xu[outside], xv[outside] = _take(e0, outside), 0.0
     if ridge.any():
-        xu[ridge] = e0 * e0 * u[ridge] / (e0 * e0 - e1 * e1)
-        xv[ridge] = e1 * np.sqrt(np.maximum(0.0, 1.0 - (xu[ridge] / e0) ** 2))
+        er0, er1 = _take(e0, ridge), _take(e1, ridge)
+        xu[ridge] = er0 * er0 * u[ridge] / (er0 * er0 - er1 * er1)
+        xv[ridge] = er1 * np.sqrt(np.maximum(0.0, 1.0 - (xu[ridge] / er0) ** 2))
+    if np.any(flat):
+        ef = _take(e0, flat)
+        xu[flat], xv[flat] = np.minimum(u[flat], ef), 0.0
     centre = (u == 0.0) & (v == 0.0)
-    unique = ~(ridge | centre)
+    unique = ~(ridge | centre | flat)
 
     # Back to the decoder's frame with y's signs; the minor coordinate's sign is free on the ridge.
-    su = np.where((y2 if vertical else y1) < 0.0, -1.0, 1.0)
-    sv = np.where((y1 if vertical else y2) < 0.0, -1.0, 1.0)
+    su = np.where(_pick(vertical, y2, y1) < 0.0, -1.0, 1.0)
+    sv = np.where(_pick(vertical, y1, y2) < 0.0, -1.0, 1.0)
     pu, pv = su * xu, sv * xv
-    p1, p2 = (pv, pu) if vertical else (pu, pv)
-    cos_z, sin_z = p1 / decoder.w1, p2 / decoder.w2
+    p1, p2 = _pick(vertical, pv, pu), _pick(vertical, pu, pv)
+    if np.any(flat):
+        cos_z, sin_z = _segment_latent(w1, w2, p1, p2, flat)
+    else:
+        cos_z, sin_z = p1 / w1, p2 / w2
     if not unique.all():
         # mirror minimiser: flip the minor coordinate; keep the smaller z in [0, 2 pi)
-        flip_cos, flip_sin = (~unique & vertical), (~unique & (not vertical))
+        flip_cos = ~unique & vertical & ~flat
+        flip_sin = ~unique & np.logical_not(vertical) & ~flat
         z_a = _angle(cos_z, sin_z)
         z_b = _angle(np.where(flip_cos, -cos_z, cos_z), np.where(flip_sin, -sin_z, sin_z))
         take_b = z_b < z_a
@@ -157,9 +210,29 @@ def _solve(decoder: Decoder, y1: np.ndarray, y2: np.ndarray) -> ExactFreeEnergy:
     cos_z /= norm
     sin_z /= norm
     z = _angle(cos_z, sin_z)
-    r1 = y1 - decoder.w1 * cos_z
-    r2 = y2 - decoder.w2 * sin_z
+    r1 = y1 - w1 * cos_z
+    r2 = y2 - w2 * sin_z
     return ExactFreeEnergy(z_check=z, F=r1 * r1 + r2 * r2, unique=unique, n_iter=n_iter)
+
+
+def _segment_latent(w1, w2, p1, p2, flat):
+    """cos z and sin z of the foot points; on a degenerate ellipse (a segment along the non-zero
+    radius, ``flat``) the latent of the segment's point, with the zero radius's factor taken as
+    sqrt(1 - c^2) of the same sign as the point's coordinate on that axis (+ at the centre)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cos_z, sin_z = p1 / w1, p2 / w2
+    w1f, w2f = (
+        _take(np.broadcast_to(w1, flat.shape), flat),
+        _take(np.broadcast_to(w2, flat.shape), flat),
+    )
+    c1 = np.where(w1f != 0.0, p1[flat] / np.where(w1f != 0.0, w1f, 1.0), 0.0)
+    c2 = np.where(w2f != 0.0, p2[flat] / np.where(w2f != 0.0, w2f, 1.0), 0.0)
+    both_zero = (w1f == 0.0) & (w2f == 0.0)
+    c1 = np.where(both_zero, 1.0, np.where(w1f == 0.0, np.sqrt(np.maximum(0.0, 1.0 - c2 * c2)), c1))
+    c2 = np.where(w2f == 0.0, np.sqrt(np.maximum(0.0, 1.0 - c1 * c1)), c2)
+    c2 = np.where(both_zero, 0.0, c2)
+    cos_z[flat], sin_z[flat] = c1, c2
+    return cos_z, sin_z
 
 
 def _angle(cos_z: np.ndarray, sin_z: np.ndarray) -> np.ndarray:

@@ -200,6 +200,7 @@ def all_targets():
         "results/mesh/highlight.parquet",
         *relaxed_outputs(),
         *training_outputs(),
+        *conditional_outputs(),
         *figure_outputs(),
     ]
 
@@ -289,6 +290,26 @@ def lbfgs_options():
     }
 
 
+# The conditional horn: the network's layer widths, its samples, its artifacts.
+CONDITIONAL = "results/conditional/{table}.parquet"
+
+
+def conditional_outputs():
+    return expand(
+        CONDITIONAL, table=["params", "trajectory", "radii", "free_energy", "maps"]
+    )
+
+
+def conditional_sizes():
+    """f: 1 -> hidden ... -> 2 (x in, the two radii out)."""
+    return [1, *config["conditional"]["hidden"], 2]
+
+
+def conditional_samples(split):
+    """The sampler's arguments for the conditional ``train`` or ``held_out`` horn samples."""
+    return {"n": config["conditional"][split], "split": split, **data_params()}
+
+
 def relaxed_mesh_params(wildcards):
     """beta of one relaxed mesh job and its latent grid (none at beta = inf: the exact F_inf)."""
     beta = float(wildcards.beta)
@@ -370,6 +391,7 @@ SEARCH_RESULTS = f"results/inference/samples/{SEARCH}.parquet"
 LECTURE, BEYOND = "Figures of the lecture", "Beyond the lecture"
 WARM = "Finite temperature"
 TRAINING = "Training"
+CONDITIONAL_CATEGORY = "Conditional horn"
 FIGURES = {
     "01_horn": ("horn", {"horn": "results/data/horn.parquet"}, (7.5, 6.0), LECTURE),
     "02_samples": (
@@ -525,6 +547,42 @@ FIGURES = {
         (12.0, 5.0),
         TRAINING,
     ),
+    "23_conditional_untrained": (
+        "conditional_manifold",
+        {
+            "radii": CONDITIONAL.format(table="radii"),
+            "horn": "results/data/horn.parquet",
+        },
+        (8.0, 6.5),
+        CONDITIONAL_CATEGORY,
+    ),
+    "24_conditional_trained": (
+        "conditional_manifold",
+        {
+            "radii": CONDITIONAL.format(table="radii"),
+            "horn": "results/data/horn.parquet",
+        },
+        (8.0, 6.5),
+        CONDITIONAL_CATEGORY,
+    ),
+    "25_regression_baseline": (
+        "regression_baseline",
+        {
+            "radii": CONDITIONAL.format(table="radii"),
+            "horn": "results/data/horn.parquet",
+        },
+        (8.0, 6.5),
+        CONDITIONAL_CATEGORY,
+    ),
+    "26_conditional_free_energy": (
+        "conditional_free_energy",
+        {
+            "maps": CONDITIONAL.format(table="maps"),
+            "held_out": CONDITIONAL.format(table="free_energy"),
+        },
+        (13.0, 4.8),
+        CONDITIONAL_CATEGORY,
+    ),
 }
 
 
@@ -578,6 +636,11 @@ def figure_options(figure):
             "title": "Trained at zero temperature, evaluated at every beta",
         },
         "20_training_paths": {"betas": TRAINING_BETAS},
+        "23_conditional_untrained": {"model": "untrained", "n": config["latent"]["n"]},
+        "24_conditional_trained": {"model": "trained", "n": config["latent"]["n"]},
+        "26_conditional_free_energy": {
+            "window": config["conditional"]["maps"]["window"]
+        },
     }
     return options.get(figure, {})
 

@@ -1,0 +1,189 @@
+"""The conditional horn: the network's backpropagation, the per-point exact solver, the losses'
+gradients, the optimizers and the parameter tables."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from lvebm import conditional as C
+from lvebm.data import radii
+from lvebm.exact import free_energy_ellipses, free_energy_exact
+from lvebm.model import Decoder
+
+SIZES = [(1, 8, 8, 2), (1, 3, 2), (1, 5, 4, 3, 2)]
+SAMPLER = {"seed": 36, "alpha": 1.5, "beta": 2.0, "noise_std": 0.05}
+
+
+def central_difference(fun, theta, h=1e-6):
+    grad = np.empty_like(theta)
+    for k in range(theta.size):
+        step = np.zeros_like(theta)
+        step[k] = h
+        grad[k] = (fun(theta + step) - fun(theta - step)) / (2 * h)
+    return grad
+
+
+@pytest.mark.parametrize("sizes", SIZES)
+def test_backpropagation_matches_finite_differences(sizes):
+    net = C.Network(sizes)
+    rng = np.random.default_rng(1)
+    theta = rng.normal(0.0, 1.0, net.n_params)
+    x = rng.uniform(0.0, 1.0, 40)
+    weights = rng.normal(0.0, 1.0, (sizes[-1], x.size))  # loss = sum(weights * f(x))
+    _, acts = net.forward(theta, x)
+    grad = net.backward(theta, acts, weights)
+    numeric = central_difference(lambda t: float(np.sum(weights * net(t, x))), theta)
+    assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("loss", [C.latent_loss, C.regression_loss])
+def test_loss_gradients_match_finite_differences(loss):
+    net = C.Network((1, 8, 8, 2))
+    s = C.training_samples(200, split="train", **SAMPLER)
+    objective = loss(net, s["x"], s["y1"], s["y2"])
+    rng = np.random.default_rng(2)
+    for scale in (0.5, 2.0):  # near the tube and with radii of the horn's size
+        theta = rng.normal(0.0, scale, net.n_params)
+        value, grad = objective(theta)
+        numeric = central_difference(lambda t: objective(t)[0], theta, h=1e-7)
+        assert value > 0
+        assert_allclose(grad, numeric, rtol=1e-5, atol=1e-7 * max(1.0, value))
+
+
+def test_latent_loss_is_the_mean_exact_free_energy_and_the_energy_at_z_check():
+    net = C.Network((1, 8, 8, 2))
+    theta = net.init(3)
+    s = C.training_samples(300, split="train", **SAMPLER)
+    r = C.free_energy(net, theta, s["x"], s["y1"], s["y2"])
+    assert_allclose(C.latent_loss(net, s["x"], s["y1"], s["y2"])(theta)[0], r.F.mean(), rtol=1e-15)
+    e = C.energy(net, theta, s["x"], s["y1"], s["y2"], r.z_check)
+    assert_allclose(e, r.F, rtol=1e-12, atol=1e-15)
+    z = np.linspace(0.0, 2.0 * np.pi, 2001)  # never below the minimum over a fine latent grid
+    grid = C.energy(net, theta, s["x"][:, None], s["y1"][:, None], s["y2"][:, None], z[None, :])
+    assert np.all(r.F <= grid.min(axis=1) + 1e-12)
+
+
+def test_per_point_solver_equals_the_single_decoder_solver_bit_for_bit():
+    rng = np.random.default_rng(4)
+    y1, y2 = rng.uniform(-4.0, 4.0, (2, 5000))
+    y1[:50] = 0.0  # on the axes, the ridge and the centre too
+    y2[25:100] = 0.0
+    decoders = [(-1.45, 0.36), (2.0, 1.5), (0.7, -3.1), (1.3, 1.3)]
+    w1 = np.repeat([d[0] for d in decoders], y1.size // len(decoders))
+    w2 = np.repeat([d[1] for d in decoders], y1.size // len(decoders))
+    r = free_energy_ellipses(w1, w2, y1, y2)
+    for k, d in enumerate(decoders):
+        part = slice(k * w1.size // 4, (k + 1) * w1.size // 4)
+        ref = free_energy_exact(Decoder(*d), y1[part], y2[part])
+        for field in ("F", "z_check", "unique", "n_iter"):
+            assert_array_equal(getattr(r, field)[part], getattr(ref, field), err_msg=field)
+
+
+def test_per_point_solver_against_brute_force_on_random_ellipses_and_segments():
+    rng = np.random.default_rng(5)
+    n = 3000
+    w1, w2 = rng.uniform(-5.0, 5.0, (2, n))
+    w1[:300] = 0.0  # segments along y2
+    w2[300:600] = 0.0  # segments along y1
+    w1[600:650] = w2[600:650] = 0.0  # the point 0
+    y1, y2 = rng.uniform(-6.0, 6.0, (2, n))
+    r = free_energy_ellipses(w1, w2, y1, y2)
+    z = np.linspace(0.0, 2.0 * np.pi, 20001)
+    brute = ((y1[:, None] - w1[:, None] * np.cos(z)) ** 2
+             + (y2[:, None] - w2[:, None] * np.sin(z)) ** 2).min(axis=1)  # fmt: skip
+    assert np.all(r.F <= brute + 1e-12)
+    # the grid's own error, (5 * pi / 20000)^2 / 4 ~ 1.5e-6, bounds the gap from above
+    assert_allclose(r.F, brute, rtol=0, atol=2e-6)
+    again = (y1 - w1 * np.cos(r.z_check)) ** 2 + (y2 - w2 * np.sin(r.z_check)) ** 2
+    assert_allclose(again, r.F, rtol=1e-12, atol=1e-14)
+    segment = w1[:300] == 0.0
+    assert_allclose(
+        r.F[:300][segment], y1[:300] ** 2 + np.maximum(np.abs(y2[:300]) - np.abs(w2[:300]), 0) ** 2
+    )
+    assert not r.unique[:650].any()
+
+
+def test_parameter_table_round_trips_in_any_row_order():
+    net = C.Network((1, 8, 8, 2))
+    theta = net.init(7)
+    table = net.table(theta, "latent")
+    assert len(table["value"]) == net.n_params == 106
+    assert sorted(set(table["name"])) == ["bias", "weight"]
+    order = np.random.default_rng(0).permutation(net.n_params)
+    shuffled = {k: v[order] for k, v in table.items()}
+    assert_array_equal(net.from_table(shuffled, "latent"), theta)
+    with pytest.raises(ValueError, match="model 'baseline'"):
+        net.from_table(table, "baseline")
+
+
+def test_initialisation_is_seeded_small_and_pytorch_like():
+    net = C.Network((1, 8, 8, 2))
+    assert_array_equal(net.init(0), net.init(0))
+    assert not np.array_equal(net.init(0), net.init(1))
+    for (w, b), (_, i) in zip(net.unpack(net.init(0)), net.shapes, strict=True):
+        bound = 1.0 / np.sqrt(i)
+        assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
+    f = net(net.init(0), np.linspace(0.0, 1.0, 51))
+    assert np.abs(f).max() < 1.0  # untrained: a thin tube around the x axis
+
+
+def test_network_rejects_wrong_parameter_vectors():
+    net = C.Network((1, 8, 8, 2))
+    with pytest.raises(ValueError, match=r"shape \(106,\)"):
+        net(np.zeros(10), [0.5])
+    with pytest.raises(ValueError, match="positive layer widths"):
+        C.Network((1, 0, 2))
+
+
+def test_adam_and_lbfgs_minimise_a_quadratic_and_record_every_step():
+    target = np.array([1.0, -2.0, 3.0])
+    scales = np.array([1.0, 10.0, 0.1])
+
+    def objective(theta):
+        d = theta - target
+        return float(np.sum(scales * d * d)), 2.0 * scales * d
+
+    theta, losses = C.adam(objective, np.zeros(3), learning_rate=0.1, steps=3000)
+    assert losses.size == 3001
+    assert_allclose(theta, target, atol=1e-3)
+    theta, losses = C.lbfgs(objective, np.zeros(3), steps=50)
+    assert_allclose(theta, target, atol=1e-8)
+    assert losses[0] == objective(np.zeros(3))[0] and np.all(np.diff(losses) <= 0)
+    schedule = [
+        {"method": "adam", "steps": 5, "learning_rate": 0.1},
+        {"method": "lbfgs", "steps": 3},
+    ]
+    _, trajectory = C.train(objective, np.zeros(3), schedule)
+    assert_array_equal(trajectory["step"], np.arange(trajectory["loss"].size))
+    assert 6 <= trajectory["loss"].size <= 9
+    with pytest.raises(ValueError, match="allowed"):
+        C.train(objective, np.zeros(3), [{"method": "sgd", "steps": 1}])
+
+
+def test_a_short_fit_is_deterministic_and_lowers_both_losses():
+    net = C.Network((1, 8, 8, 2))
+    s = C.training_samples(400, split="train", **SAMPLER)
+    schedule = [{"method": "adam", "steps": 200, "learning_rate": 0.05}]
+    params, trajectory = C.fit(net, s, init_seed=1, schedule=schedule)
+    again = C.fit(net, s, init_seed=1, schedule=schedule)
+    for name in params:
+        assert_array_equal(params[name], again[0][name])
+    assert_array_equal(trajectory["loss"], again[1]["loss"])
+    assert list(dict.fromkeys(params["model"])) == ["untrained", "latent", "baseline"]
+    latent = trajectory["loss"][trajectory["model"] == "latent"]
+    baseline = trajectory["loss"][trajectory["model"] == "baseline"]
+    assert latent.size == baseline.size == 201
+    assert latent[-1] < 0.5 * latent[0]  # the latent model fits the rings
+    # the baseline can only reach the rings' spread around their centres, mean |y|^2 - |E[y]|^2
+    spread = np.mean(s["y1"] ** 2 + s["y2"] ** 2)
+    assert baseline[-1] < baseline[0] and baseline[-1] > 0.9 * spread
+    table = C.radii_table(net, params, np.linspace(0, 1, 11), alpha=1.5, beta=2.0)
+    assert_allclose(table["rho1"], radii(np.linspace(0, 1, 11), alpha=1.5, beta=2.0)[0])
+
+
+def test_splits_are_independent_streams():
+    train = C.training_samples(100, split="train", **SAMPLER)
+    held = C.training_samples(100, split="held_out", **SAMPLER)
+    assert not np.intersect1d(train["x"], held["x"]).size
+    longer = C.training_samples(200, split="held_out", **SAMPLER)
+    assert_array_equal(longer["x"][:100], held["x"])  # resizing a split keeps its first samples
