@@ -363,10 +363,3 @@ def test_conditional_horn_is_learnt_and_the_baseline_collapses(conditional_run):
     maps = read(conditional_run, "results/conditional/maps.parquet")
     assert sorted(set(maps["x"])) == cfg["maps"]["x"]
     assert len(maps) == len(cfg["maps"]["x"]) * cfg["maps"]["num"] ** 2
-
-
-def test_conditional_training_is_byte_identical_on_one_core(conditional_run):
-    first = {p: (conditional_run.path / p).read_bytes() for p in CONDITIONAL}
-    conditional_run.snakemake("--cores", "1", "--forcerun", "train_conditional", "--", *CONDITIONAL)
-    for path, data in first.items():
-        assert (conditional_run.path / path).read_bytes() == data, path

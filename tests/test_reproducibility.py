@@ -31,7 +31,7 @@ def test_clean_runs_cores_and_shards_never_change_an_artifact(tmp_path):
         proj.update_config({"mesh": {"shards": shards}})
         proj.snakemake("--cores", cores)
         runs[name] = artifacts(proj)
-    assert len(runs["one_core"]) == 91
+    assert len(runs["one_core"]) == 100
     for name in ("two_cores", "shards"):
         differ = [k for k in runs["one_core"] if runs["one_core"][k] != runs[name].get(k)]
         assert not differ, f"{name}: {differ}"
@@ -57,7 +57,7 @@ def test_manifest_reproduces_and_reports_a_changed_value(project, capsys):
     try:
         assert manifest_main(["write", "-o", str(manifest)]) == 0
         assert manifest_main(["compare", str(manifest)]) == 0
-        assert "reproduced: 91 artifacts match" in capsys.readouterr().out
+        assert "reproduced: 100 artifacts match" in capsys.readouterr().out
         project.update_config({"decoder": {"w2": 0.4}})
         project.snakemake()
         assert manifest_main(["compare", str(manifest)]) == 1
@@ -79,7 +79,7 @@ def test_committed_manifest_is_for_the_current_default_config():
 
     manifest = json.loads((ROOT / "reproducibility/manifest.json").read_text())
     assert manifest["config_sha256"] == config_digest(ROOT / "config.yaml")
-    assert len(manifest["artifacts"]) == 91
+    assert len(manifest["artifacts"]) == 100
 
 
 def _start(project, *args):

@@ -1,4 +1,5 @@
-"""The lecture's eleven figures, two beyond it and the finite-temperature ones (lecture 15-2),
+"""The lecture's eleven figures, two beyond it, and those of its sequel (lecture 15-2: finite
+temperature, training, the conditional horn),
 drawn from the pipeline's artifacts.
 
 Every function takes ``data``, a mapping from an artifact's name to its columns (numpy arrays),

@@ -12,7 +12,9 @@ for figure, (function, inputs, size, category) in FIGURES.items():
                 figure_path(figure),
                 caption=f"../report/fig{figure}.rst",
                 category=category,
-                labels={"figure": figure[:2], "name": figure[3:].replace("_", " ")},
+                # one label: Snakemake renders a second label with two values as a toggle
+                # whose page is blank (a category of two figures), so number and name are one
+                labels={"figure": f"{figure[:2]} {figure[3:].replace('_', ' ')}"},
             ),
         log:
             f"logs/figures/fig{figure}.log",

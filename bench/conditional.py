@@ -1,0 +1,96 @@
+"""Benchmark of the conditional horn: the training job's time through Snakemake, and the scan over
+initialisation seeds that chose the default ``conditional.init_seed``.
+
+    .venv/bin/python bench/conditional.py            # prints two Markdown tables for the README
+
+1. In a scratch copy of the project, ``train_conditional`` on the default config, three times
+   (``--forcerun``, ``--cores 1``); the median job time from Snakemake's benchmark file. Target:
+   at most 60 s on this machine.
+2. The library's ``fit`` on the default config's samples and schedule for init seeds 0 ... 9, one
+   seed at a time: per seed, the largest relative error of |f(x)| against rho(x) on the x grid
+   (target < 5 %), the baseline's largest distance from the axis as a share of |rho(x)| (target
+   < 10 %) and the held-out samples' median F_inf (target < 0.01).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from lvebm import conditional as C
+from lvebm.manifest import copy_project
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET = "results/conditional/params.parquet"
+
+
+def job_seconds(repeats: int) -> list[float]:
+    with tempfile.TemporaryDirectory() as scratch:
+        path = copy_project(ROOT, Path(scratch) / "project")
+        seconds = []
+        for _ in range(repeats):
+            cmd = [sys.executable, "-m", "snakemake", "--cores", "1", "--quiet", "all",
+                   "--forcerun", "train_conditional", "--", TARGET]  # fmt: skip
+            subprocess.run(cmd, cwd=path, check=True)
+            with (path / "benchmarks/conditional/train.tsv").open() as f:
+                seconds.append(float(next(csv.DictReader(f, delimiter="\t"))["s"]))
+        return seconds
+
+
+def scan(cfg: dict, seeds: range) -> list[dict]:
+    c, data = cfg["conditional"], cfg["data"]
+    sampler = {"seed": cfg["seed"], "alpha": data["alpha"], "beta": data["beta"],
+               "noise_std": data["noise_std"]}  # fmt: skip
+    net = C.Network((1, *c["hidden"], 2))
+    train = C.training_samples(c["train"], split="train", **sampler)
+    held = C.training_samples(c["held_out"], split="held_out", **sampler)
+    x = np.linspace(c["x"]["start"], c["x"]["stop"], c["x"]["num"])
+    rows = []
+    for seed in seeds:
+        start = time.perf_counter()
+        params, _ = C.fit(net, train, init_seed=seed, schedule=c["schedule"])
+        seconds = time.perf_counter() - start
+        r = C.radii_table(net, params, x, alpha=data["alpha"], beta=data["beta"])
+        error = np.maximum(np.abs(np.abs(r["f1"]) - r["rho1"]) / r["rho1"],
+                           np.abs(np.abs(r["f2"]) - r["rho2"]) / r["rho2"])  # fmt: skip
+        share = np.hypot(r["baseline_y1"], r["baseline_y2"]) / np.hypot(r["rho1"], r["rho2"])
+        median = float(np.median(C.free_energy_table(net, params, held)["F"]))
+        worst = float(x[error.argmax()])
+        rows.append({"seed": seed, "error": float(error.max()), "at": worst,
+                     "share": float(share.max()), "median": median,
+                     "seconds": seconds})  # fmt: skip
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seeds", type=int, default=10)
+    args = parser.parse_args()
+    cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
+    seconds = job_seconds(args.repeats)
+    print(f"| job | median of {args.repeats} | runs |\n|---|---|---|")
+    print(f"| train_conditional | {statistics.median(seconds):.1f} s | "
+          f"{', '.join(f'{s:.1f}' for s in seconds)} s |\n")  # fmt: skip
+    print("| init_seed | max error of abs(f) | at x | baseline / abs(rho) | median F_inf | fit |")
+    print("|---|---|---|---|---|---|")
+    rows = scan(cfg, range(args.seeds))
+    for r in rows:
+        mark = " (default)" if r["seed"] == cfg["conditional"]["init_seed"] else ""
+        print(f"| {r['seed']}{mark} | {100 * r['error']:.1f} % | {r['at']:.2f} | "
+              f"{100 * r['share']:.1f} % | {r['median']:.5f} | {r['seconds']:.1f} s |")  # fmt: skip
+    good = sum(r["error"] < 0.05 and r["share"] < 0.10 and r["median"] < 0.01 for r in rows)
+    print(f"\n{good} of {len(rows)} seeds meet all three targets")
+
+
+if __name__ == "__main__":
+    main()
