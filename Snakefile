@@ -1,15 +1,19 @@
 # lvebm: inference for latent-variable energy-based models (NYU DLSP20, week 15, part 1).
-#   snakemake --profile workflow/profiles/default   the whole pipeline on config.yaml, locally
-#   snakemake --profile workflow/profiles/slurm     the same as SLURM batch jobs (edit the profile)
-#   snakemake --report results/report.html          every figure with its caption
+#   snakemake                                the whole pipeline on config.yaml, locally, and its
+#                                            report (the default profile, profiles/default)
+#   snakemake --profile profiles/slurm       the same as SLURM batch jobs (edit the profile)
+#   snakemake --report results/report.html   the report again, from the finished run
 
+
+import os
 
 from snakemake.utils import min_version, validate
 
 min_version("9.0")
 
 
-configfile: "config.yaml"
+# The workflow's own config.yaml (also with -d elsewhere); --configfile and --config override it.
+configfile: os.path.join(workflow.current_basedir, "config.yaml")
 
 
 report: "workflow/report/workflow.rst"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up the project's environment (.venv, pinned by requirements.txt) and run something in it.
 #   ./dev.sh pipeline [snakemake args]  run the whole pipeline on config.yaml (profile: default)
+#                                       and build results/report.html after it
 #   ./dev.sh test [pytest args]         run the test suite (2 workers; PYTEST_WORKERS=N to change)
 #   ./dev.sh setup                      only create/refresh .venv
 # Works on a fresh Debian machine with Python 3.11: it installs python3-venv with apt-get if
@@ -37,11 +38,24 @@ setup() {
   echo "$want" >"$stamp"
 }
 
+# The report after a real run (Snakemake's --report-after-run would also fire on a dry run).
+report_flags() {
+  local arg
+  for arg in "$@"; do
+    case "$arg" in
+      -n | --dry-run | --dryrun | --report | --report=* | --lint* | --dag | --rulegraph | \
+        --summary | --detailed-summary | --list-* | --unlock | --cleanup-metadata* | --touch | -t)
+        return 0 ;;
+    esac
+  done
+  echo "--report results/report.html --report-after-run"
+}
+
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
   setup) setup ;;
-  pipeline) setup && exec "$VENV/bin/snakemake" --profile workflow/profiles/default "$@" ;;
+  pipeline) setup && exec "$VENV/bin/snakemake" $(report_flags "$@") "$@" ;;
   # two workers (the machine's cores); each test module stays on one worker
   test) setup && exec "$VENV/bin/python" -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile "$@" ;;
   *)

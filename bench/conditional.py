@@ -38,7 +38,8 @@ def job_seconds(repeats: int) -> list[float]:
         path = copy_project(ROOT, Path(scratch) / "project")
         seconds = []
         for _ in range(repeats):
-            cmd = [sys.executable, "-m", "snakemake", "--cores", "1", "--quiet", "all",
+            cmd = [sys.executable, "-m", "snakemake", "--workflow-profile", "none", "--cores", "1",
+                   "--quiet", "all",
                    "--forcerun", "train_conditional", "--", TARGET]  # fmt: skip
             subprocess.run(cmd, cwd=path, check=True)
             with (path / "benchmarks/conditional/train.tsv").open() as f:

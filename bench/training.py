@@ -33,7 +33,8 @@ TARGETS = [  # between them, every output of the training stage
 
 
 def run(path: Path, *args: str) -> None:
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "1", "--quiet", "all", *args]
+    cmd = [sys.executable, "-m", "snakemake", "--workflow-profile", "none", "--cores", "1",
+           "--quiet", "all", *args]  # fmt: skip
     subprocess.run(cmd, cwd=path, check=True)
 
 

@@ -3,11 +3,10 @@
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
-from support import copy_project
+from support import SNAKEMAKE, copy_project
 
 from lvebm.manifest import main as manifest_main
 from lvebm.manifest import round_significant
@@ -83,7 +82,7 @@ def test_committed_manifest_is_for_the_current_default_config():
 
 
 def _start(project, *args):
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--nocolor", *args]
+    cmd = [*SNAKEMAKE, "--cores", "2", "--nocolor", *args]
     return subprocess.Popen(
         cmd, cwd=project.path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,

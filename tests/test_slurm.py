@@ -5,10 +5,9 @@ tests/slurm/cluster.sh; the test skips, saying why, where that is impossible (no
 import os
 import signal
 import subprocess
-import sys
 
 import pytest
-from support import ROOT, SMALL_CONFIG_OVERRIDES, copy_project
+from support import ROOT, SMALL_CONFIG_OVERRIDES, SNAKEMAKE, copy_project
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.slurm]
 
@@ -16,7 +15,7 @@ CLUSTER = ROOT / "tests/slurm/cluster.sh"
 # The profile as a user would edit it: the test cluster's partition, no account (no slurmdbd),
 # and a short first status check for a quick test.
 SLURM = [
-    "--profile", "workflow/profiles/slurm",
+    "--profile", "profiles/slurm",
     "--default-resources", "slurm_partition=debug", "mem_mb=1000", "runtime=10",
     "--slurm-no-account",
     "--slurm-init-seconds-before-status-checks", "5",
@@ -36,7 +35,7 @@ def cluster():
 
 def run_on_slurm(project, *args):
     """snakemake through the SLURM profile, killed (whole process group) after TIMEOUT seconds."""
-    cmd = [sys.executable, "-m", "snakemake", "--nocolor", *SLURM, *args]
+    cmd = [*SNAKEMAKE, "--nocolor", *SLURM, *args]
     proc = subprocess.Popen(
         cmd, cwd=project.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,

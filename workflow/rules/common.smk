@@ -8,7 +8,8 @@ from pathlib import Path
 from lvebm.meshgrid import mesh_size, shard_bounds
 from lvebm.relaxed import beta_label, with_zero_temperature
 
-LIBRARY = Path(workflow.basedir) / "src" / "lvebm"
+# This file's own folder, not workflow.basedir: used as a module, the basedir is the caller's.
+LIBRARY = Path(workflow.current_basedir).parents[1] / "src" / "lvebm"
 ENV = "../../environment.yml"
 
 

@@ -1,0 +1,186 @@
+"""The pipeline the way its users reach for it: plain `snakemake` with the default profile and the
+report it builds, opened and clicked through in a real browser (Debian's chromium, driven by
+Playwright); `snakemake -s <clone>/Snakefile -d <elsewhere>`; and the workflow as a module of
+another workflow."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from support import SMALL_CONFIG_OVERRIDES, copy_project, deep_update, default_config
+
+pytestmark = pytest.mark.pipeline
+
+CATEGORIES = [  # the report's categories, as the figure records name them
+    "Figures of the lecture",
+    "Beyond the lecture",
+    "Finite temperature",
+    "Training",
+    "Conditional horn",
+]
+PLAIN = [sys.executable, "-m", "snakemake"]  # as a user types it: the default profile applies
+
+
+def run(cmd, cwd, timeout=900):
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, (
+        f"{' '.join(map(str, cmd))}\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
+    )
+    return proc
+
+
+def artifacts(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted((root / "results").rglob("*"))
+        if p.is_file() and not p.name.startswith(".") and p.suffix in (".parquet", ".png")
+    }
+
+
+@pytest.fixture(scope="module")
+def reported(tmp_path_factory):
+    """The small config run by plain `snakemake` (the default profile) with the report flags that
+    `./dev.sh pipeline` adds: one invocation runs the pipeline and then builds the report."""
+    project = copy_project(tmp_path_factory.mktemp("usage") / "project")
+    project.update_config(SMALL_CONFIG_OVERRIDES)
+    proc = run([*PLAIN, "--report", "results/report.html", "--report-after-run"], project.path)
+    assert "Using workflow specific profile" in proc.stderr + proc.stdout  # profiles/default
+    return project
+
+
+def test_plain_snakemake_runs_everything_and_builds_the_report(reported):
+    assert (reported.path / "results/report.html").stat().st_size > 1_000_000
+    figures = sorted((reported.path / "results/figures").glob("*.png"))
+    assert len(figures) == 26
+    # after it, plain `snakemake -n` has nothing to do and builds no report
+    proc = run([*PLAIN, "-n"], reported.path)
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_dev_sh_adds_the_report_only_to_real_runs():
+    script = Path(__file__).resolve().parents[1] / "dev.sh"
+    text = script.read_text()
+    flags = text[
+        text.index("report_flags() {") : text.index("\n}\n", text.index("report_flags() {"))
+    ]
+    for args, expected in (([], True), (["-n"], False), (["--dry-run"], False),
+                           (["--cores", "1"], True), (["--report", "x.html"], False)):  # fmt: skip
+        out = subprocess.run(
+            ["bash", "-c", f'{flags}\n}}\nreport_flags "$@"', "x", *args],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert ("--report-after-run" in out) == expected, args
+
+
+def chromium_or_skip() -> str:
+    """Debian's chromium, installed with apt-get where it is missing (as root)."""
+    found = shutil.which("chromium")
+    if found:
+        return found
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        pytest.skip("chromium is missing and cannot be installed here (needs root and apt-get)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600)
+    proc = subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
+        env=env, capture_output=True, text=True, timeout=1200,
+    )  # fmt: skip
+    if proc.returncode != 0 or not shutil.which("chromium"):
+        pytest.skip(f"apt-get install chromium failed: {proc.stderr[-500:]}")
+    return shutil.which("chromium")
+
+
+def test_report_in_a_real_browser(reported, tmp_path):
+    """Every category and every figure of the report, clicked through in headless chromium: no
+    script error, no console error, no blank page, every image loaded."""
+    from playwright.sync_api import sync_playwright
+
+    browser_path = chromium_or_skip()
+    report = (reported.path / "results/report.html").as_uri()
+    figures = {
+        p.stem[3:].replace("_", " ") for p in (reported.path / "results/figures").glob("*.png")
+    }
+    seen, problems = set(), []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=browser_path, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
+        page.on(
+            "console",
+            lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None,
+        )
+        page.on("requestfailed", lambda r: problems.append(f"failed to load {r.url[:80]}"))
+        page.goto(report)
+        page.wait_for_load_state("load")
+        assert "lvebm" in page.inner_text("body")
+        assert "The run's configuration" in page.inner_text("body")  # the config is shown
+        page.screenshot(path=tmp_path / "landing.png")
+        for category in CATEGORIES:
+            page.goto(report)
+            page.get_by_text(category, exact=True).first.click()
+            rows = page.locator("tr").filter(has=page.locator("a[iconname=eye]"))
+            rows.first.wait_for(timeout=10_000)
+            names = [rows.nth(k).locator("td").first.inner_text() for k in range(rows.count())]
+            assert names, f"category {category!r} shows no figure"
+            for name in names:
+                page.locator("tr", has_text=name).first.locator("a[iconname=eye]").click()
+                image = page.locator("img[src^='data:image/png']")
+                image.first.wait_for(timeout=10_000)
+                width = image.first.evaluate("i => i.complete ? i.naturalWidth : 0")
+                if width < 300:
+                    problems.append(f"{category} / {name}: image not loaded (width {width})")
+                if not page.inner_text("body").strip():
+                    problems.append(f"{category} / {name}: blank page")
+                seen.add(name)
+                if name == "24 conditional trained":
+                    page.screenshot(path=tmp_path / "figure.png")
+        browser.close()
+    assert not problems, problems
+    assert seen == figures
+    assert (tmp_path / "landing.png").stat().st_size > 10_000
+    assert (tmp_path / "figure.png").stat().st_size > 10_000
+
+
+def small_config() -> dict:
+    return deep_update(default_config(), SMALL_CONFIG_OVERRIDES)
+
+
+def test_snakefile_from_another_directory(finished_run, tmp_path):
+    """`snakemake -s <clone>/Snakefile -d <elsewhere>`: the clone's config and library, artifacts
+    in the other directory, byte-identical to a run in the clone."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    config = tmp_path / "small.yaml"
+    config.write_text(yaml.safe_dump(small_config()))
+    cmd = [*PLAIN, "-s", finished_run.path / "Snakefile", "-d", elsewhere, "--configfile", config]
+    run([*map(str, cmd), "--cores", "2"], tmp_path)
+    ours, theirs = artifacts(elsewhere), artifacts(finished_run.path)
+    assert ours.keys() == theirs.keys() and len(ours) == 100
+    assert [name for name in ours if ours[name] != theirs[name]] == []
+
+
+def test_used_as_a_module_of_another_workflow(finished_run, tmp_path):
+    """Another workflow: `module lvebm:` this Snakefile from a local path with its own config,
+    `use rule * from lvebm`; byte-identical artifacts in its own directory."""
+    host = tmp_path / "host"
+    host.mkdir()
+    (host / "my_config.yaml").write_text(yaml.safe_dump({"lvebm": small_config()}))
+    (host / "Snakefile").write_text(
+        'configfile: "my_config.yaml"\n\n\n'
+        "module lvebm:\n"
+        f'    snakefile:\n        "{finished_run.path / "Snakefile"}"\n'
+        '    config:\n        config["lvebm"]\n\n\n'
+        "use rule * from lvebm\n"
+    )
+    run([*PLAIN, "--cores", "2"], host)
+    ours, theirs = artifacts(host), artifacts(finished_run.path)
+    assert ours.keys() == theirs.keys() and len(ours) == 100
+    assert [name for name in ours if ours[name] != theirs[name]] == []
