@@ -35,9 +35,9 @@ def infer(
     y1: ArrayLike,
     y2: ArrayLike,
     *,
-    z_init: float,
-    options: Mapping,
-    global_tol: float,
+    z_init: float = 0.5,
+    options: Mapping | None = None,
+    global_tol: float = 1e-9,
     workers: int = 1,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Run one optimizer on points and score it; returns (results table, trace table).
@@ -46,6 +46,7 @@ def infer(
     z_exact, error, global_min``; trace columns: ``i, step, z, E``. ``workers`` threads share
     the points (the result does not depend on it).
     """
+    options = dict(options or {})  # missing options take the optimizer's defaults
     labels = np.asarray(labels, dtype=np.int64)
     y1 = np.asarray(y1, dtype=np.float64)
     y2 = np.asarray(y2, dtype=np.float64)
@@ -55,7 +56,7 @@ def infer(
     ref = free_energy_exact(decoder, y1, y2)
     error = result.F - ref.F
     if name == "exhaustive":
-        tol = grid_tolerance(decoder, y1, y2, options["n"])
+        tol = grid_tolerance(decoder, y1, y2, options.get("n", 48))
     else:
         tol = np.full(y1.shape, global_tol)
     table = {

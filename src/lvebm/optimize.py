@@ -26,6 +26,9 @@ from lvebm.linesearch import CONVERGED, WARNING, Line, dcsrch, wolfe_zoom
 from lvebm.model import Decoder, latent_grid
 
 TWO_PI = 2.0 * np.pi
+# Defaults of the keyword options: the lecture's values, as in config.yaml (initial latent
+# z_tilde = 0.5, |dE/dz| <= 1e-7, at most 500 iterations; scipy's ftol for L-BFGS).
+Z0, GTOL, MAX_ITER = 0.5, 1e-7, 500
 EPS = np.finfo(np.float64).eps
 
 
@@ -113,7 +116,7 @@ def _line(batch: _Batch, idx: np.ndarray, z: np.ndarray, p: np.ndarray) -> Line:
 
 
 def exhaustive(
-    decoder: Decoder, y1: ArrayLike, y2: ArrayLike, *, n: int, trace: bool = True
+    decoder: Decoder, y1: ArrayLike, y2: ArrayLike, *, n: int = 48, trace: bool = True
 ) -> InferenceResult:
     """Argmin of E over the latent grid z = 2 pi k / n (the lecture's exhaustive search)."""
     batch = _Batch(decoder, y1, y2, 0.0, trace)
@@ -147,11 +150,11 @@ def gradient_descent(
     decoder: Decoder,
     y1: ArrayLike,
     y2: ArrayLike,
-    z0: ArrayLike,
+    z0: ArrayLike = Z0,
     *,
-    step: float,
-    gtol: float,
-    max_iter: int,
+    step: float = 0.1,
+    gtol: float = GTOL,
+    max_iter: int = MAX_ITER,
     trace: bool = True,
 ) -> InferenceResult:
     """Fixed-step gradient descent z <- z - step dE/dz until |dE/dz| <= gtol."""
@@ -191,12 +194,12 @@ def line_search(
     decoder: Decoder,
     y1: ArrayLike,
     y2: ArrayLike,
-    z0: ArrayLike,
+    z0: ArrayLike = Z0,
     *,
-    c1: float,
-    c2: float,
-    gtol: float,
-    max_iter: int,
+    c1: float = 1e-4,
+    c2: float = 0.9,
+    gtol: float = GTOL,
+    max_iter: int = MAX_ITER,
     trace: bool = True,
 ) -> InferenceResult:
     """Steepest descent with the strong-Wolfe line search of ``scipy.optimize.line_search``.
@@ -235,12 +238,12 @@ def conjugate_gradient(
     decoder: Decoder,
     y1: ArrayLike,
     y2: ArrayLike,
-    z0: ArrayLike,
+    z0: ArrayLike = Z0,
     *,
-    c1: float,
-    c2: float,
-    gtol: float,
-    max_iter: int,
+    c1: float = 1e-4,
+    c2: float = 0.4,
+    gtol: float = GTOL,
+    max_iter: int = MAX_ITER,
     trace: bool = True,
 ) -> InferenceResult:
     """Polak-Ribiere+ nonlinear CG as in ``scipy.optimize.minimize(method="CG")``.
@@ -322,12 +325,12 @@ def lbfgs(
     decoder: Decoder,
     y1: ArrayLike,
     y2: ArrayLike,
-    z0: ArrayLike,
+    z0: ArrayLike = Z0,
     *,
-    memory: int,
-    ftol: float,
-    gtol: float,
-    max_iter: int,
+    memory: int = 10,
+    ftol: float = 2.220446049250313e-09,
+    gtol: float = GTOL,
+    max_iter: int = MAX_ITER,
     max_ls: int = 20,
     trace: bool = True,
 ) -> InferenceResult:
@@ -442,11 +445,11 @@ def newton(
     decoder: Decoder,
     y1: ArrayLike,
     y2: ArrayLike,
-    z0: ArrayLike,
+    z0: ArrayLike = Z0,
     *,
-    max_step: float,
-    gtol: float,
-    max_iter: int,
+    max_step: float = np.pi / 4,
+    gtol: float = GTOL,
+    max_iter: int = MAX_ITER,
     trace: bool = True,
 ) -> InferenceResult:
     """Safeguarded Newton: step -E'/E'' where E'' > 0, else a downhill step of ``max_step``;
@@ -560,3 +563,29 @@ def _concatenate(parts: list[InferenceResult], offsets: np.ndarray) -> Inference
             for key in parts[0].trace
         }
     return InferenceResult(**merged, trace=trace)
+
+
+def minimize(
+    decoder: Decoder,
+    y1: ArrayLike,
+    y2: ArrayLike,
+    z0: ArrayLike = Z0,
+    *,
+    method: str = "lbfgs",
+    trace: bool = False,
+    **options,
+) -> InferenceResult:
+    """z_check and F_inf of every point (y1, y2) with optimizer ``method``, started at ``z0``
+    (ignored by the non-iterative ``exhaustive`` and ``exact``); like ``scipy.optimize.minimize``
+    with ``x0``, batched over points. ``options`` override the method's defaults.
+
+    >>> from lvebm import Decoder
+    >>> r = minimize(Decoder(-1.45, 0.36), [2.0, -0.5], [0.1, 1.0], method="newton")
+    >>> r.converged.tolist(), r.F.round(4).tolist()
+    ([True, True], [0.3111, 0.4352])
+    """
+    if method not in OPTIMIZERS:
+        raise ValueError(f"unknown method {method!r}; allowed: {', '.join(OPTIMIZERS)}")
+    if method in ITERATIVE:
+        return OPTIMIZERS[method](decoder, y1, y2, z0, trace=trace, **options)
+    return OPTIMIZERS[method](decoder, y1, y2, trace=trace, **options)
