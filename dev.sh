@@ -3,7 +3,9 @@
 #   ./dev.sh pipeline [snakemake args]  run the whole pipeline on config.yaml (profile: default)
 #                                       and build results/report.html after it
 #   ./dev.sh test [pytest args]         run the test suite (2 workers; PYTEST_WORKERS=N to change)
-#   ./dev.sh setup                      only create/refresh .venv
+#   ./dev.sh slurm [snakemake args]     the pipeline as SLURM batch jobs (profile: slurm), from
+#                                       .venv-slurm: .venv plus the SLURM executor plugin
+#   ./dev.sh setup                      only create/refresh .venv (slurm-setup: .venv-slurm too)
 # Works on a fresh Debian machine with Python 3.11: it installs python3-venv with apt-get if
 # `python3 -m venv` is missing and it runs as root.
 set -euo pipefail
@@ -11,6 +13,10 @@ cd "$(dirname "$0")"
 
 PYTHON=${PYTHON:-python3}
 VENV=.venv
+# The SLURM executor plugin lives in its own venv: Snakemake imports every installed executor
+# plugin when it starts, and this one then runs scontrol/sacct, which wait about 10 s where a
+# slurm.conf names an unreachable controller. .venv-slurm sees all of .venv's packages.
+SLURM_VENV=.venv-slurm
 
 ensure_venv_module() {
   if ! "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null; then
@@ -35,6 +41,28 @@ setup() {
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
     --no-build-isolation -e .
+  # clones set up before the plugin moved to .venv-slurm still have it here: remove it
+  "$VENV/bin/python" -m pip uninstall --quiet --yes snakemake-executor-plugin-slurm \
+    snakemake-executor-plugin-slurm-jobstep >/dev/null 2>&1 || true
+  echo "$want" >"$stamp"
+}
+
+slurm_setup() {
+  setup
+  local stamp="$SLURM_VENV/.lvebm-installed"
+  local want
+  want=$(cat requirements-slurm.txt "$VENV/.lvebm-installed" | sha256sum | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  [ -x "$SLURM_VENV/bin/python" ] || "$PYTHON" -m venv "$SLURM_VENV"
+  local base site
+  base=$(cd "$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" && pwd)
+  site=$("$SLURM_VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+  # addsitedir also runs .venv's own .pth files (the editable lvebm install)
+  echo "import site; site.addsitedir('$base')" >"$site/lvebm-base.pth"
+  "$SLURM_VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
+    -r requirements-slurm.txt
   echo "$want" >"$stamp"
 }
 
@@ -55,11 +83,13 @@ cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
   setup) setup ;;
+  slurm-setup) slurm_setup ;;
+  slurm) slurm_setup && exec "$SLURM_VENV/bin/python" -m snakemake --profile profiles/slurm "$@" ;;
   pipeline) setup && exec "$VENV/bin/snakemake" $(report_flags "$@") "$@" ;;
   # two workers (the machine's cores); each test module stays on one worker
   test) setup && exec "$VENV/bin/python" -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile "$@" ;;
   *)
-    echo "usage: ./dev.sh {pipeline|test|setup} [args...]" >&2
+    echo "usage: ./dev.sh {pipeline|slurm|test|setup|slurm-setup} [args...]" >&2
     exit 2
     ;;
 esac

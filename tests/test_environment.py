@@ -22,7 +22,10 @@ def pins(lines, sep):
 
 
 def lock():
-    return pins((ROOT / "requirements.txt").read_text().splitlines(), "==")
+    """The pip lock: requirements.txt (.venv) and requirements-slurm.txt (.venv-slurm)."""
+    lines = [*(ROOT / "requirements.txt").read_text().splitlines(),
+             *(ROOT / "requirements-slurm.txt").read_text().splitlines()]  # fmt: skip
+    return pins(lines, "==")
 
 
 def conda_env():
@@ -57,6 +60,15 @@ def test_pyproject_pins_equal_the_lock_and_the_conda_env():
 
 
 def test_every_lock_entry_is_pinned_exactly():
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
+    for line in [*(ROOT / "requirements.txt").read_text().splitlines(),
+                 *(ROOT / "requirements-slurm.txt").read_text().splitlines()]:  # fmt: skip
         if line.strip() and not line.startswith("#"):
             assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[\w.\-+]+", line.strip()), line
+
+
+def test_the_slurm_plugin_is_not_in_the_main_venv():
+    """Snakemake imports every installed executor plugin at start-up (the SLURM one runs scontrol
+    then), so .venv must not have it; .venv-slurm does."""
+    main = (ROOT / "requirements.txt").read_text()
+    assert "executor-plugin-slurm" not in main
+    assert "snakemake-executor-plugin-slurm==" in (ROOT / "requirements-slurm.txt").read_text()

@@ -7,7 +7,7 @@ import signal
 import subprocess
 
 import pytest
-from support import ROOT, SMALL_CONFIG_OVERRIDES, SNAKEMAKE, copy_project
+from support import ROOT, SMALL_CONFIG_OVERRIDES, copy_project
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.slurm]
 
@@ -21,10 +21,22 @@ SLURM = [
     "--slurm-init-seconds-before-status-checks", "5",
 ]  # fmt: skip
 TIMEOUT = 900
+# Snakemake of .venv-slurm (./dev.sh slurm-setup): .venv plus the SLURM executor plugin
+SLURM_SNAKEMAKE = [
+    str(ROOT / ".venv-slurm/bin/python"),
+    "-m",
+    "snakemake",
+    "--workflow-profile",
+    "none",
+]
 
 
 @pytest.fixture(scope="module")
 def cluster():
+    setup = subprocess.run(
+        [ROOT / "dev.sh", "slurm-setup"], capture_output=True, text=True, timeout=900
+    )
+    assert setup.returncode == 0, f"./dev.sh slurm-setup failed:\n{setup.stderr[-3000:]}"
     proc = subprocess.run([CLUSTER, "start"], capture_output=True, text=True, timeout=900)
     if proc.returncode == 77:
         pytest.skip(f"SLURM cannot be started here: {proc.stderr.strip()}")
@@ -35,7 +47,7 @@ def cluster():
 
 def run_on_slurm(project, *args):
     """snakemake through the SLURM profile, killed (whole process group) after TIMEOUT seconds."""
-    cmd = [*SNAKEMAKE, "--nocolor", *SLURM, *args]
+    cmd = [*SLURM_SNAKEMAKE, "--nocolor", *SLURM, *args]
     proc = subprocess.Popen(
         cmd, cwd=project.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,

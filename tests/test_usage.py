@@ -184,3 +184,21 @@ def test_used_as_a_module_of_another_workflow(finished_run, tmp_path):
     ours, theirs = artifacts(host), artifacts(finished_run.path)
     assert ours.keys() == theirs.keys() and len(ours) == 100
     assert [name for name in ours if ours[name] != theirs[name]] == []
+
+
+def test_local_runs_never_call_slurm_tools(finished_run, tmp_path):
+    """On a machine whose slurm.conf names an unreachable controller, scontrol and sacct hang:
+    a local run must not call them (the SLURM plugin is not in .venv, see requirements-slurm.txt).
+    Fake SLURM tools first on PATH record every call and hang."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    calls = tmp_path / "calls"
+    for tool in ("scontrol", "sacct", "squeue", "sinfo", "sbatch", "srun"):
+        (fake / tool).write_text(f"#!/bin/sh\necho {tool} >> {calls}\nsleep 60\n")
+        (fake / tool).chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"}
+    proc = subprocess.run(
+        [*PLAIN, "-n"], cwd=finished_run.path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert not calls.exists(), f"a local run called {calls.read_text().split()}"
