@@ -1,6 +1,8 @@
 """The pip lock, the package's pins and the conda environment declare the same versions."""
 
+import ast
 import re
+import sys
 import tomllib
 
 import yaml
@@ -72,3 +74,39 @@ def test_the_slurm_plugin_is_not_in_the_main_venv():
     main = (ROOT / "requirements.txt").read_text()
     assert "executor-plugin-slurm" not in main
     assert "snakemake-executor-plugin-slurm==" in (ROOT / "requirements-slurm.txt").read_text()
+
+
+def rules_env():
+    env = yaml.safe_load((ROOT / "workflow/envs/lvebm.yaml").read_text())
+    conda, pip = [], []
+    for dep in env["dependencies"]:
+        (pip.extend(dep["pip"]) if isinstance(dep, dict) else conda.append(dep))
+    return pins([d for d in conda if not d.startswith(("python=", "pip"))], "="), pip
+
+
+def third_party_imports(paths) -> set[str]:
+    """Top-level names of the non-standard modules that these files import (anywhere in them)."""
+    found = set()
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                found |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names) - {"lvebm", "snakemake"}
+
+
+def test_the_rules_conda_env_has_what_the_scripts_import_and_the_package():
+    """Every rule names workflow/envs/lvebm.yaml: it must provide every module the job scripts
+    and the library they run import (the manifest command is no job's), pinned as the lock, and
+    install lvebm itself."""
+    import_to_package = {"yaml": "pyyaml"}
+    library = [p for p in (ROOT / "src/lvebm").glob("*.py") if p.name != "manifest.py"]
+    needed = third_party_imports([*library, *(ROOT / "workflow/scripts").glob("*.py")])
+    packages, pip = rules_env()
+    assert {canonical(import_to_package.get(n, n)) for n in needed} <= set(packages), needed
+    locked = lock()
+    assert {k: locked.get(k) for k in packages} == packages
+    assert pip == ["--editable ${LVEBM_ROOT}"]
+    smk = "\n".join(p.read_text() for p in (ROOT / "workflow/rules").glob("*.smk"))
+    assert 'ENV = "../envs/lvebm.yaml"' in smk and "environment.yml" not in smk

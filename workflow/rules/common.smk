@@ -10,7 +10,10 @@ from lvebm.relaxed import beta_label, with_zero_temperature
 
 # This file's own folder, not workflow.basedir: used as a module, the basedir is the caller's.
 LIBRARY = Path(workflow.current_basedir).parents[1] / "src" / "lvebm"
-ENV = "../../environment.yml"
+# The conda environment of the jobs (--sdm conda): the scripts' imports and the lvebm package,
+# which pip installs from LVEBM_ROOT, this clone (set here; conda and pip inherit it).
+ENV = "../envs/lvebm.yaml"
+os.environ.update(LVEBM_ROOT=str(LIBRARY.parents[1]))
 
 
 class ConfigError(ValueError):
