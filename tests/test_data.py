@@ -51,6 +51,28 @@ def test_streams_are_independent_of_each_other_and_of_sizes():
     assert_array_equal(stream(36, "slice/theta").random(5), stream(36, "slice/theta").random(5))
 
 
+def test_default_seed_is_the_first_lecture_like_one():
+    """The documented scan: the default seed is the first from 0 whose y^(23) is within 0.03 of the
+    lecture's (1.97, 0.09) and whose F_inf(y^(23)) is within 0.03 of the lecture's 0.27."""
+    from support import default_config
+
+    from lvebm.exact import free_energy_exact
+    from lvebm.model import Decoder
+
+    cfg = default_config()
+    d, decoder = cfg["data"], Decoder(**cfg["decoder"])
+
+    def lecture_like(seed):
+        s = sample_slice(24, x=0.0, seed=seed, alpha=d["alpha"], beta=d["beta"],
+                         noise_std=d["noise_std"])  # fmt: skip
+        y1, y2 = s["y1"][22], s["y2"][22]
+        F = free_energy_exact(decoder, y1, y2).F
+        return np.hypot(y1 - 1.97, y2 - 0.09) <= 0.03 and abs(F - 0.27) <= 0.03
+
+    first = next(seed for seed in range(100_000) if lecture_like(seed))
+    assert cfg["seed"] == first == 709
+
+
 def test_default_seed_puts_sample_23_on_the_right():
     from support import default_config
 

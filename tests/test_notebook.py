@@ -58,7 +58,7 @@ def test_the_package_exports_its_documented_api():
     for name in lvebm.__all__:
         value = getattr(lvebm, name)
         if callable(value):
-            assert (value.__doc__ or "").strip(), f"lvebm.{name} has no docstring"
+            assert ">>> " in (value.__doc__ or ""), f"lvebm.{name} has no docstring example"
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         lvebm.nope  # noqa: B018
 
@@ -75,7 +75,11 @@ def test_every_optimizer_runs_with_its_defaults_from_one_entry():
         lvebm.minimize(decoder, [0.0], [0.0], method="sgd")
 
 
-@pytest.mark.parametrize("module", ["lvebm", "lvebm.optimize", "lvebm.exact", "lvebm.conditional"])
+NAMES = "model data exact optimize inference meshgrid mesh relaxed training conditional"
+MODULES = ["lvebm", *(f"lvebm.{name}" for name in NAMES.split())]
+
+
+@pytest.mark.parametrize("module", MODULES)
 def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(module), verbose=False)
     assert result.attempted > 0 and result.failed == 0

@@ -307,7 +307,8 @@ def test_training_artifacts_tell_the_lectures_story(finished_run):
     assert len(summary) == (len(cfg["betas"]) + 1) * len(cfg["methods"])
     cold = summary[(summary["beta"] == np.inf) & (summary["method"] == "lbfgs")].iloc[0]
     assert cold["converged"]
-    assert_allclose([abs(cold["w1"]), abs(cold["w2"])], [2.0, 1.5], atol=0.05)
+    # 24 noisy samples at random angles pin the radii of rho(0) = (2, 1.5) to a few percent
+    assert_allclose([abs(cold["w1"]), abs(cold["w2"])], [2.0, 1.5], rtol=0.03)
     hot = summary[(summary["beta"] == 0.1) & (summary["method"] == "lbfgs")].iloc[0]
     assert abs(hot["w1"]) < 0.05 and abs(hot["w2"]) < 0.05
     line = read(finished_run, "results/training/cross_section.parquet")

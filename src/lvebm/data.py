@@ -23,7 +23,11 @@ def stream(seed: int, name: str) -> np.random.Generator:
 
 
 def radii(x: ArrayLike, *, alpha: float, beta: float) -> tuple[Array, Array]:
-    """rho(x) = [alpha x + beta (1-x), beta x + alpha (1-x)] exp(2x)."""
+    """rho(x) = [alpha x + beta (1-x), beta x + alpha (1-x)] exp(2x).
+
+    >>> [r.round(4).tolist() for r in radii([0.0, 1.0], alpha=1.5, beta=2.0)]
+    [[2.0, 11.0836], [1.5, 14.7781]]
+    """
     x = np.asarray(x, dtype=np.float64)
     growth = np.exp(2.0 * x)
     return (alpha * x + beta * (1.0 - x)) * growth, (beta * x + alpha * (1.0 - x)) * growth
@@ -42,7 +46,12 @@ def sample_horn(
     n: int, *, seed: int, alpha: float, beta: float, noise_std: float, streams: str = "horn"
 ) -> dict[str, np.ndarray]:
     """``n`` points of the 3-D horn: columns ``x, theta, y1, y2``, from the random streams
-    ``<streams>/x``, ``<streams>/theta`` and ``<streams>/noise`` (figure 1's are ``horn/...``)."""
+    ``<streams>/x``, ``<streams>/theta`` and ``<streams>/noise`` (figure 1's are ``horn/...``).
+
+    >>> h = sample_horn(3, seed=709, alpha=1.5, beta=2.0, noise_std=0.05)
+    >>> sorted(h), h["x"].round(3).tolist()
+    (['theta', 'x', 'y1', 'y2'], [0.698, 0.07, 0.591])
+    """
     x = stream(seed, f"{streams}/x").uniform(0.0, 1.0, n)
     theta = stream(seed, f"{streams}/theta").uniform(0.0, 2.0 * np.pi, n)
     eps = stream(seed, f"{streams}/noise").normal(0.0, noise_std, (2, n))
@@ -56,6 +65,10 @@ def sample_slice(
     """The ``n`` samples y^(1) ... y^(n) of the horn at fixed ``x``: columns ``i, theta, y1, y2``.
 
     ``i`` is the lecture's 1-based label.
+
+    >>> s = sample_slice(3, x=0.0, seed=709, alpha=1.5, beta=2.0, noise_std=0.05)
+    >>> s["i"].tolist(), s["y1"].round(3).tolist()
+    ([1, 2, 3], [1.861, 0.871, 0.782])
     """
     theta = stream(seed, "slice/theta").uniform(0.0, 2.0 * np.pi, n)
     eps = stream(seed, "slice/noise").normal(0.0, noise_std, (2, n))

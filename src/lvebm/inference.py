@@ -45,6 +45,10 @@ def infer(
     Result columns: ``i, y1, y2, z_init, z_check, F, n_iter, n_eval, converged, F_exact,
     z_exact, error, global_min``; trace columns: ``i, step, z, E``. ``workers`` threads share
     the points (the result does not depend on it).
+
+    >>> table, trace = infer("lbfgs", Decoder(-1.45, 0.36), [1, 2], [2.0, -1.0], [0.1, -0.5])
+    >>> table["global_min"].tolist(), sorted(trace)
+    ([True, True], ['E', 'i', 'step', 'z'])
     """
     options = dict(options or {})  # missing options take the optimizer's defaults
     labels = np.asarray(labels, dtype=np.int64)

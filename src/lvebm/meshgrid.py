@@ -25,6 +25,11 @@ def mesh_points(
     """Labels i (1-based) and coordinates (y1, y2) of the mesh points [start, stop) in mesh order.
 
     Any block is computed from the full axes, so blocks concatenate to the whole mesh exactly.
+
+    >>> i, y1, y2 = mesh_points({"start": -1.0, "stop": 1.0, "num": 3},
+    ...                         {"start": 0.0, "stop": 1.0, "num": 2})
+    >>> i.tolist(), y1.tolist(), y2.tolist()
+    ([1, 2, 3, 4, 5, 6], [-1.0, 0.0, 1.0, -1.0, 0.0, 1.0], [0.0, 0.0, 0.0, 1.0, 1.0, 1.0])
     """
     a1, a2 = axis(**y1_axis), axis(**y2_axis)
     total = a1.size * a2.size

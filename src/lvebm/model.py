@@ -16,7 +16,12 @@ Array = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Decoder:
-    """Ellipse decoder g(z) = [w1 cos z, w2 sin z]; z runs clockwise when w1 * w2 < 0."""
+    """Ellipse decoder g(z) = [w1 cos z, w2 sin z]; z runs clockwise when w1 * w2 < 0.
+
+    >>> decoder = Decoder(w1=-1.45, w2=0.36)  # the lecture's untrained decoder
+    >>> [float(g) for g in decoder(0.0)], round(float(decoder.energy(2.0, 0.1, np.pi)), 4)
+    ([-1.45, 0.0], 0.3125)
+    """
 
     w1: float
     w2: float
@@ -65,7 +70,11 @@ class Decoder:
 
 
 def latent_grid(n: int) -> Array:
-    """The latent grid z_k = 2 pi k / n, k = 0 ... n-1 (2 pi excluded): the lecture's 48 values."""
+    """The latent grid z_k = 2 pi k / n, k = 0 ... n-1 (2 pi excluded): the lecture's 48 values.
+
+    >>> latent_grid(4).round(4).tolist()
+    [0.0, 1.5708, 3.1416, 4.7124]
+    """
     if n < 1:
         raise ValueError(f"latent grid needs n >= 1, got {n}")
     return 2.0 * np.pi * np.arange(n) / n
@@ -77,6 +86,10 @@ def energy_table(
     """E_i(z_k) for every sample i and latent z_k, one row per pair (sample-major).
 
     Columns ``i, k, z, y1_tilde, y2_tilde, E`` as in the design's ``energies.parquet``.
+
+    >>> t = energy_table(Decoder(-1.45, 0.36), [1], [2.0], [0.1], n=4)
+    >>> t["E"].round(4).tolist()
+    [11.9125, 4.0676, 0.3125, 4.2116]
     """
     labels = np.asarray(labels, dtype=np.int64)
     y1 = np.asarray(y1, dtype=np.float64)

@@ -38,6 +38,10 @@ class InferenceResult:
 
     ``trace`` holds one row per iterate (``point`` 0-based in the batch, ``step``, ``z``, ``E``),
     step 0 being the start, or is None when not recorded.
+
+    >>> r = gradient_descent(Decoder(-1.45, 0.36), [2.0], [0.1], 0.5, trace=True)
+    >>> r.z_check.round(4).tolist(), r.n_iter.tolist(), sorted(r.trace)
+    ([3.1028], [82], ['E', 'point', 'step', 'z'])
     """
 
     z_check: NDArray[np.float64]
@@ -118,7 +122,12 @@ def _line(batch: _Batch, idx: np.ndarray, z: np.ndarray, p: np.ndarray) -> Line:
 def exhaustive(
     decoder: Decoder, y1: ArrayLike, y2: ArrayLike, *, n: int = 48, trace: bool = True
 ) -> InferenceResult:
-    """Argmin of E over the latent grid z = 2 pi k / n (the lecture's exhaustive search)."""
+    """Argmin of E over the latent grid z = 2 pi k / n (the lecture's exhaustive search).
+
+    >>> r = exhaustive(Decoder(-1.45, 0.36), [2.0], [0.1], n=48)
+    >>> r.z_check.round(4).tolist(), r.F.round(4).tolist()
+    ([3.1416], [0.3125])
+    """
     batch = _Batch(decoder, y1, y2, 0.0, trace)
     grid = latent_grid(n)
     best = np.full(batch.n, np.inf)
@@ -157,7 +166,12 @@ def gradient_descent(
     max_iter: int = MAX_ITER,
     trace: bool = True,
 ) -> InferenceResult:
-    """Fixed-step gradient descent z <- z - step dE/dz until |dE/dz| <= gtol."""
+    """Fixed-step gradient descent z <- z - step dE/dz until |dE/dz| <= gtol.
+
+    >>> r = gradient_descent(Decoder(-1.45, 0.36), [2.0], [0.1], 0.5)
+    >>> r.z_check.round(4).tolist(), r.n_iter.tolist(), r.converged.tolist()
+    ([3.1028], [82], [True])
+    """
     b = _Batch(decoder, y1, y2, z0, trace)
     # the active points' state lives in compact local arrays, shrunk only when points finish
     idx, z, ya, yb = np.arange(b.n), b.z.copy(), b.y1, b.y2
@@ -206,6 +220,10 @@ def line_search(
 
     The first trial step of each search is scipy's min(1, 1.01 * 2 (f - f_prev) / slope), with
     f_prev = f + |g| / 2 before the first step (as in scipy's minimizers).
+
+    >>> r = line_search(Decoder(-1.45, 0.36), [2.0], [0.1], 0.5)
+    >>> r.z_check.round(4).tolist(), r.n_iter.tolist()
+    ([3.1028], [23])
     """
     b = _Batch(decoder, y1, y2, z0, trace)
     idx = np.arange(b.n)
@@ -250,6 +268,10 @@ def conjugate_gradient(
 
     Each step uses MINPACK's More-Thuente search (``line_search_wolfe1``), falling back to the
     zoom search where it fails or the new direction is not a descent direction.
+
+    >>> r = conjugate_gradient(Decoder(-1.45, 0.36), [2.0], [0.1], 0.5)
+    >>> r.z_check.round(4).tolist(), r.n_iter.tolist()
+    ([3.1028], [3])
     """
     sigma3 = 0.01
     b = _Batch(decoder, y1, y2, z0, trace)
@@ -341,6 +363,10 @@ def lbfgs(
     ``max_ls`` evaluations; pairs with s*y <= eps (-g*s) are skipped; stop when |g| <= gtol or
     (f_prev - f) <= ftol max(|f_prev|, |f|, 1). A failed search resets the memory and retries
     once along -g, as L-BFGS-B does.
+
+    >>> r = lbfgs(Decoder(-1.45, 0.36), [2.0], [0.1], 0.5)
+    >>> r.z_check.round(4).tolist(), r.n_iter.tolist()
+    ([3.1028], [5])
     """
     b = _Batch(decoder, y1, y2, z0, trace)
     n, m = b.n, memory
@@ -454,7 +480,12 @@ def newton(
 ) -> InferenceResult:
     """Safeguarded Newton: step -E'/E'' where E'' > 0, else a downhill step of ``max_step``;
     steps longer than ``max_step`` are cut, then halved until E decreases (Armijo, 1e-4, with a
-    few ulps of slack so that the last, quadratically convergent steps are not refused)."""
+    few ulps of slack so that the last, quadratically convergent steps are not refused).
+
+    >>> r = newton(Decoder(-1.45, 0.36), [2.0], [0.1], 0.5)
+    >>> r.z_check.round(4).tolist(), r.n_iter.tolist()
+    ([3.1028], [7])
+    """
     b = _Batch(decoder, y1, y2, z0, trace)
     idx = np.arange(b.n)
     f, g = b.fg(idx, b.z)

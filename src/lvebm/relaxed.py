@@ -124,8 +124,13 @@ def free_energy_relaxed(
     --------
     >>> from lvebm.model import Decoder
     >>> r = free_energy_relaxed(Decoder(-1.45, 0.36), 0.0, 0.0, 1.0)
-    >>> round(float(r.F), 4)
-    1.0521
+    >>> round(float(r.F), 4)  # equals -log(mean(exp(-E_k))) by scipy's logsumexp
+    0.8862
+
+    >>> hot = free_energy_relaxed(Decoder(-1.45, 0.36), [2.0], [0.1], beta=1.0)
+    >>> cold = free_energy_relaxed(Decoder(-1.45, 0.36), [2.0], [0.1], beta=np.inf)
+    >>> hot.F.round(4).tolist(), cold.F.round(4).tolist()
+    ([1.6868], [0.3111])
     """
     beta = float(beta)
     if not beta > 0.0:  # also refuses NaN

@@ -207,7 +207,16 @@ def train(
 ) -> tuple[dict, dict, dict]:
     """Train with each method at one beta: (results ``beta, method, w1, w2, loss, steps,
     converged``; trajectories ``method, step, epoch, w1, w2, loss``; the loss on a grid of
-    (w1, w2) around every trajectory, ``beta, w1, w2, loss``)."""
+    (w1, w2) around every trajectory, ``beta, w1, w2, loss``).
+
+    >>> from lvebm.data import sample_slice
+    >>> s = sample_slice(24, x=0.0, seed=709, alpha=1.5, beta=2.0, noise_std=0.05)
+    >>> results, _, _ = train(s["y1"], s["y2"], Decoder(-1.45, 0.36), beta=np.inf,
+    ...     methods=["lbfgs"], n=None, learning_rate=0.2, epochs=1, seed=709, gtol=1e-10,
+    ...     max_iter=1000)
+    >>> results["w1"].round(4).tolist(), results["w2"].round(4).tolist()
+    ([-1.9476], [1.4849])
+    """
     n = None if np.isinf(beta) else n
     runs = {}
     for method in methods:
