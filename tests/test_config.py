@@ -99,6 +99,41 @@ BAD_CONFIGS = {
         {"training": {"learning_rates": {"start": 1.0, "stop": 0.1, "num": 5}}},
         "config key 'training.learning_rates.stop' = 0.1 is invalid: must be greater than",
     ),
+    # numbers the schema's bounds cannot catch: NaN compares false with every bound
+    "NaN tolerance": (
+        {"inference": {"gtol": float("nan")}},
+        "config key 'inference.gtol' = nan is invalid: must be a finite number",
+    ),
+    "NaN start": (
+        {"inference": {"z_init": float("nan")}},
+        "config key 'inference.z_init' = nan is invalid: must be a finite number",
+    ),
+    "infinite mesh axis": (
+        {"mesh": {"y1": {"start": float("-inf"), "stop": 3.0, "num": 25}}},
+        "config key 'mesh.y1.start' = -inf is invalid: must be a finite number",
+    ),
+    "NaN highlighted point": (
+        {"mesh": {"highlight": [[float("nan"), -0.5]]}},
+        "config key 'mesh.highlight[0][0]' = nan is invalid: must be a finite number",
+    ),
+    "NaN data parameter": (
+        {"data": {"slice": {"x": float("nan")}}},
+        "config key 'data.slice.x' = nan is invalid: must be a finite number",
+    ),
+    # whole-number floats for integer keys pass JSON Schema and would crash inside a job
+    "float mesh size": (
+        {"mesh": {"y1": {"start": -3.0, "stop": 3.0, "num": 25.0}}},
+        "config key 'mesh.y1.num' = 25.0 is invalid: must be an integer: write 25, not 25.0",
+    ),
+    "float seed": ({"seed": 709.0}, "config key 'seed' = 709.0 is invalid: must be an integer"),
+    "float schedule steps": (
+        {"conditional": {"schedule": [{"method": "lbfgs", "steps": 10.0}]}},
+        "config key 'conditional.schedule[0].steps' = 10.0 is invalid: must be an integer",
+    ),
+    "float hidden width": (
+        {"conditional": {"hidden": [8.0, 8]}},
+        "config key 'conditional.hidden[0]' = 8.0 is invalid: must be an integer",
+    ),
     "reversed beta scan": (
         {"relaxed": {"scan": {"start": 100.0, "stop": 1.0, "num": 10}}},
         "config key 'relaxed.scan.stop' = 1.0 is invalid: must be greater than relaxed.scan.start",

@@ -5,6 +5,8 @@ import math
 import os
 from pathlib import Path
 
+import yaml
+
 from lvebm.meshgrid import mesh_size, shard_bounds
 from lvebm.relaxed import beta_label, with_zero_temperature
 
@@ -22,6 +24,64 @@ class ConfigError(ValueError):
 
 def _fail(key, value, allowed):
     raise ConfigError(f"config key '{key}' = {value!r} is invalid: {allowed}")
+
+
+def _leaves(value, key=""):
+    """(dotted key, value) of every scalar of the config; list items as key[i]."""
+    if isinstance(value, dict):
+        for name, sub in value.items():
+            yield from _leaves(sub, f"{key}.{name}" if key else name)
+    elif isinstance(value, list):
+        for index, sub in enumerate(value):
+            yield from _leaves(sub, f"{key}[{index}]")
+    else:
+        yield key, value
+
+
+def _schema_alternatives(schema, node):
+    """The node with its $ref resolved, and its oneOf alternatives (resolved) or itself."""
+    if "$ref" in node:
+        node = {**schema["$defs"][node["$ref"].split("/")[-1]], **node}
+    return [_schema_alternatives(schema, alt)[0] for alt in node.get("oneOf", [])] or [
+        node
+    ]
+
+
+def _integer_leaves(schema, value, node, key=""):
+    """(dotted key, value) of every config value the schema types as an integer."""
+    alternatives = _schema_alternatives(schema, node)
+    if isinstance(value, dict):
+        for alt in alternatives:
+            props = alt.get("properties", {})
+            if set(value) <= set(props):
+                for name, sub in value.items():
+                    yield from _integer_leaves(
+                        schema, sub, props[name], f"{key}.{name}" if key else name
+                    )
+                return
+    elif isinstance(value, list):
+        for alt in alternatives:
+            if "items" in alt:
+                for index, sub in enumerate(value):
+                    yield from _integer_leaves(
+                        schema, sub, alt["items"], f"{key}[{index}]"
+                    )
+                return
+    elif any(alt.get("type") == "integer" for alt in alternatives) and not any(
+        alt.get("type") == "number" for alt in alternatives
+    ):
+        yield key, value
+
+
+def check_numbers(cfg, schema):
+    """Every number finite (JSON Schema's bounds are false for NaN, so NaN passes them), every
+    integer key an integer (JSON Schema accepts 25.0 where it asks for an integer)."""
+    for key, value in _leaves(cfg):
+        if isinstance(value, float) and not math.isfinite(value):
+            _fail(key, value, "must be a finite number (not NaN or an infinity)")
+    for key, value in _integer_leaves(schema, cfg, schema):
+        if isinstance(value, float):
+            _fail(key, value, f"must be an integer: write {value:.0f}, not {value!r}")
 
 
 def check_config(cfg):
@@ -116,6 +176,10 @@ def check_config(cfg):
             )
 
 
+check_numbers(
+    config,
+    yaml.safe_load(open(workflow.source_path("../schemas/config.schema.yaml"))),
+)
 check_config(config)
 
 
