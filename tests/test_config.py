@@ -168,3 +168,31 @@ def test_nested_command_line_overrides_are_typed_by_the_schema(project):
     assert proc.returncode != 0
     assert "'four' is not of type 'integer'" in proc.stdout + proc.stderr
     assert "instance['mesh']['shards']" in proc.stdout + proc.stderr
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("seed: 709\ndata:\n  alpha: [1.5\n", "config.yaml, line 4, column 1: expected ',' or ']'"),
+        ("seed: 709\nlatent:\n  n: 48\nseed: 36\n",
+         "config.yaml, line 4, column 1: duplicate key 'seed' (first at line 1)"),
+        ("data:\n  alpha: 1.5\n  alpha: 2.0\n",
+         "config.yaml, line 3, column 3: duplicate key 'alpha' (first at line 2)"),
+    ],
+)  # fmt: skip
+def test_malformed_or_repeating_config_file_is_named_with_line_and_column(project, text, message):
+    (project.path / "config.yaml").write_text(text)
+    proc = project.snakemake("--dry-run", check=False)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and message in output, output[-3000:]
+    assert not (project.path / "results").exists()
+
+
+@pytest.mark.pipeline
+def test_repeated_key_in_a_configfile_override_is_refused(project):
+    (project.path / "mine.yaml").write_text("mesh:\n  shards: 2\nmesh:\n  shards: 3\n")
+    proc = project.snakemake("--dry-run", "--configfile", "mine.yaml", check=False)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output[-3000:]
+    assert "mine.yaml, line 3, column 1: duplicate key 'mesh' (first at line 1)" in output
