@@ -94,18 +94,23 @@ def _limits(mesh: Columns, pad: float = 0.3):
 
 
 # 1 ------------------------------------------------------------------------------------------
+def _style_3d(ax) -> None:
+    """Axes x, y1, y2 of the horn's 3-D figures, seen from the lecture's angle, panes clear."""
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$y_1$")
+    ax.set_zlabel("$y_2$")
+    ax.view_init(elev=18, azim=-62)
+    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+        axis.set_pane_color((0, 0, 0, 0))
+
+
 def horn(data: Data, *, size) -> object:
     """The horn in 3-D: axes x, y1, y2, points coloured by x (rainbow, violet at x = 0)."""
     h = data["horn"]
     fig, ax = ps.figure(size, subplot_kw={"projection": "3d"})
     with ps.style():
         sc = ax.scatter(h["x"], h["y1"], h["y2"], c=h["x"], cmap="rainbow", s=8, vmin=0, vmax=1)
-        ax.set_xlabel("$x$")
-        ax.set_ylabel("$y_1$")
-        ax.set_zlabel("$y_2$")
-        ax.view_init(elev=18, azim=-62)
-        for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
-            axis.set_pane_color((0, 0, 0, 0))
+        _style_3d(ax)
         fig.colorbar(sc, ax=ax, shrink=0.6, pad=0.1, label="$x$")
         ax.set_title(f"The horn: {h['x'].size} samples of y given x")
     return fig
@@ -854,12 +859,7 @@ def _horn_axes(ax, horn: Columns) -> None:
     """The horn's samples (coloured by x as in figure 1) and the 3-D axes' style."""
     ax.scatter(horn["x"], horn["y1"], horn["y2"], c=horn["x"], cmap="rainbow", s=5, vmin=0,
                vmax=1, alpha=0.6, depthshade=False, label="horn samples")  # fmt: skip
-    ax.set_xlabel("$x$")
-    ax.set_ylabel("$y_1$")
-    ax.set_zlabel("$y_2$")
-    ax.view_init(elev=18, azim=-62)
-    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
-        axis.set_pane_color((0, 0, 0, 0))
+    _style_3d(ax)
 
 
 def conditional_manifold(data: Data, *, size, model: str, n: int) -> object:
