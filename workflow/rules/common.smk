@@ -719,6 +719,12 @@ TRACE_BYTES_PER_POINT = (
 )
 
 
+def infer_threads(wildcards):
+    """The mesh's points are split over 2 threads (identical results; numpy releases the GIL);
+    the samples are too few to split (fewer than one block of 4096 points)."""
+    return 2 if wildcards.points == "mesh" else 1
+
+
 def infer_mem_mb(wildcards):
     if wildcards.points == "samples":
         return SMALL_JOB["mem_mb"]

@@ -18,6 +18,10 @@ rule infer:
         "benchmarks/infer/{points}/{optimizer}.tsv"
     conda:
         ENV
+    threads: infer_threads
+    resources:
+        mem_mb=infer_mem_mb,
+        runtime=infer_runtime,
     params:
         decoder=decoder_params(),
         inference=inference_params,
@@ -38,6 +42,9 @@ rule summarize_inference:
         "benchmarks/summarize_inference/summary.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=summary_mem_mb,
+        runtime=SMALL_JOB["runtime"],
     params:
         runs=[[p, o] for p in POINT_SETS for o in OPTIMIZERS],
     script:
