@@ -221,8 +221,9 @@ def _solve(w1, w2, y1: np.ndarray, y2: np.ndarray) -> ExactFreeEnergy:
 
 def _segment_latent(w1, w2, p1, p2, flat):
     """cos z and sin z of the foot points; on a degenerate ellipse (a segment along the non-zero
-    radius, ``flat``) the latent of the segment's point, with the zero radius's factor taken as
-    sqrt(1 - c^2) of the same sign as the point's coordinate on that axis (+ at the centre)."""
+    radius, ``flat``) the latent of the segment's point, the zero radius's factor taken as
+    +sqrt(1 - c^2) (its sign does not change E, since it multiplies a zero radius); both radii
+    zero gives z = 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
         cos_z, sin_z = p1 / w1, p2 / w2
     w1f, w2f = (
