@@ -8,17 +8,19 @@
 
 import os
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 min_version("9.0")
 
 
 include: "workflow/rules/configfiles.smk"
+include: "workflow/rules/checks.smk"
 
 
 # The workflow's own config.yaml (also with -d elsewhere); --configfile and --config override it.
 # Both are read strictly first: a repeated key or a syntax error stops here, naming the line.
-check_config_files(
+stop_on_error(
+    check_config_files,
     os.path.join(workflow.current_basedir, "config.yaml"),
     *(workflow.config_settings.configfiles or []),
 )
@@ -33,7 +35,16 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/overrides.smk"
 
 
-validate(config, "workflow/schemas/config.schema.yaml")
+# Schema, finite numbers, integers, cross-field rules: one line naming the key, before any job.
+stop_on_error(
+    check_schema,
+    config,
+    os.path.join(workflow.current_basedir, "workflow/schemas/config.schema.yaml"),
+)
+# Artifacts changed since their rule wrote them stop the run before Snakemake reruns anything
+# (the check once per run, not again in each cluster job).
+if workflow.is_main_process:
+    stop_on_error(check_artifacts, "results")
 
 
 scattergather:

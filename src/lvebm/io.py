@@ -1,11 +1,18 @@
-"""Deterministic, atomic Parquet files: same columns in, same bytes out.
+"""Deterministic, atomic Parquet files: same columns in, same bytes out; checked when read.
 
 No pandas index, no schema metadata (pandas and pyarrow versions stay out of the file), fixed
 compression and row-group size. Files appear under their final name only once complete.
+
+Each file written here gets a checksum beside it (``.NAME.sha256``: SHA-256, size and
+modification time, recorded once the file is complete). ``read_artifact`` refuses a file that
+changed since, or whose columns and types are not its contract (``lvebm.contracts``), with an
+``ArtifactError`` naming the file and what to do.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -16,8 +23,100 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from lvebm.contracts import contract
+
 COMPRESSION = "zstd"
 ROW_GROUP_SIZE = 1 << 20
+REMEDY = "delete it to have the pipeline write it again (and what depends on it)"
+
+
+class ArtifactError(ValueError):
+    """An artifact that is not what the rule that wrote it left: changed, unreadable, or with
+    columns other than its contract."""
+
+
+def checksum_path(path: str | os.PathLike[str]) -> Path:
+    """Where the checksum of ``path`` is recorded: ``.NAME.sha256`` beside it."""
+    path = Path(path)
+    return path.parent / f".{path.name}.sha256"
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def record_checksum(path: str | os.PathLike[str]) -> None:
+    """Record the SHA-256, size and modification time of the finished file ``path``."""
+    stat = os.stat(path)
+    entry = {"sha256": file_sha256(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    with atomic_path(checksum_path(path), record=False) as tmp:
+        tmp.write_text(json.dumps(entry) + "\n")
+
+
+def verify_checksum(path: str | os.PathLike[str], trust_unchanged_stat: bool = False) -> None:
+    """Raise ArtifactError unless ``path`` is the file whose checksum was recorded when it was
+    written. With ``trust_unchanged_stat``, a file whose size and modification time are the
+    recorded ones is not hashed again (the check before a run; jobs hash what they read)."""
+    path, recorded = Path(path), checksum_path(path)
+    try:
+        entry = json.loads(recorded.read_text())
+        expected, size, mtime = entry["sha256"], entry["size"], entry["mtime_ns"]
+    except FileNotFoundError:
+        raise ArtifactError(
+            f"{path} has no checksum ({recorded.name} beside it is missing), so it was not "
+            f"written by the pipeline's rule: {REMEDY}"
+        ) from None
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise ArtifactError(
+            f"{path}: its checksum file {recorded} is unreadable ({e}): {REMEDY}"
+        ) from None
+    stat = os.stat(path)
+    if trust_unchanged_stat and (stat.st_size, stat.st_mtime_ns) == (size, mtime):
+        return
+    if stat.st_size != size or file_sha256(path) != expected:
+        raise ArtifactError(
+            f"{path} changed after the rule that wrote it finished (its SHA-256 is not the one "
+            f"recorded then): {REMEDY}, or put the original back"
+        )
+
+
+def check_contract(path: str | os.PathLike[str]) -> None:
+    """Raise ArtifactError unless ``path`` is a Parquet file with its contract's columns and
+    types, in order."""
+    expected = contract(path)
+    if expected is None:
+        raise ArtifactError(
+            f"{path} is no artifact of the pipeline (no contract in lvebm.contracts)"
+        )
+    try:
+        schema = pq.read_schema(path)
+    except (OSError, pa.ArrowException) as e:
+        raise ArtifactError(f"{path} is not a readable Parquet file ({e}): {REMEDY}") from None
+    found = {field.name: str(field.type) for field in schema}
+    if list(found.items()) != list(expected.items()):
+        wrong = [f"{name}: {found.get(name, 'missing')} (contract: {kind})"
+                 for name, kind in expected.items() if found.get(name) != kind]  # fmt: skip
+        extra = [name for name in found if name not in expected]
+        what = "; ".join(wrong + [f"{name}: not in the contract" for name in extra])
+        raise ArtifactError(f"{path} does not have its contract's columns ({what}): {REMEDY}")
+
+
+def check_artifact(path: str | os.PathLike[str]) -> None:
+    """Raise ArtifactError unless ``path`` is unchanged since written and has its contract."""
+    verify_checksum(path)
+    check_contract(path)
+
+
+def read_artifact(
+    path: str | os.PathLike[str], columns: list[str] | None = None
+) -> dict[str, np.ndarray]:
+    """Read a pipeline artifact: its checksum and contract checked first (ArtifactError)."""
+    check_artifact(path)
+    return read_columns(path, columns)
 
 
 def to_table(columns: Mapping[str, np.ndarray]) -> pa.Table:
@@ -26,8 +125,9 @@ def to_table(columns: Mapping[str, np.ndarray]) -> pa.Table:
 
 
 @contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it onto ``path`` only on success."""
+def atomic_path(path: str | os.PathLike[str], record: bool = True) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only on success, then
+    (with ``record``) record its checksum."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
@@ -40,6 +140,8 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    if record:
+        record_checksum(path)
 
 
 def _umask() -> int:

@@ -1,11 +1,9 @@
-# Helpers of the workflow: cross-field config checks, params lookups, library inputs, targets.
-# Rule files hold rules only; every Python helper they call lives here.
+# Helpers of the workflow: params lookups, library inputs, targets, resources (the config checks
+# are in checks.smk). Rule files hold rules only; every Python helper they call lives here.
 
 import math
 import os
 from pathlib import Path
-
-import yaml
 
 from lvebm.meshgrid import mesh_size, shard_bounds
 from lvebm.relaxed import beta_label, with_zero_temperature
@@ -18,174 +16,9 @@ ENV = "../envs/lvebm.yaml"
 os.environ.update(LVEBM_ROOT=str(LIBRARY.parents[1]))
 
 
-class ConfigError(ValueError):
-    """A config value the schema allows but the pipeline cannot use."""
-
-
-def _fail(key, value, allowed):
-    raise ConfigError(f"config key '{key}' = {value!r} is invalid: {allowed}")
-
-
-def _leaves(value, key=""):
-    """(dotted key, value) of every scalar of the config; list items as key[i]."""
-    if isinstance(value, dict):
-        for name, sub in value.items():
-            yield from _leaves(sub, f"{key}.{name}" if key else name)
-    elif isinstance(value, list):
-        for index, sub in enumerate(value):
-            yield from _leaves(sub, f"{key}[{index}]")
-    else:
-        yield key, value
-
-
-def _schema_alternatives(schema, node):
-    """The node with its $ref resolved, and its oneOf alternatives (resolved) or itself."""
-    if "$ref" in node:
-        node = {**schema["$defs"][node["$ref"].split("/")[-1]], **node}
-    return [_schema_alternatives(schema, alt)[0] for alt in node.get("oneOf", [])] or [
-        node
-    ]
-
-
-def _integer_leaves(schema, value, node, key=""):
-    """(dotted key, value) of every config value the schema types as an integer."""
-    alternatives = _schema_alternatives(schema, node)
-    if isinstance(value, dict):
-        for alt in alternatives:
-            props = alt.get("properties", {})
-            if set(value) <= set(props):
-                for name, sub in value.items():
-                    yield from _integer_leaves(
-                        schema, sub, props[name], f"{key}.{name}" if key else name
-                    )
-                return
-    elif isinstance(value, list):
-        for alt in alternatives:
-            if "items" in alt:
-                for index, sub in enumerate(value):
-                    yield from _integer_leaves(
-                        schema, sub, alt["items"], f"{key}[{index}]"
-                    )
-                return
-    elif any(alt.get("type") == "integer" for alt in alternatives) and not any(
-        alt.get("type") == "number" for alt in alternatives
-    ):
-        yield key, value
-
-
-def check_numbers(cfg, schema):
-    """Every number finite (JSON Schema's bounds are false for NaN, so NaN passes them), every
-    integer key an integer (JSON Schema accepts 25.0 where it asks for an integer)."""
-    for key, value in _leaves(cfg):
-        if isinstance(value, float) and not math.isfinite(value):
-            _fail(key, value, "must be a finite number (not NaN or an infinity)")
-    for key, value in _integer_leaves(schema, cfg, schema):
-        if isinstance(value, float):
-            _fail(key, value, f"must be an integer: write {value:.0f}, not {value!r}")
-
-
-def check_config(cfg):
-    """Cross-field rules the JSON schema cannot state; raise ConfigError naming the key."""
-    n = cfg["data"]["slice"]["n"]
-    if cfg["inference"]["focus"] > n:
-        _fail(
-            "inference.focus",
-            cfg["inference"]["focus"],
-            f"must be a sample label from 1 to data.slice.n = {n}",
-        )
-    for name in ("w1", "w2"):
-        if cfg["decoder"][name] == 0:
-            _fail(
-                f"decoder.{name}",
-                0,
-                "must be non-zero (a zero weight makes the decoder degenerate)",
-            )
-    for axis in ("y1", "y2"):
-        spec = cfg["mesh"][axis]
-        if not spec["start"] < spec["stop"]:
-            _fail(
-                f"mesh.{axis}.start",
-                spec["start"],
-                f"must be less than mesh.{axis}.stop = {spec['stop']}",
-            )
-    points = cfg["mesh"]["y1"]["num"] * cfg["mesh"]["y2"]["num"]
-    if cfg["mesh"]["shards"] > points:
-        _fail(
-            "mesh.shards",
-            cfg["mesh"]["shards"],
-            f"must be at most the {points} mesh points",
-        )
-    curve = cfg["mesh"]["curve"]
-    if not curve["start_pi"] < curve["stop_pi"]:
-        _fail(
-            "mesh.curve.stop_pi",
-            curve["stop_pi"],
-            f"must be greater than mesh.curve.start_pi = {curve['start_pi']}",
-        )
-    search = cfg["figures"]["search_optimizer"]
-    if search not in cfg["inference"]["optimizers"]:
-        _fail(
-            "figures.search_optimizer",
-            search,
-            f"must be one of inference.optimizers = {cfg['inference']['optimizers']}",
-        )
-    relaxed = cfg["relaxed"]
-    for spec in relaxed["weights_points"]:
-        if isinstance(spec, int) and spec > n:
-            _fail(
-                "relaxed.weights_points",
-                spec,
-                f"a sample label must be from 1 to data.slice.n = {n}",
-            )
-    line = relaxed["cross_section"]
-    if list(line["start"]) == list(line["stop"]):
-        _fail(
-            "relaxed.cross_section.stop",
-            line["stop"],
-            "must differ from relaxed.cross_section.start (a line, not a point)",
-        )
-    scan = relaxed["scan"]
-    if not scan["start"] < scan["stop"]:
-        _fail(
-            "relaxed.scan.stop",
-            scan["stop"],
-            f"must be greater than relaxed.scan.start = {scan['start']}",
-        )
-    training = cfg["training"]
-    if training["warm_point"] > n:
-        _fail(
-            "training.warm_point",
-            training["warm_point"],
-            f"must be a sample label from 1 to data.slice.n = {n}",
-        )
-    for name in ("learning_rates", "temperature"):
-        spec = training[name]
-        if not spec["start"] < spec["stop"]:
-            _fail(
-                f"training.{name}.stop",
-                spec["stop"],
-                f"must be greater than training.{name}.start = {spec['start']}",
-            )
-    for name in ("line_search", "conjugate_gradient"):
-        c1, c2 = cfg["inference"][name]["c1"], cfg["inference"][name]["c2"]
-        if not c1 < c2:
-            _fail(
-                f"inference.{name}.c2",
-                c2,
-                f"must be greater than inference.{name}.c1 = {c1}",
-            )
-
-
-check_numbers(
-    config,
-    yaml.safe_load(open(workflow.source_path("../schemas/config.schema.yaml"))),
-)
-check_config(config)
-
-
 def library(*modules):
     """The library files a rule's code imports, as inputs: editing one reruns the rule."""
-    files = ["__init__.py", "io.py", *(f"{module}.py" for module in modules)]
+    files = ["__init__.py", "io.py", "contracts.py", *(f"{module}.py" for module in modules)]
     return [os.path.relpath(LIBRARY / name) for name in files]
 
 
@@ -250,9 +83,11 @@ def point_set_input(wildcards):
     return {}
 
 
-def inference_outputs():
+def inference_outputs(tables=("{optimizer}",)):
+    """The inference tables of every optimizer and point set (with "{optimizer}_trace", the
+    traces too)."""
     return expand(
-        "results/inference/{points}/{optimizer}.parquet",
+        [f"results/inference/{{points}}/{table}.parquet" for table in tables],
         points=POINT_SETS,
         optimizer=OPTIMIZERS,
     )
@@ -263,6 +98,7 @@ def all_targets():
         "results/data/horn.parquet",
         "results/data/samples.parquet",
         "results/energy/energies.parquet",
+        *inference_outputs(tables=("{optimizer}", "{optimizer}_trace")),
         "results/inference/summary.parquet",
         "results/mesh/free_energy.parquet",
         "results/mesh/highlight.parquet",

@@ -12,14 +12,14 @@ from lvebm.conditional import (
     radii_table,
     training_samples,
 )
-from lvebm.io import read_columns, write_parquet
+from lvebm.io import read_artifact, write_parquet
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 
 p, out = snakemake.params, snakemake.output
 net = Network(tuple(p.sizes))
-params = read_columns(snakemake.input.params)
+params = read_artifact(snakemake.input.params)
 x = np.linspace(p.x["start"], p.x["stop"], p.x["num"])
 write_parquet(out.radii, radii_table(net, params, x, alpha=p.alpha, beta=p.beta))
 table = free_energy_table(net, params, training_samples(**p.held_out))

@@ -2,13 +2,13 @@
 
 import sys
 
-from lvebm.io import read_columns, write_parquet
+from lvebm.io import read_artifact, write_parquet
 from lvebm.model import Decoder, energy_table
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 
-samples = read_columns(snakemake.input.samples)
+samples = read_artifact(snakemake.input.samples)
 decoder = Decoder(**snakemake.params.decoder)
 table = energy_table(decoder, samples["i"], samples["y1"], samples["y2"], snakemake.params.n)
 write_parquet(snakemake.output[0], table)

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 
 from lvebm.data import held_out_slice
-from lvebm.io import read_columns, write_parquet
+from lvebm.io import read_artifact, write_parquet
 from lvebm.meshgrid import mesh_points
 from lvebm.model import Decoder
 from lvebm.relaxed import cross_section
@@ -16,13 +16,13 @@ from lvebm.training import denoise_table, reference_decoder, training_maps
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 
 p, out = snakemake.params, snakemake.output
-trained = reference_decoder(read_columns(snakemake.input.summary), beta=np.inf, method=p.method)
+trained = reference_decoder(read_artifact(snakemake.input.summary), beta=np.inf, method=p.method)
 decoders = {"untrained": Decoder(**p.untrained), "trained": trained}
 write_parquet(out.cross_section, cross_section(trained, **p.line, betas=p.betas, n=p.grid_n))
 held_out = held_out_slice(p.held_out, x=p.x, **p.sampler)
 write_parquet(out.denoise, denoise_table(held_out, decoders))
 
-samples = read_columns(snakemake.input.samples)
+samples = read_artifact(snakemake.input.samples)
 row = int(np.flatnonzero(samples["i"] == p.warm_point)[0])
 _, y1, y2 = mesh_points(**p.mesh)
 point = (samples["y1"][row], samples["y2"][row])

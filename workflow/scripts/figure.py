@@ -3,14 +3,14 @@
 import sys
 
 from lvebm.figures import FIGURES
-from lvebm.io import read_columns
+from lvebm.io import read_artifact
 from lvebm.plotstyle import save_png
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 
 p = snakemake.params
-data = {name: read_columns(path) for name, path in snakemake.input.items() if name != "library"}
+data = {name: read_artifact(path) for name, path in snakemake.input.items() if name != "library"}
 fig = FIGURES[p.function](data, size=tuple(p.size), **p.options)
 save_png(fig, snakemake.output[0], dpi=p.dpi)
 print(f"{snakemake.output[0]} from {sorted(data)}", file=sys.stderr)

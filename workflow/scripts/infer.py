@@ -8,7 +8,7 @@ import sys
 import numpy as np
 
 from lvebm.inference import infer
-from lvebm.io import ParquetStream, read_columns
+from lvebm.io import ParquetStream, read_artifact
 from lvebm.meshgrid import mesh_blocks
 from lvebm.model import Decoder
 
@@ -17,7 +17,7 @@ sys.stderr = open(snakemake.log[0], "w", buffering=1)
 
 p = snakemake.params
 if "points" in snakemake.input.keys():
-    samples = read_columns(snakemake.input.points)
+    samples = read_artifact(snakemake.input.points)
     blocks = [(samples["i"], samples["y1"], samples["y2"])]
 else:
     blocks = mesh_blocks(**p.points)

@@ -2,7 +2,7 @@
 
 import sys
 
-from lvebm.io import read_columns, write_parquet
+from lvebm.io import read_artifact, write_parquet
 from lvebm.model import Decoder
 from lvebm.relaxed import grid_error, resolve_points
 
@@ -10,7 +10,7 @@ from lvebm.relaxed import grid_error, resolve_points
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 
 p = snakemake.params
-names, y1, y2 = resolve_points(p.points, read_columns(snakemake.input.samples))
+names, y1, y2 = resolve_points(p.points, read_artifact(snakemake.input.samples))
 scan = {"beta_start": p.scan["start"], "beta_stop": p.scan["stop"], "num": p.scan["num"]}
 write_parquet(snakemake.output[0], grid_error(Decoder(**p.decoder), names, y1, y2, **scan, n=p.n))
 print(f"{p.scan['num']} betas for {names}", file=sys.stderr)

@@ -2,7 +2,7 @@
 
 import sys
 
-from lvebm.io import read_columns, write_parquet
+from lvebm.io import read_artifact, write_parquet
 from lvebm.model import Decoder
 from lvebm.relaxed import resolve_points, softmin_weights
 
@@ -10,7 +10,7 @@ from lvebm.relaxed import resolve_points, softmin_weights
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 
 p = snakemake.params
-names, y1, y2 = resolve_points(p.points, read_columns(snakemake.input.samples))
+names, y1, y2 = resolve_points(p.points, read_artifact(snakemake.input.samples))
 write_parquet(
     snakemake.output[0], softmin_weights(Decoder(**p.decoder), names, y1, y2, beta=p.beta, n=p.n)
 )

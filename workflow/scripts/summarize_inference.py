@@ -3,12 +3,12 @@
 import sys
 
 from lvebm.inference import summarize
-from lvebm.io import read_columns, write_parquet
+from lvebm.io import read_artifact, write_parquet
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 
 runs = [tuple(run) for run in snakemake.params.runs]
-tables = {run: read_columns(path) for run, path in zip(runs, snakemake.input.results, strict=True)}
+tables = {run: read_artifact(path) for run, path in zip(runs, snakemake.input.results, strict=True)}
 write_parquet(snakemake.output[0], summarize(tables))
 print(f"summarised {len(tables)} runs", file=sys.stderr)

@@ -2,12 +2,12 @@
 
 import sys
 
-from lvebm.io import read_columns, write_parquet
+from lvebm.io import read_artifact, write_parquet
 from lvebm.training import concat_tables
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 
-summary = concat_tables(read_columns(path) for path in snakemake.input.results)
+summary = concat_tables(read_artifact(path) for path in snakemake.input.results)
 write_parquet(snakemake.output[0], summary)
 print(f"{summary['beta'].size} trained decoders", file=sys.stderr)

@@ -2,7 +2,7 @@
 
 import sys
 
-from lvebm.io import read_columns, write_parquet
+from lvebm.io import read_artifact, write_parquet
 from lvebm.model import Decoder
 from lvebm.training import train
 
@@ -10,7 +10,7 @@ from lvebm.training import train
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 
 p = snakemake.params
-samples = read_columns(snakemake.input.samples)
+samples = read_artifact(snakemake.input.samples)
 results, trajectory, landscape = train(
     samples["y1"], samples["y2"], Decoder(**p.start), **p.training
 )

@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 
-from lvebm.io import read_columns, write_parquet
+from lvebm.io import read_artifact, write_parquet
 from lvebm.model import Decoder
 from lvebm.training import learning_rate_scan, temperature_scan
 
@@ -13,7 +13,7 @@ from lvebm.training import learning_rate_scan, temperature_scan
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 
 p = snakemake.params
-samples = read_columns(snakemake.input.samples)
+samples = read_artifact(snakemake.input.samples)
 y1, y2, start = samples["y1"], samples["y2"], Decoder(**p.start)
 rates = np.geomspace(p.rates["start"], p.rates["stop"], p.rates["num"])
 table = learning_rate_scan(y1, y2, start, rates=rates, seed=p.seed, **p.lbfgs)

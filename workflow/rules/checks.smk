@@ -1,0 +1,253 @@
+# Checks that stop a run before any job: the config (schema, numbers, cross-field rules) and the
+# artifacts already in results/. Each mistake is one line naming the key or file and what is
+# allowed, exit status 1, no Python traceback, and nothing under results/ touched.
+
+import math
+import sys
+from pathlib import Path
+
+import jsonschema
+import yaml
+from snakemake.utils import validate
+
+from lvebm.io import ArtifactError, checksum_path, verify_checksum
+
+# The smallest |decoder weight|: tests/test_exact.py checks the exact solver against a brute force
+# over 1e-3 <= |w1|, |w2| <= 1e3 (the schema's maximum), ratios up to 1e6 included.
+MIN_WEIGHT = 1.0e-3
+
+
+def stop_on_error(check, *args):
+    """Run ``check``; a ConfigError, ConfigFileError or ArtifactError ends the run with its
+    one-line message on stderr and exit status 1 (SystemExit: Snakemake prints no traceback).
+    """
+    try:
+        return check(*args)
+    except (ConfigError, ConfigFileError, ArtifactError) as e:
+        sys.stderr.write(f"lvebm error: {e}\n")
+        raise SystemExit(1) from None
+
+
+def _dotted(path):
+    """A jsonschema path as a config key: mesh.y1.num, mesh.highlight[0][1]."""
+    key = ""
+    for part in path:
+        key += (
+            f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
+        )
+    return key
+
+
+def _short(value, width=60):
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def schema_error_message(error):
+    """One line for a jsonschema ValidationError: the key, its value, what is allowed."""
+    key = _dotted(error.absolute_path)
+    if error.validator == "additionalProperties":
+        allowed = ", ".join(sorted(error.schema.get("properties", {})))
+        unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        prefix, where = (f"{key}.", f" under '{key}'") if key else ("", "")
+        names = ", ".join(f"'{prefix}{name}'" for name in unknown)
+        return f"unknown config key {names}: the keys allowed{where} are {allowed}"
+    description = error.schema.get("description")
+    if error.validator == "oneOf":
+        description = " or ".join(
+            alt.get("description", alt.get("$ref", "").split("/")[-1])
+            for alt in error.schema["oneOf"]
+        )
+    hint = f" ({description})" if description else ""
+    return f"config key '{key}' = {_short(error.instance)} is invalid: {error.message}{hint}"
+
+
+def check_schema(cfg, schema_path):
+    """Validate against the JSON schema (one line for the most relevant error), then let
+    Snakemake's validate fill in the schema's defaults."""
+    schema = yaml.safe_load(open(schema_path))
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(cfg))
+    if error is not None:
+        raise ConfigError(schema_error_message(error))
+    validate(cfg, schema_path)
+    check_numbers(cfg, schema)
+    check_config(cfg)
+
+
+class ConfigError(ValueError):
+    """A config value the pipeline cannot use."""
+
+
+def _fail(key, value, allowed):
+    raise ConfigError(f"config key '{key}' = {value!r} is invalid: {allowed}")
+
+
+def _leaves(value, key=""):
+    """(dotted key, value) of every scalar of the config; list items as key[i]."""
+    if isinstance(value, dict):
+        for name, sub in value.items():
+            yield from _leaves(sub, f"{key}.{name}" if key else name)
+    elif isinstance(value, list):
+        for index, sub in enumerate(value):
+            yield from _leaves(sub, f"{key}[{index}]")
+    else:
+        yield key, value
+
+
+def _schema_alternatives(schema, node):
+    """The node with its $ref resolved, and its oneOf alternatives (resolved) or itself."""
+    if "$ref" in node:
+        node = {**schema["$defs"][node["$ref"].split("/")[-1]], **node}
+    return [_schema_alternatives(schema, alt)[0] for alt in node.get("oneOf", [])] or [
+        node
+    ]
+
+
+def _integer_leaves(schema, value, node, key=""):
+    """(dotted key, value) of every config value the schema types as an integer."""
+    alternatives = _schema_alternatives(schema, node)
+    if isinstance(value, dict):
+        for alt in alternatives:
+            props = alt.get("properties", {})
+            if set(value) <= set(props):
+                for name, sub in value.items():
+                    yield from _integer_leaves(
+                        schema, sub, props[name], f"{key}.{name}" if key else name
+                    )
+                return
+    elif isinstance(value, list):
+        for alt in alternatives:
+            if "items" in alt:
+                for index, sub in enumerate(value):
+                    yield from _integer_leaves(
+                        schema, sub, alt["items"], f"{key}[{index}]"
+                    )
+                return
+    elif any(alt.get("type") == "integer" for alt in alternatives) and not any(
+        alt.get("type") == "number" for alt in alternatives
+    ):
+        yield key, value
+
+
+def check_numbers(cfg, schema):
+    """Every number finite (JSON Schema's bounds are false for NaN, so NaN passes them), every
+    integer key an integer (JSON Schema accepts 25.0 where it asks for an integer)."""
+    for key, value in _leaves(cfg):
+        if isinstance(value, float) and not math.isfinite(value):
+            _fail(key, value, "must be a finite number (not NaN or an infinity)")
+    for key, value in _integer_leaves(schema, cfg, schema):
+        if isinstance(value, float):
+            _fail(key, value, f"must be an integer: write {value:.0f}, not {value!r}")
+
+
+def check_config(cfg):
+    """Cross-field rules the JSON schema cannot state; raise ConfigError naming the key."""
+    n = cfg["data"]["slice"]["n"]
+    if cfg["inference"]["focus"] > n:
+        _fail(
+            "inference.focus",
+            cfg["inference"]["focus"],
+            f"must be a sample label from 1 to data.slice.n = {n}",
+        )
+    for name in ("w1", "w2"):
+        weight = cfg["decoder"][name]
+        if not MIN_WEIGHT <= abs(weight):
+            _fail(
+                f"decoder.{name}",
+                weight,
+                f"|{name}| must be at least {MIN_WEIGHT} (at most 1000): the range where the "
+                "exact solver is tested; a zero weight makes the decoder degenerate",
+            )
+    for axis in ("y1", "y2"):
+        spec = cfg["mesh"][axis]
+        if not spec["start"] < spec["stop"]:
+            _fail(
+                f"mesh.{axis}.start",
+                spec["start"],
+                f"must be less than mesh.{axis}.stop = {spec['stop']}",
+            )
+    points = cfg["mesh"]["y1"]["num"] * cfg["mesh"]["y2"]["num"]
+    if points > cfg["mesh"]["max_points"]:
+        _fail(
+            "mesh.max_points",
+            cfg["mesh"]["max_points"],
+            f"the mesh has mesh.y1.num x mesh.y2.num = {points} points, more than this cap; "
+            "the mesh jobs' memory, disk and time grow with it: raise mesh.max_points on "
+            "purpose to run it",
+        )
+    if cfg["mesh"]["shards"] > points:
+        _fail(
+            "mesh.shards",
+            cfg["mesh"]["shards"],
+            f"must be at most the {points} mesh points",
+        )
+    curve = cfg["mesh"]["curve"]
+    if not curve["start_pi"] < curve["stop_pi"]:
+        _fail(
+            "mesh.curve.stop_pi",
+            curve["stop_pi"],
+            f"must be greater than mesh.curve.start_pi = {curve['start_pi']}",
+        )
+    search = cfg["figures"]["search_optimizer"]
+    if search not in cfg["inference"]["optimizers"]:
+        _fail(
+            "figures.search_optimizer",
+            search,
+            f"must be one of inference.optimizers = {cfg['inference']['optimizers']}",
+        )
+    relaxed = cfg["relaxed"]
+    for spec in relaxed["weights_points"]:
+        if isinstance(spec, int) and spec > n:
+            _fail(
+                "relaxed.weights_points",
+                spec,
+                f"a sample label must be from 1 to data.slice.n = {n}",
+            )
+    line = relaxed["cross_section"]
+    if list(line["start"]) == list(line["stop"]):
+        _fail(
+            "relaxed.cross_section.stop",
+            line["stop"],
+            "must differ from relaxed.cross_section.start (a line, not a point)",
+        )
+    scan = relaxed["scan"]
+    if not scan["start"] < scan["stop"]:
+        _fail(
+            "relaxed.scan.stop",
+            scan["stop"],
+            f"must be greater than relaxed.scan.start = {scan['start']}",
+        )
+    training = cfg["training"]
+    if training["warm_point"] > n:
+        _fail(
+            "training.warm_point",
+            training["warm_point"],
+            f"must be a sample label from 1 to data.slice.n = {n}",
+        )
+    for name in ("learning_rates", "temperature"):
+        spec = training[name]
+        if not spec["start"] < spec["stop"]:
+            _fail(
+                f"training.{name}.stop",
+                spec["stop"],
+                f"must be greater than training.{name}.start = {spec['start']}",
+            )
+    for name in ("line_search", "conjugate_gradient"):
+        c1, c2 = cfg["inference"][name]["c1"], cfg["inference"][name]["c2"]
+        if not c1 < c2:
+            _fail(
+                f"inference.{name}.c2",
+                c2,
+                f"must be greater than inference.{name}.c1 = {c1}",
+            )
+
+
+def check_artifacts(results):
+    """Every artifact under ``results`` is the file its rule wrote (size and modification time as
+    recorded, else the same SHA-256): an edited, truncated or replaced file stops the run here,
+    before Snakemake would rerun (and first delete) the good artifacts downstream of it. A file
+    without a recorded checksum is left to the jobs that read it (they refuse it)."""
+    for path in sorted(Path(results).rglob("*")):
+        if path.suffix in (".parquet", ".png") and checksum_path(path).exists():
+            verify_checksum(path, trust_unchanged_stat=True)
