@@ -9,7 +9,6 @@ import pytest
 from support import SNAKEMAKE, copy_project
 
 from lvebm.manifest import main as manifest_main
-from lvebm.manifest import round_significant
 
 pytestmark = pytest.mark.pipeline
 
@@ -35,17 +34,6 @@ def test_clean_runs_cores_and_shards_never_change_an_artifact(tmp_path):
         differ = [k for k in runs["one_core"] if runs["one_core"][k] != runs[name].get(k)]
         assert not differ, f"{name}: {differ}"
         assert runs[name].keys() == runs["one_core"].keys()
-
-
-def test_round_significant():
-    x = [1.23456789012345, -9.87654321098e-12, 0.0, float("inf"), 123456789.987]
-    assert list(round_significant(x, 9)) == [
-        1.23456789,
-        -9.87654321e-12,
-        0.0,
-        float("inf"),
-        123456790.0,
-    ]
 
 
 def test_manifest_reproduces_and_reports_a_changed_value(project, capsys):
