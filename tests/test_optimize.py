@@ -149,7 +149,7 @@ def test_a_point_alone_or_in_a_batch_gives_identical_results(name):
 @pytest.mark.parametrize("name", ITERATIVE)
 def test_trace_starts_at_z_init_and_ends_at_z_check(name):
     y1, y2 = lecture_mesh()
-    res = run_optimizer(name, DEC, y1, y2, z_init=0.5, options=options(name))
+    res = run_optimizer(name, DEC, y1, y2, z_init=0.5, options=options(name), trace=True)
     t = res.trace
     first = np.r_[True, t["point"][1:] != t["point"][:-1]]
     last = np.r_[t["point"][1:] != t["point"][:-1], True]
@@ -168,12 +168,15 @@ def test_unknown_optimizer_is_rejected():
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
-def test_threads_never_change_a_value(name):
+def test_threads_and_blocks_never_change_a_value(name, monkeypatch):
     rng = np.random.default_rng(3)
     y1, y2 = rng.uniform(-3, 3, (2, 20_000))
-    one = run_optimizer(name, DEC, y1, y2, z_init=0.5, options=options(name))
-    two = run_optimizer(name, DEC, y1, y2, z_init=0.5, options=options(name), workers=3)
-    for field in ("z_check", "F", "n_iter", "n_eval", "converged"):
-        assert_array_equal(getattr(one, field), getattr(two, field))
-    for key in one.trace:
-        assert_array_equal(one.trace[key], two.trace[key])
+    one = run_optimizer(name, DEC, y1, y2, z_init=0.5, options=options(name), trace=True)
+    two = run_optimizer(name, DEC, y1, y2, z_init=0.5, options=options(name), trace=True, workers=3)
+    monkeypatch.setattr("lvebm.optimize.BLOCK", 4999)  # five blocks, run one after the other
+    three = run_optimizer(name, DEC, y1, y2, z_init=0.5, options=options(name), trace=True)
+    for other in (two, three):
+        for field in ("z_check", "F", "n_iter", "n_eval", "converged"):
+            assert_array_equal(getattr(one, field), getattr(other, field))
+        for key in one.trace:
+            assert_array_equal(one.trace[key], other.trace[key])

@@ -13,9 +13,12 @@ from collections.abc import Mapping
 import numpy as np
 from numpy.typing import ArrayLike
 
+from lvebm.arguments import real_points
 from lvebm.exact import free_energy_exact
 from lvebm.model import Decoder
 from lvebm.optimize import InferenceResult, run_optimizer
+
+TRACE_POINTS = 100_000  # the most points whose iterates infer keeps unless asked (trace=True)
 
 
 def grid_tolerance(decoder: Decoder, y1: ArrayLike, y2: ArrayLike, n: int) -> np.ndarray:
@@ -39,23 +42,31 @@ def infer(
     options: Mapping | None = None,
     global_tol: float = 1e-9,
     workers: int = 1,
+    trace: bool | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Run one optimizer on points and score it; returns (results table, trace table).
 
     Result columns: ``i, y1, y2, z_init, z_check, F, n_iter, n_eval, converged, F_exact,
     z_exact, error, global_min``; trace columns: ``i, step, z, E``. ``workers`` threads share
-    the points (the result does not depend on it).
+    the points (the result does not depend on it). The trace, one row per iterate, is kept when
+    ``trace`` is true, or by default for at most ``TRACE_POINTS`` points (else it is empty).
 
     >>> table, trace = infer("lbfgs", Decoder(-1.45, 0.36), [1, 2], [2.0, -1.0], [0.1, -0.5])
     >>> table["global_min"].tolist(), sorted(trace)
     ([True, True], ['E', 'i', 'step', 'z'])
     """
     options = dict(options or {})  # missing options take the optimizer's defaults
-    labels = np.asarray(labels, dtype=np.int64)
-    y1 = np.asarray(y1, dtype=np.float64)
-    y2 = np.asarray(y2, dtype=np.float64)
+    y1, y2 = (a.ravel() for a in real_points(y1=y1, y2=y2))
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iu" or labels.shape != y1.shape:
+        raise ValueError(
+            f"labels must be one integer per point: got {labels.dtype} values of shape "
+            f"{labels.shape} for {y1.size} points"
+        )
+    labels = labels.astype(np.int64)
+    keep = y1.size <= TRACE_POINTS if trace is None else trace
     result: InferenceResult = run_optimizer(
-        name, decoder, y1, y2, z_init=z_init, options=dict(options), workers=workers
+        name, decoder, y1, y2, z_init=z_init, options=options, workers=workers, trace=keep
     )
     ref = free_energy_exact(decoder, y1, y2)
     error = result.F - ref.F
@@ -78,7 +89,12 @@ def infer(
         "error": error,
         "global_min": error <= tol,
     }
-    trace = result.trace or {}
+    trace = result.trace or {
+        "point": np.empty(0, np.int64),
+        "step": np.empty(0, np.int64),
+        "z": np.empty(0),
+        "E": np.empty(0),
+    }
     trace_table = {
         "i": labels[trace["point"]],
         "step": trace["step"],

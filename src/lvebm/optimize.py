@@ -12,7 +12,6 @@ Evaluations count calls of the energy with its derivative(s) at one latent (one 
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lvebm.arguments import checked_options, real_array, real_points
 from lvebm.exact import free_energy_exact
 from lvebm.linesearch import CONVERGED, WARNING, Line, dcsrch, wolfe_zoom
 from lvebm.model import Decoder, latent_grid
@@ -86,11 +86,12 @@ class _Batch:
 
     def __init__(self, decoder: Decoder, y1: ArrayLike, y2: ArrayLike, z0: ArrayLike, trace: bool):
         self.decoder = decoder
-        self.y1, self.y2 = np.broadcast_arrays(
-            np.asarray(y1, dtype=np.float64).ravel(), np.asarray(y2, dtype=np.float64).ravel()
-        )
+        self.y1, self.y2 = (a.ravel() for a in real_points(y1=y1, y2=y2))
         self.n = self.y1.size
-        self.z = np.broadcast_to(np.asarray(z0, dtype=np.float64), (self.n,)).copy()
+        z0 = real_array("z0", z0)
+        if z0.size not in (1, self.n):
+            raise ValueError(f"z0 has {z0.size} values for {self.n} points: give one, or one each")
+        self.z = np.broadcast_to(z0.ravel() if z0.size > 1 else z0.reshape(()), (self.n,)).copy()
         self.n_iter = np.zeros(self.n, dtype=np.int64)
         self.n_eval = np.zeros(self.n, dtype=np.int64)
         self.converged = np.zeros(self.n, dtype=bool)
@@ -101,15 +102,18 @@ class _Batch:
         self.n_eval[idx] += 1
         return self.decoder.energy_and_dz(self.y1[idx], self.y2[idx], z)
 
-    def result(self) -> InferenceResult:
+    def result(self, F: np.ndarray | None = None) -> InferenceResult:
+        """The batch's result; a point, start or F that is not finite is never converged."""
         z = np.mod(self.z, TWO_PI)
         z[z >= TWO_PI] = 0.0
+        F = self.decoder.energy(self.y1, self.y2, self.z) if F is None else F
+        finite = np.isfinite(self.y1) & np.isfinite(self.y2) & np.isfinite(self.z) & np.isfinite(F)
         return InferenceResult(
             z_check=z,
-            F=self.decoder.energy(self.y1, self.y2, self.z),
+            F=F,
             n_iter=self.n_iter,
             n_eval=self.n_eval,
-            converged=self.converged,
+            converged=self.converged & finite,
             trace=self.trace.table(),
         )
 
@@ -119,8 +123,9 @@ def _line(batch: _Batch, idx: np.ndarray, z: np.ndarray, p: np.ndarray) -> Line:
     return Line(batch.decoder.energy_and_dz, batch.y1[idx], batch.y2[idx], z, p)
 
 
+@checked_options
 def exhaustive(
-    decoder: Decoder, y1: ArrayLike, y2: ArrayLike, *, n: int = 48, trace: bool = True
+    decoder: Decoder, y1: ArrayLike, y2: ArrayLike, *, n: int = 48, trace: bool = False
 ) -> InferenceResult:
     """Argmin of E over the latent grid z = 2 pi k / n (the lecture's exhaustive search).
 
@@ -143,7 +148,10 @@ def exhaustive(
     return batch.result()
 
 
-def exact(decoder: Decoder, y1: ArrayLike, y2: ArrayLike, *, trace: bool = True) -> InferenceResult:
+@checked_options
+def exact(
+    decoder: Decoder, y1: ArrayLike, y2: ArrayLike, *, trace: bool = False
+) -> InferenceResult:
     """The closed-form reference (:func:`lvebm.exact.free_energy_exact`) as an optimizer."""
     batch = _Batch(decoder, y1, y2, 0.0, trace)
     ref = free_energy_exact(decoder, batch.y1, batch.y2)
@@ -152,9 +160,10 @@ def exact(decoder: Decoder, y1: ArrayLike, y2: ArrayLike, *, trace: bool = True)
     batch.n_eval[:] = ref.n_iter
     batch.converged[:] = True
     batch.trace.add(np.arange(batch.n), 0, batch.z, ref.F)
-    return dataclasses.replace(batch.result(), F=ref.F)
+    return batch.result(F=ref.F)
 
 
+@checked_options
 def gradient_descent(
     decoder: Decoder,
     y1: ArrayLike,
@@ -164,7 +173,7 @@ def gradient_descent(
     step: float = 0.1,
     gtol: float = GTOL,
     max_iter: int = MAX_ITER,
-    trace: bool = True,
+    trace: bool = False,
 ) -> InferenceResult:
     """Fixed-step gradient descent z <- z - step dE/dz until |dE/dz| <= gtol.
 
@@ -204,6 +213,7 @@ def _first_step(f: np.ndarray, f_old: np.ndarray, slope: np.ndarray) -> np.ndarr
     return np.where((slope != 0) & (a >= 0), a, 1.0)
 
 
+@checked_options
 def line_search(
     decoder: Decoder,
     y1: ArrayLike,
@@ -214,7 +224,7 @@ def line_search(
     c2: float = 0.9,
     gtol: float = GTOL,
     max_iter: int = MAX_ITER,
-    trace: bool = True,
+    trace: bool = False,
 ) -> InferenceResult:
     """Steepest descent with the strong-Wolfe line search of ``scipy.optimize.line_search``.
 
@@ -252,6 +262,7 @@ def line_search(
     return b.result()
 
 
+@checked_options
 def conjugate_gradient(
     decoder: Decoder,
     y1: ArrayLike,
@@ -262,7 +273,7 @@ def conjugate_gradient(
     c2: float = 0.4,
     gtol: float = GTOL,
     max_iter: int = MAX_ITER,
-    trace: bool = True,
+    trace: bool = False,
 ) -> InferenceResult:
     """Polak-Ribiere+ nonlinear CG as in ``scipy.optimize.minimize(method="CG")``.
 
@@ -343,6 +354,7 @@ def conjugate_gradient(
     return b.result()
 
 
+@checked_options
 def lbfgs(
     decoder: Decoder,
     y1: ArrayLike,
@@ -354,7 +366,7 @@ def lbfgs(
     gtol: float = GTOL,
     max_iter: int = MAX_ITER,
     max_ls: int = 20,
-    trace: bool = True,
+    trace: bool = False,
 ) -> InferenceResult:
     """L-BFGS as ``scipy.optimize.minimize(method="L-BFGS-B")`` runs it without bounds.
 
@@ -467,6 +479,7 @@ def _two_loop(g, S, Y, idx, count, head, m):
     return r
 
 
+@checked_options
 def newton(
     decoder: Decoder,
     y1: ArrayLike,
@@ -476,7 +489,7 @@ def newton(
     max_step: float = np.pi / 4,
     gtol: float = GTOL,
     max_iter: int = MAX_ITER,
-    trace: bool = True,
+    trace: bool = False,
 ) -> InferenceResult:
     """Safeguarded Newton: step -E'/E'' where E'' > 0, else a downhill step of ``max_step``;
     steps longer than ``max_step`` are cut, then halved until E decreases (Armijo, 1e-4, with a
@@ -543,39 +556,47 @@ def run_optimizer(
     y1: ArrayLike,
     y2: ArrayLike,
     *,
-    z_init: float,
-    options: dict,
-    trace: bool = True,
+    z_init: ArrayLike = Z0,
+    options: dict | None = None,
+    trace: bool = False,
     workers: int = 1,
 ) -> InferenceResult:
-    """Run optimizer ``name`` with its config ``options``, from ``z_init`` if it is iterative.
+    """Run optimizer ``name`` with its ``options``, from ``z_init`` (one start, or one per point)
+    if it is iterative.
 
-    With ``workers`` > 1 the points are split into that many contiguous blocks optimised in
-    threads (numpy releases the GIL in its loops); points are independent, so the result is
-    identical to one block.
+    The points are optimised in blocks of at most ``BLOCK``, so the working memory does not grow
+    with their number; with ``workers`` > 1 the blocks (at least ``workers`` of them when there
+    are enough points) run in threads, numpy releasing the GIL in its loops. Points are
+    independent, so the result does not depend on the blocks or the threads.
     """
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; allowed: {', '.join(OPTIMIZERS)}")
-    y1, y2 = np.broadcast_arrays(
-        np.asarray(y1, dtype=np.float64).ravel(), np.asarray(y2, dtype=np.float64).ravel()
-    )
+    if not (isinstance(workers, int) and workers >= 1):
+        raise ValueError(f"workers = {workers!r} is invalid: must be an integer >= 1")
+    y1, y2 = (a.ravel() for a in real_points(y1=y1, y2=y2))
+    z0 = real_array("z_init", z_init).ravel()
+    if z0.size not in (1, y1.size):
+        raise ValueError(f"z_init has {z0.size} values for {y1.size} points: give one, or one each")
+    function, options = OPTIMIZERS[name], dict(options or {})
 
     def run(block: slice) -> InferenceResult:
         if name in ITERATIVE:
-            return OPTIMIZERS[name](decoder, y1[block], y2[block], z_init, trace=trace, **options)
-        return OPTIMIZERS[name](decoder, y1[block], y2[block], trace=trace, **options)
+            start = z0[block] if z0.size > 1 else z0[0]
+            return function(decoder, y1[block], y2[block], start, trace=trace, **options)
+        return function(decoder, y1[block], y2[block], trace=trace, **options)
 
-    blocks = min(workers, max(1, y1.size // MIN_BLOCK))
-    if blocks <= 1:
+    count = max(-(-y1.size // BLOCK), min(workers, y1.size // MIN_BLOCK), 1)
+    if count == 1:
         return run(slice(None))
-    edges = np.linspace(0, y1.size, blocks + 1).astype(int)
+    edges = np.linspace(0, y1.size, count + 1).astype(int)
     slices = [slice(a, b) for a, b in itertools.pairwise(edges)]
-    with ThreadPoolExecutor(max_workers=blocks) as pool:
+    with ThreadPoolExecutor(max_workers=min(workers, count)) as pool:
         parts = list(pool.map(run, slices))
     return _concatenate(parts, edges[:-1])
 
 
-MIN_BLOCK = 4096
+MIN_BLOCK = 4096  # the smallest block worth a thread
+BLOCK = 1 << 17  # the most points optimised at once (L-BFGS keeps 2 x memory values per point)
 
 
 def _concatenate(parts: list[InferenceResult], offsets: np.ndarray) -> InferenceResult:
@@ -617,6 +638,4 @@ def minimize(
     """
     if method not in OPTIMIZERS:
         raise ValueError(f"unknown method {method!r}; allowed: {', '.join(OPTIMIZERS)}")
-    if method in ITERATIVE:
-        return OPTIMIZERS[method](decoder, y1, y2, z0, trace=trace, **options)
-    return OPTIMIZERS[method](decoder, y1, y2, trace=trace, **options)
+    return run_optimizer(method, decoder, y1, y2, z_init=z0, options=options, trace=trace)

@@ -35,6 +35,7 @@ with ParquetStream(out.results) as results, ParquetStream(out.trace) as trace:
             options=p.inference["options"],
             global_tol=p.inference.get("global_tol", 0.0),
             workers=snakemake.threads,
+            trace=True,
         )
         results.write(table)
         trace.write(iterates)
