@@ -13,7 +13,6 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-include: "workflow/rules/configfiles.smk"
 include: "workflow/rules/checks.smk"
 
 

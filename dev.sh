@@ -84,8 +84,11 @@ cmd=${1:-}
 case "$cmd" in
   setup) setup ;;
   slurm-setup) slurm_setup ;;
-  slurm) slurm_setup && exec "$SLURM_VENV/bin/python" -m snakemake --profile profiles/slurm "$@" ;;
-  pipeline) setup && exec "$VENV/bin/snakemake" $(report_flags "$@") "$@" ;;
+  # a missing --configfile or a --config item without '=' is one line here, not Snakemake's traceback
+  slurm) slurm_setup && "$VENV/bin/python" -m lvebm.configfile "$@" &&
+    exec "$SLURM_VENV/bin/python" -m snakemake --profile profiles/slurm "$@" ;;
+  pipeline) setup && "$VENV/bin/python" -m lvebm.configfile "$@" &&
+    exec "$VENV/bin/snakemake" $(report_flags "$@") "$@" ;;
   # two workers (the machine's cores); each test module stays on one worker
   test) setup && exec "$VENV/bin/python" -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile "$@" ;;
   *)

@@ -75,7 +75,10 @@ def test_every_optimizer_runs_with_its_defaults_from_one_entry():
         lvebm.minimize(decoder, [0.0], [0.0], method="sgd")
 
 
-NAMES = "model data exact optimize inference meshgrid mesh relaxed training conditional arguments contracts"
+NAMES = (
+    "model data exact optimize inference meshgrid mesh relaxed training conditional arguments "
+    "contracts configfile"
+)
 MODULES = ["lvebm", *(f"lvebm.{name}" for name in NAMES.split())]
 
 

@@ -10,6 +10,7 @@ import jsonschema
 import yaml
 from snakemake.utils import validate
 
+from lvebm.configfile import ConfigFileError, check_config_files
 from lvebm.io import ArtifactError, checksum_path, verify_checksum
 
 # The smallest |decoder weight|: tests/test_exact.py checks the exact solver against a brute force
