@@ -16,6 +16,11 @@ DECODERS = {
     "flat": (3.0, 0.01),
     "very flat vertical": (1e-3, 2.0),
     "trained": (2.0, 1.5),
+    # the corners of the range the config allows, 0.001 <= |w| <= 1000 (ratios up to 1e6)
+    "smallest": (1e-3, -1e-3),
+    "smallest and largest": (-1e-3, 1e3),
+    "largest and smallest": (1e3, 1e-3),
+    "largest": (-1e3, 1e3),
 }
 
 

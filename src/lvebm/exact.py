@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lvebm.arguments import real_array, real_points
 from lvebm.model import Decoder
 
 TWO_PI = 2.0 * np.pi
@@ -123,23 +124,33 @@ def free_energy_ellipses(
     ``w1, w2`` broadcast with ``y1, y2``: scalars give one decoder for every point (the
     lecture), arrays one decoder per point (the conditional decoder, whose radii are f(x)).
     A zero radius makes the ellipse a segment on the other axis (solved exactly, z_check on the
-    segment's end that is nearer); both radii zero is the single point 0.
+    segment's end that is nearer); both radii zero is the single point 0. A point or radius that
+    is NaN or infinite has F and z_check NaN.
 
     >>> r = free_energy_ellipses([2.0, 1.0], [1.0, 3.0], [3.0, 0.0], [0.0, 4.0])
     >>> r.F.tolist(), r.z_check.tolist()
     ([1.0, 1.0], [0.0, 1.5707963267948966])
     """
-    y1 = np.asarray(y1, dtype=np.float64)
-    y2 = np.asarray(y2, dtype=np.float64)
-    w1 = np.asarray(w1, dtype=np.float64)
-    w2 = np.asarray(w2, dtype=np.float64)
-    shape = np.broadcast_shapes(y1.shape, y2.shape, w1.shape, w2.shape)
+    y1, y2, w1, w2 = (real_array(n, v) for n, v in (("y1", y1), ("y2", y2), ("w1", w1), ("w2", w2)))
+    shape = real_points(y1=y1, y2=y2, w1=w1, w2=w2)[0].shape
     y1, y2 = np.broadcast_to(y1, shape).ravel(), np.broadcast_to(y2, shape).ravel()
     per_point = w1.ndim or w2.ndim
     if per_point:
         w1, w2 = np.broadcast_to(w1, shape).ravel(), np.broadcast_to(w2, shape).ravel()
     else:
         w1, w2 = float(w1), float(w2)
+    finite = np.isfinite(y1) & np.isfinite(y2) & np.isfinite(w1) & np.isfinite(w2)
+    if not finite.all():  # NaN and infinities: no solution (F and z_check NaN), not unique
+        inner = free_energy_ellipses(
+            w1[finite] if per_point else w1, w2[finite] if per_point else w2, y1[finite], y2[finite]
+        )
+        full = ExactFreeEnergy(
+            np.full(y1.size, np.nan), np.full(y1.size, np.nan),
+            np.zeros(y1.size, bool), np.zeros(y1.size, np.int64),
+        )  # fmt: skip
+        for field in FIELDS:
+            getattr(full, field)[finite] = getattr(inner, field)
+        return ExactFreeEnergy(*(getattr(full, field).reshape(shape) for field in FIELDS))
     chunks = [slice(k, k + CHUNK) for k in range(0, y1.size, CHUNK)] or [slice(0, 0)]
     parts = [
         _solve(_take(w1, c) if per_point else w1, _take(w2, c) if per_point else w2, y1[c], y2[c])

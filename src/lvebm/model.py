@@ -29,8 +29,10 @@ class Decoder:
     def __post_init__(self) -> None:
         for name in ("w1", "w2"):
             value = getattr(self, name)
-            if not np.isfinite(value) or value == 0.0:
-                raise ValueError(f"decoder.{name} must be finite and non-zero, got {value!r}")
+            if np.iscomplexobj(value) or not np.isfinite(value) or value == 0.0:
+                raise ValueError(
+                    f"decoder.{name} must be a finite, real, non-zero number, got {value!r}"
+                )
 
     def __call__(self, z: ArrayLike) -> tuple[Array, Array]:
         """Decoded point y_tilde = g(z), as the pair (g1, g2)."""

@@ -578,6 +578,13 @@ def run_optimizer(
     if z0.size not in (1, y1.size):
         raise ValueError(f"z_init has {z0.size} values for {y1.size} points: give one, or one each")
     function, options = OPTIMIZERS[name], dict(options or {})
+    finite = np.isfinite(y1) & np.isfinite(y2) & np.isfinite(z0 if z0.size > 1 else z0[0])
+    if not finite.all():  # NaN and infinities are not optimised: NaN, never converged
+        inner = run_optimizer(
+            name, decoder, y1[finite], y2[finite], z_init=z0[finite] if z0.size > 1 else z0,
+            options=options, trace=trace, workers=workers,
+        )  # fmt: skip
+        return _scatter(inner, finite)
 
     def run(block: slice) -> InferenceResult:
         if name in ITERATIVE:
@@ -597,6 +604,24 @@ def run_optimizer(
 
 MIN_BLOCK = 4096  # the smallest block worth a thread
 BLOCK = 1 << 17  # the most points optimised at once (L-BFGS keeps 2 x memory values per point)
+
+
+def _scatter(inner: InferenceResult, where: np.ndarray) -> InferenceResult:
+    """The result ``inner`` of the points ``where`` among all: the others NaN, not converged."""
+    n = where.size
+    full = {
+        "z_check": np.full(n, np.nan),
+        "F": np.full(n, np.nan),
+        "n_iter": np.zeros(n, np.int64),
+        "n_eval": np.zeros(n, np.int64),
+        "converged": np.zeros(n, bool),
+    }
+    for field, values in full.items():
+        values[where] = getattr(inner, field)
+    trace = inner.trace
+    if trace is not None:
+        trace = {**trace, "point": np.flatnonzero(where)[trace["point"]]}
+    return InferenceResult(**full, trace=trace)
 
 
 def _concatenate(parts: list[InferenceResult], offsets: np.ndarray) -> InferenceResult:

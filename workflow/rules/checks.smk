@@ -11,7 +11,7 @@ import yaml
 from snakemake.utils import validate
 
 from lvebm.configfile import ConfigFileError, check_config_files
-from lvebm.io import ArtifactError, checksum_path, verify_checksum
+from lvebm.io import ArtifactError, check_contract, verify_checksum
 
 # The smallest |decoder weight|: tests/test_exact.py checks the exact solver against a brute force
 # over 1e-3 <= |w1|, |w2| <= 1e3 (the schema's maximum), ratios up to 1e6 included.
@@ -247,8 +247,10 @@ def check_config(cfg):
 def check_artifacts(results):
     """Every artifact under ``results`` is the file its rule wrote (size and modification time as
     recorded, else the same SHA-256): an edited, truncated or replaced file stops the run here,
-    before Snakemake would rerun (and first delete) the good artifacts downstream of it. A file
-    without a recorded checksum is left to the jobs that read it (they refuse it)."""
+    before Snakemake would rerun (and first delete) the good artifacts downstream of it; so does a
+    file without a recorded checksum, or a Parquet file whose columns are not its contract."""
     for path in sorted(Path(results).rglob("*")):
-        if path.suffix in (".parquet", ".png") and checksum_path(path).exists():
+        if path.suffix in (".parquet", ".png") and not path.name.startswith("."):
             verify_checksum(path, trust_unchanged_stat=True)
+            if path.suffix == ".parquet":
+                check_contract(path)

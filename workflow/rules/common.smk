@@ -1,6 +1,7 @@
 # Helpers of the workflow: params lookups, library inputs, targets, resources (the config checks
 # are in checks.smk). Rule files hold rules only; every Python helper they call lives here.
 
+import ast
 import math
 import os
 from pathlib import Path
@@ -16,9 +17,20 @@ ENV = "../envs/lvebm.yaml"
 os.environ.update(LVEBM_ROOT=str(LIBRARY.parents[1]))
 
 
+def _lvebm_imports(name):
+    """The lvebm modules that the library file ``name`` imports (lvebm.x -> "x.py")."""
+    tree = ast.parse((LIBRARY / name).read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("lvebm."):
+            yield node.module.split(".")[1] + ".py"
+
+
 def library(*modules):
-    """The library files a rule's code imports, as inputs: editing one reruns the rule."""
-    files = ["__init__.py", "io.py", "contracts.py", *(f"{module}.py" for module in modules)]
+    """The library files a rule's code imports, with what they import in turn, as inputs:
+    editing one reruns the rule."""
+    files = ["__init__.py", "io.py", *(f"{module}.py" for module in modules)]
+    for name in files:  # grows while it is walked: the closure under imports
+        files += [found for found in _lvebm_imports(name) if found not in files]
     return [os.path.relpath(LIBRARY / name) for name in files]
 
 

@@ -1,0 +1,618 @@
+"""The catalogue of bad inputs and faults, one table per class, all against one finished run:
+
+- config values: at least one row per config key (``test_every_config_key_has_a_row``: a new
+  key without a row fails, as in the rerun matrix), numbers out of bounds or not finite,
+  whole-number floats for integers, cross-field rules, the mesh size cap;
+- config files and command-line items: malformed YAML, repeated keys, a missing --configfile, a
+  --config item Snakemake cannot parse, a --config value of the wrong type;
+- artifacts changed after their rule wrote them: values edited, a column dropped or recast,
+  truncated, replaced by garbage, a figure edited, a checksum deleted or damaged;
+- the manifest command: missing paths, a manifest that is not JSON or not this tool's, an
+  unreadable artifact, column types and row counts, tolerances;
+- the library's public functions: non-finite points, invalid options, mismatched shapes,
+  complex input.
+
+Each command-line row asserts the exit status, a message that names the key or file, no Python
+traceback, and that the results tree is unchanged (by hashes); each library row the exception
+and its message, or a result that is not called converged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from support import ROOT, SMALL_CONFIG_OVERRIDES, copy_project, deep_update
+from test_reruns import schema_leaves
+
+from lvebm import Decoder, infer, minimize
+from lvebm.exact import free_energy_exact
+from lvebm.io import write_parquet
+from lvebm.optimize import OPTIMIZERS, run_optimizer
+
+NAN, INF = float("nan"), float("inf")
+TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\s+File \"", re.M)
+
+
+def at(key: str, value) -> dict:
+    """The override {a: {b: value}} of the dotted key a.b."""
+    for part in reversed(key.split(".")):
+        value = {part: value}
+    return value
+
+
+def tree(root: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``root`` (checksums included)."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    """A finished run of the small config; each row leaves it as it found it."""
+    project = copy_project(tmp_path_factory.mktemp("catalogue") / "project")
+    project.update_config(SMALL_CONFIG_OVERRIDES)
+    project.snakemake()
+    return project
+
+
+def assert_stops_cleanly(project, proc, *names, before=None):
+    """Exit status 1, one 'lvebm error:' line naming every name, no traceback, and the results
+    tree as it was."""
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output[-3000:]
+    errors = [line for line in output.splitlines() if line.startswith("lvebm error: ")]
+    assert len(errors) == 1, output[-3000:]
+    for name in names:
+        assert name in errors[0], errors[0]
+    assert not TRACEBACK.search(output), output[-3000:]
+    if before is not None:
+        assert tree(project.path / "results") == before
+
+
+# ---- config values -------------------------------------------------------------------------------
+
+# (overrides of the small config, text of the one-line error; the key it names counts as covered)
+CONFIG = [
+    (at("seed", -1), "config key 'seed' = -1 is invalid: -1 is less than the minimum of 0"),
+    (at("seed", 709.0), "config key 'seed' = 709.0 is invalid: must be an integer: write 709"),
+    (at("seed", "abc"), "config key 'seed' = 'abc' is invalid: 'abc' is not of type 'integer'"),
+    (at("seed", 2**40), "config key 'seed' = 1099511627776 is invalid"),
+    (at("data.alpha", 0), "config key 'data.alpha' = 0 is invalid"),
+    (at("data.beta", NAN), "config key 'data.beta' = nan is invalid: must be a finite number"),
+    (at("data.noise_std", -0.1), "config key 'data.noise_std' = -0.1 is invalid"),
+    (at("data.horn.n", 0), "config key 'data.horn.n' = 0 is invalid"),
+    (at("data.slice.x", 1.5), "config key 'data.slice.x' = 1.5 is invalid"),
+    (at("data.slice.x", NAN), "config key 'data.slice.x' = nan is invalid: must be a finite"),
+    (at("data.slice.n", 0), "config key 'data.slice.n' = 0 is invalid"),
+    (at("decoder.w1", 0), "config key 'decoder.w1' = 0 is invalid: |w1| must be at least 0.001"),
+    (at("decoder.w2", 1e-4), "config key 'decoder.w2' = 0.0001 is invalid: |w2| must be at least"),
+    (at("decoder.w2", 2000.0), "config key 'decoder.w2' = 2000.0 is invalid"),
+    (at("decoder.w1", INF), "config key 'decoder.w1' = inf is invalid"),
+    (at("decoder.w3", 1.0), "unknown config key 'decoder.w3': the keys allowed under 'decoder'"),
+    (at("colour", "red"), "unknown config key 'colour': the keys allowed are conditional, data"),
+    (at("latent.n", 2), "config key 'latent.n' = 2 is invalid"),
+    (at("inference.optimizers", ["newton", "adam"]), "'inference.optimizers[1]' = 'adam'"),
+    (at("inference.optimizers", []), "config key 'inference.optimizers' = [] is invalid"),
+    (at("inference.optimizers", ["exact", "exact"]), "has non-unique elements"),
+    (at("inference.z_init", NAN), "config key 'inference.z_init' = nan is invalid"),
+    (at("inference.z_init", 1e6), "config key 'inference.z_init' = 1000000.0 is invalid"),
+    (at("inference.focus", 30), "config key 'inference.focus' = 30 is invalid: must be a sample"),
+    (at("inference.focus", 0), "config key 'inference.focus' = 0 is invalid"),
+    (at("inference.max_iter", 0), "config key 'inference.max_iter' = 0 is invalid"),
+    (at("inference.max_iter", 10.0), "config key 'inference.max_iter' = 10.0 is invalid"),
+    (at("inference.gtol", 0), "config key 'inference.gtol' = 0 is invalid"),
+    (at("inference.gtol", NAN), "config key 'inference.gtol' = nan is invalid: must be a finite"),
+    (at("inference.global_tol", -1e-9), "config key 'inference.global_tol' = -1e-09 is invalid"),
+    (at("inference.gradient_descent.step", -0.1), "'inference.gradient_descent.step' = -0.1"),
+    (at("inference.line_search.c1", 0.6), "config key 'inference.line_search.c1' = 0.6"),
+    (at("inference.line_search.c2", 1e-5), "'inference.line_search.c2' = 1e-05 is invalid: must"),
+    (at("inference.conjugate_gradient.c1", 0), "'inference.conjugate_gradient.c1' = 0 is invalid"),
+    (at("inference.conjugate_gradient.c2", 1.0), "'inference.conjugate_gradient.c2' = 1.0 is"),
+    (at("inference.lbfgs.memory", 0), "config key 'inference.lbfgs.memory' = 0 is invalid"),
+    (at("inference.lbfgs.ftol", -1.0), "config key 'inference.lbfgs.ftol' = -1.0 is invalid"),
+    (at("inference.newton.max_step", 0), "config key 'inference.newton.max_step' = 0 is invalid"),
+    (at("mesh.y1.start", 5.0), "config key 'mesh.y1.start' = 5.0 is invalid: must be less than"),
+    (at("mesh.y1.start", -INF), "config key 'mesh.y1.start' = -inf is invalid"),
+    (at("mesh.y1.stop", 1e300), "config key 'mesh.y1.stop' = 1e+300 is invalid"),
+    (at("mesh.y1.num", 1), "config key 'mesh.y1.num' = 1 is invalid"),
+    (at("mesh.y1.num", 13.0), "config key 'mesh.y1.num' = 13.0 is invalid: must be an integer"),
+    (at("mesh.y2.start", "low"), "config key 'mesh.y2.start' = 'low' is invalid"),
+    (at("mesh.y2.stop", NAN), "config key 'mesh.y2.stop' = nan is invalid"),
+    (at("mesh.y2.num", 0), "config key 'mesh.y2.num' = 0 is invalid"),
+    (at("mesh.y2.num", 100000), "config key 'mesh.max_points' = 1000000 is invalid: the mesh has"),
+    (at("mesh.max_points", 100), "mesh.y1.num x mesh.y2.num = 117 points, more than this cap"),
+    (at("mesh.max_points", 0), "config key 'mesh.max_points' = 0 is invalid"),
+    (at("mesh.highlight", [[1.0, 2.0, 3.0]]), "config key 'mesh.highlight[0]' = [1.0, 2.0, 3.0]"),
+    (at("mesh.highlight", [[NAN, -0.5]]), "config key 'mesh.highlight[0][0]' = nan is invalid"),
+    (at("mesh.highlight", [[1e5, -0.5]]), "config key 'mesh.highlight[0][0]' = 100000.0 is"),
+    (at("mesh.curve.start_pi", 30), "config key 'mesh.curve.start_pi' = 30 is invalid"),
+    (at("mesh.curve.stop_pi", -2), "'mesh.curve.stop_pi' = -2 is invalid: must be greater than"),
+    (at("mesh.curve.markers_per_pi", 0), "config key 'mesh.curve.markers_per_pi' = 0 is invalid"),
+    (at("mesh.curve.oversample", 0.5), "config key 'mesh.curve.oversample' = 0.5 is invalid"),
+    (at("mesh.method", "adam"), "config key 'mesh.method' = 'adam' is invalid"),
+    (at("mesh.shards", 0), "config key 'mesh.shards' = 0 is invalid"),
+    (at("mesh.shards", 500), "config key 'mesh.shards' = 500 is invalid: must be at most the 117"),
+    (at("mesh.chunk", 10), "config key 'mesh.chunk' = 10 is invalid"),
+    (at("relaxed.betas", [0.0, 1.0]), "config key 'relaxed.betas[0]' = 0.0 is invalid"),
+    (at("relaxed.betas", []), "config key 'relaxed.betas' = [] is invalid"),
+    (at("relaxed.betas", [1.0, 1.0]), "has non-unique elements"),
+    (at("relaxed.betas", [INF]), "config key 'relaxed.betas[0]' = inf is invalid"),
+    (at("relaxed.cross_section.start", [0.0, NAN]), "'relaxed.cross_section.start[1]' = nan"),
+    (at("relaxed.cross_section.stop", [0.0, -2.0]), "'relaxed.cross_section.stop' = [0.0, -2.0]"),
+    (at("relaxed.cross_section.num", 1), "config key 'relaxed.cross_section.num' = 1 is invalid"),
+    (at("relaxed.weights_beta", 0), "config key 'relaxed.weights_beta' = 0 is invalid"),
+    (at("relaxed.weights_points", [23, 30]), "'relaxed.weights_points' = 30 is invalid: a sample"),
+    (at("relaxed.weights_points", ["origin"]), "'relaxed.weights_points[0]' = 'origin' is inv"),
+    (at("relaxed.scan.start", -1.0), "config key 'relaxed.scan.start' = -1.0 is invalid"),
+    (at("relaxed.scan.stop", 0.001), "'relaxed.scan.stop' = 0.001 is invalid: must be greater"),
+    (at("relaxed.scan.num", 1), "config key 'relaxed.scan.num' = 1 is invalid"),
+    (at("training.betas", [-1.0]), "config key 'training.betas[0]' = -1.0 is invalid"),
+    (at("training.methods", ["lbfgs", "adam"]), "config key 'training.methods[1]' = 'adam'"),
+    (at("training.latent", "exact"), "config key 'training.latent' = 'exact' is invalid"),
+    (at("training.start", {"w1": 1.0}), "config key 'training.start' = {'w1': 1.0} is invalid"),
+    (at("training.start", {"w1": NAN, "w2": 1.0}), "config key 'training.start.w1' = nan"),
+    (at("training.learning_rate", 0), "config key 'training.learning_rate' = 0 is invalid"),
+    (at("training.epochs", 0), "config key 'training.epochs' = 0 is invalid"),
+    (at("training.gtol", 2.0), "config key 'training.gtol' = 2.0 is invalid"),
+    (at("training.max_iter", 1.5), "config key 'training.max_iter' = 1.5 is invalid"),
+    (at("training.warm_beta", -1), "config key 'training.warm_beta' = -1 is invalid"),
+    (at("training.warm_point", 25), "'training.warm_point' = 25 is invalid: must be a sample"),
+    (at("training.denoise", 0), "config key 'training.denoise' = 0 is invalid"),
+    (at("training.learning_rates.start", 0), "'training.learning_rates.start' = 0 is invalid"),
+    (at("training.learning_rates.stop", 0.001), "'training.learning_rates.stop' = 0.001 is"),
+    (at("training.learning_rates.num", 1), "'training.learning_rates.num' = 1 is invalid"),
+    (at("training.temperature.start", 0), "'training.temperature.start' = 0 is invalid"),
+    (at("training.temperature.stop", 0.01), "'training.temperature.stop' = 0.01 is invalid"),
+    (at("training.temperature.num", 1001), "'training.temperature.num' = 1001 is invalid"),
+    (at("conditional.hidden", [8.0, 8]), "'conditional.hidden[0]' = 8.0 is invalid: must be an"),
+    (at("conditional.hidden", []), "config key 'conditional.hidden' = [] is invalid"),
+    (at("conditional.init_seed", -1), "config key 'conditional.init_seed' = -1 is invalid"),
+    (at("conditional.train", 0), "config key 'conditional.train' = 0 is invalid"),
+    (at("conditional.held_out", 0), "config key 'conditional.held_out' = 0 is invalid"),
+    (
+        at("conditional.schedule", [{"method": "lbfgs", "steps": 10.0}]),
+        "config key 'conditional.schedule[0].steps' = 10.0 is invalid: must be an integer",
+    ),
+    (at("conditional.schedule", [{"method": "sgd", "steps": 9}]), "'conditional.schedule[0]'"),
+    (at("conditional.x.start", -0.5), "config key 'conditional.x.start' = -0.5 is invalid"),
+    (at("conditional.x.stop", 1.5), "config key 'conditional.x.stop' = 1.5 is invalid"),
+    (at("conditional.x.num", 1), "config key 'conditional.x.num' = 1 is invalid"),
+    (at("conditional.maps.x", [2.0]), "config key 'conditional.maps.x[0]' = 2.0 is invalid"),
+    (at("conditional.maps.num", 1), "config key 'conditional.maps.num' = 1 is invalid"),
+    (at("conditional.maps.margin", 0.5), "config key 'conditional.maps.margin' = 0.5 is invalid"),
+    (at("conditional.maps.window", 0), "config key 'conditional.maps.window' = 0 is invalid"),
+    (at("figures.dpi", 10), "config key 'figures.dpi' = 10 is invalid"),
+    (at("figures.scale", 0.1), "config key 'figures.scale' = 0.1 is invalid"),
+    (at("figures.search_optimizer", "exact"), "'figures.search_optimizer' = 'exact' is invalid"),
+    (
+        at("inference.optimizers", ["exact", "newton"]),
+        "'figures.search_optimizer' = 'gradient_descent' is invalid: must be one of inference.",
+    ),
+    (at("figures.vmax", 0), "config key 'figures.vmax' = 0 is invalid"),
+    (at("figures.max_arrows", 1), "config key 'figures.max_arrows' = 1 is invalid"),
+    (at("figures.max_points", 5), "config key 'figures.max_points' = 5 is invalid"),
+]
+
+
+def _named_key(message: str) -> str | None:
+    """The dotted config key a message names ('key' = value), list indices removed."""
+    match = re.search(r"'([a-z_]\w*(?:\.\w+|\[\d+\])*)' = ", message)
+    return re.sub(r"\[\d+\]", "", match[1]) if match else None
+
+
+def test_every_config_key_has_a_row():
+    schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+    keys = {key for key, _ in schema_leaves(schema)}
+    named = {_named_key(message) for _, message in CONFIG} - {None}
+    covered = {key for key in keys if any(n == key or n.startswith(f"{key}.") for n in named)}
+    assert keys - covered == set()
+    assert len(CONFIG) + len(FILES) + len(ARTIFACTS) + len(MANIFEST) + len(LIBRARY) >= 60
+
+
+def test_every_number_in_the_schema_is_bounded():
+    """JSON Schema bounds are the documented range of each number; none may be open-ended."""
+    schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+
+    def numbers(node, key=""):
+        if "$ref" in node:
+            node = {**schema["$defs"][node["$ref"].split("/")[-1]], **node}
+        for alt in node.get("oneOf", []):
+            yield from numbers(alt, key)
+        if node.get("type") in ("number", "integer"):
+            yield key, node
+        for name, sub in node.get("properties", {}).items():
+            yield from numbers(sub, f"{key}.{name}")
+        if "items" in node:
+            yield from numbers(node["items"], f"{key}[]")
+
+    for key, node in numbers(schema):
+        assert {"minimum", "exclusiveMinimum"} & set(node), key
+        assert {"maximum", "exclusiveMaximum"} & set(node), key
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize(("overrides", "message"), CONFIG, ids=[m for _, m in CONFIG])
+def test_bad_config_value(finished, overrides, message):
+    original = finished.config_path.read_text()
+    before = tree(finished.path / "results")
+    try:
+        finished.write_config(deep_update(yaml.safe_load(original), overrides))
+        proc = finished.snakemake(check=False)
+    finally:
+        finished.config_path.write_text(original)
+    assert_stops_cleanly(finished, proc, message, before=before)
+
+
+# ---- config files and command-line items ---------------------------------------------------------
+
+# (files to write, snakemake arguments, text of the error)
+FILES = [
+    (
+        {"config.yaml": "seed: 709\ndata:\n  alpha: [1.5\n"},
+        [],
+        "config file {root}/config.yaml, line 4, column 1: expected ',' or ']'",
+    ),
+    (
+        {"config.yaml": "seed: 709\nlatent:\n  n: 48\nseed: 36\n"},
+        [],
+        "config.yaml, line 4, column 1: duplicate key 'seed' (first at line 1)",
+    ),
+    (
+        {"config.yaml": "data:\n  alpha: 1.5\n  alpha: 2.0\n"},
+        [],
+        "config.yaml, line 3, column 3: duplicate key 'alpha' (first at line 2)",
+    ),
+    (
+        {"mine.yaml": "mesh:\n  shards: 2\nmesh:\n  shards: 3\n"},
+        ["--configfile", "mine.yaml"],
+        "config file mine.yaml, line 3, column 1: duplicate key 'mesh' (first at line 1)",
+    ),
+    ({"mine.yaml": "decoder: {w1: .nan}\n"}, ["--configfile", "mine.yaml"], "'decoder.w1' = nan"),
+    ({}, ["--config", "mesh={shards: four}"], "config key 'mesh.shards' = 'four' is invalid"),
+    ({}, ["--config", "colour=red"], "unknown config key 'colour'"),
+    ({}, ["--config", "decoder={w1: -1.0e-9}"], "config key 'decoder.w1' = -1e-09 is invalid"),
+]
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize(("files", "args", "message"), FILES, ids=[m for *_, m in FILES])
+def test_bad_config_file_or_item(finished, files, args, message):
+    saved = {name: (finished.path / name).read_bytes() for name in files if name == "config.yaml"}
+    before = tree(finished.path / "results")
+    try:
+        for name, text in files.items():
+            data = text if isinstance(text, bytes) else text.encode()
+            (finished.path / name).write_bytes(data)
+        proc = finished.snakemake(*args, check=False)
+    finally:
+        for name, data in saved.items():
+            (finished.path / name).write_bytes(data)
+    assert_stops_cleanly(finished, proc, message.format(root=finished.path), before=before)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--configfile", "no/such.yaml"], "config file no/such.yaml: No such file or directory"),
+        (["-n", "--config", "seed"], "--config item 'seed' is not KEY=VALUE"),
+        (["-n", "--config", "1x=3"], "--config item '1x=3': the key '1x' is not a config key"),
+        (["-n", "--configfiles", "a.yaml", "--cores", "1"], "config file a.yaml: No such file"),
+        (["-n", "--configfile", "pyproject.toml"], "config file pyproject.toml, line 2, column"),
+        (["-n", "--configfile", ".venv/bin/python"], "config file .venv/bin/python is not text"),
+    ],
+)
+def test_command_line_mistakes_snakemake_would_trace_are_one_line_through_dev_sh(args, message):
+    """Snakemake parses --configfile and --config before any workflow code runs and answers these
+    with a traceback; ./dev.sh pipeline checks them first (it stops before Snakemake starts, so
+    running it in the project itself touches nothing)."""
+    before = tree(ROOT / "results") if (ROOT / "results").is_dir() else None
+    proc = subprocess.run(
+        ["bash", str(ROOT / "dev.sh"), "pipeline", *args], capture_output=True, text=True
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output
+    assert f"lvebm error: {message}" in output and not TRACEBACK.search(output), output
+    assert (tree(ROOT / "results") if before is not None else None) == before
+
+
+@pytest.mark.pipeline
+def test_nested_command_line_overrides_are_typed_by_the_schema(finished):
+    """`--config 'mesh={shards: 3}'` works as it reads (Snakemake passes nested values as
+    strings)."""
+    planned = finished.planned_jobs("--config", "mesh={shards: 3}", "relaxed={betas: [1.0, 2.0]}")
+    assert planned["free_energy_mesh"] == 3
+    assert planned["relaxed_free_energy_mesh"] == 3 * 3  # betas 1, 2 and inf, three shards each
+
+
+# ---- artifacts changed after they were written ---------------------------------------------------
+
+
+def _rewrite(path: Path, change) -> None:
+    """Rewrite a Parquet file with ``change`` applied to its table, as a user's tool would (no
+    checksum recorded)."""
+    pq.write_table(change(pq.read_table(path)), path)
+
+
+def _values_changed(path):
+    _rewrite(path, lambda t: t.set_column(2, "y1", pa.array(t.column("y1").to_numpy() + 1.0)))
+
+
+def _column_dropped(path):
+    _rewrite(path, lambda t: t.drop_columns(["dF_dy1"]))
+
+
+def _column_recast(path):
+    _rewrite(path, lambda t: t.set_column(5, "F", t.column("F").cast(pa.float32())))
+
+
+def _truncated(path):
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _garbage(path):
+    path.write_bytes(b"not a parquet file\n" * 10)
+
+
+def _figure_edited(path):
+    path.write_bytes(path.read_bytes() + b"\0")
+
+
+def _checksum_deleted(path):
+    (path.parent / f".{path.name}.sha256").unlink()
+
+
+def _checksum_damaged(path):
+    (path.parent / f".{path.name}.sha256").write_text("{not json")
+
+
+def _recast_with_a_checksum(path):
+    """Written through the pipeline's own writer, so its checksum is right: the contract catches
+    it."""
+    table = pq.read_table(path)
+    columns = {name: table.column(name).to_numpy() for name in table.column_names}
+    columns["F"] = columns["F"].astype(np.float32)
+    write_parquet(path, columns)
+
+
+# (artifact, how it is changed, what the error says after the file's name)
+ARTIFACTS = [
+    ("data/samples.parquet", _values_changed, "changed after the rule that wrote it finished"),
+    ("mesh/free_energy.parquet", _column_dropped, "changed after the rule that wrote it"),
+    ("inference/samples/exact.parquet", _column_recast, "changed after the rule that wrote it"),
+    ("relaxed/weights.parquet", _truncated, "changed after the rule that wrote it finished"),
+    ("conditional/params.parquet", _garbage, "changed after the rule that wrote it finished"),
+    ("figures/fig02_samples.png", _figure_edited, "changed after the rule that wrote it"),
+    ("energy/energies.parquet", _checksum_deleted, "has no checksum"),
+    ("training/summary.parquet", _checksum_damaged, "its checksum file"),
+    ("inference/mesh/newton.parquet", _recast_with_a_checksum, "F: float (contract: double)"),
+]
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize(
+    ("artifact", "change", "message"), ARTIFACTS, ids=[f"{a}-{c.__name__}" for a, c, _ in ARTIFACTS]
+)
+def test_changed_artifact_stops_the_run_and_deletes_nothing(finished, artifact, change, message):
+    results = finished.path / "results"
+    path = results / artifact
+    kept = {p: p.read_bytes() for p in (path, path.parent / f".{path.name}.sha256")}
+    try:
+        change(path)
+        before = tree(results)
+        proc = finished.snakemake(check=False)
+        assert_stops_cleanly(finished, proc, f"results/{artifact}", message, before=before)
+        assert "delete it to have the pipeline write it again" in proc.stderr
+    finally:
+        for p, data in kept.items():
+            p.write_bytes(data)
+    assert finished.planned_jobs() == {}  # put back, it is trusted again
+
+
+@pytest.mark.pipeline
+def test_the_default_target_covers_every_artifact_of_the_manifest(finished):
+    """`rule all` lists every artifact the manifest records, so deleting any and rerunning
+    recreates it; a deleted folder of inference tables comes back with the same bytes."""
+    manifest = json.loads((ROOT / "reproducibility/manifest.json").read_text())["artifacts"]
+    out = finished.snakemake("--dry-run", "--forceall").stdout
+    targets = set(re.search(r"^rule all:\n\s+input: ([^\n]*)", out, re.M)[1].split(", "))
+    assert set(manifest) <= targets
+    folder = finished.path / "results/inference/samples"
+    kept = tree(folder)
+    for path in folder.iterdir():
+        path.unlink()
+    folder.rmdir()
+    finished.snakemake()
+    assert tree(folder) == kept
+
+
+# ---- the manifest command ------------------------------------------------------------------------
+
+
+def manifest_command(*args, cwd):
+    return subprocess.run(
+        [sys.executable, "-m", "lvebm.manifest", *args], capture_output=True, text=True, cwd=cwd
+    )
+
+
+@pytest.fixture(scope="module")
+def written(finished, tmp_path_factory):
+    """The finished run's manifest and a scratch copy of its results to spoil."""
+    scratch = tmp_path_factory.mktemp("manifest")
+    manifest = scratch / "manifest.json"
+    proc = manifest_command("write", "-o", str(manifest), cwd=finished.path)
+    assert proc.returncode == 0, proc.stderr
+    return manifest, scratch
+
+
+def _copy_results(finished, dest: Path) -> Path:
+    import shutil
+
+    target = dest / "results"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(finished.path / "results", target)
+    return target
+
+
+def _noise(results: Path) -> None:
+    """Move every finite float of every table by one or two units in the last place."""
+    rng = np.random.default_rng(0)
+    for path in results.rglob("*.parquet"):
+        table = pq.read_table(path)
+        columns = {}
+        for name in table.column_names:
+            values = table.column(name).to_numpy(zero_copy_only=False)
+            if values.dtype.kind == "f":
+                ulps = rng.integers(-2, 3, values.size)
+                step = np.where(ulps > 0, np.inf, -np.inf)
+                for _ in range(2):
+                    moved = np.nextafter(values, step)
+                    values = np.where(np.isfinite(values) & (ulps != 0), moved, values)
+                    ulps = ulps - np.sign(ulps)
+            columns[name] = values
+        write_parquet(path, columns)
+
+
+def _recast(results: Path) -> None:
+    path = results / "mesh/free_energy.parquet"
+    _rewrite(path, lambda t: t.set_column(2, "F", t.column("F").cast(pa.float32())))
+
+
+def _short_table(results: Path) -> None:
+    path = results / "data/samples.parquet"
+    _rewrite(path, lambda t: t.slice(0, t.num_rows - 1))
+
+
+# (arguments, with {manifest} {results} {scratch}, how the scratch results are spoiled, exit
+# status, text of the output)
+MANIFEST = [
+    (["compare", "{scratch}/nope.json"], None, 2, "no manifest at {scratch}/nope.json"),
+    (["compare", "{scratch}/bad.json"], "not json", 2, "bad.json is not a manifest: not JSON"),
+    (["compare", "{scratch}/bad.json"], '{"a": 1}', 2, "bad.json is not an lvebm manifest"),
+    (
+        ["compare", "{scratch}/bad.json"],
+        '{"format": "lvebm-manifest", "version": 1, "artifacts": {}}',
+        2,
+        "manifest of format version 1, this tool reads version 2",
+    ),
+    (["compare", "{manifest}", "--results", "{scratch}/none"], None, 2, "no results directory"),
+    (["compare", "{manifest}", "--config", "{scratch}/none.yaml"], None, 2, "none.yaml: No such"),
+    (["compare", "{manifest}", "--results", "{results}"], _garbage, 2, "cannot be read as Parquet"),
+    (["verify", "{manifest}", "--project", "{scratch}"], None, 2, "is not an lvebm project: no"),
+    (["diff", "{results}", "{scratch}/none"], None, 2, "no results directory at {scratch}/none"),
+    (["compare", "{manifest}", "--results", "{results}"], _recast, 1, "column F type"),
+    (["compare", "{manifest}", "--results", "{results}"], _short_table, 1, "rows"),
+    (["compare", "{manifest}", "--results", "{results}"], _noise, 0, "reproduced: 100 artifacts"),
+    (["compare", "{manifest}", "--results", "{results}", "--strict"], _noise, 1, "NOT reproduced"),
+    (["diff", "{results}", "{project}/results"], _noise, 0, "0 different"),
+    (["diff", "{results}", "{project}/results"], _recast, 1, "types differ: float / double"),
+]
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize(
+    ("args", "spoil", "status", "message"), MANIFEST, ids=[m for *_, m in MANIFEST]
+)
+def test_manifest_command(finished, written, args, spoil, status, message):
+    manifest, scratch = written
+    results = _copy_results(finished, scratch)
+    if isinstance(spoil, str):
+        (scratch / "bad.json").write_text(spoil)
+    elif spoil is _garbage:
+        _garbage(results / "data/samples.parquet")
+    elif spoil is not None:
+        spoil(results)
+    names = {"manifest": manifest, "results": results, "scratch": scratch, "project": finished.path}
+    before = tree(finished.path / "results")
+    proc = manifest_command(*(a.format(**names) for a in args), cwd=finished.path)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == status, output[-3000:]
+    assert message.format(**names) in output, output[-3000:]
+    assert not TRACEBACK.search(output), output[-3000:]
+    if status == 2:
+        assert len(proc.stderr.splitlines()) == 1 and proc.stderr.startswith("lvebm-manifest: ")
+    assert tree(finished.path / "results") == before
+
+
+# ---- the library's public functions --------------------------------------------------------------
+
+DEC = Decoder(-1.45, 0.36)
+
+
+def _gd(**options):
+    return lambda: minimize(DEC, [2.0], [0.1], method="gradient_descent", **options)
+
+
+def _method(method, **options):
+    return lambda: minimize(DEC, [2.0], [0.1], method=method, **options)
+
+
+# (call, exception message)
+LIBRARY = [
+    (_gd(step=-0.1), "option step = -0.1 of gradient_descent is invalid: must be a finite number"),
+    (_gd(step=0.0), "option step = 0.0 of gradient_descent is invalid"),
+    (_gd(step=NAN), "option step = nan of gradient_descent is invalid"),
+    (_gd(gtol=0.0), "option gtol = 0.0 of gradient_descent is invalid"),
+    (_gd(max_iter=0), "option max_iter = 0 of gradient_descent is invalid: must be an integer"),
+    (_gd(max_iter=2.5), "option max_iter = 2.5 of gradient_descent is invalid"),
+    (_gd(stepsize=0.1), "gradient_descent has no option 'stepsize'; its options are step, gtol"),
+    (_method("line_search", c1=0.5, c2=0.4), "option c2 = 0.4 of line_search is invalid: must be"),
+    (_method("conjugate_gradient", c2=1.5), "option c2 = 1.5 of conjugate_gradient is invalid"),
+    (_method("lbfgs", memory=0), "option memory = 0 of lbfgs is invalid"),
+    (_method("lbfgs", ftol=-1.0), "option ftol = -1.0 of lbfgs is invalid"),
+    (_method("lbfgs", max_ls=0), "option max_ls = 0 of lbfgs is invalid"),
+    (_method("newton", max_step=-1.0), "option max_step = -1.0 of newton is invalid"),
+    (_method("exhaustive", n=0), "option n = 0 of exhaustive is invalid"),
+    (_method("exact", n=48), "exact has no option 'n'"),
+    (_method("adam"), "unknown method 'adam'; allowed: exhaustive"),
+    (lambda: minimize(DEC, [2j], [0.1]), "y1 is complex; only real values are accepted"),
+    (lambda: minimize(DEC, ["a"], [0.1]), "y1 must hold real numbers, not <U1 values"),
+    (lambda: minimize(DEC, [1.0, 2.0, 3.0], [0.1, 0.2]), "y1 has shape (3,) and y2 has shape (2,)"),
+    (lambda: minimize(DEC, [1.0, 2.0], [0.1, 0.2], [0.5, 0.6, 0.7]), "z_init has 3 values for 2"),
+    (lambda: free_energy_exact(DEC, [1.0], [0.1j]), "y2 is complex"),
+    (lambda: infer("exact", DEC, [1, 2, 3], [1.0, 2.0], [0.1, 0.2]), "labels must be one integer"),
+    (lambda: infer("exact", DEC, [1.5, 2.5], [1.0, 2.0], [0.1, 0.2]), "labels must be one integer"),
+    (lambda: run_optimizer("exact", DEC, [1.0], [0.1], workers=0), "workers = 0 is invalid"),
+    (lambda: Decoder(NAN, 0.36), "decoder.w1 must be a finite, real, non-zero number"),
+    (lambda: Decoder(-1.45, 1j), "decoder.w2 must be a finite, real, non-zero number"),
+]
+
+
+@pytest.mark.parametrize(("call", "message"), LIBRARY, ids=[m for _, m in LIBRARY])
+def test_invalid_library_input_raises_naming_it(call, message):
+    with pytest.raises(ValueError) as raised:
+        call()
+    assert message in str(raised.value)
+
+
+@pytest.mark.parametrize("method", list(OPTIMIZERS))
+@pytest.mark.parametrize("bad", [NAN, INF, -INF])
+def test_a_point_that_is_not_finite_is_never_converged(method, bad):
+    y1, y2 = np.array([2.0, bad, 2.0, 0.0]), np.array([0.1, 0.1, bad, -0.5])
+    result = minimize(DEC, y1, y2, method=method)
+    assert result.converged.tolist() == [True, False, False, True]
+    if method != "exhaustive":  # a NaN start: the iterative methods never converge from it
+        start = minimize(DEC, [2.0], [0.1], z0=NAN, method=method)
+        assert not start.converged.any() or method == "exact"
+
+
+def test_traces_are_opt_in_for_large_inputs(monkeypatch):
+    assert minimize(DEC, [2.0], [0.1], method="newton").trace is None
+    assert minimize(DEC, [2.0], [0.1], method="newton", trace=True).trace["step"].size > 1
+    monkeypatch.setattr("lvebm.inference.TRACE_POINTS", 1)
+    _, small = infer("newton", DEC, [1], [2.0], [0.1])
+    _, large = infer("newton", DEC, [1, 2], [2.0, 1.0], [0.1, 0.2])
+    _, asked = infer("newton", DEC, [1, 2], [2.0, 1.0], [0.1, 0.2], trace=True)
+    assert small["i"].size > 1 and large["i"].size == 0 and asked["i"].size > small["i"].size
