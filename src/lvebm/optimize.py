@@ -578,7 +578,9 @@ def run_optimizer(
     if z0.size not in (1, y1.size):
         raise ValueError(f"z_init has {z0.size} values for {y1.size} points: give one, or one each")
     function, options = OPTIMIZERS[name], dict(options or {})
-    finite = np.isfinite(y1) & np.isfinite(y2) & np.isfinite(z0 if z0.size > 1 else z0[0])
+    finite = np.isfinite(y1) & np.isfinite(y2)
+    if name in ITERATIVE:  # the others take no start
+        finite &= np.isfinite(z0 if z0.size > 1 else z0[0])
     if not finite.all():  # NaN and infinities are not optimised: NaN, never converged
         inner = run_optimizer(
             name, decoder, y1[finite], y2[finite], z_init=z0[finite] if z0.size > 1 else z0,
