@@ -49,10 +49,12 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
-def record_checksum(path: str | os.PathLike[str]) -> None:
-    """Record the SHA-256, size and modification time of the finished file ``path``."""
-    stat = os.stat(path)
-    entry = {"sha256": file_sha256(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+def record_checksum(path: str | os.PathLike[str], source: str | os.PathLike[str] | None = None):
+    """Record the SHA-256, size and modification time of the finished file ``path`` (read from
+    ``source``, the complete file about to be renamed onto ``path``, when given)."""
+    source = path if source is None else source
+    stat = os.stat(source)
+    entry = {"sha256": file_sha256(source), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
     with atomic_path(checksum_path(path), record=False) as tmp:
         tmp.write_text(json.dumps(entry) + "\n")
 
@@ -126,8 +128,9 @@ def to_table(columns: Mapping[str, np.ndarray]) -> pa.Table:
 
 @contextmanager
 def atomic_path(path: str | os.PathLike[str], record: bool = True) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it onto ``path`` only on success, then
-    (with ``record``) record its checksum."""
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only on success. With
+    ``record``, its checksum is recorded first (a rename keeps the modification time), so a file
+    under its final name always has its checksum, even when the process is killed between."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
@@ -136,12 +139,12 @@ def atomic_path(path: str | os.PathLike[str], record: bool = True) -> Iterator[P
         yield Path(tmp)
         # mkstemp makes the file private (0600); give it the mode any file the user writes has
         os.chmod(tmp, 0o666 & ~_umask())
+        if record:
+            record_checksum(path, source=tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    if record:
-        record_checksum(path)
 
 
 def _umask() -> int:
