@@ -11,31 +11,27 @@ from __future__ import annotations
 
 import argparse
 import warnings
+from pathlib import Path
 
 import numpy as np
+import yaml
 from scipy import optimize
 from timing import median_seconds, mesh
 
 from lvebm.exact import free_energy_exact
+from lvebm.methods import ITERATIVE, options_from_config
 from lvebm.model import Decoder
-from lvebm.optimize import ITERATIVE, OPTIMIZERS, run_optimizer
+from lvebm.optimize import OPTIMIZERS, run_optimizer
 
-DEC = Decoder(-1.45, 0.36)
-OPTIONS = {
-    "exhaustive": {"n": 48},
-    "exact": {},
-    "gradient_descent": {"step": 0.1},
-    "line_search": {"c1": 1e-4, "c2": 0.9},
-    "conjugate_gradient": {"c1": 1e-4, "c2": 0.4},
-    "lbfgs": {"memory": 10, "ftol": 2.220446049250313e-09},
-    "newton": {"max_step": np.pi / 4},
-}
-GTOL, MAX_ITER, Z_INIT = 1e-7, 500, 0.5
+CONFIG = yaml.safe_load((Path(__file__).parents[1] / "config.yaml").read_text())
+DEC = Decoder(**CONFIG["decoder"])
+INFERENCE = CONFIG["inference"]
+GTOL, MAX_ITER, Z_INIT = INFERENCE["gtol"], INFERENCE["max_iter"], INFERENCE["z_init"]
 
 
 def options(name):
-    extra = {"gtol": GTOL, "max_iter": MAX_ITER} if name in ITERATIVE else {}
-    return {**OPTIONS[name], **extra}
+    """The default config's options of one method, as the pipeline passes them."""
+    return options_from_config(name, CONFIG)
 
 
 def scipy_loop(method, y1, y2):

@@ -1,18 +1,22 @@
 """Batched optimizers: the exact minimum from inside its basin, honest local minima, and
 agreement with scipy's own implementations point by point on the lecture's mesh."""
 
+import inspect
 import warnings
 
 import numpy as np
 import pytest
+import yaml
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import optimize
-from support import default_config
+from support import ROOT, default_config
 
+from lvebm.arguments import OPTION_RULES
 from lvebm.exact import free_energy_exact
 from lvebm.inference import grid_tolerance, infer
+from lvebm.methods import ITERATIVE, METHODS, options_from_config
 from lvebm.model import Decoder
-from lvebm.optimize import ITERATIVE, OPTIMIZERS, run_optimizer
+from lvebm.optimize import OPTIMIZERS, run_optimizer
 
 CFG = default_config()
 INF = CFG["inference"]
@@ -21,16 +25,7 @@ DEC = Decoder(CFG["decoder"]["w1"], CFG["decoder"]["w2"])
 
 def options(name):
     """The default config's options for one optimizer, as the pipeline passes them."""
-    common = {"gtol": INF["gtol"], "max_iter": INF["max_iter"]}
-    return {
-        "exhaustive": {"n": CFG["latent"]["n"]},
-        "exact": {},
-        "gradient_descent": {**common, **INF["gradient_descent"]},
-        "line_search": {**common, **INF["line_search"]},
-        "conjugate_gradient": {**common, **INF["conjugate_gradient"]},
-        "lbfgs": {**common, **INF["lbfgs"]},
-        "newton": {**common, **INF["newton"]},
-    }[name]
+    return options_from_config(name, CFG)
 
 
 def lecture_mesh():
@@ -180,3 +175,40 @@ def test_threads_and_blocks_never_change_a_value(name, monkeypatch):
             assert_array_equal(getattr(one, field), getattr(other, field))
         for key in one.trace:
             assert_array_equal(one.trace[key], other.trace[key])
+
+
+# ---- one record per method -----------------------------------------------------------------------
+
+
+def _schema_default(key):
+    schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+    node = schema
+    for part in key.split("."):
+        node = node["properties"][part]
+        if "$ref" in node:
+            node = {**schema["$defs"][node["$ref"].split("/")[-1]], **node}
+    return node["default"]
+
+
+@pytest.mark.parametrize("name", list(METHODS))
+def test_a_method_record_is_its_function_options_and_config_keys(name):
+    """The record names exactly the function's keyword options; each option's default in the
+    library is the schema's default of its config key, and has a rule at the boundary; an
+    iterative method takes the start z0 after the points."""
+    params = inspect.signature(inspect.unwrap(OPTIMIZERS[name])).parameters
+    keyword = {n: p.default for n, p in params.items() if p.kind is p.KEYWORD_ONLY}
+    keyword.pop("trace")
+    assert set(METHODS[name].config) | METHODS[name].fixed == set(keyword)
+    assert all(option in OPTION_RULES for option in keyword)
+    for option, key in METHODS[name].config.items():
+        assert keyword[option] == _schema_default(key), (option, key)
+    assert ("z0" in params) == METHODS[name].iterative
+
+
+def test_the_schema_offers_exactly_the_recorded_methods():
+    schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+    inference = schema["properties"]["inference"]["properties"]
+    assert set(inference["optimizers"]["items"]["enum"]) == set(METHODS)
+    assert set(schema["properties"]["mesh"]["properties"]["method"]["enum"]) == set(METHODS)
+    search = schema["properties"]["figures"]["properties"]["search_optimizer"]["enum"]
+    assert set(search) == set(ITERATIVE)

@@ -9,9 +9,10 @@ import pytest
 import yaml
 from support import ROOT, SMALL_CONFIG_OVERRIDES, copy_project
 
+from lvebm.methods import ITERATIVE
+
 pytestmark = pytest.mark.pipeline
 
-ITERATIVE = ["gradient_descent", "line_search", "conjugate_gradient", "lbfgs", "newton"]
 FIGURES = [
     "figure_01_horn", "figure_02_samples", "figure_03_graph", "figure_04_energies",
     "figure_05_energy_23", "figure_06_latent", "figure_07_search", "figure_08_mesh",

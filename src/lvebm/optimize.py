@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 from lvebm.arguments import checked_options, real_array, real_points
 from lvebm.exact import free_energy_exact
 from lvebm.linesearch import CONVERGED, WARNING, Line, dcsrch, wolfe_zoom
+from lvebm.methods import ITERATIVE, METHODS
 from lvebm.model import Decoder, latent_grid
 
 TWO_PI = 2.0 * np.pi
@@ -547,7 +548,7 @@ OPTIMIZERS: dict[str, Callable[..., InferenceResult]] = {
     "newton": newton,
     "exact": exact,
 }
-ITERATIVE = ("gradient_descent", "line_search", "conjugate_gradient", "lbfgs", "newton")
+assert list(OPTIMIZERS) == list(METHODS), "every method record has its function, in order"
 
 
 def run_optimizer(

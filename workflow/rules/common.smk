@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from lvebm.meshgrid import mesh_size, shard_bounds
+from lvebm.methods import ITERATIVE, options_from_config
 from lvebm.relaxed import beta_label, with_zero_temperature
 
 # This file's own folder, not workflow.basedir: used as a module, the basedir is the caller's.
@@ -51,18 +52,12 @@ def decoder_params():
 
 OPTIMIZERS = config["inference"]["optimizers"]
 POINT_SETS = ["samples", "mesh"]
-ITERATIVE = ["gradient_descent", "line_search", "conjugate_gradient", "lbfgs", "newton"]
 
 
 def optimizer_options(name):
-    """The options of one optimizer, exactly the config values it uses."""
-    inference = config["inference"]
-    if name == "exhaustive":
-        return {"n": config["latent"]["n"]}
-    if name == "exact":
-        return {}
-    common = {"gtol": inference["gtol"], "max_iter": inference["max_iter"]}
-    return {**common, **inference[name]}
+    """The options of one optimizer, exactly the config values it uses (its record in
+    lvebm.methods says which)."""
+    return options_from_config(name, config)
 
 
 def inference_params(wildcards):
