@@ -3,6 +3,8 @@ downstream of it. Keys are enumerated from the schema, so a new key must get a r
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -315,3 +317,24 @@ def test_editing_a_module_reruns_exactly_the_rules_that_import_it(finished, decl
         path.write_bytes(original)
     assert planned == (downstream_rules(graph, users) if users else set())
     assert project.planned_jobs() == {}  # restoring the content reruns nothing
+
+
+def test_building_the_job_graph_imports_no_optimizer(tmp_path):
+    """`snakemake -n` reads the workflow's helpers, which import only light modules: no
+    optimizer, line search, scipy or matplotlib."""
+    project = copy_project(tmp_path / "project")
+    code = (
+        "import sys\n"
+        "from snakemake.cli import main\n"
+        "try:\n"
+        "    main(['--dry-run', '--workflow-profile', 'none', '--cores', '1', '--quiet'])\n"
+        "except SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=project.path, capture_output=True, text=True, check=True
+    )
+    loaded = set(proc.stdout.split())
+    assert "lvebm.methods" in loaded
+    assert not loaded & {"lvebm.optimize", "lvebm.linesearch", "scipy", "matplotlib"}
