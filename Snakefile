@@ -51,6 +51,10 @@ scattergather:
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/params.smk"
+include: "workflow/rules/resources.smk"
+include: "workflow/rules/targets.smk"
+include: "workflow/rules/figuretable.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/energy.smk"
 include: "workflow/rules/inference.smk"

@@ -248,7 +248,8 @@ def check_artifacts(results):
     """Every artifact under ``results`` is the file its rule wrote (size and modification time as
     recorded, else the same SHA-256): an edited, truncated or replaced file stops the run here,
     before Snakemake would rerun (and first delete) the good artifacts downstream of it; so does a
-    file without a recorded checksum, or a Parquet file whose columns are not its contract."""
+    file without a recorded checksum, or a Parquet file whose columns are not its contract.
+    """
     for path in sorted(Path(results).rglob("*")):
         if path.suffix in (".parquet", ".png") and not path.name.startswith("."):
             verify_checksum(path, trust_unchanged_stat=True)

@@ -1,0 +1,83 @@
+# The artifacts: the default target's list, and the names the rules and figures share.
+
+
+def inference_outputs(tables=("{optimizer}",)):
+    """The inference tables of every optimizer and point set (with "{optimizer}_trace", the
+    traces too)."""
+    return expand(
+        [f"results/inference/{{points}}/{table}.parquet" for table in tables],
+        points=POINT_SETS,
+        optimizer=OPTIMIZERS,
+    )
+
+
+def all_targets():
+    return [
+        "results/data/horn.parquet",
+        "results/data/samples.parquet",
+        "results/energy/energies.parquet",
+        *inference_outputs(tables=("{optimizer}", "{optimizer}_trace")),
+        "results/inference/summary.parquet",
+        "results/mesh/free_energy.parquet",
+        "results/mesh/highlight.parquet",
+        *relaxed_outputs(),
+        *training_outputs(),
+        *conditional_outputs(),
+        *figure_outputs(),
+    ]
+
+
+RELAXED_MESH = "results/relaxed/free_energy/beta~{beta}.parquet"
+
+
+def relaxed_outputs():
+    return [
+        "results/relaxed/cross_section.parquet",
+        "results/relaxed/weights.parquet",
+        "results/relaxed/grid_error.parquet",
+        *expand(RELAXED_MESH, beta=RELAXED_BETAS),
+    ]
+
+
+TRAINING_RUN = "results/training/beta~{beta}/{table}.parquet"
+
+
+def training_outputs():
+    return [
+        *expand(
+            TRAINING_RUN,
+            beta=TRAINING_BETAS,
+            table=["trajectory", "landscape", "result"],
+        ),
+        *(
+            f"results/training/{name}.parquet"
+            for name in (
+                "summary",
+                "cross_section",
+                "denoise",
+                "learning_rates",
+                "temperature",
+                "maps",
+                "warm_weights",
+                "closest",
+            )
+        ),
+    ]
+
+
+# The conditional horn's artifacts.
+CONDITIONAL = "results/conditional/{table}.parquet"
+
+
+def conditional_outputs():
+    return expand(
+        CONDITIONAL, table=["params", "trajectory", "radii", "free_energy", "maps"]
+    )
+
+
+def figure_path(figure):
+    return f"results/figures/fig{figure}.png"
+
+
+def figure_outputs():
+    return [figure_path(figure) for figure in FIGURES]
