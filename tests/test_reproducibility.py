@@ -81,7 +81,8 @@ def _start(project, *args):
 
 def test_a_run_killed_mid_job_restarts_to_the_same_artifacts(tmp_path):
     target = "results/mesh/free_energy.parquet"
-    big = {"mesh": {"y1": {"num": 2000}, "y2": {"num": 1000}, "method": "lbfgs", "chunk": 100000}}
+    big = {"mesh": {"y1": {"num": 2000}, "y2": {"num": 1000}, "method": "lbfgs", "chunk": 100000,
+                    "max_points": 2_000_000}}  # fmt: skip
     reference = copy_project(tmp_path / "reference")
     reference.update_config(big)
     reference.snakemake(target)

@@ -102,7 +102,21 @@ def test_a_failing_slurm_job_stops_the_run_with_a_clear_error(cluster, tmp_path)
     project.update_config(SMALL_CONFIG_OVERRIDES)
     code, out = run_on_slurm(project, "results/data/samples.parquet")
     assert code == 0, out[-4000:]
-    (project.path / "results/data/samples.parquet").write_bytes(b"not a parquet file")
+    # a changed input stops the run before any job is submitted
+    samples = project.path / "results/data/samples.parquet"
+    original = samples.read_bytes()
+    samples.write_bytes(b"not a parquet file")
+    code, out = run_on_slurm(project, "results/energy/energies.parquet")
+    assert code == 1 and "lvebm error: results/data/samples.parquet changed after" in out
+    assert not (project.path / "logs/evaluate_energies").exists()  # no job ran
+    samples.write_bytes(original)
+    # a job that fails on the cluster
+    script = project.path / "workflow/scripts/evaluate_energies.py"
+    script.write_text(
+        script.read_text().replace(
+            "samples = read_artifact(", "raise RuntimeError('failing on purpose')\nsamples = (", 1
+        )
+    )
     code, out = run_on_slurm(project, "results/energy/energies.parquet")
     assert code != 0
     assert "Error in rule evaluate_energies" in out
@@ -110,4 +124,4 @@ def test_a_failing_slurm_job_stops_the_run_with_a_clear_error(cluster, tmp_path)
     assert "Exiting because a job execution failed" in out
     assert not (project.path / "results/energy/energies.parquet").exists()
     log = (project.path / "logs/evaluate_energies/energies.log").read_text()
-    assert "samples.parquet" in log and "Traceback" in log  # the rule's log says why
+    assert "failing on purpose" in log and "Traceback" in log  # the rule's log says why
