@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from lvebm.arguments import checked_options, real_array, real_points
+from lvebm.arguments import checked_options, real_points, starts
 from lvebm.exact import free_energy_exact
 from lvebm.linesearch import CONVERGED, WARNING, Line, dcsrch, wolfe_zoom
 from lvebm.methods import ITERATIVE, METHODS
@@ -89,10 +89,7 @@ class _Batch:
         self.decoder = decoder
         self.y1, self.y2 = (a.ravel() for a in real_points(y1=y1, y2=y2))
         self.n = self.y1.size
-        z0 = real_array("z0", z0)
-        if z0.size not in (1, self.n):
-            raise ValueError(f"z0 has {z0.size} values for {self.n} points: give one, or one each")
-        self.z = np.broadcast_to(z0.ravel() if z0.size > 1 else z0.reshape(()), (self.n,)).copy()
+        self.z = np.broadcast_to(starts("z0", z0, self.n), (self.n,)).copy()
         self.n_iter = np.zeros(self.n, dtype=np.int64)
         self.n_eval = np.zeros(self.n, dtype=np.int64)
         self.converged = np.zeros(self.n, dtype=bool)
@@ -575,9 +572,7 @@ def run_optimizer(
     if not (isinstance(workers, int) and workers >= 1):
         raise ValueError(f"workers = {workers!r} is invalid: must be an integer >= 1")
     y1, y2 = (a.ravel() for a in real_points(y1=y1, y2=y2))
-    z0 = real_array("z_init", z_init).ravel()
-    if z0.size not in (1, y1.size):
-        raise ValueError(f"z_init has {z0.size} values for {y1.size} points: give one, or one each")
+    z0 = starts("z_init", z_init, y1.size)
     function, options = OPTIMIZERS[name], dict(options or {})
     finite = np.isfinite(y1) & np.isfinite(y2)
     if name in ITERATIVE:  # the others take no start
