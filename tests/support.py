@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -92,6 +93,46 @@ class Project:
 
     def artifacts(self) -> list[Path]:
         return sorted(p for p in (self.path / "results").rglob("*") if p.is_file())
+
+
+_FIGURE_RULES = """
+import json, sys
+from pathlib import Path
+from snakemake.api import SnakemakeApi
+from snakemake.settings.types import (
+    ConfigSettings, OutputSettings, ResourceSettings, StorageSettings,
+)
+
+with SnakemakeApi(OutputSettings(quiet=True)) as api:
+    workflow = api.workflow(
+        resource_settings=ResourceSettings(), config_settings=ConfigSettings(),
+        storage_settings=StorageSettings(), snakefile=Path("Snakefile").resolve(),
+        workdir=Path(".").resolve(),
+    )._workflow
+    rules = {}
+    for rule in workflow.rules:
+        if rule.name.startswith("figure_"):
+            report = rule.output[0].flags["report"]
+            rules[rule.name] = {
+                "png": str(rule.output[0]),
+                "inputs": {k: v for k, v in rule.input.items() if k != "library"},
+                **dict(rule.params.items()),
+                "caption": str(Path(report.caption.get_path_or_uri(secret_free=True)).resolve()),
+                "category": report.category,
+            }
+json.dump(rules, sys.stdout)
+"""
+
+
+def figure_rules(path: Path) -> dict[str, dict]:
+    """The figure rules of the workflow in ``path`` as Snakemake built them from the figure
+    records: png, inputs, function, options, size, dpi, caption (absolute path), category."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _FIGURE_RULES], cwd=path, capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        raise AssertionError(f"loading the workflow in {path} failed:\n{proc.stderr[-4000:]}")
+    return json.loads(proc.stdout)
 
 
 def parse_job_stats(text: str) -> dict[str, int]:

@@ -1,51 +1,62 @@
 """Figures: all twenty-six rendered at their size, not blank, deterministic, rerun only on their
 style params; the report builds with every figure and caption."""
 
+import inspect
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
+from support import ROOT, figure_rules
+
+from lvebm import figures
+from lvebm.contracts import contract
 
 pytestmark = pytest.mark.pipeline
 
-# pixel sizes at the default dpi (150) and scale (1.0): base size in inches times dpi
-EXPECTED = {
-    "fig01_horn.png": (1125, 900),
-    "fig02_samples.png": (1050, 750),
-    "fig03_graph.png": (900, 690),
-    "fig04_energies.png": (1800, 1050),
-    "fig05_energy_23.png": (1350, 675),
-    "fig06_latent.png": (1050, 750),
-    "fig07_search.png": (1050, 750),
-    "fig08_mesh.png": (1125, 780),
-    "fig09_highlight.png": (1125, 780),
-    "fig10_highlight_energies.png": (1350, 750),
-    "fig11_free_energy.png": (1275, 780),
-    "fig12_optimizers.png": (1950, 690),
-    "fig13_local_minima.png": (1800, 975),
-    "fig14_relaxed_cross_section.png": (1350, 750),
-    "fig15_softmin_weights.png": (1950, 690),
-    "fig16_relaxed_free_energy.png": (1950, 990),
-    "fig17_grid_vs_continuous.png": (1800, 720),
-    "fig18_training.png": (1800, 1350),
-    "fig19_trained_cross_section.png": (1350, 750),
-    "fig20_training_paths.png": (1950, 1200),
-    "fig21_temperature.png": (1350, 750),
-    "fig22_denoising.png": (1800, 750),
-    "fig23_conditional_untrained.png": (1200, 975),
-    "fig24_conditional_trained.png": (1200, 975),
-    "fig25_regression_baseline.png": (1200, 975),
-    "fig26_conditional_free_energy.png": (1950, 720),
-}
-FIGURE_RULES = {f"figure_{name[3:-4]}" for name in EXPECTED}
+CAPTIONS = ROOT / "workflow/report"
+
+
+# one rule per caption workflow/report/fig{name}.rst, named figure_{name}
+FIGURE_RULES = {f"figure_{p.stem[3:]}" for p in CAPTIONS.glob("fig*.rst")}
+
+
+def test_each_figure_record_is_its_function_options_and_caption():
+    """The figure rules, as Snakemake builds them from the records, against lvebm.figures and the
+    captions: one record per caption, each function takes exactly the record's options (and size),
+    every library figure function is drawn, every input is an artifact with a contract."""
+    rules = figure_rules(ROOT)
+    assert set(rules) == FIGURE_RULES
+    for rule, r in rules.items():
+        name = rule.removeprefix("figure_")
+        assert r["png"] == f"results/figures/fig{name}.png"
+        assert Path(r["caption"]) == CAPTIONS / f"fig{name}.rst"
+        function = getattr(figures, r["function"])
+        parameters = inspect.signature(function).parameters.values()
+        assert [p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD] == ["data"]
+        keywords = {p.name for p in parameters if p.kind is p.KEYWORD_ONLY}
+        required = {p.name for p in parameters if p.kind is p.KEYWORD_ONLY and p.default is p.empty}
+        assert required <= {"size", *r["options"]} <= keywords, rule
+        for path in r["inputs"].values():
+            assert contract(path) is not None, (rule, path)
+    drawn = {r["function"] for r in rules.values()}
+    public = {
+        name
+        for name, f in inspect.getmembers(figures, inspect.isfunction)
+        if f.__module__ == figures.__name__ and not name.startswith("_")
+    }
+    assert public == drawn
 
 
 def test_every_figure_decodes_at_its_size_and_is_not_blank(finished_run):
+    rules = figure_rules(finished_run.path)
     produced = sorted(p.name for p in (finished_run.path / "results/figures").glob("*.png"))
-    assert produced == sorted(EXPECTED)
-    for name, size in EXPECTED.items():
-        with Image.open(finished_run.path / "results/figures" / name) as im:
+    assert produced == sorted(Path(r["png"]).name for r in rules.values())
+    for r in rules.values():
+        name = Path(r["png"]).name
+        with Image.open(finished_run.path / r["png"]) as im:
             assert im.format == "PNG"
-            assert im.size == size, name
+            assert im.size == tuple(round(side * r["dpi"]) for side in r["size"]), name
             pixels = np.asarray(im.convert("RGB"), dtype=float)
         assert pixels.std() > 10, f"{name} looks blank"
         assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 50, f"{name} has too few colours"
@@ -53,8 +64,8 @@ def test_every_figure_decodes_at_its_size_and_is_not_blank(finished_run):
 
 
 def test_png_metadata_is_not_volatile(finished_run):
-    for name in EXPECTED:
-        with Image.open(finished_run.path / "results/figures" / name) as im:
+    for png in (finished_run.path / "results/figures").glob("*.png"):
+        with Image.open(png) as im:
             assert "Software" not in im.info and "Creation Time" not in im.info
 
 
@@ -96,8 +107,8 @@ def test_report_builds_with_every_figure_and_caption(finished_run):
     report = finished_run.path / "report.html"
     finished_run.snakemake("--report", str(report))
     html = report.read_text(errors="replace")
-    for name in EXPECTED:
-        assert name in html
+    for rule in FIGURE_RULES:
+        assert f"fig{rule.removeprefix('figure_')}.png" in html
     for phrase in (
         "reverse polar coordinates",
         "not dependent on the latent variable",

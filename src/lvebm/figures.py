@@ -926,31 +926,3 @@ def conditional_free_energy(data: Data, *, size, window: float) -> object:
             ax.set_visible(False)
         fig.colorbar(image, ax=axes.ravel().tolist(), label=r"$F_\infty(x, y)$", shrink=0.8)
     return fig
-
-
-FIGURES = {
-    "horn": horn,
-    "samples": samples,
-    "computation_graph": computation_graph,
-    "energies": energies,
-    "focus_energy": focus_energy,
-    "latent_plane": latent_plane,
-    "search": search,
-    "mesh_minimisers": mesh_minimisers,
-    "highlighted": highlighted,
-    "highlighted_energies": highlighted_energies,
-    "free_energy_map": free_energy_map,
-    "optimizer_comparison": optimizer_comparison,
-    "local_minima": local_minima,
-    "relaxed_cross_section": relaxed_cross_section,
-    "softmin_weights": softmin_weights,
-    "relaxed_free_energy": relaxed_free_energy,
-    "grid_vs_continuous": grid_vs_continuous,
-    "training_panels": training_panels,
-    "training_paths": training_paths,
-    "temperature": temperature,
-    "denoising": denoising,
-    "conditional_manifold": conditional_manifold,
-    "regression_baseline": regression_baseline,
-    "conditional_free_energy": conditional_free_energy,
-}

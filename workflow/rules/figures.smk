@@ -1,31 +1,31 @@
-# One rule per figure (figure_01_horn ... figure_13_local_minima), from the FIGURES table.
-for figure, (function, inputs, size, category) in FIGURES.items():
+# One rule per figure record (figuretable.smk): figure_01_horn ... figure_26_conditional_free_energy.
+for name, figure in FIGURES.items():
 
     rule:
         name:
-            f"figure_{figure}"
+            f"figure_{name}"
         input:
-            **inputs,
+            **figure.inputs,
             library=library("model", "figures", "plotstyle"),
         output:
             report(
-                figure_path(figure),
-                caption=f"../report/fig{figure}.rst",
-                category=category,
+                figure_path(name),
+                caption=f"../report/fig{name}.rst",
+                category=figure.category,
                 # one label: Snakemake renders a second label with two values as a toggle
                 # whose page is blank (a category of two figures), so number and name are one
-                labels={"figure": f"{figure[:2]} {figure[3:].replace('_', ' ')}"},
+                labels={"figure": f"{name[:2]} {name[3:].replace('_', ' ')}"},
             ),
         log:
-            f"logs/figures/fig{figure}.log",
+            f"logs/figures/fig{name}.log",
         benchmark:
-            f"benchmarks/figures/fig{figure}.tsv"
+            f"benchmarks/figures/fig{name}.tsv"
         localrule: True
         conda:
             ENV
         params:
-            function=function,
-            options=figure_options(figure),
+            function=figure.function,
+            options=figure.options,
             size=figure_size(figure),
             dpi=config["figures"]["dpi"],
         script:

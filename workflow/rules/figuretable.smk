@@ -1,7 +1,19 @@
-# The figures, one record each: the function of lvebm.figures, its named inputs, its base size,
-# its report category; and the options each one reads from the config.
+# The figures, one record each. A figure is its record here, its function in lvebm.figures and its
+# caption workflow/report/fig{name}.rst; its rule (figures.smk), its place in the report and the
+# tests' expectations all derive from the record.
 
-# The figures: name -> function of lvebm.figures, inputs, base size (inches), report category.
+from typing import NamedTuple
+
+
+class Figure(NamedTuple):
+    function: str  # the function of lvebm.figures that draws it
+    inputs: dict  # artifact paths by name; the function receives them by these names
+    size: tuple  # base size in inches, times figures.scale
+    category: str  # its section of the report
+    # the function's keyword options besides size: plain values from config
+    options: dict = {}
+
+
 SAMPLES = "results/data/samples.parquet"
 
 
@@ -14,6 +26,9 @@ MESH = "results/mesh/free_energy.parquet"
 HIGHLIGHT = "results/mesh/highlight.parquet"
 
 
+HORN = "results/data/horn.parquet"
+
+
 SEARCH = config["figures"]["search_optimizer"]
 
 
@@ -23,38 +38,50 @@ SEARCH_RESULTS = f"results/inference/samples/{SEARCH}.parquet"
 LECTURE, BEYOND = "Figures of the lecture", "Beyond the lecture"
 
 
-WARM = "Finite temperature"
+WARM, TRAINING, CONDITIONAL_CATEGORY = (
+    "Finite temperature",
+    "Training",
+    "Conditional horn",
+)
 
 
-TRAINING = "Training"
+def _curve():
+    """z range and marker step of the energy curves (figures 5 and 10), in radians."""
+    curve = config["mesh"]["curve"]
+    return {
+        "z_range": [curve["start_pi"] * math.pi, curve["stop_pi"] * math.pi],
+        "marker_step": math.pi / curve["markers_per_pi"],
+    }
 
 
-CONDITIONAL_CATEGORY = "Conditional horn"
+_FIG = config["figures"]
+
+
+_FOCUS = config["inference"]["focus"]
 
 
 FIGURES = {
-    "01_horn": ("horn", {"horn": "results/data/horn.parquet"}, (7.5, 6.0), LECTURE),
-    "02_samples": (
-        "samples",
-        {"samples": SAMPLES, "energies": ENERGIES},
-        (7.0, 5.0),
-        LECTURE,
+    "01_horn": Figure("horn", {"horn": HORN}, (7.5, 6.0), LECTURE),
+    "02_samples": Figure(
+        "samples", {"samples": SAMPLES, "energies": ENERGIES}, (7.0, 5.0), LECTURE
     ),
-    "03_graph": ("computation_graph", {}, (6.0, 4.6), LECTURE),
-    "04_energies": ("energies", {"energies": ENERGIES}, (12.0, 7.0), LECTURE),
-    "05_energy_23": (
+    "03_graph": Figure("computation_graph", {}, (6.0, 4.6), LECTURE),
+    "04_energies": Figure("energies", {"energies": ENERGIES}, (12.0, 7.0), LECTURE),
+    "05_energy_23": Figure(
         "focus_energy",
         {"energies": ENERGIES, "inference": SEARCH_RESULTS},
         (9.0, 4.5),
         LECTURE,
+        {"focus": _FOCUS, "optimizer": SEARCH, **_curve()},
     ),
-    "06_latent": (
+    "06_latent": Figure(
         "latent_plane",
         {"samples": SAMPLES, "energies": ENERGIES},
         (7.0, 5.0),
         LECTURE,
+        {"focus": _FOCUS},
     ),
-    "07_search": (
+    "07_search": Figure(
         "search",
         {
             "samples": SAMPLES,
@@ -64,38 +91,43 @@ FIGURES = {
         },
         (7.0, 5.0),
         LECTURE,
+        {"focus": _FOCUS, "optimizer": SEARCH, "decoder": decoder_params()},
     ),
-    "08_mesh": (
+    "08_mesh": Figure(
         "mesh_minimisers",
         {"mesh": MESH, "energies": ENERGIES},
         (7.5, 5.2),
         LECTURE,
+        {"decoder": decoder_params(), "max_points": _FIG["max_points"]},
     ),
-    "09_highlight": (
+    "09_highlight": Figure(
         "highlighted",
         {"mesh": MESH, "energies": ENERGIES, "highlight": HIGHLIGHT},
         (7.5, 5.2),
         LECTURE,
+        {"max_points": _FIG["max_points"]},
     ),
-    "10_highlight_energies": (
+    "10_highlight_energies": Figure(
         "highlighted_energies",
         {"highlight": HIGHLIGHT},
         (9.0, 5.0),
         LECTURE,
+        {"z_range": _curve()["z_range"]},
     ),
-    "11_free_energy": (
+    "11_free_energy": Figure(
         "free_energy_map",
         {"mesh": MESH, "samples": SAMPLES},
         (8.5, 5.2),
         LECTURE,
+        {"vmax": _FIG["vmax"], "max_arrows": _FIG["max_arrows"]},
     ),
-    "12_optimizers": (
+    "12_optimizers": Figure(
         "optimizer_comparison",
         {"summary": "results/inference/summary.parquet"},
         (13.0, 4.6),
         BEYOND,
     ),
-    "13_local_minima": (
+    "13_local_minima": Figure(
         "local_minima",
         {
             "mesh": MESH,
@@ -107,14 +139,20 @@ FIGURES = {
         },
         (12.0, 6.5),
         BEYOND,
+        {
+            "optimizers": [name for name in OPTIMIZERS if name != "exact"],
+            "z_init": config["inference"]["z_init"],
+            "max_points": _FIG["max_points"],
+        },
     ),
-    "14_relaxed_cross_section": (
+    "14_relaxed_cross_section": Figure(
         "relaxed_cross_section",
         {"cross_section": "results/relaxed/cross_section.parquet"},
         (9.0, 5.0),
         WARM,
+        {"ymax": 5.0},  # the lecture's y axis, 0 to 5
     ),
-    "15_softmin_weights": (
+    "15_softmin_weights": Figure(
         "softmin_weights",
         {
             "weights": "results/relaxed/weights.parquet",
@@ -123,8 +161,9 @@ FIGURES = {
         },
         (13.0, 4.6),
         WARM,
+        {"beta": config["relaxed"]["weights_beta"]},
     ),
-    "16_relaxed_free_energy": (
+    "16_relaxed_free_energy": Figure(
         "relaxed_free_energy",
         {
             "samples": SAMPLES,
@@ -135,14 +174,20 @@ FIGURES = {
         },
         (13.0, 6.6),
         WARM,
+        {
+            "betas": RELAXED_BETAS,
+            "vmax": 5.0,  # the cross-section's axis: hot F_beta lies well above F_inf's 0 to 2
+            "max_arrows": _FIG["max_arrows"],
+        },
     ),
-    "17_grid_vs_continuous": (
+    "17_grid_vs_continuous": Figure(
         "grid_vs_continuous",
         {"grid_error": "results/relaxed/grid_error.parquet"},
         (12.0, 4.8),
         WARM,
+        {"n": config["latent"]["n"]},
     ),
-    "18_training": (
+    "18_training": Figure(
         "training_panels",
         {
             "maps": "results/training/maps.parquet",
@@ -153,13 +198,17 @@ FIGURES = {
         (12.0, 9.0),
         TRAINING,
     ),
-    "19_trained_cross_section": (
+    "19_trained_cross_section": Figure(
         "relaxed_cross_section",
         {"cross_section": "results/training/cross_section.parquet"},
         (9.0, 5.0),
         TRAINING,
+        {
+            "ymax": 6.0,  # the lecture's axis for the trained model
+            "title": "Trained at zero temperature, evaluated at every beta",
+        },
     ),
-    "20_training_paths": (
+    "20_training_paths": Figure(
         "training_paths",
         {
             "learning_rates": "results/training/learning_rates.parquet",
@@ -171,14 +220,15 @@ FIGURES = {
         },
         (13.0, 8.0),
         TRAINING,
+        {"betas": TRAINING_BETAS},
     ),
-    "21_temperature": (
+    "21_temperature": Figure(
         "temperature",
         {"temperature": "results/training/temperature.parquet"},
         (9.0, 5.0),
         TRAINING,
     ),
-    "22_denoising": (
+    "22_denoising": Figure(
         "denoising",
         {
             "denoise": "results/training/denoise.parquet",
@@ -187,34 +237,27 @@ FIGURES = {
         (12.0, 5.0),
         TRAINING,
     ),
-    "23_conditional_untrained": (
+    "23_conditional_untrained": Figure(
         "conditional_manifold",
-        {
-            "radii": CONDITIONAL.format(table="radii"),
-            "horn": "results/data/horn.parquet",
-        },
+        {"radii": CONDITIONAL.format(table="radii"), "horn": HORN},
         (8.0, 6.5),
         CONDITIONAL_CATEGORY,
+        {"model": "untrained", "n": config["latent"]["n"]},
     ),
-    "24_conditional_trained": (
+    "24_conditional_trained": Figure(
         "conditional_manifold",
-        {
-            "radii": CONDITIONAL.format(table="radii"),
-            "horn": "results/data/horn.parquet",
-        },
+        {"radii": CONDITIONAL.format(table="radii"), "horn": HORN},
         (8.0, 6.5),
         CONDITIONAL_CATEGORY,
+        {"model": "trained", "n": config["latent"]["n"]},
     ),
-    "25_regression_baseline": (
+    "25_regression_baseline": Figure(
         "regression_baseline",
-        {
-            "radii": CONDITIONAL.format(table="radii"),
-            "horn": "results/data/horn.parquet",
-        },
+        {"radii": CONDITIONAL.format(table="radii"), "horn": HORN},
         (8.0, 6.5),
         CONDITIONAL_CATEGORY,
     ),
-    "26_conditional_free_energy": (
+    "26_conditional_free_energy": Figure(
         "conditional_free_energy",
         {
             "maps": CONDITIONAL.format(table="maps"),
@@ -222,56 +265,11 @@ FIGURES = {
         },
         (13.0, 4.8),
         CONDITIONAL_CATEGORY,
+        {"window": config["conditional"]["maps"]["window"]},
     ),
 }
 
 
 def figure_size(figure):
-    scale = config["figures"]["scale"]
-    return [round(side * scale, 4) for side in FIGURES[figure][2]]
-
-
-def figure_options(figure):
-    """The values a figure's function takes besides data and size: plain values from config."""
-    fig = config["figures"]
-    curve = config["mesh"]["curve"]
-    z_range = [curve["start_pi"] * math.pi, curve["stop_pi"] * math.pi]
-    focus = {"focus": config["inference"]["focus"]}
-    options = {
-        "05_energy_23": {
-            **focus,
-            "optimizer": SEARCH,
-            "z_range": z_range,
-            "marker_step": math.pi / curve["markers_per_pi"],
-        },
-        "06_latent": focus,
-        "07_search": {**focus, "optimizer": SEARCH, "decoder": decoder_params()},
-        "08_mesh": {"decoder": decoder_params(), "max_points": fig["max_points"]},
-        "09_highlight": {"max_points": fig["max_points"]},
-        "10_highlight_energies": {"z_range": z_range},
-        "11_free_energy": {"vmax": fig["vmax"], "max_arrows": fig["max_arrows"]},
-        "13_local_minima": {
-            "optimizers": [name for name in OPTIMIZERS if name != "exact"],
-            "z_init": config["inference"]["z_init"],
-            "max_points": fig["max_points"],
-        },
-        "14_relaxed_cross_section": {"ymax": 5.0},  # the lecture's y axis, 0 to 5
-        "15_softmin_weights": {"beta": config["relaxed"]["weights_beta"]},
-        "16_relaxed_free_energy": {
-            "betas": RELAXED_BETAS,
-            "vmax": 5.0,  # the cross-section's axis: hot F_beta lies well above F_inf's 0 to 2
-            "max_arrows": fig["max_arrows"],
-        },
-        "17_grid_vs_continuous": {"n": config["latent"]["n"]},
-        "19_trained_cross_section": {
-            "ymax": 6.0,  # the lecture's axis for the trained model
-            "title": "Trained at zero temperature, evaluated at every beta",
-        },
-        "20_training_paths": {"betas": TRAINING_BETAS},
-        "23_conditional_untrained": {"model": "untrained", "n": config["latent"]["n"]},
-        "24_conditional_trained": {"model": "trained", "n": config["latent"]["n"]},
-        "26_conditional_free_energy": {
-            "window": config["conditional"]["maps"]["window"]
-        },
-    }
-    return options.get(figure, {})
+    """The figure's size in inches: its record's base size times figures.scale."""
+    return [round(side * _FIG["scale"], 4) for side in figure.size]
