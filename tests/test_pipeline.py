@@ -82,8 +82,7 @@ COLUMNS = {
         for name in OPTIMIZERS
     },
     **{
-        f"results/inference/{points}/{name}_trace.parquet": ["i", "step", "z", "E"]
-        for points in ("samples", "mesh")
+        f"results/inference/samples/{name}_trace.parquet": ["i", "step", "z", "E"]
         for name in OPTIMIZERS
     },
 }  # fmt: skip
@@ -205,12 +204,29 @@ def test_traces_hold_every_iterate(finished_run):
         )
 
 
+def test_mesh_traces_are_kept_when_asked(project):
+    """inference.mesh_trace adds the trace jobs of the mesh; each point's iterates end where its
+    result does."""
+    assert project.planned_jobs()["trace"] == len(OPTIMIZERS)  # the samples' only
+    project.update_config({"inference": {"mesh_trace": True}})
+    assert project.planned_jobs()["trace"] == 2 * len(OPTIMIZERS)
+    mesh = "results/inference/mesh"
+    project.snakemake(f"{mesh}/lbfgs.parquet", f"{mesh}/lbfgs_trace.parquet")
+    t = read(project, f"{mesh}/lbfgs.parquet")
+    tr = read(project, f"{mesh}/lbfgs_trace.parquet")
+    last = tr.groupby("i").last()
+    assert_array_equal(last.index, t["i"])
+    assert_array_equal(last["step"], t["n_iter"])
+    assert_array_equal(last["E"], t["F"])
+
+
 def test_changing_z_init_reruns_only_iterative_inference(project):
     project.snakemake()
     project.update_config({"inference": {"z_init": 1.0}})
     planned = project.planned_jobs()
     assert planned == {
         "infer": 10,
+        "trace": 5,
         "summarize_inference": 1,
         "figure_05_energy_23": 1,
         "figure_07_search": 1,

@@ -30,8 +30,12 @@ CONDITIONAL = ["train_conditional", "evaluate_conditional"]  # both sample the h
 CURVE_JOBS = ["highlight_points", "figure_05_energy_23", "figure_10_highlight_energies"]
 
 
+INFERENCE = ["infer", "trace"]  # the results, and the iterates (of the samples; see mesh_trace)
+
+
 def iterative(*names):
-    return [f"infer[optimizer={name}]" for name in (names or ITERATIVE)]
+    """The infer and trace jobs of the named optimizers (by default, the iterative ones)."""
+    return [f"{rule}[optimizer={name}]" for name in (names or ITERATIVE) for rule in INFERENCE]
 
 
 # config key -> the jobs that read it (through params:); everything downstream of them must rerun.
@@ -44,13 +48,13 @@ DIRECT = {
     "data.horn.n": ["sample_horn"],
     "data.slice.x": ["sample_slice", EVALUATE],
     "data.slice.n": ["sample_slice"],
-    "decoder.w1": ["evaluate_energies", "infer", "free_energy_mesh", "highlight_points",
+    "decoder.w1": ["evaluate_energies", *INFERENCE, "free_energy_mesh", "highlight_points",
                    "figure_07_search", "figure_08_mesh", *RELAXED, "relaxed_free_energy_mesh",
                    *TRAINED],
-    "decoder.w2": ["evaluate_energies", "infer", "free_energy_mesh", "highlight_points",
+    "decoder.w2": ["evaluate_energies", *INFERENCE, "free_energy_mesh", "highlight_points",
                    "figure_07_search", "figure_08_mesh", *RELAXED, "relaxed_free_energy_mesh",
                    *TRAINED],
-    "latent.n": ["evaluate_energies", "infer[optimizer=exhaustive]", *RELAXED, *WARM_MESH,
+    "latent.n": ["evaluate_energies", *iterative("exhaustive"), *RELAXED, *WARM_MESH,
                  "figure_17_grid_vs_continuous", *WARM_TRAINING, "training_scans", EVALUATE,
                  "figure_23_conditional_untrained", "figure_24_conditional_trained"],
     "inference.optimizers": ["summarize_inference", "figure_13_local_minima"],
@@ -59,6 +63,7 @@ DIRECT = {
     "inference.max_iter": iterative(),
     "inference.gtol": iterative(),
     "inference.global_tol": iterative(),
+    "inference.mesh_trace": [],  # adds the mesh's trace jobs (ADDS), reruns nothing
     "inference.gradient_descent.step": iterative("gradient_descent"),
     "inference.line_search.c1": iterative("line_search"),
     "inference.line_search.c2": iterative("line_search"),
@@ -129,6 +134,9 @@ DIRECT = {
     "figures.max_points": ["figure_08_mesh", "figure_09_highlight", "figure_13_local_minima"],
 }  # fmt: skip
 
+# keys whose change adds jobs the finished run never had, besides what it reruns
+ADDS = {"inference.mesh_trace": {"trace"}}
+
 # new values where "the next allowed value" would not do
 CHANGE = {
     "inference.optimizers": lambda v: [o for o in v if o != "newton"],
@@ -163,6 +171,8 @@ def schema_leaves(schema, node=None, prefix=""):
 def new_value(key, value, spec):
     if key in CHANGE:
         return CHANGE[key](value)
+    if spec.get("type") == "boolean":
+        return not value
     if "enum" in spec:
         options = [o for o in spec["enum"] if o != value]
         return options[0]
@@ -251,7 +261,7 @@ def test_changing_a_key_reruns_exactly_what_is_downstream(finished, key):
         planned = set(project.planned_jobs())
     finally:
         project.config_path.write_text(original)
-    assert planned == downstream_rules(graph, DIRECT[key])
+    assert planned == downstream_rules(graph, DIRECT[key]) | ADDS.get(key, set())
 
 
 # ---- library modules ---------------------------------------------------------------------------
@@ -290,7 +300,9 @@ def imported_modules(script: Path) -> set[str]:
 
 def test_rules_declare_exactly_the_modules_their_scripts_import(declared):
     for rule, modules in declared.items():
-        script = {"figure_": "figure", "gather_": "gather_shards"}.get(rule[:7], rule)
+        script = {"figure_": "figure", "gather_": "gather_shards", "trace": "infer"}.get(
+            rule[:7], rule
+        )
         imported = imported_modules(ROOT / "workflow/scripts" / f"{script}.py")
         assert modules == imported, rule
 

@@ -8,7 +8,7 @@ minimiser can have, (pi / n)^2 max|E''| / 2, with max|E''| <= 2 (|w1 y1| + |w2 y
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -68,12 +68,13 @@ def infer(
     result: InferenceResult = run_optimizer(
         name, decoder, y1, y2, z_init=z_init, options=options, workers=workers, trace=keep
     )
-    ref = free_energy_exact(decoder, y1, y2)
+    # the exact method is its own reference (the same solver: no second solve)
+    ref = result if name == "exact" else free_energy_exact(decoder, y1, y2)
     error = result.F - ref.F
     if name == "exhaustive":
         tol = grid_tolerance(decoder, y1, y2, options.get("n", 48))
     else:
-        tol = np.full(y1.shape, global_tol)
+        tol = global_tol
     table = {
         "i": labels,
         "y1": y1,
@@ -117,15 +118,31 @@ SUMMARY_COLUMNS = (
 )
 
 
-def summarize(tables: Mapping[tuple[str, str], Mapping[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """One row per (points, optimizer): share of global minima reached, errors, work."""
+SCORE_COLUMNS = ("global_min", "converged", "error", "n_iter", "n_eval")  # what a summary reads
+
+
+def summarize(
+    tables: Iterable[tuple[tuple[str, str], Mapping[str, np.ndarray]]],
+) -> dict[str, np.ndarray]:
+    """One row per (points, optimizer): share of global minima reached, errors, work.
+
+    ``tables`` yields ``((points, optimizer), table)`` pairs, each table with at least
+    ``SCORE_COLUMNS``; they are consumed one at a time, so a generator that reads each table when
+    asked holds one table in memory at once.
+
+    >>> t = {"global_min": np.array([True, False]), "converged": np.array([True, True]),
+    ...      "error": np.array([0.0, 0.5]), "n_iter": np.array([3, 5]), "n_eval": np.array([4, 6])}
+    >>> s = summarize([(("samples", "lbfgs"), t)])
+    >>> s["n_points"].tolist(), s["success_rate"].tolist(), s["median_error"].tolist()
+    ([2], [0.5], [0.25])
+    """
     rows = []
-    for (points, optimizer), t in tables.items():
+    for (points, optimizer), t in tables:
         rows.append(
             (
                 points,
                 optimizer,
-                t["i"].size,
+                t["error"].size,
                 float(np.mean(t["global_min"])),
                 float(np.mean(t["converged"])),
                 float(np.max(t["error"])),

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from lvebm.contracts import contract
 
-COMPRESSION = "zstd"
+COMPRESSION = "lz4"  # LZ4_RAW: encodes about twice as fast as zstd, files about 12 % larger
 ROW_GROUP_SIZE = 1 << 20
 REMEDY = "delete it to have the pipeline write it again (and what depends on it)"
 
@@ -122,8 +122,15 @@ def read_artifact(
 
 
 def to_table(columns: Mapping[str, np.ndarray]) -> pa.Table:
-    """An Arrow table of the given columns, in order, without metadata."""
-    return pa.table({name: np.asarray(values) for name, values in columns.items()})
+    """An Arrow table of the given columns, in order, without metadata.
+
+    Every field is declared non-nullable (Parquet "required"): artifacts hold no nulls (a missing
+    number is NaN), and a required column is written without definition levels, about a fifth
+    faster. A null would make the write fail rather than pass silently.
+    """
+    arrays = {name: pa.array(np.asarray(values)) for name, values in columns.items()}
+    fields = [pa.field(name, a.type, nullable=False) for name, a in arrays.items()]
+    return pa.Table.from_arrays(list(arrays.values()), schema=pa.schema(fields))
 
 
 @contextmanager

@@ -11,7 +11,6 @@ rule infer:
         ),
     output:
         results="results/inference/{points}/{optimizer}.parquet",
-        trace="results/inference/{points}/{optimizer}_trace.parquet",
     log:
         "logs/infer/{points}/{optimizer}.log",
     benchmark:
@@ -28,6 +27,20 @@ rule infer:
         points=point_set_params,
     script:
         "../scripts/infer.py"
+
+
+# The iterates of the same runs: a job of its own, so that the mesh's results are written without
+# them (tens of rows per point) unless inference.mesh_trace asks for them (see trace_outputs).
+use rule infer as trace with:
+    output:
+        trace="results/inference/{points}/{optimizer}_trace.parquet",
+    log:
+        "logs/trace/{points}/{optimizer}.log",
+    benchmark:
+        "benchmarks/trace/{points}/{optimizer}.tsv"
+    resources:
+        mem_mb=trace_mem_mb,
+        runtime=infer_runtime,
 
 
 rule summarize_inference:

@@ -44,9 +44,7 @@ def shard_runtime(wildcards):
 SMALL_JOB = {"mem_mb": 500, "runtime": 5}
 
 
-TRACE_BYTES_PER_POINT = (
-    4000  # results plus the trace of ~60 gradient-descent iterates per point
-)
+TRACE_BYTES_PER_POINT = 4000  # the trace of ~60 gradient-descent iterates per point
 
 
 def infer_threads(wildcards):
@@ -56,6 +54,13 @@ def infer_threads(wildcards):
 
 
 def infer_mem_mb(wildcards):
+    if wildcards.points == "samples":
+        return SMALL_JOB["mem_mb"]
+    chunk = min(config["mesh"]["chunk"], mesh_points_total())
+    return BASE_MEM_MB + chunk * BYTES_PER_CHUNK_POINT // 1_000_000
+
+
+def trace_mem_mb(wildcards):
     if wildcards.points == "samples":
         return SMALL_JOB["mem_mb"]
     chunk = min(config["mesh"]["chunk"], mesh_points_total())

@@ -1,12 +1,20 @@
 # The artifacts: the default target's list, and the names the rules and figures share.
 
 
-def inference_outputs(tables=("{optimizer}",)):
-    """The inference tables of every optimizer and point set (with "{optimizer}_trace", the
-    traces too)."""
+def inference_outputs():
+    """The inference tables of every optimizer and point set."""
     return expand(
-        [f"results/inference/{{points}}/{table}.parquet" for table in tables],
+        "results/inference/{points}/{optimizer}.parquet",
         points=POINT_SETS,
+        optimizer=OPTIMIZERS,
+    )
+
+
+def trace_outputs():
+    """The iterates of every optimizer: on the samples, and on the mesh if inference.mesh_trace."""
+    return expand(
+        "results/inference/{points}/{optimizer}_trace.parquet",
+        points=POINT_SETS if config["inference"]["mesh_trace"] else ["samples"],
         optimizer=OPTIMIZERS,
     )
 
@@ -16,7 +24,8 @@ def all_targets():
         "results/data/horn.parquet",
         "results/data/samples.parquet",
         "results/energy/energies.parquet",
-        *inference_outputs(tables=("{optimizer}", "{optimizer}_trace")),
+        *inference_outputs(),
+        *trace_outputs(),
         "results/inference/summary.parquet",
         "results/mesh/free_energy.parquet",
         "results/mesh/highlight.parquet",
