@@ -123,9 +123,16 @@ def _line(batch: _Batch, idx: np.ndarray, z: np.ndarray, p: np.ndarray) -> Line:
 
 @checked_options
 def exhaustive(
-    decoder: Decoder, y1: ArrayLike, y2: ArrayLike, *, n: int = 48, trace: bool = False
+    decoder: Decoder,
+    y1: ArrayLike,
+    y2: ArrayLike,
+    z0: ArrayLike = Z0,
+    *,
+    n: int = 48,
+    trace: bool = False,
 ) -> InferenceResult:
-    """Argmin of E over the latent grid z = 2 pi k / n (the lecture's exhaustive search).
+    """Argmin of E over the latent grid z = 2 pi k / n (the lecture's exhaustive search); the
+    start ``z0`` is ignored (every method takes one, as scipy's methods take ``x0``).
 
     >>> r = exhaustive(Decoder(-1.45, 0.36), [2.0], [0.1], n=48)
     >>> r.z_check.round(4).tolist(), r.F.round(4).tolist()
@@ -148,9 +155,10 @@ def exhaustive(
 
 @checked_options
 def exact(
-    decoder: Decoder, y1: ArrayLike, y2: ArrayLike, *, trace: bool = False
+    decoder: Decoder, y1: ArrayLike, y2: ArrayLike, z0: ArrayLike = Z0, *, trace: bool = False
 ) -> InferenceResult:
-    """The closed-form reference (:func:`lvebm.exact.free_energy_exact`) as an optimizer."""
+    """The closed-form reference (:func:`lvebm.exact.free_energy_exact`) as an optimizer; the
+    start ``z0`` is ignored."""
     batch = _Batch(decoder, y1, y2, 0.0, trace)
     ref = free_energy_exact(decoder, batch.y1, batch.y2)
     batch.z = ref.z_check.copy()
@@ -585,10 +593,8 @@ def run_optimizer(
         return _scatter(inner, finite)
 
     def run(block: slice) -> InferenceResult:
-        if name in ITERATIVE:
-            start = z0[block] if z0.size > 1 else z0[0]
-            return function(decoder, y1[block], y2[block], start, trace=trace, **options)
-        return function(decoder, y1[block], y2[block], trace=trace, **options)
+        start = z0[block] if z0.size > 1 else z0[0]
+        return function(decoder, y1[block], y2[block], start, trace=trace, **options)
 
     count = max(-(-y1.size // BLOCK), min(workers, y1.size // MIN_BLOCK), 1)
     if count == 1:

@@ -3,9 +3,7 @@ colours measured on the lecture's figures. Figures use :func:`figure` and these 
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
-from pathlib import Path
 
 import matplotlib
 
@@ -13,8 +11,6 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import numpy as np
-
-from lvebm.io import atomic_path
 
 # Colours of the lecture's figures (matplotlib dark_background palette)
 SAMPLES = "#8dd3c7"  # light blue-green: the samples y^(i)
@@ -90,11 +86,3 @@ def _pi_label(k: float) -> str:
     if float(k).is_integer():
         return f"${int(k)}\\pi$"
     return f"${k:g}\\pi$"
-
-
-def save_png(fig, path: str | os.PathLike[str], *, dpi: int) -> None:
-    """Save ``fig`` as a PNG without volatile metadata, atomically; close it."""
-    path = Path(path)
-    with atomic_path(path) as tmp, style():
-        fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": None})
-    plt.close(fig)

@@ -1,13 +1,14 @@
 """Adapter of every figure rule: artifacts -> lvebm.figures.<function> -> a deterministic PNG.
 
 The function is the figure's record (workflow/rules/figuretable.smk); it receives the artifacts by
-their names in the record, its size and its options by keyword."""
+their names in the record, its size and its options by keyword. The PNG is written here, atomically
+and without volatile metadata (the library draws; it writes no files)."""
 
 import sys
 
 from lvebm import figures
-from lvebm.io import read_artifact
-from lvebm.plotstyle import save_png
+from lvebm.io import atomic_path, read_artifact
+from lvebm.plotstyle import style
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
@@ -15,5 +16,6 @@ sys.stderr = open(snakemake.log[0], "w", buffering=1)
 p = snakemake.params
 data = {name: read_artifact(path) for name, path in snakemake.input.items() if name != "library"}
 fig = getattr(figures, p.function)(data, size=tuple(p.size), **p.options)
-save_png(fig, snakemake.output[0], dpi=p.dpi)
+with atomic_path(snakemake.output[0]) as tmp, style():
+    fig.savefig(tmp, format="png", dpi=p.dpi, metadata={"Software": None})
 print(f"{snakemake.output[0]} from {sorted(data)}", file=sys.stderr)
