@@ -38,8 +38,62 @@ class Line:
         return Line(self.energy_and_dz, self.y1[sel], self.y2[sel], self.z0[sel], self.p[sel])
 
 
+class Active:
+    """The per-point state of the points of a batch still running, the one pattern of every
+    iterative method and line search: named arrays with one entry per running point (a
+    :class:`Line` too), in batch order, and ``pos``, the points' positions in the batch.
+
+    A method reads and assigns the arrays as attributes, writes what a point ends with into its
+    full-size outputs at ``pos``, and drops finished points with :meth:`keep`, so each round
+    costs what the running points cost.
+
+    >>> a = Active(np.arange(4), f=np.array([4.0, 3.0, 2.0, 1.0]))
+    >>> a.keep(a.f > 1.5); a.pos.tolist(), a.f.tolist()
+    ([0, 1, 2], [4.0, 3.0, 2.0])
+    """
+
+    def __init__(self, pos: np.ndarray, **state) -> None:
+        self.pos = pos
+        self._names = list(state)
+        for name, value in state.items():
+            setattr(self, name, value)
+
+    def __len__(self) -> int:
+        return self.pos.size
+
+    def track(self, **state) -> None:
+        """Add (or replace) arrays of the running points, one entry each."""
+        for name, value in state.items():
+            if name not in self._names:
+                self._names.append(name)
+            setattr(self, name, value)
+
+    def keep(self, which: np.ndarray) -> None:
+        """Keep only the running points ``which`` (a mask or indices over them), in order."""
+        self.pos = self.pos[which]
+        for name in self._names:
+            value = getattr(self, name)
+            setattr(self, name, value.take(which) if isinstance(value, Line) else value[which])
+
+    def join(self, other: Active) -> None:
+        """Add the running points of ``other`` (same arrays), keeping batch order."""
+        order = np.argsort(np.concatenate([self.pos, other.pos]), kind="stable")
+        self.pos = np.concatenate([self.pos, other.pos])[order]
+        for name in self._names:
+            joined = np.concatenate([getattr(self, name), getattr(other, name)])
+            setattr(self, name, joined[order])
+
+
 RUNNING, CONVERGED, WARNING, ERROR, EXHAUSTED = 0, 1, 2, 3, 4
-XTRAPL, XTRAPU = 1.1, 4.0
+# MINPACK-2's dcsrch and dcstep (More & Thuente 1994), as in scipy.optimize._dcsrch, with their
+# names there: the bounds xtrapl, xtrapu of a trial step before the minimum is bracketed, p5 and
+# p66 (a bracket that did not shrink to p66 of its width in two trials is bisected; a safeguarded
+# step goes at most p66 of the way to the bracket's end).
+XTRAPL, XTRAPU, P5, P66 = 1.1, 4.0, 0.5, 0.66
+# scipy.optimize._linesearch: scalar_search_wolfe2 brackets for at most maxiter = 10 trials and
+# _zoom interpolates for at most maxiter = 10, rejecting a cubic trial within delta1 = 0.2 of the
+# interval's ends and a quadratic one within delta2 = 0.1 (then it bisects).
+WOLFE2_MAX_BRACKET, ZOOM_MAX_ITER, ZOOM_CUBIC_CHECK, ZOOM_QUADRATIC_CHECK = 10, 10, 0.2, 0.1
 
 
 @dataclass
@@ -131,8 +185,8 @@ def _step_flatter(stx, fx, dx, sty, stp, fp, dp, brackt, stpmin, stpmax):
     near = np.where(np.abs(stpc - stp) < np.abs(stpq - stp), stpc, stpq)
     near = np.where(
         stp > stx,
-        np.minimum(stp + 0.66 * (sty - stp), near),
-        np.maximum(stp + 0.66 * (sty - stp), near),
+        np.minimum(stp + P66 * (sty - stp), near),
+        np.maximum(stp + P66 * (sty - stp), near),
     )
     far = np.clip(np.where(np.abs(stpc - stp) > np.abs(stpq - stp), stpc, stpq), stpmin, stpmax)
     return np.where(brackt, near, far)
@@ -175,99 +229,98 @@ def dcsrch(
     bad = (stp < stpmin) | (stp > stpmax) | (g0 >= 0)
     out.status[bad] = ERROR
     live = ~bad
-    pos = np.flatnonzero(live)
-    line = line.take(live)
-    st = {
-        "stp": stp[live],
-        "finit": f0[live],
-        "ginit": g0[live],
-        "gtest": ftol * g0[live],
-        "brackt": np.zeros(pos.size, dtype=bool),
-        "stage1": np.ones(pos.size, dtype=bool),
-        "width": np.full(pos.size, stpmax - stpmin),
-        "width1": np.full(pos.size, (stpmax - stpmin) / 0.5),
-        "stx": np.zeros(pos.size),
-        "fx": f0[live].copy(),
-        "gx": g0[live].copy(),
-        "sty": np.zeros(pos.size),
-        "fy": f0[live].copy(),
-        "gy": g0[live].copy(),
-        "stmin": np.zeros(pos.size),
-        "stmax": stp[live] * (1.0 + XTRAPU),
-    }
+    n = int(live.sum())
+    st = Active(
+        np.flatnonzero(live),
+        line=line.take(live),
+        stp=stp[live],
+        finit=f0[live],
+        ginit=g0[live],
+        gtest=ftol * g0[live],
+        brackt=np.zeros(n, dtype=bool),
+        stage1=np.ones(n, dtype=bool),
+        width=np.full(n, stpmax - stpmin),
+        width1=np.full(n, (stpmax - stpmin) / P5),
+        stx=np.zeros(n),
+        fx=f0[live].copy(),
+        gx=g0[live].copy(),
+        sty=np.zeros(n),
+        fy=f0[live].copy(),
+        gy=g0[live].copy(),
+        stmin=np.zeros(n),
+        stmax=stp[live] * (1.0 + XTRAPU),
+    )
     for round_ in range(1, max_eval + 1):
-        if pos.size == 0:
+        if len(st) == 0:
             break
-        s = st["stp"]
-        fs, gs = line(s)
-        ftest = st["finit"] + s * st["gtest"]
-        st["stage1"] &= ~((fs <= ftest) & (gs >= 0))
-        br, smin, smax = st["brackt"], st["stmin"], st["stmax"]
+        s = st.stp
+        fs, gs = st.line(s)
+        ftest = st.finit + s * st.gtest
+        st.stage1 &= ~((fs <= ftest) & (gs >= 0))
+        br, smin, smax = st.brackt, st.stmin, st.stmax
         warn = br & ((s <= smin) | (s >= smax) | (smax - smin <= xtol * smax))
-        warn |= (s == stpmax) & (fs <= ftest) & (gs <= st["gtest"])
-        warn |= (s == stpmin) & ((fs > ftest) | (gs >= st["gtest"]))
-        conv = (fs <= ftest) & (np.abs(gs) <= gtol * -st["ginit"])
+        warn |= (s == stpmax) & (fs <= ftest) & (gs <= st.gtest)
+        warn |= (s == stpmin) & ((fs > ftest) | (gs >= st.gtest))
+        conv = (fs <= ftest) & (np.abs(gs) <= gtol * -st.ginit)
         finished = conv | warn
         go = ~finished
-        fin = pos[finished]
+        fin = st.pos[finished]
         out.alpha[fin], out.f[fin], out.slope[fin] = s[finished], fs[finished], gs[finished]
         out.status[fin] = np.where(conv[finished], CONVERGED, WARNING)
         out.n_eval[fin] = round_
         if finished.any():
-            pos, line = pos[go], line.take(go)
-            st = {k: v[go] for k, v in st.items()}
+            st.keep(go)
             s, fs, gs, ftest = s[go], fs[go], gs[go], ftest[go]
-        if pos.size == 0:
+        if len(st) == 0:
             break
         if round_ == max_eval:  # out of evaluations: report the last trial
-            out.alpha[pos], out.f[pos], out.slope[pos], out.n_eval[pos] = s, fs, gs, round_
+            out.alpha[st.pos], out.f[st.pos], out.slope[st.pos] = s, fs, gs
+            out.n_eval[st.pos] = round_
             break
         _dcsrch_update(st, s, fs, gs, ftest, xtol=xtol, stpmin=stpmin, stpmax=stpmax)
-        nonfinite = ~np.isfinite(st["stp"])
+        nonfinite = ~np.isfinite(st.stp)
         if nonfinite.any():  # scipy gives up there; report the last trial as a warning
-            fin = pos[nonfinite]
+            fin = st.pos[nonfinite]
             out.alpha[fin], out.f[fin], out.slope[fin] = s[nonfinite], fs[nonfinite], gs[nonfinite]
             out.status[fin], out.n_eval[fin] = WARNING, round_
-            keep = ~nonfinite
-            pos, line = pos[keep], line.take(keep)
-            st = {k: v[keep] for k, v in st.items()}
+            st.keep(~nonfinite)
     return out
 
 
-def _dcsrch_update(st, s, fs, gs, ftest, *, xtol, stpmin, stpmax):
+def _dcsrch_update(st: Active, s, fs, gs, ftest, *, xtol, stpmin, stpmax):
     """One interval update and new trial step of dcsrch, in place on the state ``st``."""
-    gt = st["gtest"]
+    gt = st.gtest
     # in stage 1 with a lower value than stx but no sufficient decrease, use psi = f - stp gtest
-    shift = np.where(st["stage1"] & (fs <= st["fx"]) & (fs > ftest), gt, 0.0)
-    stx, sty = st["stx"], st["sty"]
+    shift = np.where(st.stage1 & (fs <= st.fx) & (fs > ftest), gt, 0.0)
+    stx, sty = st.stx, st.sty
     nstx, nfx, ngx, nsty, nfy, ngy, ns, nbr = dcstep(
         stx,
-        st["fx"] - stx * shift,
-        st["gx"] - shift,
+        st.fx - stx * shift,
+        st.gx - shift,
         sty,
-        st["fy"] - sty * shift,
-        st["gy"] - shift,
+        st.fy - sty * shift,
+        st.gy - shift,
         s,
         fs - s * shift,
         gs - shift,
-        st["brackt"],
-        st["stmin"],
-        st["stmax"],
+        st.brackt,
+        st.stmin,
+        st.stmax,
     )
-    st["stx"], st["sty"], st["brackt"] = nstx, nsty, nbr
-    st["fx"], st["fy"] = nfx + nstx * shift, nfy + nsty * shift
-    st["gx"], st["gy"] = ngx + shift, ngy + shift
+    st.stx, st.sty, st.brackt = nstx, nsty, nbr
+    st.fx, st.fy = nfx + nstx * shift, nfy + nsty * shift
+    st.gx, st.gy = ngx + shift, ngy + shift
     spread = np.abs(nsty - nstx)
-    w, w1 = st["width"], st["width1"]
-    ns = np.where(nbr & (spread >= 0.66 * w1), nstx + 0.5 * (nsty - nstx), ns)
-    st["width1"] = np.where(nbr, w, w1)
-    st["width"] = np.where(nbr, spread, w)
+    w, w1 = st.width, st.width1
+    ns = np.where(nbr & (spread >= P66 * w1), nstx + P5 * (nsty - nstx), ns)
+    st.width1 = np.where(nbr, w, w1)
+    st.width = np.where(nbr, spread, w)
     lo = np.where(nbr, np.minimum(nstx, nsty), ns + XTRAPL * (ns - nstx))
     hi = np.where(nbr, np.maximum(nstx, nsty), ns + XTRAPU * (ns - nstx))
-    st["stmin"], st["stmax"] = lo, hi
+    st.stmin, st.stmax = lo, hi
     ns = np.clip(ns, stpmin, stpmax)
     stuck = nbr & ((ns <= lo) | (ns >= hi) | (hi - lo <= xtol * hi))
-    st["stp"] = np.where(stuck, nstx, ns)
+    st.stp = np.where(stuck, nstx, ns)
 
 
 def _cubicmin(a, fa, fpa, b, fb, c, fc):
@@ -302,8 +355,8 @@ def wolfe_zoom(
     c2: float,
     amax: float | None = None,
     extra_condition: Condition | None = None,
-    max_bracket: int = 10,
-    max_zoom: int = 10,
+    max_bracket: int = WOLFE2_MAX_BRACKET,
+    max_zoom: int = ZOOM_MAX_ITER,
 ) -> LineSearchResult:
     """Strong-Wolfe search by bracketing (doubling) and zoom with cubic/quadratic interpolation.
 
@@ -313,111 +366,128 @@ def wolfe_zoom(
     m = alpha1.size
     ok_extra = extra_condition or (lambda sel, alpha, f, slope: np.ones(sel.size, dtype=bool))
     BRACKET, ZOOM = 0, 1
-    phase = np.zeros(m, dtype=np.int8)
-    status = np.full(m, RUNNING, dtype=np.int8)
-    a0, a1 = np.zeros(m), np.minimum(alpha1, amax) if amax is not None else alpha1.copy()
-    f_a0, d_a0 = f0.copy(), g0.copy()
-    i_br = np.zeros(m, dtype=np.int64)
-    lo, hi = np.zeros(m), np.zeros(m)
-    f_lo, f_hi, d_lo = np.zeros(m), np.zeros(m), np.zeros(m)
-    a_rec, f_rec = np.zeros(m), np.zeros(m)
-    i_zm = np.zeros(m, dtype=np.int64)
-    trial = a1.copy()
+    # the outputs of every point, and the state of the running ones (compact, see Active)
     alpha, f, slope = np.zeros(m), f0.copy(), g0.copy()
+    status = np.full(m, ERROR, dtype=np.int8)
     n_eval = np.zeros(m, dtype=np.int64)
+    a1 = np.minimum(alpha1, amax) if amax is not None else alpha1.copy()
+    st = Active(
+        np.arange(m),
+        line=line,
+        f0=f0,
+        g0=g0,
+        status=np.full(m, RUNNING, dtype=np.int8),
+        phase=np.zeros(m, dtype=np.int8),
+        a0=np.zeros(m),
+        a1=a1,
+        f_a0=f0.copy(),
+        d_a0=g0.copy(),
+        i_br=np.zeros(m, dtype=np.int64),
+        lo=np.zeros(m),
+        hi=np.zeros(m),
+        f_lo=np.zeros(m),
+        f_hi=np.zeros(m),
+        d_lo=np.zeros(m),
+        a_rec=np.zeros(m),
+        f_rec=np.zeros(m),
+        i_zm=np.zeros(m, dtype=np.int64),
+        trial=a1.copy(),
+    )
 
     def start_zoom(sel, a_lo, a_hi, fl, fh, dl):
-        phase[sel] = ZOOM
-        lo[sel], hi[sel], f_lo[sel], f_hi[sel], d_lo[sel] = a_lo, a_hi, fl, fh, dl
-        a_rec[sel], f_rec[sel], i_zm[sel] = 0.0, f0[sel], 0
-        trial[sel] = _zoom_trial(sel)
+        st.phase[sel] = ZOOM
+        st.lo[sel], st.hi[sel], st.f_lo[sel], st.f_hi[sel], st.d_lo[sel] = a_lo, a_hi, fl, fh, dl
+        st.a_rec[sel], st.f_rec[sel], st.i_zm[sel] = 0.0, st.f0[sel], 0
+        st.trial[sel] = _zoom_trial(sel)
 
     def _zoom_trial(sel):
-        dalpha = hi[sel] - lo[sel]
-        a, b = np.minimum(lo[sel], hi[sel]), np.maximum(lo[sel], hi[sel])
-        cchk = 0.2 * dalpha
-        if (i_zm[sel] == 0).all():  # the first trial of a zoom is always quadratic
+        lo, hi = st.lo[sel], st.hi[sel]
+        dalpha = hi - lo
+        a, b = np.minimum(lo, hi), np.maximum(lo, hi)
+        cchk = ZOOM_CUBIC_CHECK * dalpha
+        if (st.i_zm[sel] == 0).all():  # the first trial of a zoom is always quadratic
             aj = np.full(sel.size, np.nan)
         else:
-            aj = _cubicmin(
-                lo[sel], f_lo[sel], d_lo[sel], hi[sel], f_hi[sel], a_rec[sel], f_rec[sel]
-            )
-        use_q = (i_zm[sel] == 0) | np.isnan(aj) | (aj > b - cchk) | (aj < a + cchk)
-        qchk = 0.1 * dalpha
-        aq = _quadmin(lo[sel], f_lo[sel], d_lo[sel], hi[sel], f_hi[sel])
-        aq = np.where(np.isnan(aq) | (aq > b - qchk) | (aq < a + qchk), lo[sel] + 0.5 * dalpha, aq)
+            aj = _cubicmin(lo, st.f_lo[sel], st.d_lo[sel], hi, st.f_hi[sel], st.a_rec[sel],
+                           st.f_rec[sel])  # fmt: skip
+        use_q = (st.i_zm[sel] == 0) | np.isnan(aj) | (aj > b - cchk) | (aj < a + cchk)
+        qchk = ZOOM_QUADRATIC_CHECK * dalpha
+        aq = _quadmin(lo, st.f_lo[sel], st.d_lo[sel], hi, st.f_hi[sel])
+        aq = np.where(np.isnan(aq) | (aq > b - qchk) | (aq < a + qchk), lo + 0.5 * dalpha, aq)
         return np.where(use_q, aq, aj)
 
     def accept(sel, a, fa, da):
-        alpha[sel], f[sel], slope[sel], status[sel] = a, fa, da, CONVERGED
+        at = st.pos[sel]
+        alpha[at], f[at], slope[at], status[at] = a, fa, da, CONVERGED
+        st.status[sel] = CONVERGED
 
-    while True:
-        act = np.flatnonzero(status == RUNNING)
-        if act.size == 0:
-            break
-        fs, ds = line.take(act)(trial[act])
-        n_eval[act] += 1
-        br = act[phase[act] == BRACKET]
-        zm = act[phase[act] == ZOOM]
-        fb, db = fs[phase[act] == BRACKET], ds[phase[act] == BRACKET]
-        fz, dz = fs[phase[act] == ZOOM], ds[phase[act] == ZOOM]
+    while len(st):
+        fs, ds = st.line(st.trial)
+        n_eval[st.pos] += 1
+        in_bracket = st.phase == BRACKET
+        br, zm = np.flatnonzero(in_bracket), np.flatnonzero(~in_bracket)
+        fb, db, fz, dz = fs[br], ds[br], fs[zm], ds[zm]
+        f0b, g0b = st.f0[br], st.g0[br]
 
         if br.size:  # bracketing phase: the trial was alpha1
-            x1, x0 = a1[br], a0[br]
-            exhausted = i_br[br] >= max_bracket
+            x1, x0 = st.a1[br], st.a0[br]
+            exhausted = st.i_br[br] >= max_bracket
             accept(br[exhausted], x1[exhausted], fb[exhausted], db[exhausted])
             fail = ~exhausted & ((x1 == 0) | ((x0 > amax) if amax is not None else False))
-            status[br[fail]] = ERROR
+            st.status[br[fail]] = ERROR
             live = ~exhausted & ~fail
-            up = live & ((fb > f0[br] + c1 * x1 * g0[br]) | ((fb >= f_a0[br]) & (i_br[br] > 0)))
+            up = live & ((fb > f0b + c1 * x1 * g0b) | ((fb >= st.f_a0[br]) & (st.i_br[br] > 0)))
             if up.any():
                 s = br[up]
-                start_zoom(s, x0[up], x1[up], f_a0[s], fb[up], d_a0[s])
+                start_zoom(s, x0[up], x1[up], st.f_a0[s], fb[up], st.d_a0[s])
             rest = live & ~up
-            wolfe = rest & (np.abs(db) <= -c2 * g0[br])
+            wolfe = rest & (np.abs(db) <= -c2 * g0b)
             if wolfe.any():
                 good = np.zeros(br.size, dtype=bool)
-                good[wolfe] = ok_extra(br[wolfe], x1[wolfe], fb[wolfe], db[wolfe])
+                good[wolfe] = ok_extra(st.pos[br[wolfe]], x1[wolfe], fb[wolfe], db[wolfe])
                 accept(br[good], x1[good], fb[good], db[good])
                 rest &= ~good
             back = rest & (db >= 0)
             if back.any():
                 s = br[back]
-                start_zoom(s, x1[back], x0[back], fb[back], f_a0[s], db[back])
+                start_zoom(s, x1[back], x0[back], fb[back], st.f_a0[s], db[back])
             grow = rest & ~back
             if grow.any():
                 s = br[grow]
                 new = 2 * x1[grow]
                 if amax is not None:
                     new = np.minimum(new, amax)
-                a0[s], a1[s], f_a0[s], d_a0[s] = x1[grow], new, fb[grow], db[grow]
-                i_br[s] += 1
-                trial[s] = new
+                st.a0[s], st.a1[s], st.f_a0[s], st.d_a0[s] = x1[grow], new, fb[grow], db[grow]
+                st.i_br[s] += 1
+                st.trial[s] = new
 
         if zm.size:  # zoom phase: the trial was a_j
-            aj = trial[zm]
-            high = (fz > f0[zm] + c1 * aj * g0[zm]) | (fz >= f_lo[zm])
+            aj = st.trial[zm]
+            high = (fz > st.f0[zm] + c1 * aj * st.g0[zm]) | (fz >= st.f_lo[zm])
             s = zm[high]
-            f_rec[s], a_rec[s], hi[s], f_hi[s] = f_hi[s], hi[s], aj[high], fz[high]
+            st.f_rec[s], st.a_rec[s] = st.f_hi[s], st.hi[s]
+            st.hi[s], st.f_hi[s] = aj[high], fz[high]
             low = ~high
-            wolfe = low & (np.abs(dz) <= -c2 * g0[zm])
+            wolfe = low & (np.abs(dz) <= -c2 * st.g0[zm])
             done = np.zeros(zm.size, dtype=bool)
             if wolfe.any():
-                done[wolfe] = ok_extra(zm[wolfe], aj[wolfe], fz[wolfe], dz[wolfe])
+                done[wolfe] = ok_extra(st.pos[zm[wolfe]], aj[wolfe], fz[wolfe], dz[wolfe])
                 accept(zm[done], aj[done], fz[done], dz[done])
             move = low & ~done
             if move.any():
                 s = zm[move]
-                flip = dz[move] * (hi[s] - lo[s]) >= 0
+                flip = dz[move] * (st.hi[s] - st.lo[s]) >= 0
                 sf, sk = s[flip], s[~flip]
-                f_rec[sf], a_rec[sf], hi[sf], f_hi[sf] = f_hi[sf], hi[sf], lo[sf], f_lo[sf]
-                f_rec[sk], a_rec[sk] = f_lo[sk], lo[sk]
-                lo[s], f_lo[s], d_lo[s] = aj[move], fz[move], dz[move]
+                st.f_rec[sf], st.a_rec[sf] = st.f_hi[sf], st.hi[sf]
+                st.hi[sf], st.f_hi[sf] = st.lo[sf], st.f_lo[sf]
+                st.f_rec[sk], st.a_rec[sk] = st.f_lo[sk], st.lo[sk]
+                st.lo[s], st.f_lo[s], st.d_lo[s] = aj[move], fz[move], dz[move]
             cont = zm[~done]
-            i_zm[cont] += 1
-            over = cont[i_zm[cont] > max_zoom]
-            status[over] = ERROR
-            cont = cont[i_zm[cont] <= max_zoom]
+            st.i_zm[cont] += 1
+            over = cont[st.i_zm[cont] > max_zoom]
+            st.status[over] = ERROR
+            cont = cont[st.i_zm[cont] <= max_zoom]
             if cont.size:
-                trial[cont] = _zoom_trial(cont)
+                st.trial[cont] = _zoom_trial(cont)
+        st.keep(st.status == RUNNING)
     return LineSearchResult(alpha, f, slope, status, n_eval)

@@ -1,8 +1,9 @@
 """Batched optimizers for z_check = argmin_z E(y, z): one call optimises N independent points.
 
-Every method returns an :class:`InferenceResult`; every iterative method keeps per-point state
-(step lengths, memory, convergence) in arrays and works on the points still running, so the
-cost is that of numpy over the batch, not of a Python loop over points. The iterative methods
+Every method returns an :class:`InferenceResult`; every iterative method keeps the state of the
+points still running in one :class:`lvebm.linesearch.Active` (compact arrays and the points'
+positions; the line searches too) and writes what a point ends with into the batch's full-size
+outputs, so the cost is that of numpy over the running points, not of a Python loop over points. The iterative methods
 follow scipy's algorithms step for step (``minimize(method="CG")``, ``minimize(method="L-BFGS-B")``
 and ``scipy.optimize.line_search``), so a batch ends where scipy's per-point calls would.
 
@@ -22,7 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from lvebm.arguments import checked_options, real_points, starts
 from lvebm.exact import free_energy_exact
-from lvebm.linesearch import CONVERGED, WARNING, Line, dcsrch, wolfe_zoom
+from lvebm.linesearch import CONVERGED, WARNING, Active, Line, dcsrch, wolfe_zoom
 from lvebm.methods import ITERATIVE, METHODS
 from lvebm.model import Decoder, latent_grid
 
@@ -31,6 +32,15 @@ TWO_PI = 2.0 * np.pi
 # z_tilde = 0.5, |dE/dz| <= 1e-7, at most 500 iterations; scipy's ftol for L-BFGS).
 Z0, GTOL, MAX_ITER = 0.5, 1e-7, 500
 EPS = np.finfo(np.float64).eps
+# scipy's constants (scipy.optimize._optimize and _linesearch), named as there:
+FIRST_STEP_FACTOR = 1.01  # scalar_search_wolfe1/2: alpha1 = min(1, 1.01 * 2 (f - f_old) / slope)
+CG_SIGMA3 = 0.01  # _minimize_cg: sigma_3 of its descent condition p.g <= -sigma_3 |g|^2
+# _minimize_cg's line_search_wolfe1: amin = 1e-100, amax = 1e100, xtol = 1e-14; its DCSRCH loop
+# of maxiter = 100 rounds evaluates a trial per round and checks at most 99 of them
+CG_SEARCH = {"xtol": 1e-14, "stpmin": 1e-100, "stpmax": 1e100, "max_eval": 99}
+# L-BFGS-B's lnsrlb (scipy's _lbfgsb): dcsrch with ftol 1e-3, gtol 0.9, xtol 0.1, stpmin 0,
+# stpmax 1e10 (no bounds), at most maxls (20) evaluations
+LBFGSB_SEARCH = {"ftol": 1e-3, "gtol": 0.9, "xtol": 0.1, "stpmin": 0.0, "stpmax": 1e10}
 
 
 @dataclass(frozen=True)
@@ -188,26 +198,24 @@ def gradient_descent(
     ([3.1028], [82], [True])
     """
     b = _Batch(decoder, y1, y2, z0, trace)
-    # the active points' state lives in compact local arrays, shrunk only when points finish
-    idx, z, ya, yb = np.arange(b.n), b.z.copy(), b.y1, b.y2
-    e, g = decoder.energy_and_dz(ya, yb, z)
-    b.trace.add(idx, 0, z, e)
+    e, g = decoder.energy_and_dz(b.y1, b.y2, b.z)
+    run = Active(np.arange(b.n), z=b.z.copy(), g=g, y1=b.y1, y2=b.y2)
+    b.trace.add(run.pos, 0, run.z, e)
     for k in range(1, max_iter + 1):
-        done = ~(np.abs(g) > gtol)  # also stops NaN / inf (divergence)
+        done = ~(np.abs(run.g) > gtol)  # also stops NaN / inf (divergence)
         if done.any():
-            fin = idx[done]
-            b.z[fin], b.n_iter[fin] = z[done], k - 1
-            b.converged[fin] = np.abs(g[done]) <= gtol
-            keep = ~done
-            idx, z, g, ya, yb = idx[keep], z[keep], g[keep], ya[keep], yb[keep]
-            if idx.size == 0:
+            fin = run.pos[done]
+            b.z[fin], b.n_iter[fin] = run.z[done], k - 1
+            b.converged[fin] = np.abs(run.g[done]) <= gtol
+            run.keep(~done)
+            if len(run) == 0:
                 break
-        z -= step * g
-        e, g = decoder.energy_and_dz(ya, yb, z)
-        b.trace.add(idx, k, z, e)
+        run.z -= step * run.g
+        e, run.g = decoder.energy_and_dz(run.y1, run.y2, run.z)
+        b.trace.add(run.pos, k, run.z, e)
     else:
-        b.z[idx], b.n_iter[idx] = z, max_iter
-        b.converged[idx] = np.abs(g) <= gtol
+        b.z[run.pos], b.n_iter[run.pos] = run.z, max_iter
+        b.converged[run.pos] = np.abs(run.g) <= gtol
     b.n_eval[:] = b.n_iter + 1
     return b.result()
 
@@ -215,7 +223,7 @@ def gradient_descent(
 def _first_step(f: np.ndarray, f_old: np.ndarray, slope: np.ndarray) -> np.ndarray:
     """scipy's initial trial step min(1, 1.01 * 2 (f - f_old) / slope), 1 where negative."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        a = np.minimum(1.0, 1.01 * 2.0 * (f - f_old) / slope)
+        a = np.minimum(1.0, FIRST_STEP_FACTOR * 2.0 * (f - f_old) / slope)
     return np.where((slope != 0) & (a >= 0), a, 1.0)
 
 
@@ -242,29 +250,35 @@ def line_search(
     ([3.1028], [23])
     """
     b = _Batch(decoder, y1, y2, z0, trace)
-    idx = np.arange(b.n)
-    f, g = b.fg(idx, b.z)
-    f_old = f + np.abs(g) / 2.0
-    b.trace.add(idx, 0, b.z, f)
+    f, g = b.fg(np.arange(b.n), b.z)
+    run = Active(np.arange(b.n), f=f, g=g, f_old=f + np.abs(g) / 2.0)
+    b.trace.add(run.pos, 0, b.z, run.f)
     for _ in range(max_iter):
-        done = np.abs(g) <= gtol
-        b.converged[idx[done]] = True
-        idx, f, g, f_old = idx[~done], f[~done], g[~done], f_old[~done]
-        if idx.size == 0:
+        done = np.abs(run.g) <= gtol
+        b.converged[run.pos[done]] = True
+        run.keep(~done)
+        if len(run) == 0:
             break
-        p = -g
-        z = b.z[idx]
-        ls = wolfe_zoom(_line(b, idx, z, p), _first_step(f, f_old, g * p), f, g * p, c1=c1, c2=c2)
-        b.n_eval[idx] += ls.n_eval
+        run.track(p=-run.g, z=b.z[run.pos])
+        slope = run.g * run.p
+        ls = wolfe_zoom(
+            _line(b, run.pos, run.z, run.p),
+            _first_step(run.f, run.f_old, slope),
+            run.f,
+            slope,
+            c1=c1,
+            c2=c2,
+        )
+        b.n_eval[run.pos] += ls.n_eval
         ok = ls.ok
-        idx, z, p, f = idx[ok], z[ok], p[ok], f[ok]  # failed searches stop, not converged
-        f_old, f = f, ls.f[ok]
-        g = ls.slope[ok] / p
-        b.z[idx] = z + ls.alpha[ok] * p
-        b.n_iter[idx] += 1
-        b.trace.add(idx, b.n_iter[idx], b.z[idx], f)
+        run.keep(ok)  # failed searches stop, not converged
+        run.f_old, run.f = run.f, ls.f[ok]
+        run.g = ls.slope[ok] / run.p
+        b.z[run.pos] = run.z + ls.alpha[ok] * run.p
+        b.n_iter[run.pos] += 1
+        b.trace.add(run.pos, b.n_iter[run.pos], b.z[run.pos], run.f)
     else:
-        b.converged[idx] = np.abs(g) <= gtol
+        b.converged[run.pos] = np.abs(run.g) <= gtol
     return b.result()
 
 
@@ -290,43 +304,29 @@ def conjugate_gradient(
     >>> r.z_check.round(4).tolist(), r.n_iter.tolist()
     ([3.1028], [3])
     """
-    sigma3 = 0.01
     b = _Batch(decoder, y1, y2, z0, trace)
-    idx = np.arange(b.n)
-    f, g = b.fg(idx, b.z)
-    f_old = f + np.abs(g) / 2.0
-    p = -g
-    b.trace.add(idx, 0, b.z, f)
+    f, g = b.fg(np.arange(b.n), b.z)
+    run = Active(np.arange(b.n), f=f, g=g, f_old=f + np.abs(g) / 2.0, p=-g)
+    b.trace.add(run.pos, 0, b.z, run.f)
     for _ in range(max_iter):
-        done = np.abs(g) <= gtol
-        b.converged[idx[done]] = True
-        keep = ~done
-        idx, f, g, f_old, p = idx[keep], f[keep], g[keep], f_old[keep], p[keep]
-        if idx.size == 0:
+        done = np.abs(run.g) <= gtol
+        b.converged[run.pos[done]] = True
+        run.keep(~done)
+        if len(run) == 0:
             break
-        z = b.z[idx]
+        f, g, f_old, p = run.f, run.g, run.f_old, run.p
+        z = b.z[run.pos]
         delta = g * g
 
         def descent(sel, alpha, fa, slope, g=g, p=p, delta=delta):
             g1 = slope / p[sel]
             beta = np.maximum(0.0, (g1 - g[sel]) * g1 / delta[sel])
             p1 = -g1 + beta * p[sel]
-            return (np.abs(g1) <= gtol) | (p1 * g1 <= -sigma3 * g1 * g1)
+            return (np.abs(g1) <= gtol) | (p1 * g1 <= -CG_SIGMA3 * g1 * g1)
 
-        line = _line(b, idx, z, p)
-        ls = dcsrch(
-            line,
-            _first_step(f, f_old, g * p),
-            f,
-            g * p,
-            ftol=c1,
-            gtol=c2,
-            xtol=1e-14,
-            stpmin=1e-100,
-            stpmax=1e100,
-            max_eval=99,
-        )
-        b.n_eval[idx] += ls.n_eval
+        line = _line(b, run.pos, z, p)
+        ls = dcsrch(line, _first_step(f, f_old, g * p), f, g * p, ftol=c1, gtol=c2, **CG_SEARCH)
+        b.n_eval[run.pos] += ls.n_eval
         alpha, f_new, slope = ls.alpha, ls.f, ls.slope
         ok = ls.status == CONVERGED
         sel = np.flatnonzero(ok)
@@ -340,23 +340,22 @@ def conjugate_gradient(
                 g[retry] * p[retry],
                 c1=c1,
                 c2=c2,
-                amax=1e100,
+                amax=CG_SEARCH["stpmax"],
                 extra_condition=lambda s, a, fa, sl, retry=retry: descent(retry[s], a, fa, sl),
             )
-            b.n_eval[idx[retry]] += ls2.n_eval
+            b.n_eval[run.pos[retry]] += ls2.n_eval
             alpha[retry], f_new[retry], slope[retry] = ls2.alpha, ls2.f, ls2.slope
             ok[retry] = ls2.ok
         g1 = slope / p
         beta = np.maximum(0.0, (g1 - g) * g1 / delta)
-        idx, z, f, f_new, alpha, p, g, g1, beta = (
-            a[ok] for a in (idx, z, f, f_new, alpha, p, g, g1, beta)
-        )
-        b.z[idx] = z + alpha * p
-        f_old, f, g, p = f, f_new, g1, -g1 + beta * p
-        b.n_iter[idx] += 1
-        b.trace.add(idx, b.n_iter[idx], b.z[idx], f)
+        run.keep(ok)  # failed searches stop, not converged
+        z, f_new, alpha, g1, beta = (a[ok] for a in (z, f_new, alpha, g1, beta))
+        b.z[run.pos] = z + alpha * run.p
+        run.f_old, run.f, run.g, run.p = run.f, f_new, g1, -g1 + beta * run.p
+        b.n_iter[run.pos] += 1
+        b.trace.add(run.pos, b.n_iter[run.pos], b.z[run.pos], run.f)
     else:
-        b.converged[idx] = np.abs(g) <= gtol
+        b.converged[run.pos] = np.abs(run.g) <= gtol
     return b.result()
 
 
@@ -388,21 +387,24 @@ def lbfgs(
     """
     b = _Batch(decoder, y1, y2, z0, trace)
     n, m = b.n, memory
-    S, Y = np.zeros((m, n)), np.zeros((m, n))  # ring buffers of the pairs (s, y)
+    # ring buffers of the pairs (s, y), full size and read at the running points' positions:
+    # compacting them with the running state (Active) would copy 2 m values per point per round
+    S, Y = np.zeros((m, n)), np.zeros((m, n))
     count = np.zeros(n, dtype=np.int64)  # pairs stored
     head = np.zeros(n, dtype=np.int64)  # next slot of the ring buffer
-    idx = np.arange(n)
-    f, g = b.fg(idx, b.z)
-    b.trace.add(idx, 0, b.z, f)
-    done = np.abs(g) <= gtol
+    f, g = b.fg(np.arange(n), b.z)
+    run = Active(np.arange(n), f=f, g=g)
+    b.trace.add(run.pos, 0, b.z, run.f)
+    done = np.abs(run.g) <= gtol
     b.converged[done] = True
-    idx, f, g = idx[~done], f[~done], g[~done]
+    run.keep(~done)
     stopped = np.zeros(n, dtype=bool)
     # a round either accepts a step (at most max_iter per point, counted in n_iter) or resets a
     # point's memory after a failed search; twice max_iter rounds bound both together
     for _ in range(max_iter * 2):
-        if idx.size == 0:
+        if len(run) == 0:
             break
+        idx, f, g = run.pos, run.f, run.g
         d = -_two_loop(g, S, Y, idx, count, head, m)
         first = b.n_iter[idx] == 0
         stp0 = np.where(first, np.minimum(1.0 / np.abs(d), 1e10), 1.0)
@@ -412,11 +414,7 @@ def lbfgs(
             stp0,
             f,
             g * d,
-            ftol=1e-3,
-            gtol=0.9,
-            xtol=0.1,
-            stpmin=0.0,
-            stpmax=1e10,
+            **LBFGSB_SEARCH,
             max_eval=max_ls,
         )
         b.n_eval[idx] += ls.n_eval
@@ -447,14 +445,10 @@ def lbfgs(
         b.converged[a[conv]] = True
         out_of_iter = b.n_iter[a] >= max_iter
         live = ~conv & ~out_of_iter
-        if keep_failed.any():  # retried points rejoin the batch, kept in point order
-            idx = np.concatenate([a[live], idx[keep_failed]])
-            f = np.concatenate([f_new[live], f[keep_failed]])
-            g = np.concatenate([g_new[live], g[keep_failed]])
-            order = np.argsort(idx, kind="stable")
-            idx, f, g = idx[order], f[order], g[order]
-        else:
-            idx, f, g = a[live], f_new[live], g_new[live]
+        retried = Active(idx[keep_failed], f=f[keep_failed], g=g[keep_failed])
+        run = Active(a[live], f=f_new[live], g=g_new[live])
+        if len(retried):  # retried points rejoin the batch, kept in point order
+            run.join(retried)
     return b.result()
 
 
@@ -506,15 +500,16 @@ def newton(
     ([3.1028], [7])
     """
     b = _Batch(decoder, y1, y2, z0, trace)
-    idx = np.arange(b.n)
-    f, g = b.fg(idx, b.z)
-    b.trace.add(idx, 0, b.z, f)
+    f, g = b.fg(np.arange(b.n), b.z)
+    run = Active(np.arange(b.n), f=f, g=g)
+    b.trace.add(run.pos, 0, b.z, run.f)
     for _ in range(max_iter):
-        done = np.abs(g) <= gtol
-        b.converged[idx[done]] = True
-        idx, f, g = idx[~done], f[~done], g[~done]
-        if idx.size == 0:
+        done = np.abs(run.g) <= gtol
+        b.converged[run.pos[done]] = True
+        run.keep(~done)
+        if len(run) == 0:
             break
+        idx, f, g = run.pos, run.f, run.g
         z = b.z[idx]
         h = decoder.energy_dz2(b.y1[idx], b.y2[idx], z)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -535,12 +530,13 @@ def newton(
             f_new[win], g_new[win] = ft[good], gt[good]
             d[todo[~good]] *= 0.5
         moved = accepted  # a point whose step underflowed without decrease stops
-        idx, z, d, f, g = idx[moved], z[moved], d[moved], f_new[moved], g_new[moved]
-        b.z[idx] = z + d
-        b.n_iter[idx] += 1
-        b.trace.add(idx, b.n_iter[idx], b.z[idx], f)
+        run.keep(moved)
+        run.f, run.g = f_new[moved], g_new[moved]
+        b.z[run.pos] = z[moved] + d[moved]
+        b.n_iter[run.pos] += 1
+        b.trace.add(run.pos, b.n_iter[run.pos], b.z[run.pos], run.f)
     else:
-        b.converged[idx] = np.abs(g) <= gtol
+        b.converged[run.pos] = np.abs(run.g) <= gtol
     return b.result()
 
 
