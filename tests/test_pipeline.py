@@ -204,6 +204,21 @@ def test_traces_hold_every_iterate(finished_run):
         )
 
 
+def test_one_and_two_threads_write_identical_mesh_artifacts(project):
+    """infer splits the mesh over its threads (12,000 points: two blocks of the library's
+    threads); the artifacts do not depend on it, byte for byte."""
+    project.update_config({"mesh": {"y1": {"num": 120}, "y2": {"num": 100}}})
+    targets = [f"results/inference/mesh/{name}.parquet" for name in ("lbfgs", "newton", "exact")]
+    runs = []
+    for threads in (1, 2):
+        out = project.snakemake(
+            "--set-threads", f"infer={threads}", "--forcerun", "infer", "--", *targets
+        )
+        assert ("threads: 2" in out.stdout + out.stderr) == (threads == 2)
+        runs.append({t: (project.path / t).read_bytes() for t in targets})
+    assert runs[0] == runs[1]
+
+
 def test_mesh_traces_are_kept_when_asked(project):
     """inference.mesh_trace adds the trace jobs of the mesh; each point's iterates end where its
     result does."""

@@ -55,6 +55,7 @@ rule summarize_inference:
         "benchmarks/summarize_inference/summary.tsv"
     conda:
         ENV
+    threads: 1  # reads and scores one table at a time
     resources:
         mem_mb=summary_mem_mb,
         runtime=SMALL_JOB["runtime"],

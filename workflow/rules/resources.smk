@@ -74,6 +74,6 @@ def infer_runtime(wildcards):
 
 
 def summary_mem_mb(wildcards):
-    """The summary holds every inference table of the mesh (13 columns of 8 bytes) at once."""
-    tables = mesh_points_total() * 13 * 8 * len(OPTIMIZERS) * 2
-    return BASE_MEM_MB + tables // 1_000_000
+    """The summary reads one table at a time, five columns (26 bytes a point), which Arrow and
+    numpy may both hold: 10^6 mesh points peak at 260 MiB (bench/memory.py)."""
+    return BASE_MEM_MB + mesh_points_total() * 26 * 3 // 1_000_000
