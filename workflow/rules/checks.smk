@@ -2,7 +2,9 @@
 # artifacts already in results/. Each mistake is one line naming the key or file and what is
 # allowed, exit status 1, no Python traceback, and nothing under results/ touched.
 
+import functools
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -63,10 +65,22 @@ def schema_error_message(error):
     return f"config key '{key}' = {_short(error.instance)} is invalid: {error.message}{hint}"
 
 
+def load_schema(schema_path):
+    """The config schema, read once per run (with libyaml: the pure-Python loader took a tenth
+    of a dry run's time)."""
+    return _load_schema(os.path.realpath(schema_path))
+
+
+@functools.cache
+def _load_schema(schema_path):
+    with open(schema_path) as f:
+        return yaml.load(f, Loader=yaml.CSafeLoader)
+
+
 def check_schema(cfg, schema_path):
     """Validate against the JSON schema (one line for the most relevant error), then let
     Snakemake's validate fill in the schema's defaults."""
-    schema = yaml.safe_load(open(schema_path))
+    schema = load_schema(schema_path)
     validator = jsonschema.validators.validator_for(schema)(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(cfg))
     if error is not None:

@@ -44,5 +44,7 @@ def _parsed(value, node, schema):
 typed_overrides(
     config,
     workflow.config_settings.overwrite_config or {},
-    yaml.safe_load(open(workflow.source_path("../schemas/config.schema.yaml"))),
+    load_schema(
+        os.path.join(workflow.current_basedir, "../schemas/config.schema.yaml")
+    ),
 )
