@@ -19,6 +19,12 @@ ROOT = Path(__file__).resolve().parents[1]
 # report after every run; tests that mean the user's plain `snakemake` say so.
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--workflow-profile", "none"]
 
+# What a run writes with the default optimizers and betas (the small test config too): 3 data
+# and energy tables, 14 inference tables (7 optimizers, 2 point sets), 7 traces (the samples'),
+# the summary, 2 mesh tables, 9 finite-temperature, 26 training and 5 conditional tables, and
+# 26 figures.
+DEFAULT_ARTIFACTS = 93
+
 # A configuration small enough for end-to-end tests (seconds), with every stage exercised.
 SMALL_CONFIG_OVERRIDES = {
     "data": {"horn": {"n": 120}},

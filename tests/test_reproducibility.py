@@ -6,7 +6,7 @@ import subprocess
 import time
 
 import pytest
-from support import SNAKEMAKE, copy_project
+from support import DEFAULT_ARTIFACTS, SNAKEMAKE, copy_project
 
 from lvebm.manifest import main as manifest_main
 
@@ -29,7 +29,7 @@ def test_clean_runs_cores_and_shards_never_change_an_artifact(tmp_path):
         proj.update_config({"mesh": {"shards": shards}})
         proj.snakemake("--cores", cores)
         runs[name] = artifacts(proj)
-    assert len(runs["one_core"]) == 100
+    assert len(runs["one_core"]) == DEFAULT_ARTIFACTS
     for name in ("two_cores", "shards"):
         differ = [k for k in runs["one_core"] if runs["one_core"][k] != runs[name].get(k)]
         assert not differ, f"{name}: {differ}"
@@ -46,7 +46,7 @@ def test_manifest_reproduces_and_reports_a_change_of_a_decoder_weight_by_1e_6(pr
     try:
         assert manifest_main(["write", "-o", str(manifest)]) == 0
         assert manifest_main(["compare", str(manifest)]) == 0
-        assert "reproduced: 100 artifacts match" in capsys.readouterr().out
+        assert f"reproduced: {DEFAULT_ARTIFACTS} artifacts match" in capsys.readouterr().out
         project.update_config({"decoder": {"w2": 0.36 + 1e-6}})
         project.snakemake()
         assert manifest_main(["compare", str(manifest)]) == 1
@@ -68,7 +68,7 @@ def test_committed_manifest_is_for_the_current_default_config():
 
     manifest = json.loads((ROOT / "reproducibility/manifest.json").read_text())
     assert manifest["config_sha256"] == config_digest(ROOT / "config.yaml")
-    assert len(manifest["artifacts"]) == 100
+    assert len(manifest["artifacts"]) == DEFAULT_ARTIFACTS
 
 
 def _start(project, *args):

@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import SMALL_CONFIG_OVERRIDES, copy_project, deep_update, default_config
+from support import (
+    DEFAULT_ARTIFACTS,
+    SMALL_CONFIG_OVERRIDES,
+    copy_project,
+    deep_update,
+    default_config,
+)
 
 pytestmark = pytest.mark.pipeline
 
@@ -163,7 +169,7 @@ def test_snakefile_from_another_directory(finished_run, tmp_path):
     cmd = [*PLAIN, "-s", finished_run.path / "Snakefile", "-d", elsewhere, "--configfile", config]
     run([*map(str, cmd), "--cores", "2"], tmp_path)
     ours, theirs = artifacts(elsewhere), artifacts(finished_run.path)
-    assert ours.keys() == theirs.keys() and len(ours) == 100
+    assert ours.keys() == theirs.keys() and len(ours) == DEFAULT_ARTIFACTS
     assert [name for name in ours if ours[name] != theirs[name]] == []
 
 
@@ -182,7 +188,7 @@ def test_used_as_a_module_of_another_workflow(finished_run, tmp_path):
     )
     run([*PLAIN, "--cores", "2"], host)
     ours, theirs = artifacts(host), artifacts(finished_run.path)
-    assert ours.keys() == theirs.keys() and len(ours) == 100
+    assert ours.keys() == theirs.keys() and len(ours) == DEFAULT_ARTIFACTS
     assert [name for name in ours if ours[name] != theirs[name]] == []
 
 

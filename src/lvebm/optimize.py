@@ -3,9 +3,10 @@
 Every method returns an :class:`InferenceResult`; every iterative method keeps the state of the
 points still running in one :class:`lvebm.linesearch.Active` (compact arrays and the points'
 positions; the line searches too) and writes what a point ends with into the batch's full-size
-outputs, so the cost is that of numpy over the running points, not of a Python loop over points. The iterative methods
-follow scipy's algorithms step for step (``minimize(method="CG")``, ``minimize(method="L-BFGS-B")``
-and ``scipy.optimize.line_search``), so a batch ends where scipy's per-point calls would.
+outputs, so the cost is that of numpy over the running points, not of a Python loop over points.
+The iterative methods follow scipy's algorithms step for step (``minimize(method="CG")``,
+``minimize(method="L-BFGS-B")`` and ``scipy.optimize.line_search``), so a batch ends where scipy's
+per-point calls would.
 
 Evaluations count calls of the energy with its derivative(s) at one latent (one grid energy for
 ``exhaustive``). Iterates in the trace are not wrapped; ``z_check`` is wrapped into [0, 2 pi).
