@@ -87,8 +87,8 @@ def test_figure_is_byte_identical_when_rendered_again(project):
         assert (project.path / "results/figures" / name).read_bytes() == data
 
 
-def test_style_params_rerun_the_figures_and_nothing_else(project):
-    project.snakemake()
+def test_style_params_rerun_the_figures_and_nothing_else(finished_copy):
+    project = finished_copy
     project.update_config({"figures": {"dpi": 75}})
     assert set(project.planned_jobs()) == FIGURE_RULES
     project.update_config({"figures": {"dpi": 150, "vmax": 3.0}})

@@ -138,16 +138,16 @@ def test_second_run_has_nothing_to_do(finished_run):
     assert "Nothing to be done" in out
 
 
-def test_changing_w1_reruns_energies_but_not_the_samplers(project):
-    project.snakemake()
+def test_changing_w1_reruns_energies_but_not_the_samplers(finished_copy):
+    project = finished_copy
     project.update_config({"decoder": {"w1": -1.2}})
     planned = project.planned_jobs()
     assert "evaluate_energies" in planned
     assert not {"sample_horn", "sample_slice"} & set(planned)
 
 
-def test_changing_horn_size_reruns_only_the_horn(project):
-    project.snakemake()
+def test_changing_horn_size_reruns_only_the_horn(finished_copy):
+    project = finished_copy
     project.update_config({"data": {"horn": {"n": 77}}})
     assert set(project.planned_jobs()) == {
         "sample_horn",
@@ -235,8 +235,8 @@ def test_mesh_traces_are_kept_when_asked(project):
     assert_array_equal(last["E"], t["F"])
 
 
-def test_changing_z_init_reruns_only_iterative_inference(project):
-    project.snakemake()
+def test_changing_z_init_reruns_only_iterative_inference(finished_copy):
+    project = finished_copy
     project.update_config({"inference": {"z_init": 1.0}})
     planned = project.planned_jobs()
     assert planned == {
@@ -315,8 +315,8 @@ def test_relaxed_artifacts_follow_the_config_and_the_zero_temperature_mesh(finis
     assert not list((finished_run.path / "results/relaxed").glob("shards/**/*.parquet"))  # temp()
 
 
-def test_mesh_method_reruns_only_the_mesh(project):
-    project.snakemake()
+def test_mesh_method_reruns_only_the_mesh(finished_copy):
+    project = finished_copy
     project.update_config({"mesh": {"method": "lbfgs"}})
     assert set(project.planned_jobs()) == {
         "free_energy_mesh",
