@@ -28,9 +28,14 @@ def relaxed_shard_runtime(wildcards):
     )
 
 
-def shard_mem_mb(wildcards):
+def chunk_mem_mb(bytes_per_point):
+    """Megabytes of a job that holds one mesh chunk, ``bytes_per_point`` for each point."""
     chunk = min(config["mesh"]["chunk"], mesh_points_total())
-    return BASE_MEM_MB + chunk * BYTES_PER_CHUNK_POINT // 1_000_000
+    return BASE_MEM_MB + chunk * bytes_per_point // 1_000_000
+
+
+def shard_mem_mb(wildcards):
+    return chunk_mem_mb(BYTES_PER_CHUNK_POINT)
 
 
 def shard_runtime(wildcards):
@@ -56,15 +61,13 @@ def infer_threads(wildcards):
 def infer_mem_mb(wildcards):
     if wildcards.points == "samples":
         return SMALL_JOB["mem_mb"]
-    chunk = min(config["mesh"]["chunk"], mesh_points_total())
-    return BASE_MEM_MB + chunk * BYTES_PER_CHUNK_POINT // 1_000_000
+    return chunk_mem_mb(BYTES_PER_CHUNK_POINT)
 
 
 def trace_mem_mb(wildcards):
     if wildcards.points == "samples":
         return SMALL_JOB["mem_mb"]
-    chunk = min(config["mesh"]["chunk"], mesh_points_total())
-    return BASE_MEM_MB + chunk * TRACE_BYTES_PER_POINT // 1_000_000
+    return chunk_mem_mb(TRACE_BYTES_PER_POINT)
 
 
 def infer_runtime(wildcards):
@@ -75,5 +78,5 @@ def infer_runtime(wildcards):
 
 def summary_mem_mb(wildcards):
     """The summary reads one table at a time, five columns (26 bytes a point), which Arrow and
-    numpy may both hold: 10^6 mesh points peak at 260 MiB (bench/memory.py)."""
+    numpy may both hold: 10^6 mesh points peak at 235-260 MiB (bench/memory.py)."""
     return BASE_MEM_MB + mesh_points_total() * 26 * 3 // 1_000_000
