@@ -74,7 +74,8 @@ def load_schema(schema_path):
 @functools.cache
 def _load_schema(schema_path):
     with open(schema_path) as f:
-        return yaml.load(f, Loader=yaml.CSafeLoader)
+        # libyaml's loader where PyYAML was built with it (the pinned wheels are), else Python's
+        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def check_schema(cfg, schema_path):
