@@ -2,7 +2,8 @@
 # Set up the project's environment (.venv, pinned by requirements.txt) and run something in it.
 #   ./dev.sh pipeline [snakemake args]  run the whole pipeline on config.yaml (profile: default)
 #                                       and build results/report.html after it
-#   ./dev.sh test [pytest args]         run the test suite (2 workers; PYTEST_WORKERS=N to change)
+#   ./dev.sh test [pytest args]         run the test suite (2 workers; PYTEST_WORKERS=N to change),
+#                                       but the slow tests (-m slow: CI runs them too)
 #   ./dev.sh slurm [snakemake args]     the pipeline as SLURM batch jobs (profile: slurm), from
 #                                       .venv-slurm: .venv plus the SLURM executor plugin
 #   ./dev.sh setup                      only create/refresh .venv (slurm-setup: .venv-slurm too)
@@ -89,8 +90,11 @@ case "$cmd" in
     exec "$SLURM_VENV/bin/python" -m snakemake --profile profiles/slurm "$@" ;;
   pipeline) setup && "$VENV/bin/python" -m lvebm.configfile "$@" &&
     exec "$VENV/bin/snakemake" $(report_flags "$@") "$@" ;;
-  # two workers (the machine's cores); each test module stays on one worker
-  test) setup && exec "$VENV/bin/python" -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile "$@" ;;
+  # two workers (the machine's cores); each test module stays on one worker. The slow tests (a
+  # real SLURM cluster, clean runs of the default config) are CI's: `./dev.sh test -m slow`
+  # (a later -m wins); `-m "slow or not slow"` runs everything.
+  test) setup && exec "$VENV/bin/python" -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile \
+    -m "not slow" "$@" ;;
   *)
     echo "usage: ./dev.sh {pipeline|slurm|test|setup|slurm-setup} [args...]" >&2
     exit 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import re
@@ -18,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Snakemake without the default workflow profile (profiles/default), which would also build the
 # report after every run; tests that mean the user's plain `snakemake` say so.
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--workflow-profile", "none"]
+PLAIN = [sys.executable, "-m", "snakemake"]  # as a user types it: the default profile applies
 
 # What a run writes with the default optimizers and betas (the small test config too): 3 data
 # and energy tables, 14 inference tables (7 optimizers, 2 point sets), 7 traces (the samples'),
@@ -60,6 +63,25 @@ def default_config() -> dict:
     return yaml.safe_load((ROOT / "config.yaml").read_text())
 
 
+Content = str | bytes | None  # a file's new text or bytes, or None: deleted
+
+
+@dataclass(frozen=True)
+class Run:
+    """One Snakemake command line's exit status, its output (stdout and stderr together) and the
+    SHA-256 of every file under results/ after it."""
+
+    code: int
+    output: str
+    results: dict[str, str]
+
+    @property
+    def planned(self) -> dict[str, int]:
+        """The jobs of a dry run, as ``Project.planned_jobs`` gives them."""
+        assert self.code == 0, self.output[-4000:]
+        return parse_job_stats(self.output)
+
+
 @dataclass
 class Project:
     """A copy of the project in a temporary directory, with its own config and results."""
@@ -92,13 +114,49 @@ class Project:
             raise AssertionError(f"{' '.join(cmd)} exited {proc.returncode}\n{tail}")
         return proc
 
+    def snakemake_many(self, cases: list[tuple[dict[str, Content], list[str]]]) -> list[Run]:
+        """Each case (files to write, arguments) as ``self.snakemake(*arguments, check=False)``
+        would run it with those files in place (a text, bytes, or None to delete the file), the
+        files put back after it; all in one Python process (tests/snakemake_batch.py), which
+        spares a hundred-row table a hundred Snakemake start-ups."""
+
+        def encoded(content: Content):
+            if isinstance(content, bytes):
+                return {"base64": base64.b64encode(content).decode()}
+            return content
+
+        batch = [
+            {
+                "files": {name: encoded(content) for name, content in files.items()},
+                "args": [*SNAKEMAKE[3:], "--cores", "2", "--nocolor", *args],
+            }
+            for files, args in cases
+        ]
+        result = self.path.parent / f".{self.path.name}-batch.json"
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "tests/snakemake_batch.py"), str(result)],
+            cwd=self.path, input=json.dumps(batch), capture_output=True, text=True,
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+        )  # fmt: skip
+        if proc.returncode != 0:
+            raise AssertionError(f"the batch of Snakemake runs failed:\n{proc.stderr[-8000:]}")
+        runs = [Run(**r) for r in json.loads(result.read_text())]
+        result.unlink()
+        return runs
+
     def planned_jobs(self, *args: str) -> dict[str, int]:
         """Rules a dry run would execute, with their job counts (empty when up to date)."""
         out = self.snakemake("--dry-run", *args).stdout
         return parse_job_stats(out)
 
-    def artifacts(self) -> list[Path]:
-        return sorted(p for p in (self.path / "results").rglob("*") if p.is_file())
+    def artifacts(self) -> dict[str, bytes]:
+        """The bytes of every artifact (Parquet table, PNG figure) under results/, by path
+        relative to the project: results/data/samples.parquet, ..."""
+        return {
+            p.relative_to(self.path).as_posix(): p.read_bytes()
+            for p in sorted((self.path / "results").rglob("*"))
+            if p.is_file() and not p.name.startswith(".") and p.suffix in (".parquet", ".png")
+        }
 
 
 _FIGURE_RULES = """
@@ -154,6 +212,16 @@ def parse_job_stats(text: str) -> dict[str, int]:
         if match[1] not in ("all", "total"):
             jobs[match[1]] = int(match[2])
     return jobs
+
+
+def tree(root: Path, checksums: bool = True) -> dict[str, str]:
+    """SHA-256 of every file under ``root`` (none if it does not exist), the artifacts' checksum
+    files included or not."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and (checksums or not p.name.startswith("."))
+    }
 
 
 def copy_project(dest: Path) -> Project:

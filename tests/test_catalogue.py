@@ -19,7 +19,6 @@ and its message, or a result that is not called converged.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import subprocess
@@ -31,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from support import DEFAULT_ARTIFACTS, ROOT, SMALL_CONFIG_OVERRIDES, copy_project, deep_update
+from support import DEFAULT_ARTIFACTS, ROOT, Run, deep_update, tree
 from test_reruns import schema_leaves
 
 from lvebm import Decoder, infer, minimize
@@ -50,36 +49,28 @@ def at(key: str, value) -> dict:
     return value
 
 
-def tree(root: Path, checksums: bool = True) -> dict[str, str]:
-    """SHA-256 of every file under ``root``, the artifacts' checksum files included or not."""
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and (checksums or not p.name.startswith("."))
-    }
-
-
 @pytest.fixture(scope="module")
-def finished(tmp_path_factory):
-    """A finished run of the small config; each row leaves it as it found it."""
-    project = copy_project(tmp_path_factory.mktemp("catalogue") / "project")
-    project.update_config(SMALL_CONFIG_OVERRIDES)
-    project.snakemake()
-    return project
+def finished(finished_module_copy):
+    """A copy of the session's finished run (small config); each row leaves it as it found it."""
+    return finished_module_copy
 
 
 def assert_stops_cleanly(project, proc, *names, before=None):
     """Exit status 1, one 'lvebm error:' line naming every name, no traceback, and the results
-    tree as it was."""
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 1, output[-3000:]
+    tree as it was. ``proc`` is a finished process or a ``Run`` of a batch (its results tree
+    hashed right after it)."""
+    if isinstance(proc, Run):
+        code, output, after = proc.code, proc.output, proc.results
+    else:
+        code, output, after = proc.returncode, proc.stdout + proc.stderr, None
+    assert code == 1, output[-3000:]
     errors = [line for line in output.splitlines() if line.startswith("lvebm error: ")]
     assert len(errors) == 1, output[-3000:]
     for name in names:
         assert name in errors[0], errors[0]
     assert not TRACEBACK.search(output), output[-3000:]
     if before is not None:
-        assert tree(project.path / "results") == before
+        assert (after or tree(project.path / "results")) == before
 
 
 # ---- config values -------------------------------------------------------------------------------
@@ -245,17 +236,26 @@ def test_every_number_in_the_schema_is_bounded():
         assert {"maximum", "exclusiveMaximum"} & set(node), key
 
 
-@pytest.mark.pipeline
-@pytest.mark.parametrize(("overrides", "message"), CONFIG, ids=[m for _, m in CONFIG])
-def test_bad_config_value(finished, overrides, message):
-    original = finished.config_path.read_text()
+@pytest.fixture(scope="module")
+def config_rows(finished):
+    """Every bad config value and every bad config file or item, run in one batch against the
+    finished run (each row's files put back after it), with the results tree before them."""
     before = tree(finished.path / "results")
-    try:
-        finished.write_config(deep_update(yaml.safe_load(original), overrides))
-        proc = finished.snakemake(check=False)
-    finally:
-        finished.config_path.write_text(original)
-    assert_stops_cleanly(finished, proc, message, before=before)
+    original = finished.config()
+    values = [
+        ({"config.yaml": yaml.safe_dump(deep_update(original, overrides), sort_keys=False)}, [])
+        for overrides, _ in CONFIG
+    ]
+    files = [(files, args) for files, args, _ in FILES]
+    runs = finished.snakemake_many([*values, *files])
+    return before, runs[: len(CONFIG)], runs[len(CONFIG) :]
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize("row", range(len(CONFIG)), ids=[m for _, m in CONFIG])
+def test_bad_config_value(finished, config_rows, row):
+    before, runs, _ = config_rows
+    assert_stops_cleanly(finished, runs[row], CONFIG[row][1], before=before)
 
 
 # ---- config files and command-line items ---------------------------------------------------------
@@ -290,19 +290,11 @@ FILES = [
 
 
 @pytest.mark.pipeline
-@pytest.mark.parametrize(("files", "args", "message"), FILES, ids=[m for *_, m in FILES])
-def test_bad_config_file_or_item(finished, files, args, message):
-    saved = {name: (finished.path / name).read_bytes() for name in files if name == "config.yaml"}
-    before = tree(finished.path / "results")
-    try:
-        for name, text in files.items():
-            data = text if isinstance(text, bytes) else text.encode()
-            (finished.path / name).write_bytes(data)
-        proc = finished.snakemake(*args, check=False)
-    finally:
-        for name, data in saved.items():
-            (finished.path / name).write_bytes(data)
-    assert_stops_cleanly(finished, proc, message.format(root=finished.path), before=before)
+@pytest.mark.parametrize("row", range(len(FILES)), ids=[m for *_, m in FILES])
+def test_bad_config_file_or_item(finished, config_rows, row):
+    before, _, runs = config_rows
+    message = FILES[row][2].format(root=finished.path)
+    assert_stops_cleanly(finished, runs[row], message, before=before)
 
 
 @pytest.mark.parametrize(
@@ -403,24 +395,47 @@ ARTIFACTS = [
 ]
 
 
+def sidecar(path: Path) -> Path:
+    return path.parent / f".{path.name}.sha256"
+
+
+@pytest.fixture(scope="module")
+def changed_artifacts(finished):
+    """Each row's changed artifact (and checksum file) with the results tree it leaves, then the
+    pipeline run on it, in one batch; and a dry run after all of them were put back."""
+    results = finished.path / "results"
+    cases, spoiled = [], []
+    for artifact, change, _ in ARTIFACTS:
+        files = [results / artifact, sidecar(results / artifact)]
+        kept = {path: path.read_bytes() for path in files}
+        try:
+            change(files[0])
+            spoiled.append(tree(results))
+            new = {p.relative_to(finished.path).as_posix(): p.read_bytes() if p.exists() else None
+                   for p in files}  # fmt: skip
+        finally:
+            for path, data in kept.items():
+                path.write_bytes(data)
+        cases.append((new, []))
+    *runs, restored = finished.snakemake_many([*cases, ({}, ["--dry-run"])])
+    return spoiled, runs, restored
+
+
 @pytest.mark.pipeline
 @pytest.mark.parametrize(
-    ("artifact", "change", "message"), ARTIFACTS, ids=[f"{a}-{c.__name__}" for a, c, _ in ARTIFACTS]
+    "row", range(len(ARTIFACTS)), ids=[f"{a}-{c.__name__}" for a, c, _ in ARTIFACTS]
 )
-def test_changed_artifact_stops_the_run_and_deletes_nothing(finished, artifact, change, message):
-    results = finished.path / "results"
-    path = results / artifact
-    kept = {p: p.read_bytes() for p in (path, path.parent / f".{path.name}.sha256")}
-    try:
-        change(path)
-        before = tree(results)
-        proc = finished.snakemake(check=False)
-        assert_stops_cleanly(finished, proc, f"results/{artifact}", message, before=before)
-        assert "delete it to have the pipeline write it again" in proc.stderr
-    finally:
-        for p, data in kept.items():
-            p.write_bytes(data)
-    assert finished.planned_jobs() == {}  # put back, it is trusted again
+def test_changed_artifact_stops_the_run_and_deletes_nothing(finished, changed_artifacts, row):
+    spoiled, runs, _ = changed_artifacts
+    artifact, _, message = ARTIFACTS[row]
+    assert_stops_cleanly(finished, runs[row], f"results/{artifact}", message, before=spoiled[row])
+    assert "delete it to have the pipeline write it again" in runs[row].output
+
+
+@pytest.mark.pipeline
+def test_an_artifact_put_back_is_trusted_again(changed_artifacts):
+    """After the rows above, every file has its bytes back: the run plans nothing."""
+    assert changed_artifacts[2].planned == {}
 
 
 @pytest.mark.pipeline

@@ -106,10 +106,9 @@ def test_style_params_rerun_the_figures_and_nothing_else(finished_copy):
     assert set(project.planned_jobs()) == {"figure_05_energy_23", "figure_07_search"}
 
 
-def test_report_builds_with_every_figure_and_caption(finished_run):
-    report = finished_run.path / "report.html"
-    finished_run.snakemake("--report", str(report))
-    html = report.read_text(errors="replace")
+def test_report_has_every_figure_and_caption(finished_run):
+    """The report the finished run built (tests/conftest.py: `--report-after-run`)."""
+    html = (finished_run.path / "results/report.html").read_text(errors="replace")
     for rule in FIGURE_RULES:
         assert f"fig{rule.removeprefix('figure_')}.png" in html
     for phrase in (

@@ -2,6 +2,7 @@
 downstream of it. Keys are enumerated from the schema, so a new key must get a row below."""
 
 import ast
+import copy
 import re
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import ROOT, SMALL_CONFIG_OVERRIDES, copy_project
+from support import ROOT, copy_project
 
 from lvebm.methods import ITERATIVE
 
@@ -197,9 +198,8 @@ def put(cfg, key, value):
     cfg[last] = value
 
 
-def job_graph(project):
-    """Jobs {id: (rule, wildcards)} and edges (producer, consumer) of the current DAG."""
-    dot = project.snakemake("--dag").stdout
+def job_graph(dot):
+    """Jobs {id: (rule, wildcards)} and edges (producer, consumer) of a `--dag` output."""
     jobs = {}
     for ident, label in re.findall(r'^\s*(\d+)\[label = "([^"]*)"', dot, flags=re.M):
         rule, *wildcards = label.split("\\n")
@@ -230,48 +230,57 @@ def downstream_rules(graph, selectors):
     return {jobs[j][0] for j in seen} - {"all"}
 
 
-@pytest.fixture(scope="module")
-def finished(tmp_path_factory):
-    proj = copy_project(tmp_path_factory.mktemp("reruns") / "project")
-    proj.update_config(SMALL_CONFIG_OVERRIDES)
-    proj.snakemake()
-    return proj, job_graph(proj)
+SCHEMA_FILE = ROOT / "workflow/schemas/config.schema.yaml"
+SCHEMA = dict(schema_leaves(yaml.safe_load(SCHEMA_FILE.read_text())))  # dotted key -> spec
+LIBRARY = sorted(p.name for p in (ROOT / "src/lvebm").glob("*.py"))
+EDIT = "\n# an edit\n"
 
 
 @pytest.fixture(scope="module")
-def declared(finished):
-    return declared_library(finished[0])
+def matrix(finished_module_copy):
+    """Every row's dry run on a copy of the finished run, in one batch (one Snakemake start-up
+    for the whole table): the job graph, a forced dry run (the modules each rule declares), one
+    dry run per config key changed, one per library module edited, and one after all of them
+    were put back."""
+    project = finished_module_copy
+    config = project.config()
+    keys = []
+    for key in sorted(DIRECT):
+        cfg = copy.deepcopy(config)
+        put(cfg, key, new_value(key, get(cfg, key), SCHEMA[key]))
+        keys.append(({"config.yaml": yaml.safe_dump(cfg, sort_keys=False)}, ["--dry-run"]))
+    modules = [
+        ({f"src/lvebm/{m}": (project.path / "src/lvebm" / m).read_text() + EDIT}, ["--dry-run"])
+        for m in LIBRARY
+    ]
+    dag, forced, *runs, restored = project.snakemake_many(
+        [({}, ["--dag"]), ({}, ["--dry-run", "--forceall"]), *keys, *modules, ({}, ["--dry-run"])]
+    )
+    assert dag.code == 0 and forced.code == 0, (dag.output + forced.output)[-4000:]
+    return {
+        "graph": job_graph(dag.output),
+        "declared": declared_library(forced.output),
+        "keys": dict(zip(sorted(DIRECT), runs[: len(keys)], strict=True)),
+        "modules": dict(zip(LIBRARY, runs[len(keys) :], strict=True)),
+        "restored": restored,
+    }
 
 
 def test_every_config_key_has_a_row():
-    schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
-    assert {key for key, _ in schema_leaves(schema)} == set(DIRECT)
+    assert set(SCHEMA) == set(DIRECT)
 
 
 @pytest.mark.parametrize("key", sorted(DIRECT))
-def test_changing_a_key_reruns_exactly_what_is_downstream(finished, key):
-    project, graph = finished
-    schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
-    spec = dict(schema_leaves(schema))[key]
-    original = project.config_path.read_text()
-    try:
-        cfg = yaml.safe_load(original)
-        put(cfg, key, new_value(key, get(cfg, key), spec))
-        project.write_config(cfg)
-        planned = set(project.planned_jobs())
-    finally:
-        project.config_path.write_text(original)
-    assert planned == downstream_rules(graph, DIRECT[key]) | ADDS.get(key, set())
+def test_changing_a_key_reruns_exactly_what_is_downstream(matrix, key):
+    planned = set(matrix["keys"][key].planned)
+    assert planned == downstream_rules(matrix["graph"], DIRECT[key]) | ADDS.get(key, set())
 
 
 # ---- library modules ---------------------------------------------------------------------------
 
-LIBRARY = sorted(p.name for p in (ROOT / "src/lvebm").glob("*.py"))
 
-
-def declared_library(project):
-    """{rule: library modules it declares as inputs}, from a forced dry run."""
-    out = project.snakemake("--dry-run", "--forceall").stdout
+def declared_library(out):
+    """{rule: library modules it declares as inputs}, from a forced dry run's output."""
     declared = {}
     for rule, inputs in re.findall(r"^rule (\w+):\n\s+input: ([^\n]*)", out, flags=re.M):
         declared.setdefault(rule, set()).update(re.findall(r"src/lvebm/(\w+\.py)", inputs))
@@ -298,8 +307,8 @@ def imported_modules(script: Path) -> set[str]:
     return found
 
 
-def test_rules_declare_exactly_the_modules_their_scripts_import(declared):
-    for rule, modules in declared.items():
+def test_rules_declare_exactly_the_modules_their_scripts_import(matrix):
+    for rule, modules in matrix["declared"].items():
         script = {"figure_": "figure", "gather_": "gather_shards", "trace": "infer"}.get(
             rule[:7], rule
         )
@@ -308,18 +317,16 @@ def test_rules_declare_exactly_the_modules_their_scripts_import(declared):
 
 
 @pytest.mark.parametrize("module", LIBRARY)
-def test_editing_a_module_reruns_exactly_the_rules_that_import_it(finished, declared, module):
-    project, graph = finished
-    users = [rule for rule, mods in declared.items() if module in mods]
-    path = project.path / "src/lvebm" / module
-    original = path.read_bytes()
-    try:
-        path.write_bytes(original + b"\n# an edit\n")
-        planned = set(project.planned_jobs())
-    finally:
-        path.write_bytes(original)
-    assert planned == (downstream_rules(graph, users) if users else set())
-    assert project.planned_jobs() == {}  # restoring the content reruns nothing
+def test_editing_a_module_reruns_exactly_the_rules_that_import_it(matrix, module):
+    users = [rule for rule, mods in matrix["declared"].items() if module in mods]
+    planned = set(matrix["modules"][module].planned)
+    assert planned == (downstream_rules(matrix["graph"], users) if users else set())
+
+
+def test_putting_every_edited_file_back_reruns_nothing(matrix):
+    """After every row, its file got its bytes back (with a new modification time): nothing
+    reruns, since Snakemake compares the content of an input that is newer than its output."""
+    assert matrix["restored"].planned == {}
 
 
 def test_building_the_job_graph_imports_no_optimizer(tmp_path):

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from support import ROOT, SMALL_CONFIG_OVERRIDES, copy_project
 
-pytestmark = [pytest.mark.pipeline, pytest.mark.slurm]
+pytestmark = [pytest.mark.pipeline, pytest.mark.slurm, pytest.mark.slow]
 
 CLUSTER = ROOT / "tests/slurm/cluster.sh"
 # The profile as a user would edit it: the test cluster's partition, no account (no slurmdbd),
@@ -61,14 +61,6 @@ def run_on_slurm(project, *args):
     return proc.returncode, out
 
 
-def results(project):
-    return {
-        p.relative_to(project.path).as_posix(): p.read_bytes()
-        for p in sorted((project.path / "results").rglob("*"))
-        if p.is_file() and not p.name.startswith(".")
-    }
-
-
 def test_pipeline_on_slurm_equals_a_local_run(cluster, tmp_path):
     # two optimizers, and one warm beta (and beta = inf) for inference and training, keep the
     # number of sbatch jobs (25) and the test's time modest
@@ -90,7 +82,7 @@ def test_pipeline_on_slurm_equals_a_local_run(cluster, tmp_path):
     assert submitted >= 20, out[-4000:]  # every non-local job went through sbatch
     assert "free_energy_mesh" in out and "3-of-3" in out
     assert "relaxed_free_energy_mesh" in out and "train_decoder" in out
-    ours, theirs = results(remote), results(local)
+    ours, theirs = remote.artifacts(), local.artifacts()
     # DEFAULT_ARTIFACTS with the default seven optimizers and five warm betas
     assert ours.keys() == theirs.keys() and len(ours) == 62
     assert [name for name in ours if ours[name] != theirs[name]] == []

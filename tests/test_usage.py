@@ -6,17 +6,17 @@ another workflow."""
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from support import (
-    DEFAULT_ARTIFACTS,
+    PLAIN,
     SMALL_CONFIG_OVERRIDES,
-    copy_project,
+    Project,
     deep_update,
     default_config,
+    parse_job_stats,
 )
 
 pytestmark = pytest.mark.pipeline
@@ -28,7 +28,6 @@ CATEGORIES = [  # the report's categories, as the figure records name them
     "Training",
     "Conditional horn",
 ]
-PLAIN = [sys.executable, "-m", "snakemake"]  # as a user types it: the default profile applies
 
 
 def run(cmd, cwd, timeout=900):
@@ -39,31 +38,15 @@ def run(cmd, cwd, timeout=900):
     return proc
 
 
-def artifacts(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted((root / "results").rglob("*"))
-        if p.is_file() and not p.name.startswith(".") and p.suffix in (".parquet", ".png")
-    }
-
-
-@pytest.fixture(scope="module")
-def reported(tmp_path_factory):
-    """The small config run by plain `snakemake` (the default profile) with the report flags that
-    `./dev.sh pipeline` adds: one invocation runs the pipeline and then builds the report."""
-    project = copy_project(tmp_path_factory.mktemp("usage") / "project")
-    project.update_config(SMALL_CONFIG_OVERRIDES)
-    proc = run([*PLAIN, "--report", "results/report.html", "--report-after-run"], project.path)
-    assert "Using workflow specific profile" in proc.stderr + proc.stdout  # profiles/default
-    return project
-
-
-def test_plain_snakemake_runs_everything_and_builds_the_report(reported):
-    assert (reported.path / "results/report.html").stat().st_size > 1_000_000
-    figures = sorted((reported.path / "results/figures").glob("*.png"))
+def test_plain_snakemake_runs_everything_and_builds_the_report(finished_run):
+    """The session's finished run is made by plain `snakemake` with the report flags that
+    `./dev.sh pipeline` adds (tests/conftest.py): one invocation runs the pipeline and then
+    builds the report."""
+    assert (finished_run.path / "results/report.html").stat().st_size > 1_000_000
+    figures = sorted((finished_run.path / "results/figures").glob("*.png"))
     assert len(figures) == 26
     # after it, plain `snakemake -n` has nothing to do and builds no report
-    proc = run([*PLAIN, "-n"], reported.path)
+    proc = run([*PLAIN, "-n"], finished_run.path)
     assert "Nothing to be done" in proc.stdout + proc.stderr
 
 
@@ -102,15 +85,15 @@ def chromium_or_skip() -> str:
     return shutil.which("chromium")
 
 
-def test_report_in_a_real_browser(reported, tmp_path):
+def test_report_in_a_real_browser(finished_run, tmp_path):
     """Every category and every figure of the report, clicked through in headless chromium: no
     script error, no console error, no blank page, every image loaded."""
     from playwright.sync_api import sync_playwright
 
     browser_path = chromium_or_skip()
-    report = (reported.path / "results/report.html").as_uri()
+    report = (finished_run.path / "results/report.html").as_uri()
     figures = {
-        p.stem[3:].replace("_", " ") for p in (reported.path / "results/figures").glob("*.png")
+        p.stem[3:].replace("_", " ") for p in (finished_run.path / "results/figures").glob("*.png")
     }
     seen, problems = set(), []
     with sync_playwright() as p:
@@ -159,23 +142,47 @@ def small_config() -> dict:
     return deep_update(default_config(), SMALL_CONFIG_OVERRIDES)
 
 
+# What the two tests below run for real: one target through each kind of stage the clone's files
+# reach (scripts, library, config, scattered shards and their gather, a trained network), 10
+# jobs; the whole default target they only plan, and that plan must be the finished run's.
+TARGETS = [
+    "results/figures/fig05_energy_23.png",  # sample, energies, infer
+    "results/figures/fig11_free_energy.png",  # the mesh in shards, gathered
+    "results/figures/fig24_conditional_trained.png",  # the horn, a trained network
+]
+
+
+def everything(finished_run) -> dict[str, int]:
+    return finished_run.planned_jobs("--forceall")
+
+
+def assert_same_artifacts(root: Path, finished_run) -> None:
+    ours, theirs = Project(root).artifacts(), finished_run.artifacts()
+    assert sorted(name for name in ours if name.endswith(".png")) == sorted(TARGETS)
+    assert len(ours) > len(TARGETS)  # and the tables they are drawn from
+    assert [name for name in ours if ours[name] != theirs.get(name)] == []
+
+
 def test_snakefile_from_another_directory(finished_run, tmp_path):
     """`snakemake -s <clone>/Snakefile -d <elsewhere>`: the clone's config and library, artifacts
-    in the other directory, byte-identical to a run in the clone."""
+    in the other directory, byte-identical to the finished run in the clone; the whole pipeline
+    planned there is the clone's."""
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     config = tmp_path / "small.yaml"
     config.write_text(yaml.safe_dump(small_config()))
     cmd = [*PLAIN, "-s", finished_run.path / "Snakefile", "-d", elsewhere, "--configfile", config]
-    run([*map(str, cmd), "--cores", "2"], tmp_path)
-    ours, theirs = artifacts(elsewhere), artifacts(finished_run.path)
-    assert ours.keys() == theirs.keys() and len(ours) == DEFAULT_ARTIFACTS
-    assert [name for name in ours if ours[name] != theirs[name]] == []
+    cmd = [*map(str, cmd), "--cores", "2"]
+    plan = parse_job_stats(run([*cmd, "--dry-run"], tmp_path).stdout)
+    assert plan == everything(finished_run) and sum(plan.values()) > 50  # not just TARGETS
+    run([*cmd, *TARGETS], tmp_path)
+    assert_same_artifacts(elsewhere, finished_run)
 
 
 def test_used_as_a_module_of_another_workflow(finished_run, tmp_path):
     """Another workflow: `module lvebm:` this Snakefile from a local path with its own config,
-    `use rule * from lvebm`; byte-identical artifacts in its own directory."""
+    `use rule * from lvebm`; its default target plans the whole pipeline, and the artifacts it
+    makes in its own directory are byte-identical."""
     host = tmp_path / "host"
     host.mkdir()
     (host / "my_config.yaml").write_text(yaml.safe_dump({"lvebm": small_config()}))
@@ -186,10 +193,10 @@ def test_used_as_a_module_of_another_workflow(finished_run, tmp_path):
         '    config:\n        config["lvebm"]\n\n\n'
         "use rule * from lvebm\n"
     )
-    run([*PLAIN, "--cores", "2"], host)
-    ours, theirs = artifacts(host), artifacts(finished_run.path)
-    assert ours.keys() == theirs.keys() and len(ours) == DEFAULT_ARTIFACTS
-    assert [name for name in ours if ours[name] != theirs[name]] == []
+    plan = parse_job_stats(run([*PLAIN, "--cores", "2", "--dry-run"], host).stdout)
+    assert plan == everything(finished_run) and sum(plan.values()) > 50  # not just TARGETS
+    run([*PLAIN, "--cores", "2", *TARGETS], host)
+    assert_same_artifacts(host, finished_run)
 
 
 def test_local_runs_never_call_slurm_tools(finished_run, tmp_path):
