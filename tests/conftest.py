@@ -41,14 +41,15 @@ def exclusive(lock: Path):
 
 
 @pytest.fixture(scope="session")
-def finished_run(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Project:
+def finished_run(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """One completed run of the small config for the whole session, shared read-only by every
     test that inspects a finished run, on every xdist worker (the first to ask makes it, under a
     lock; the others wait for it). It is made the way a user runs the pipeline: plain
     `snakemake` (the default profile) with the report flags `./dev.sh pipeline` adds, so it is
     also the run whose report the report tests open."""
     base = tmp_path_factory.getbasetemp()
-    shared = base if worker_id == "master" else base.parent  # one directory for all workers
+    # an xdist worker's base is a folder of the session's base, which all workers share
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     proj = Project(shared / "finished" / "project")
     done = shared / "finished" / "done"
     with exclusive(shared / "finished.lock"):
