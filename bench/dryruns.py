@@ -25,9 +25,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from support import SMALL_CONFIG_OVERRIDES, SNAKEMAKE, copy_project  # noqa: E402
+from support import NO_PROFILE, PLAIN, SMALL_CONFIG_OVERRIDES, copy_project  # noqa: E402
 
-ARGS = [*SNAKEMAKE[3:], "--cores", "2", "--nocolor"]
+ARGS = [*NO_PROFILE, "--cores", "2", "--nocolor"]
 
 
 def per_row(project: Path, files: dict, args: list[str], rows: int) -> tuple[float, float]:
@@ -38,7 +38,7 @@ def per_row(project: Path, files: dict, args: list[str], rows: int) -> tuple[flo
         for name, text in files.items():
             (project / name).write_text(text)
         for _ in range(rows):
-            subprocess.run([*SNAKEMAKE[:3], *ARGS, *args], cwd=project, capture_output=True)
+            subprocess.run([*PLAIN, *ARGS, *args], cwd=project, capture_output=True)
     finally:
         for name, text in originals.items():
             (project / name).write_text(text)

@@ -19,8 +19,9 @@ from lvebm.manifest import copy_project as lvebm_copy_project
 ROOT = Path(__file__).resolve().parents[1]
 # Snakemake without the default workflow profile (profiles/default), which would also build the
 # report after every run; tests that mean the user's plain `snakemake` say so.
-SNAKEMAKE = [sys.executable, "-m", "snakemake", "--workflow-profile", "none"]
 PLAIN = [sys.executable, "-m", "snakemake"]  # as a user types it: the default profile applies
+NO_PROFILE = ["--workflow-profile", "none"]
+SNAKEMAKE = [*PLAIN, *NO_PROFILE]
 
 # What a run writes with the default optimizers and betas (the small test config too): 3 data
 # and energy tables, 14 inference tables (7 optimizers, 2 point sets), 7 traces (the samples'),
@@ -128,7 +129,7 @@ class Project:
         batch = [
             {
                 "files": {name: encoded(content) for name, content in files.items()},
-                "args": [*SNAKEMAKE[3:], "--cores", "2", "--nocolor", *args],
+                "args": [*NO_PROFILE, "--cores", "2", "--nocolor", *args],
             }
             for files, args in cases
         ]
