@@ -70,7 +70,7 @@ def assert_stops_cleanly(project, proc, *names, before=None):
         assert name in errors[0], errors[0]
     assert not TRACEBACK.search(output), output[-3000:]
     if before is not None:
-        assert (after or tree(project.path / "results")) == before
+        assert (tree(project.path / "results") if after is None else after) == before
 
 
 # ---- config values -------------------------------------------------------------------------------
