@@ -11,6 +11,7 @@ from lvebm.exact import free_energy_ellipses, free_energy_exact
 from lvebm.model import Decoder
 
 SIZES = [(1, 8, 8, 2), (1, 3, 2), (1, 5, 4, 3, 2)]
+LINKS = [(a, o) for a in C.ACTIVATIONS for o in C.OUTPUTS]
 SAMPLER = {"seed": 36, "alpha": 1.5, "beta": 2.0, "noise_std": 0.05}
 
 
@@ -23,17 +24,59 @@ def central_difference(fun, theta, h=1e-6):
     return grad
 
 
+@pytest.mark.parametrize("activation, output", LINKS)
 @pytest.mark.parametrize("sizes", SIZES)
-def test_backpropagation_matches_finite_differences(sizes):
-    net = C.Network(sizes)
+def test_backpropagation_and_jacobian_match_finite_differences(sizes, activation, output):
+    net = C.Network(sizes, activation, output)
     rng = np.random.default_rng(1)
-    theta = rng.normal(0.0, 1.0, net.n_params)
+    theta = rng.normal(0.0, 0.7, net.n_params)
     x = rng.uniform(0.0, 1.0, 40)
     weights = rng.normal(0.0, 1.0, (sizes[-1], x.size))  # loss = sum(weights * f(x))
     _, acts = net.forward(theta, x)
     grad = net.backward(theta, acts, weights)
     numeric = central_difference(lambda t: float(np.sum(weights * net(t, x))), theta)
     assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8)
+    jac = net.jacobian(theta, acts)  # (outputs, parameters, points)
+    assert jac.shape == (sizes[-1], net.n_params, x.size)
+    assert_allclose(np.einsum("kn,kpn->p", weights, jac), grad, rtol=1e-12, atol=1e-12)
+    for k in range(net.n_params):
+        step = np.zeros_like(theta)
+        step[k] = 1e-6
+        numeric = (net(theta + step, x) - net(theta - step, x)) / 2e-6
+        assert_allclose(jac[:, k, :], numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("model", ["latent", "regression"])
+def test_residuals_square_to_the_loss_and_their_jacobian_gives_its_gradient(model):
+    net = C.Network((1, 8, 8, 2))
+    s = C.training_samples(300, split="train", **SAMPLER)
+    args = (net if model == "latent" else net.baseline, s["x"], s["y1"], s["y2"])
+    objective = getattr(C, f"{model}_loss")(*args)
+    residuals = getattr(C, f"{model}_residuals")(*args)
+    theta = np.random.default_rng(5).normal(0.0, 0.5, net.n_params)
+    r, jac = residuals(theta, True)
+    loss, grad = objective(theta)
+    assert_allclose(r @ r, loss, rtol=1e-13)
+    assert_allclose(2.0 * jac.T @ r, grad, rtol=1e-9, atol=1e-12)  # the envelope theorem
+    assert residuals(theta, False)[1] is None
+
+
+def test_levenberg_marquardt_solves_least_squares_to_rounding():
+    rng = np.random.default_rng(6)
+    a, b = rng.normal(size=(50, 4)), rng.normal(size=50)
+
+    def residuals(theta, jacobian=True):  # linear least squares with a curved twist
+        r = a @ theta - b + 0.1 * np.sin(theta).sum()
+        return r, (a + 0.1 * np.cos(theta)[None, :]) if jacobian else None
+
+    theta, losses = C.levenberg_marquardt(residuals, np.zeros(4), steps=200, weight_decay=1e-3)
+    assert np.all(np.diff(losses) <= 0) and losses.size < 200  # stopped: converged
+    r, jac = residuals(theta)
+    scale = np.abs(jac).max() * np.abs(r).sum()  # of the gradient's terms
+    assert np.abs(jac.T @ r + 1e-3 * theta).max() < 1e-11 * scale  # the gradient vanishes
+    # from another start the same minimum, to rounding
+    other, _ = C.levenberg_marquardt(residuals, np.full(4, 0.3), steps=200, weight_decay=1e-3)
+    assert_allclose(other, theta, rtol=1e-10)
 
 
 @pytest.mark.parametrize("loss", [C.latent_loss, C.regression_loss])
@@ -124,7 +167,10 @@ def test_initialisation_is_seeded_small_and_pytorch_like():
         bound = 1.0 / np.sqrt(i)
         assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
     f = net(net.init(0), np.linspace(0.0, 1.0, 51))
-    assert np.abs(f).max() < 1.0  # untrained: a thin tube around the x axis
+    # untrained: a tube of radii exp(small outputs) around the x axis, inside the horn
+    assert f.min() > np.exp(-1.0) and f.max() < np.exp(1.0)
+    rho = np.stack(radii(np.linspace(0.0, 1.0, 51), alpha=1.5, beta=2.0))
+    assert np.all(f < rho)
 
 
 def test_network_rejects_wrong_parameter_vectors():
@@ -133,6 +179,8 @@ def test_network_rejects_wrong_parameter_vectors():
         net(np.zeros(10), [0.5])
     with pytest.raises(ValueError, match="positive layer widths"):
         C.Network((1, 0, 2))
+    with pytest.raises(ValueError, match="activation must be one of"):
+        C.Network((1, 2), "sigmoid")
 
 
 def test_adam_and_lbfgs_minimise_a_quadratic_and_record_every_step():
@@ -158,6 +206,8 @@ def test_adam_and_lbfgs_minimise_a_quadratic_and_record_every_step():
     assert 6 <= trajectory["loss"].size <= 9
     with pytest.raises(ValueError, match="allowed"):
         C.train(objective, np.zeros(3), [{"method": "sgd", "steps": 1}])
+    with pytest.raises(ValueError, match="needs the residuals"):
+        C.train(objective, np.zeros(3), [{"method": "levenberg_marquardt", "steps": 1}])
 
 
 def test_a_short_fit_is_deterministic_and_lowers_both_losses():

@@ -22,6 +22,7 @@ _TRAINING_RESULT = (
 )
 
 CONTRACTS: dict[str, str] = {
+    "platform.parquet": "key:string value:string",
     "data/horn.parquet": "x:double theta:double y1:double y2:double",
     "data/samples.parquet": "i:int64 theta:double y1:double y2:double",
     "energy/energies.parquet": (

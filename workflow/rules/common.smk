@@ -7,6 +7,8 @@ import functools
 import os
 from pathlib import Path
 
+from lvebm.numerics import job_environment
+
 # This file's own folder, not workflow.basedir: used as a module, the basedir is the caller's.
 LIBRARY = Path(workflow.current_basedir).parents[1] / "src" / "lvebm"
 
@@ -15,6 +17,16 @@ LIBRARY = Path(workflow.current_basedir).parents[1] / "src" / "lvebm"
 # which pip installs from LVEBM_ROOT, this clone (set here; conda and pip inherit it).
 ENV = "../envs/lvebm.yaml"
 os.environ.update(LVEBM_ROOT=str(LIBRARY.parents[1]))
+
+# The kernels every job computes with (lvebm.numerics): with numerics.pin, NumPy's SIMD dispatch
+# capped at AVX2, OpenBLAS's Haswell kernel and one BLAS thread, on any x86-64 CPU with AVX2.
+# Set here, when the workflow loads, so that every job inherits them: local jobs, SLURM jobs
+# (whose job step loads the workflow again on the node) and a host workflow's jobs. Every
+# computing rule takes the record of them as an input (rule record_platform), so switching the
+# pins reruns what they can change.
+JOB_ENVIRONMENT, PINS = job_environment(config["numerics"]["pin"])
+os.environ.update(JOB_ENVIRONMENT)
+PLATFORM = "results/platform.parquet"
 
 
 @functools.cache

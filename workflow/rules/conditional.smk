@@ -5,6 +5,7 @@
 
 rule train_conditional:
     input:
+        platform=PLATFORM,
         library=library("data", "model", "exact", "conditional"),
     output:
         params="results/conditional/params.parquet",
@@ -18,9 +19,10 @@ rule train_conditional:
     resources:
         **SMALL_JOB,
     params:
-        sizes=conditional_sizes(),
+        network=conditional_network(),
         samples=conditional_samples("train"),
         init_seed=config["conditional"]["init_seed"],
+        weight_decay=config["conditional"]["weight_decay"],
         schedule=config["conditional"]["schedule"],
     script:
         "../scripts/train_conditional.py"
@@ -29,6 +31,7 @@ rule train_conditional:
 rule evaluate_conditional:
     input:
         params="results/conditional/params.parquet",
+        platform=PLATFORM,
         library=library("data", "model", "exact", "conditional"),
     output:
         radii="results/conditional/radii.parquet",
@@ -43,7 +46,7 @@ rule evaluate_conditional:
     resources:
         **SMALL_JOB,
     params:
-        sizes=conditional_sizes(),
+        network=conditional_network(),
         held_out=conditional_samples("held_out"),
         x=config["conditional"]["x"],
         alpha=config["data"]["alpha"],

@@ -1,6 +1,7 @@
 rule sample_horn:
     input:
-        library("data"),
+        platform=PLATFORM,
+        library=library("data"),
     output:
         "results/data/horn.parquet",
     log:
@@ -20,7 +21,8 @@ rule sample_horn:
 
 rule sample_slice:
     input:
-        library("data"),
+        platform=PLATFORM,
+        library=library("data"),
     output:
         "results/data/samples.parquet",
     log:

@@ -1,6 +1,7 @@
 rule evaluate_energies:
     input:
         samples="results/data/samples.parquet",
+        platform=PLATFORM,
         library=library("model"),
     output:
         "results/energy/energies.parquet",

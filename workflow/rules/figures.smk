@@ -6,6 +6,7 @@ for name, figure in FIGURES.items():
             f"figure_{name}"
         input:
             **figure.inputs,
+            platform=PLATFORM,
             library=library("model", "figures", "plotstyle"),
         output:
             report(

@@ -6,6 +6,7 @@ wildcard_constraints:
 rule infer:
     input:
         unpack(point_set_input),
+        platform=PLATFORM,
         library=library(
             "model", "exact", "linesearch", "optimize", "inference", "meshgrid"
         ),
@@ -46,6 +47,7 @@ use rule infer as trace with:
 rule summarize_inference:
     input:
         results=inference_outputs(),
+        platform=PLATFORM,
         library=library("model", "exact", "linesearch", "optimize", "inference"),
     output:
         "results/inference/summary.parquet",

@@ -1,5 +1,6 @@
 rule free_energy_mesh:
     input:
+        platform=PLATFORM,
         library=library("model", "exact", "linesearch", "optimize", "mesh", "meshgrid"),
     output:
         temp("results/mesh/shards/{scatteritem}.parquet"),
@@ -26,6 +27,7 @@ rule free_energy_mesh:
 rule gather_free_energy_mesh:
     input:
         shards=gather.mesh("results/mesh/shards/{scatteritem}.parquet"),
+        platform=PLATFORM,
         library=library(),
     output:
         "results/mesh/free_energy.parquet",
@@ -44,6 +46,7 @@ rule gather_free_energy_mesh:
 
 rule highlight_points:
     input:
+        platform=PLATFORM,
         library=library("model", "exact", "linesearch", "optimize", "mesh", "meshgrid"),
     output:
         "results/mesh/highlight.parquet",

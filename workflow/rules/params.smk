@@ -117,9 +117,10 @@ def lbfgs_options():
     }
 
 
-def conditional_sizes():
-    """f: 1 -> hidden ... -> 2 (x in, the two radii out)."""
-    return [1, *config["conditional"]["hidden"], 2]
+def conditional_network():
+    """f: 1 -> hidden ... -> 2 (x in, the two radii out) and its hidden activation."""
+    c = config["conditional"]
+    return {"sizes": [1, *c["hidden"], 2], "activation": c["activation"]}
 
 
 def conditional_samples(split):

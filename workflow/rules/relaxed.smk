@@ -8,6 +8,7 @@ wildcard_constraints:
 
 rule relaxed_cross_section:
     input:
+        platform=PLATFORM,
         library=library("model", "exact", "relaxed"),
     output:
         "results/relaxed/cross_section.parquet",
@@ -31,6 +32,7 @@ rule relaxed_cross_section:
 rule relaxed_weights:
     input:
         samples="results/data/samples.parquet",
+        platform=PLATFORM,
         library=library("model", "exact", "relaxed"),
     output:
         "results/relaxed/weights.parquet",
@@ -54,6 +56,7 @@ rule relaxed_weights:
 rule relaxed_grid_error:
     input:
         samples="results/data/samples.parquet",
+        platform=PLATFORM,
         library=library("model", "exact", "relaxed"),
     output:
         "results/relaxed/grid_error.parquet",
@@ -76,6 +79,7 @@ rule relaxed_grid_error:
 
 rule relaxed_free_energy_mesh:
     input:
+        platform=PLATFORM,
         library=library("model", "exact", "meshgrid", "relaxed"),
     output:
         temp("results/relaxed/shards/beta~{beta}/{scatteritem}.parquet"),
@@ -102,6 +106,7 @@ rule relaxed_free_energy_mesh:
 rule gather_relaxed_free_energy:
     input:
         shards=gather.mesh("results/relaxed/shards/beta~{{beta}}/{scatteritem}.parquet"),
+        platform=PLATFORM,
         library=library(),
     output:
         RELAXED_MESH,

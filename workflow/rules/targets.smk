@@ -21,6 +21,7 @@ def trace_outputs():
 
 def all_targets():
     return [
+        PLATFORM,
         "results/data/horn.parquet",
         "results/data/samples.parquet",
         "results/energy/energies.parquet",

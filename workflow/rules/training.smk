@@ -6,6 +6,7 @@
 rule train_decoder:
     input:
         samples="results/data/samples.parquet",
+        platform=PLATFORM,
         library=library("data", "model", "exact", "relaxed", "training"),
     output:
         trajectory="results/training/beta~{beta}/trajectory.parquet",
@@ -29,6 +30,7 @@ rule train_decoder:
 rule summarize_training:
     input:
         results=expand(TRAINING_RUN, beta=TRAINING_BETAS, table="result"),
+        platform=PLATFORM,
         library=library("data", "model", "exact", "relaxed", "training"),
     output:
         "results/training/summary.parquet",
@@ -46,6 +48,7 @@ rule summarize_training:
 rule training_scans:
     input:
         samples="results/data/samples.parquet",
+        platform=PLATFORM,
         library=library("data", "model", "exact", "relaxed", "training"),
     output:
         learning_rates="results/training/learning_rates.parquet",
@@ -73,6 +76,7 @@ rule evaluate_trained_decoder:
     input:
         summary="results/training/summary.parquet",
         samples="results/data/samples.parquet",
+        platform=PLATFORM,
         library=library("data", "model", "exact", "meshgrid", "relaxed", "training"),
     output:
         cross_section="results/training/cross_section.parquet",

@@ -18,7 +18,7 @@ from lvebm.io import read_artifact, write_parquet
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 
 p, out = snakemake.params, snakemake.output
-net = Network(tuple(p.sizes))
+net = Network(tuple(p.network["sizes"]), p.network["activation"])
 params = read_artifact(snakemake.input.params)
 x = np.linspace(p.x["start"], p.x["stop"], p.x["num"])
 write_parquet(out.radii, radii_table(net, params, x, alpha=p.alpha, beta=p.beta))

@@ -14,7 +14,11 @@ from lvebm.plotstyle import style
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 
 p = snakemake.params
-data = {name: read_artifact(path) for name, path in snakemake.input.items() if name != "library"}
+data = {
+    name: read_artifact(path)
+    for name, path in snakemake.input.items()
+    if name not in ("library", "platform")
+}
 fig = getattr(figures, p.function)(data, size=tuple(p.size), **p.options)
 with atomic_path(snakemake.output[0]) as tmp, style():
     fig.savefig(tmp, format="png", dpi=p.dpi, metadata={"Software": None})

@@ -10,9 +10,11 @@ from lvebm.io import write_parquet
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 
 p = snakemake.params
-net = Network(tuple(p.sizes))
+net = Network(tuple(p.network["sizes"]), p.network["activation"])
 samples = training_samples(**p.samples)
-params, trajectory = fit(net, samples, init_seed=p.init_seed, schedule=p.schedule)
+params, trajectory = fit(
+    net, samples, init_seed=p.init_seed, schedule=p.schedule, weight_decay=p.weight_decay
+)
 write_parquet(snakemake.output.params, params)
 write_parquet(snakemake.output.trajectory, trajectory)
 for model in ("latent", "baseline"):

@@ -1,0 +1,22 @@
+# The record of the kernels the jobs compute with (lvebm.numerics; the pins are set in
+# common.smk). Every computing rule takes it as an input; the manifest reads it.
+
+
+rule record_platform:
+    input:
+        library=library("numerics"),
+    output:
+        PLATFORM,
+    log:
+        "logs/platform/record.log",
+    benchmark:
+        "benchmarks/platform/record.tsv"
+    conda:
+        ENV
+    resources:
+        **SMALL_JOB,
+    params:
+        pins=PINS,
+        environment=JOB_ENVIRONMENT,
+    script:
+        "../scripts/record_platform.py"

@@ -1,0 +1,13 @@
+"""Adapter of rule record_platform: this job's kernels (lvebm.numerics) -> platform.parquet."""
+
+import sys
+
+from lvebm.io import write_parquet
+from lvebm.numerics import kernels, platform_record
+
+# everything written to stderr, uncaught tracebacks included, goes to the rule's log
+sys.stderr = open(snakemake.log[0], "w", buffering=1)
+
+record = platform_record(snakemake.params.pins)
+write_parquet(snakemake.output[0], record)
+print(f"pins {snakemake.params.pins}: {kernels(dict(zip(*record.values())))}", file=sys.stderr)
