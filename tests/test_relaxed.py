@@ -15,6 +15,7 @@ from scipy.special import logsumexp, softmax
 from lvebm.exact import free_energy_exact
 from lvebm.model import Decoder, latent_grid
 from lvebm.relaxed import (
+    Z_MEAN_MIN_RESULTANT,
     MAX_NODES,
     beta_label,
     cross_section,
@@ -301,3 +302,19 @@ def test_grid_error_table_and_labels():
     assert with_zero_temperature([1.0, 0.3]) == [1.0, 0.3, np.inf]
     field = relaxed_field(DEC, np.array([0.0]), np.array([0.0]), beta=np.inf, n=None)
     assert list(field) == ["y1", "y2", "F", "dF_dy1", "dF_dy2"]
+
+
+def test_z_mean_is_nan_exactly_where_the_weights_have_no_direction():
+    """At the centre the weights are symmetric under z -> z + pi: their resultant is zero up to
+    rounding and its angle would be noise (it differed between CPUs). Off the centre, on the
+    line y1 = 0 of the cross-section, the resultant points up or down: pi/2 or 3 pi/2."""
+    y2 = np.linspace(-2.0, 2.0, 17)
+    for beta in (0.1, 1.0, 10.0):
+        for n in (48, None):
+            r = free_energy_relaxed(DEC, np.zeros(17), y2, beta, n=n)
+            resultant = np.hypot(r.mean_cos, r.mean_sin)
+            assert_array_equal(np.isnan(r.z_mean), resultant < Z_MEAN_MIN_RESULTANT)
+            assert np.isnan(r.z_mean[8]) and resultant[8] < 1e-15  # y = (0, 0)
+            off = np.arange(17) != 8
+            assert_allclose(r.z_mean[off], np.where(y2[off] > 0, 0.5, 1.5) * np.pi, atol=1e-12)
+    assert free_energy_relaxed(DEC, 0.0, 0.0, np.inf).z_mean == free_energy_exact(DEC, 0, 0).z_check

@@ -55,7 +55,7 @@ MODELS = ("untrained", "latent", "baseline")
 # lambda of each model's penalty lambda |theta|^2: small against its loss at the optimum (about
 # 0.0025 for the latent model, the noise; 41 for the baseline, the rings' spread), large enough
 # to make the minimum isolated (the baseline would otherwise fit the noise of the rings' means)
-WEIGHT_DECAY = {"latent": 1e-5, "baseline": 1e-3}
+WEIGHT_DECAY = {"latent": 1e-5, "baseline": 1e-2}
 ACTIVATIONS = ("relu", "tanh", "softplus")
 OUTPUTS = ("linear", "exp")
 METHODS = ("adam", "lbfgs", "levenberg_marquardt")
@@ -337,9 +337,9 @@ def levenberg_marquardt(
     the left side, Marquardt's scaling) and is taken if it does not raise the loss; mu falls by 3
     after a step taken and grows by 4 after one refused. It stops after ``steps`` steps, when a
     step taken is below ``XTOL`` of |theta| (the Gauss-Newton fixed point), or when no step is
-    taken any more (mu above ``MU_MAX``: the minimum to rounding). Converging to rounding, rather than to
-    wherever a step budget runs out, is what makes two runs whose arithmetic differs in the
-    last bits (another CPU's kernels) end at the same point. Returns the parameters and the
+    taken any more (mu above ``MU_MAX``: the minimum to rounding). Converging, rather than
+    stopping wherever a step budget runs out, is what makes two runs whose arithmetic differs
+    in the last bits (another CPU's kernels) end at the same point. Returns the parameters and the
     loss at the start and after each step.
     """
     theta = np.array(theta0, dtype=np.float64)

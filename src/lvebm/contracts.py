@@ -1,14 +1,68 @@
-"""The columns and Arrow types of every Parquet artifact (docs/design.md, "Stages and artifacts").
+"""The columns and Arrow types of every Parquet artifact (docs/design.md, "Stages and artifacts"),
+and the class of each column that says how two runs' values of it are compared.
 
 Each rule checks what it reads against this table (``lvebm.io.read_artifact``), and the tests check
 every artifact a run writes against it, so the table, the writers and the readers cannot drift.
 Patterns are ``fnmatch`` patterns of the path below ``results/``.
+
+Column classes (``column_class``; ``lvebm-manifest`` applies them, ``--strict`` ignores them):
+
+- ``exact``: labels, counts, flags, and any column that is not floating point: equal.
+- ``rounding``: floats computed in a fixed number of operations: equal within ``rtol`` (1e-9)
+  of the column's largest magnitude, plus ``atol``; last-bit noise of other kernels passes.
+- ``converged``: floats at the end of an iteration that stops on a tolerance (the trained
+  decoders, the conditional horn's networks, and everything computed from them): equal within
+  1e-6 of the scale. Each such training stops where its gradient or step is small (at most
+  1e-10 of |theta| for the horn); two runs with other kernels take another path to the same
+  minimum and end within that, measured 3e-8 at most (``docs/reproducibility.md``).
+- ``path``: iteration logs and step counts. Their length depends on the path (one more step when
+  a stopping test is met a little later), so a log is compared per group (``PATHS``: per model,
+  method or point) by its number of rows, within ``PATH_SLACK``, and by its last row, within the
+  ``converged`` tolerance; a count column (``PATH_COLUMNS``) within the same slack.
+- ``platform``: ``platform.parquet``, the record of the kernels: never compared, printed.
 """
 
 from __future__ import annotations
 
 import fnmatch
+from dataclasses import dataclass
 from pathlib import PurePath
+
+
+@dataclass(frozen=True)
+class ColumnClass:
+    """How two runs' values of a column are compared: ``name`` and, for floats, the tolerance
+    ``atol + rtol * scale`` (scale: the column's largest finite magnitude)."""
+
+    name: str
+    rtol: float = 0.0
+    atol: float = 0.0
+
+    def tolerance(self, scale: float) -> float:
+        return self.atol + self.rtol * scale
+
+
+EXACT = ColumnClass("exact")
+ROUNDING = ColumnClass("rounding", 1e-9, 1e-9)
+CONVERGED = ColumnClass("converged", 1e-6, 1e-9)
+PATH = ColumnClass("path", 1e-6, 1e-9)
+PLATFORM = ColumnClass("platform")
+# rows per group (or a count) may differ by this many plus this share of the larger
+PATH_SLACK = (5, 0.05)
+
+PLATFORM_ARTIFACT = "platform.parquet"
+CONVERGED_ARTIFACTS = ("training/*", "conditional/*")
+# iteration logs: their group columns (one log per value), compared by length and last row
+PATHS: dict[str, tuple[str, ...]] = {
+    "conditional/trajectory.parquet": ("model",),
+    "training/beta~*/trajectory.parquet": ("method",),
+    "inference/*/*_trace.parquet": ("i",),
+}
+# step counts of iterations that stop on a tolerance
+PATH_COLUMNS: dict[str, tuple[str, ...]] = {
+    "training/summary.parquet": ("steps",),
+    "training/beta~*/result.parquet": ("steps",),
+}
 
 _INFERENCE = (
     "i:int64 y1:double y2:double z_init:double z_check:double F:double n_iter:int64 "
@@ -87,6 +141,53 @@ CONTRACTS: dict[str, str] = {
 }
 
 
+def _below_results(path: str | PurePath) -> str | None:
+    parts = PurePath(path).parts
+    if "results" not in parts:
+        return None
+    return "/".join(parts[len(parts) - parts[::-1].index("results") :])
+
+
+def _matches(rel: str, patterns) -> str | None:
+    return next((p for p in patterns if fnmatch.fnmatchcase(rel, p)), None)
+
+
+def path_groups(path: str | PurePath) -> tuple[str, ...] | None:
+    """The group columns of an iteration log (a ``path`` artifact), or None for any other.
+
+    >>> path_groups("results/training/beta~0.3/trajectory.parquet")
+    ('method',)
+    """
+    rel = _below_results(path)
+    pattern = rel and _matches(rel, PATHS)
+    return PATHS[pattern] if pattern else None
+
+
+def column_class(path: str | PurePath, column: str, dtype: str) -> ColumnClass:
+    """The class of ``column`` (Arrow type ``dtype``) of the artifact at ``path``.
+
+    >>> column_class("results/mesh/free_energy.parquet", "F", "double").name
+    'rounding'
+    >>> column_class("results/conditional/params.parquet", "value", "double").rtol
+    1e-06
+    >>> column_class("results/training/summary.parquet", "steps", "int64").name
+    'path'
+    >>> column_class("results/training/summary.parquet", "method", "string").name
+    'exact'
+    """
+    rel = _below_results(path) or str(path)
+    if rel == PLATFORM_ARTIFACT:
+        return PLATFORM
+    if _matches(rel, PATHS):
+        return PATH
+    columns = PATH_COLUMNS.get(_matches(rel, PATH_COLUMNS) or "", ())
+    if column in columns:
+        return PATH
+    if dtype not in ("double", "float", "float64", "float32"):
+        return EXACT
+    return CONVERGED if _matches(rel, CONVERGED_ARTIFACTS) else ROUNDING
+
+
 def contract(path: str | PurePath) -> dict[str, str] | None:
     """{column: Arrow type} of the artifact at ``path`` (below a ``results`` folder), or None.
 
@@ -95,12 +196,6 @@ def contract(path: str | PurePath) -> dict[str, str] | None:
     >>> contract("results/inference/mesh/newton_trace.parquet")["step"]
     'int64'
     """
-    parts = PurePath(path).parts
-    if "results" not in parts:
-        return None
-    below = parts[len(parts) - 1 - parts[::-1].index("results") + 1 :]
-    rel = "/".join(below)
-    for pattern, columns in CONTRACTS.items():
-        if fnmatch.fnmatchcase(rel, pattern):
-            return dict(column.split(":") for column in columns.split())
-    return None
+    rel = _below_results(path)
+    pattern = rel and _matches(rel, CONTRACTS)
+    return dict(column.split(":") for column in CONTRACTS[pattern].split()) if pattern else None

@@ -35,7 +35,8 @@ major axis, the other side of the ridge) is added with its own expansion when it
 
 The gradient is the soft-argmin average ``dF/dy = sum_k p_k 2 (y - g(z_k))`` with
 ``p_k = exp(-beta E_k) / sum_j exp(-beta E_j)``: cold, only the closest point pulls; warm, every
-point pulls. ``z_mean`` is the circular mean of z under the same weights.
+point pulls. ``z_mean`` is the circular mean of z under the same weights, NaN where their
+resultant is shorter than ``Z_MEAN_MIN_RESULTANT`` (no direction to speak of).
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ EPS = np.finfo(np.float64).eps
 NOISE_ULPS = 64.0
 DIRECT_EXPONENT = 600.0  # |exponent| below which exp needs no shift (exp(600) ~ 4e260)
 LOWEST_EXPONENT = -708.0  # exp(-708) is the smallest normal-range value; less adds nothing
+# z_mean is defined where the weights' resultant is at least this long: the means of cos z and
+# sin z carry a rounding error of about 1e-14, so the angle is then known to about 1e-8 rad
+Z_MEAN_MIN_RESULTANT = 1e-6
 
 
 @dataclass(frozen=True)
@@ -89,10 +93,15 @@ class RelaxedFreeEnergy:
 
     @property
     def z_mean(self) -> NDArray[np.float64]:
-        """Circular mean of z under the weights, in [0, 2 pi) (z_check itself at beta = inf)."""
+        """Circular mean of z under the weights, in [0, 2 pi) (z_check itself at beta = inf);
+        NaN where the weights have no direction: their resultant length |(mean cos z,
+        mean sin z)| is below ``Z_MEAN_MIN_RESULTANT`` (for example at y = 0, where the
+        weights are symmetric and the resultant is zero up to rounding, whose angle is noise).
+        """
         if self.z_check is not None:
             return self.z_check
-        return _angle(np.asarray(self.mean_cos), np.asarray(self.mean_sin))
+        c, s = np.asarray(self.mean_cos), np.asarray(self.mean_sin)
+        return np.where(np.hypot(c, s) >= Z_MEAN_MIN_RESULTANT, _angle(c, s), np.nan)
 
 
 def free_energy_relaxed(

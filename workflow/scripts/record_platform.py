@@ -10,4 +10,5 @@ sys.stderr = open(snakemake.log[0], "w", buffering=1)
 
 record = platform_record(snakemake.params.pins)
 write_parquet(snakemake.output[0], record)
-print(f"pins {snakemake.params.pins}: {kernels(dict(zip(*record.values())))}", file=sys.stderr)
+print(f"pins {snakemake.params.pins}: {kernels(dict(zip(*record.values(), strict=True)))}",
+      file=sys.stderr)  # fmt: skip
