@@ -15,8 +15,8 @@ from scipy.special import logsumexp, softmax
 from lvebm.exact import free_energy_exact
 from lvebm.model import Decoder, latent_grid
 from lvebm.relaxed import (
-    Z_MEAN_MIN_RESULTANT,
     MAX_NODES,
+    Z_MEAN_MIN_RESULTANT,
     beta_label,
     cross_section,
     free_energy_relaxed,
