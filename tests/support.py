@@ -25,9 +25,10 @@ SNAKEMAKE = [*PLAIN, *NO_PROFILE]
 
 # What a run writes with the default optimizers and betas (the small test config too): 3 data
 # and energy tables, 14 inference tables (7 optimizers, 2 point sets), 7 traces (the samples'),
-# the summary, 2 mesh tables, 9 finite-temperature, 26 training and 5 conditional tables, and
-# 26 figures.
-DEFAULT_ARTIFACTS = 93
+# the summary, 2 mesh tables, 9 finite-temperature, 26 training and 5 conditional tables, 26
+# figures, and the platform record (results/platform.parquet), which a manifest keeps apart.
+DEFAULT_ARTIFACTS = 94
+MANIFEST_ARTIFACTS = DEFAULT_ARTIFACTS - 1
 
 # A configuration small enough for end-to-end tests (seconds), with every stage exercised.
 SMALL_CONFIG_OVERRIDES = {
@@ -42,7 +43,7 @@ SMALL_CONFIG_OVERRIDES = {
         "held_out": 100,
         "schedule": [
             {"method": "adam", "steps": 60, "learning_rate": 0.05},
-            {"method": "lbfgs", "steps": 20},
+            {"method": "levenberg_marquardt", "steps": 20},
         ],
         "maps": {"num": 31},
     },
@@ -103,10 +104,11 @@ class Project:
         self.write_config(deep_update(self.config(), overrides))
 
     def snakemake(
-        self, *args: str, check: bool = True, timeout: float = 600
+        self, *args: str, check: bool = True, timeout: float = 600, env: dict | None = None
     ) -> subprocess.CompletedProcess:
+        """Snakemake in the project (``env``: variables added to this process's environment)."""
         cmd = [*SNAKEMAKE, "--cores", "2", "--nocolor", *args]
-        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        env = {**os.environ, "PYTHONHASHSEED": "0", **(env or {})}
         proc = subprocess.run(
             cmd, cwd=self.path, capture_output=True, text=True, timeout=timeout, env=env
         )

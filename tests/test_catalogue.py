@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from support import DEFAULT_ARTIFACTS, ROOT, Run, deep_update, tree
+from support import MANIFEST_ARTIFACTS, ROOT, Run, deep_update, tree
 from test_reruns import schema_leaves
 
 from lvebm import Decoder, infer, minimize
@@ -173,6 +173,10 @@ CONFIG = [
     (at("conditional.hidden", [8.0, 8]), "'conditional.hidden[0]' = 8.0 is invalid: must be an"),
     (at("conditional.hidden", []), "config key 'conditional.hidden' = [] is invalid"),
     (at("conditional.init_seed", -1), "config key 'conditional.init_seed' = -1 is invalid"),
+    (at("conditional.activation", "sigmoid"), "'conditional.activation' = 'sigmoid' is invalid"),
+    (at("conditional.weight_decay.latent", -1e-5), "'conditional.weight_decay.latent' = -1e-05"),
+    (at("conditional.weight_decay.baseline", 2), "'conditional.weight_decay.baseline' = 2 is"),
+    (at("numerics.pin", "yes"), "config key 'numerics.pin' = 'yes' is invalid"),
     (at("conditional.train", 0), "config key 'conditional.train' = 0 is invalid"),
     (at("conditional.held_out", 0), "config key 'conditional.held_out' = 0 is invalid"),
     (
@@ -522,7 +526,7 @@ MANIFEST = [
         ["compare", "{scratch}/bad.json"],
         '{"format": "lvebm-manifest", "version": 1, "artifacts": {}}',
         2,
-        "manifest of format version 1, this tool reads version 2",
+        "manifest of format version 1, this tool reads version 3",
     ),
     (["compare", "{manifest}", "--results", "{scratch}/none"], None, 2, "no results directory"),
     (["compare", "{manifest}", "--config", "{scratch}/none.yaml"], None, 2, "none.yaml: No such"),
@@ -535,7 +539,7 @@ MANIFEST = [
         ["compare", "{manifest}", "--results", "{results}"],
         _noise,
         0,
-        f"reproduced: {DEFAULT_ARTIFACTS} artifacts",
+        f"reproduced: {MANIFEST_ARTIFACTS} artifacts",
     ),
     (["compare", "{manifest}", "--results", "{results}", "--strict"], _noise, 1, "NOT reproduced"),
     (["diff", "{results}", "{project}/results"], _noise, 0, "0 different"),

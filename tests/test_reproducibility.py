@@ -6,9 +6,10 @@ import subprocess
 import time
 
 import pytest
-from support import DEFAULT_ARTIFACTS, SNAKEMAKE, copy_project
+from support import DEFAULT_ARTIFACTS, MANIFEST_ARTIFACTS, SNAKEMAKE, copy_project
 
 from lvebm.manifest import main as manifest_main
+from lvebm.numerics import _numpy_features, above_avx2
 
 pytestmark = pytest.mark.pipeline
 
@@ -42,7 +43,7 @@ def test_manifest_reproduces_and_reports_a_change_of_a_decoder_weight_by_1e_6(
     try:
         assert manifest_main(["write", "-o", str(manifest)]) == 0
         assert manifest_main(["compare", str(manifest)]) == 0
-        assert f"reproduced: {DEFAULT_ARTIFACTS} artifacts match" in capsys.readouterr().out
+        assert f"reproduced: {MANIFEST_ARTIFACTS} artifacts match" in capsys.readouterr().out
         project.update_config({"decoder": {"w2": 0.36 + 1e-6}})
         project.snakemake("results/energy/energies.parquet")  # what depends on w2 first
         assert manifest_main(["compare", str(manifest)]) == 1
@@ -64,7 +65,64 @@ def test_committed_manifest_is_for_the_current_default_config():
 
     manifest = json.loads((ROOT / "reproducibility/manifest.json").read_text())
     assert manifest["config_sha256"] == config_digest(ROOT / "config.yaml")
-    assert len(manifest["artifacts"]) == DEFAULT_ARTIFACTS
+    assert len(manifest["artifacts"]) == MANIFEST_ARTIFACTS
+    assert manifest["platform"]["pins"] == "on"
+
+
+# The stages whose numbers rounding could move before they were made well-conditioned: the
+# conditional horn (trained networks), the decoder trained at beta = 0.3 (next to a critical beta)
+# and the cross-sections' z_mean (the angle of a resultant that can vanish).
+SENSITIVE = [
+    "results/conditional/params.parquet",
+    "results/conditional/trajectory.parquet",
+    "results/conditional/radii.parquet",
+    "results/conditional/free_energy.parquet",
+    "results/training/summary.parquet",
+    "results/training/beta~0.3/trajectory.parquet",
+    "results/training/cross_section.parquet",
+    "results/relaxed/cross_section.parquet",
+    "results/platform.parquet",
+]
+
+
+def emulated_cpus():
+    """Two CPUs other than this one, emulated on it: ``older`` has NumPy's baseline kernels only
+    (every SIMD dispatch target off) and OpenBLAS's Sandybridge kernel; ``sibling`` has AVX2 or
+    more but not this CPU's top NumPy target, and OpenBLAS's Sandybridge kernel by default."""
+    features, dispatch = _numpy_features()
+    available = [t for t in dispatch if features.get(t)]
+    top = [t for t in available if above_avx2(t)][-1:]  # this CPU's top target above AVX2
+    sandybridge = {"OPENBLAS_CORETYPE": "Sandybridge"}
+    return (
+        {"NPY_DISABLE_CPU_FEATURES": " ".join(available), **sandybridge},
+        {"NPY_DISABLE_CPU_FEATURES": " ".join(top), **sandybridge},
+    )
+
+
+@pytest.mark.slow
+def test_emulated_cpus_differ_unpinned_within_tolerance_and_agree_pinned_bit_for_bit(tmp_path):
+    """The sensitive stages on the default config, four times: unpinned on this CPU and on an
+    older one, they differ in bytes, and lvebm-manifest diff finds every column within its
+    class's tolerance (iteration logs by their length and last row); pinned on this CPU and on
+    a sibling, every artifact is byte-identical but the platform record."""
+    older, sibling = emulated_cpus()
+    runs = {}
+    cases = [("here", False, {}), ("older", False, older), ("pinned_here", True, {}),
+             ("pinned_sibling", True, sibling)]  # fmt: skip
+    for name, pin, env in cases:
+        project = copy_project(tmp_path / name)
+        project.update_config({"numerics": {"pin": pin}})
+        project.snakemake(*SENSITIVE, env=env, timeout=1200)
+        runs[name] = project
+    art = {name: p.artifacts() for name, p in runs.items()}
+    assert art["here"].keys() == art["older"].keys() == art["pinned_here"].keys()
+    unpinned = [k for k in art["here"] if art["here"][k] != art["older"][k]]
+    assert "results/platform.parquet" in unpinned
+    assert len(unpinned) > 1, "the emulated CPU computed the same bytes: no kernel changed"
+    pinned = [k for k in art["pinned_here"] if art["pinned_here"][k] != art["pinned_sibling"][k]]
+    assert pinned in ([], ["results/platform.parquet"])
+    a, b = (str(runs[n].path / "results") for n in ("here", "older"))
+    assert manifest_main(["diff", a, b]) == 0
 
 
 def _start(project, *args):

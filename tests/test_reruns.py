@@ -42,6 +42,8 @@ def iterative(*names):
 # config key -> the jobs that read it (through params:); everything downstream of them must rerun.
 # A job is a rule name, or rule[wildcard=value,...] for some of its jobs.
 DIRECT = {
+    # every computing job takes the record of its kernels (rule record_platform) as an input
+    "numerics.pin": ["record_platform"],
     "seed": [*SAMPLERS, "train_decoder", "training_scans", EVALUATE, *CONDITIONAL],
     "data.alpha": [*SAMPLERS, EVALUATE, *CONDITIONAL],
     "data.beta": [*SAMPLERS, EVALUATE, *CONDITIONAL],
@@ -116,6 +118,9 @@ DIRECT = {
     "training.temperature.stop": ["training_scans"],
     "training.temperature.num": ["training_scans"],
     "conditional.hidden": CONDITIONAL,
+    "conditional.activation": CONDITIONAL,
+    "conditional.weight_decay.latent": ["train_conditional"],
+    "conditional.weight_decay.baseline": ["train_conditional"],
     "conditional.init_seed": ["train_conditional"],
     "conditional.train": ["train_conditional"],
     "conditional.held_out": ["evaluate_conditional"],

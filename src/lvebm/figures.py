@@ -707,6 +707,7 @@ def grid_vs_continuous(data: Data, *, size, n: int) -> object:
         axes[1].set_xscale("log")
         axes[1].set_yscale("log")
         axes[1].set_ylim(bottom=GRID_ERROR_FLOOR)
+        axes[1].set_xlim(t["beta"].min(), t["beta"].max())  # the scan's range, drawn or not
         axes[1].set_xlabel(r"$\beta$")
         axes[1].set_ylabel("|grid - continuous| / continuous")
         axes[1].set_title(f"Relative difference (not drawn below {GRID_ERROR_FLOOR:.0e}: rounding)")
