@@ -18,10 +18,15 @@ include: "workflow/rules/checks.smk"
 
 # The workflow's own config.yaml (also with -d elsewhere); --configfile and --config override it.
 # Both are read strictly first: a repeated key or a syntax error stops here, naming the line.
+# Used as a module, the --configfile files are the host's, and the host's business.
 stop_on_error(
     check_config_files,
     os.path.join(workflow.current_basedir, "config.yaml"),
-    *(workflow.config_settings.configfiles or []),
+    *(
+        workflow.config_settings.configfiles or []
+        if workflow.modifier.namespace is None
+        else []
+    ),
 )
 
 

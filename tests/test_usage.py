@@ -182,12 +182,16 @@ def test_snakefile_from_another_directory(finished_run, everything, tmp_path):
 
 
 def test_used_as_a_module_of_another_workflow(finished_run, everything, tmp_path):
-    """Another workflow: `module lvebm:` this Snakefile from a local path with its own config,
-    `use rule * from lvebm`; its default target plans the whole pipeline, and the artifacts it
-    makes in its own directory are byte-identical."""
+    """Another workflow with config keys of its own: `module lvebm:` this Snakefile from a local
+    path with `config["lvebm"]`, `use rule * from lvebm`. Its default target plans the whole
+    pipeline; run with --configfile and --config items of the host's own and one of lvebm's
+    under the module's name (`lvebm={mesh: {shards: 3}}`, which reaches the module typed), the
+    artifacts it makes in its own directory are byte-identical to the pipeline's."""
     host = tmp_path / "host"
     host.mkdir()
-    (host / "my_config.yaml").write_text(yaml.safe_dump({"lvebm": small_config()}))
+    own = {"host_samples": ["a", "b"], "host_threads": 4}
+    (host / "my_config.yaml").write_text(yaml.safe_dump({**own, "lvebm": small_config()}))
+    (host / "extra.yaml").write_text(yaml.safe_dump({"host_label": "extra", "host_threads": 2}))
     (host / "Snakefile").write_text(
         'configfile: "my_config.yaml"\n\n\n'
         "module lvebm:\n"
@@ -197,7 +201,16 @@ def test_used_as_a_module_of_another_workflow(finished_run, everything, tmp_path
     )
     plan = parse_job_stats(run([*PLAIN, "--cores", "2", "--dry-run"], host).stdout)
     assert plan == everything and sum(plan.values()) > 50  # not just TARGETS
-    run([*PLAIN, "--cores", "2", *TARGETS], host)
+    hosts = [
+        "--configfile",
+        "extra.yaml",
+        "--config",
+        "host_only_key=1",
+        "lvebm={mesh: {shards: 3}}",
+    ]
+    plan = parse_job_stats(run([*PLAIN, "--cores", "2", "--dry-run", *hosts], host).stdout)
+    assert plan["free_energy_mesh"] == 3  # the module's own item, parsed as an integer
+    run([*PLAIN, "--cores", "2", *hosts, *TARGETS], host)
     assert_same_artifacts(host, finished_run)
 
 

@@ -1,7 +1,9 @@
 # Command-line overrides, before the config is validated. Snakemake parses the top level of
 # `--config key=value` as YAML, but a nested value such as `--config 'mesh={shards: 4}'` arrives
 # as the string '4'; values the schema types as anything but a string are parsed as YAML here, so
-# nested overrides work as they read. Only values given with --config are touched.
+# nested overrides work as they read. Only values given with --config are touched, and only
+# lvebm's own: used as a module, the host's items under the module's name (`--config
+# 'lvebm={mesh: {shards: 4}}'` for `module lvebm:`), never the host's other keys.
 
 import yaml
 
@@ -41,9 +43,21 @@ def _parsed(value, node, schema):
         return value  # left as given: validation names the key and the expected type
 
 
+def own_overrides():
+    """The --config items that are lvebm's: all of them when lvebm is the workflow; as a module
+    (the modifier has the module's name), those under the module's name in the host's.
+    """
+    given = workflow.config_settings.overwrite_config or {}
+    name = workflow.modifier.namespace
+    if name is None:
+        return given
+    own = given.get(name)
+    return own if isinstance(own, dict) else {}
+
+
 typed_overrides(
     config,
-    workflow.config_settings.overwrite_config or {},
+    own_overrides(),
     load_schema(
         os.path.join(workflow.current_basedir, "../schemas/config.schema.yaml")
     ),
