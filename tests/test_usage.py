@@ -210,7 +210,7 @@ def test_used_as_a_module_of_another_workflow(finished_run, everything, tmp_path
     ]
     plan = parse_job_stats(run([*PLAIN, "--cores", "2", "--dry-run", *hosts], host).stdout)
     assert plan["free_energy_mesh"] == 3  # the module's own item, parsed as an integer
-    run([*PLAIN, "--cores", "2", *hosts, *TARGETS], host)
+    run([*PLAIN, "--cores", "2", *TARGETS, *hosts], host)  # --config takes what follows it
     assert_same_artifacts(host, finished_run)
 
 
