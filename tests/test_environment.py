@@ -31,21 +31,26 @@ def lock():
 
 
 def conda_env():
-    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    """environment.yml's packages and environment-slurm.yml's (the SLURM plugin, apart)."""
+    deps = [d for name in ("environment.yml", "environment-slurm.yml")
+            for d in yaml.safe_load((ROOT / name).read_text())["dependencies"]]  # fmt: skip
     conda, pip = [], []
-    for dep in env["dependencies"]:
+    for dep in deps:
         (pip.extend(dep["pip"]) if isinstance(dep, dict) else conda.append(dep))
     found = pins([d for d in conda if not d.startswith(("python=", "pip"))], "=")
     found.update(pins(pip, "=="))
     return found
 
 
-def pyproject_pins():
+def pyproject_requirements():
+    """{package: Requirement} of the package's dependencies and extras (ranges)."""
+    from packaging.requirements import Requirement
+
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     reqs = list(meta["dependencies"])
     for items in meta["optional-dependencies"].values():
         reqs += [r for r in items if not r.startswith("lvebm[")]
-    return pins(reqs, "==")
+    return {canonical(Requirement(r).name): Requirement(r) for r in reqs}
 
 
 def test_environment_yml_pins_equal_the_lock():
@@ -55,10 +60,26 @@ def test_environment_yml_pins_equal_the_lock():
     assert not mismatched, f"environment.yml vs requirements.txt: {mismatched}"
 
 
-def test_pyproject_pins_equal_the_lock_and_the_conda_env():
-    locked, conda, declared = lock(), conda_env(), pyproject_pins()
-    assert {k: locked.get(k) for k in declared} == declared
+def test_the_lock_satisfies_the_packages_ranges_and_the_conda_env_lists_them():
+    """pyproject.toml declares ranges (a library's dependencies), the lock pins exactly; every
+    pinned version must lie in its range, and every declared package must be in both envs."""
+    locked, conda, declared = lock(), conda_env(), pyproject_requirements()
+    for name, requirement in declared.items():
+        assert name in locked, f"{name} is declared but not in the lock"
+        assert requirement.specifier, f"{name}: give it a range"
+        assert requirement.specifier.contains(locked[name]), (name, str(requirement), locked[name])
     assert set(declared) == set(conda), set(declared) ^ set(conda)
+
+
+def test_the_package_declares_ranges_not_pins():
+    for name, requirement in pyproject_requirements().items():
+        assert not any(spec.operator == "==" for spec in requirement.specifier), name
+
+
+def test_the_slurm_plugin_is_in_no_environment_that_local_runs_use():
+    main = (ROOT / "environment.yml").read_text()
+    assert "executor-plugin-slurm" not in main.split("# The SLURM executor plugin")[0]
+    assert "snakemake-executor-plugin-slurm==" in (ROOT / "environment-slurm.yml").read_text()
 
 
 def test_every_lock_entry_is_pinned_exactly():

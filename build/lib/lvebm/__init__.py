@@ -1,0 +1,76 @@
+"""lvebm: inference for latent-variable energy-based models (NYU DLSP20, week 15).
+
+The library is pure numpy/scipy: no file paths, no configuration, no Snakemake. Its public API is
+importable from the package itself, loaded on first use (``import lvebm`` stays cheap)::
+
+    >>> import lvebm
+    >>> decoder = lvebm.Decoder(w1=-1.45, w2=0.36)          # the lecture's untrained decoder
+    >>> y = lvebm.sample_slice(24, x=0.0, seed=709, alpha=1.5, beta=2.0, noise_std=0.05)
+    >>> exact = lvebm.free_energy_exact(decoder, y["y1"], y["y2"])
+    >>> found = lvebm.minimize(decoder, y["y1"], y["y2"], z0=0.5, method="lbfgs")
+    >>> bool(abs(found.F - exact.F).max() < 1e-9)  # from z0 = 0.5 all 24 reach the global minimum
+    True
+
+Modules:
+
+- :mod:`lvebm.model`: the decoder g(z) = [w1 cos z, w2 sin z], the energy and its derivatives,
+  the latent grid, the energy table E_i(z_k);
+- :mod:`lvebm.data`: the horn and slice samplers (named random streams);
+- :mod:`lvebm.exact`: the exact F_inf and z_check (distance to an ellipse), one decoder or one
+  per point;
+- :mod:`lvebm.optimize`: batched optimizers (exhaustive, gradient descent, line search,
+  conjugate gradient, L-BFGS, Newton, exact) and :func:`minimize`, which takes a method name;
+  :mod:`lvebm.linesearch`: scipy's Wolfe line searches, batched;
+- :mod:`lvebm.inference`: an optimizer's results scored against the exact free energy;
+- :mod:`lvebm.meshgrid` (mesh geometry) and :mod:`lvebm.mesh` (the F_inf field, its gradient);
+- :mod:`lvebm.relaxed`: the relaxed free energy F_beta at finite temperature;
+- :mod:`lvebm.training`: training the decoder by minimising the free energy, denoising;
+- :mod:`lvebm.conditional`: the conditional horn, a network f(x) giving the radii;
+- :mod:`lvebm.figures` and :mod:`lvebm.plotstyle`: the figures (matplotlib), from tables;
+- :mod:`lvebm.io` (deterministic Parquet) and :mod:`lvebm.manifest` (the reproducibility check).
+"""
+
+from importlib import import_module
+
+__version__ = "0.1.0"
+
+# public name -> the module that defines it
+_EXPORTS = {
+    "Decoder": "model",
+    "latent_grid": "model",
+    "energy_table": "model",
+    "sample_horn": "data",
+    "sample_slice": "data",
+    "radii": "data",
+    "free_energy_exact": "exact",
+    "free_energy_ellipses": "exact",
+    "minimize": "optimize",
+    "InferenceResult": "optimize",
+    "OPTIMIZERS": "optimize",
+    "exhaustive": "optimize",
+    "gradient_descent": "optimize",
+    "line_search": "optimize",
+    "conjugate_gradient": "optimize",
+    "lbfgs": "optimize",
+    "newton": "optimize",
+    "infer": "inference",
+    "mesh_points": "meshgrid",
+    "free_energy_field": "mesh",
+    "free_energy_relaxed": "relaxed",
+    "train": "training",
+    "Network": "conditional",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    """Load the module defining ``name`` on first access (PEP 562)."""
+    if name in _EXPORTS:
+        value = getattr(import_module(f"lvebm.{_EXPORTS[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'lvebm' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -1,0 +1,201 @@
+"""The columns and Arrow types of every Parquet artifact (docs/design.md, "Stages and artifacts"),
+and the class of each column that says how two runs' values of it are compared.
+
+Each rule checks what it reads against this table (``lvebm.io.read_artifact``), and the tests check
+every artifact a run writes against it, so the table, the writers and the readers cannot drift.
+Patterns are ``fnmatch`` patterns of the path below ``results/``.
+
+Column classes (``column_class``; ``lvebm-manifest`` applies them, ``--strict`` ignores them):
+
+- ``exact``: labels, counts, flags, and any column that is not floating point: equal.
+- ``rounding``: floats computed in a fixed number of operations: equal within ``rtol`` (1e-9)
+  of the column's largest magnitude, plus ``atol``; last-bit noise of other kernels passes.
+- ``converged``: floats at the end of an iteration that stops on a tolerance (the trained
+  decoders, the conditional horn's networks, and everything computed from them): equal within
+  1e-6 of the scale. Each such training stops where its gradient or step is small (at most
+  1e-10 of |theta| for the horn); two runs with other kernels take another path to the same
+  minimum and end within that, measured 3e-8 at most (``docs/reproducibility.md``).
+- ``path``: iteration logs and step counts. Their length depends on the path (one more step when
+  a stopping test is met a little later), so a log is compared per group (``PATHS``: per model,
+  method or point) by its number of rows, within ``PATH_SLACK``, and by its last row, within the
+  ``converged`` tolerance; a count column (``PATH_COLUMNS``) within the same slack.
+- ``platform``: ``platform.parquet``, the record of the kernels: never compared, printed.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from pathlib import PurePath
+
+
+@dataclass(frozen=True)
+class ColumnClass:
+    """How two runs' values of a column are compared: ``name`` and, for floats, the tolerance
+    ``atol + rtol * scale`` (scale: the column's largest finite magnitude)."""
+
+    name: str
+    rtol: float = 0.0
+    atol: float = 0.0
+
+    def tolerance(self, scale: float) -> float:
+        return self.atol + self.rtol * scale
+
+
+EXACT = ColumnClass("exact")
+ROUNDING = ColumnClass("rounding", 1e-9, 1e-9)
+CONVERGED = ColumnClass("converged", 1e-6, 1e-9)
+PATH = ColumnClass("path", 1e-6, 1e-9)
+PLATFORM = ColumnClass("platform")
+# rows per group (or a count) may differ by this many plus this share of the larger
+PATH_SLACK = (5, 0.05)
+
+PLATFORM_ARTIFACT = "platform.parquet"
+CONVERGED_ARTIFACTS = ("training/*", "conditional/*")
+# iteration logs: their group columns (one log per value), compared by length and last row
+PATHS: dict[str, tuple[str, ...]] = {
+    "conditional/trajectory.parquet": ("model",),
+    "training/beta~*/trajectory.parquet": ("method",),
+    "inference/*/*_trace.parquet": ("i",),
+}
+# step counts of iterations that stop on a tolerance
+PATH_COLUMNS: dict[str, tuple[str, ...]] = {
+    "training/summary.parquet": ("steps",),
+    "training/beta~*/result.parquet": ("steps",),
+}
+
+_INFERENCE = (
+    "i:int64 y1:double y2:double z_init:double z_check:double F:double n_iter:int64 "
+    "n_eval:int64 converged:bool F_exact:double z_exact:double error:double global_min:bool"
+)
+_MESH = "y1:double y2:double F:double z_check:double dF_dy1:double dF_dy2:double unique:bool"
+_RELAXED_MESH = "y1:double y2:double F:double dF_dy1:double dF_dy2:double"
+_CROSS_SECTION = "beta:double y1:double y2:double F_grid:double F_continuous:double z_mean:double"
+_TRAINING_RESULT = (
+    "beta:double method:string w1:double w2:double loss:double steps:int64 converged:bool"
+)
+
+CONTRACTS: dict[str, str] = {
+    "platform.parquet": "key:string value:string",
+    "data/horn.parquet": "x:double theta:double y1:double y2:double",
+    "data/samples.parquet": "i:int64 theta:double y1:double y2:double",
+    "energy/energies.parquet": (
+        "i:int64 k:int64 z:double y1_tilde:double y2_tilde:double E:double"
+    ),
+    "inference/*/*_trace.parquet": "i:int64 step:int64 z:double E:double",
+    "inference/samples/*.parquet": _INFERENCE,
+    "inference/mesh/*.parquet": _INFERENCE,
+    "inference/summary.parquet": (
+        "points:string optimizer:string n_points:int64 success_rate:double "
+        "converged_rate:double max_error:double median_error:double mean_iter:double "
+        "mean_eval:double"
+    ),
+    "mesh/shards/*.parquet": _MESH,
+    "mesh/free_energy.parquet": _MESH,
+    "mesh/highlight.parquet": (
+        "h:int64 y1:double y2:double z:double E:double marker:bool z_check:double F:double"
+    ),
+    "relaxed/shards/beta~*/*.parquet": _RELAXED_MESH,
+    "relaxed/free_energy/beta~*.parquet": _RELAXED_MESH,
+    "relaxed/cross_section.parquet": _CROSS_SECTION,
+    "relaxed/grid_error.parquet": (
+        "beta:double point:string y1:double y2:double F_grid:double F_continuous:double"
+    ),
+    "relaxed/weights.parquet": (
+        "point:string y1:double y2:double k:int64 z:double E:double weight:double"
+    ),
+    "training/beta~*/landscape.parquet": "beta:double w1:double w2:double loss:double",
+    "training/beta~*/result.parquet": _TRAINING_RESULT,
+    "training/beta~*/trajectory.parquet": (
+        "method:string step:int64 epoch:int64 w1:double w2:double loss:double"
+    ),
+    "training/summary.parquet": _TRAINING_RESULT,
+    "training/cross_section.parquet": _CROSS_SECTION,
+    "training/closest.parquet": ("model:string i:int64 y1:double y2:double g1:double g2:double"),
+    "training/denoise.parquet": (
+        "i:int64 y1:double y2:double clean_y1:double clean_y2:double model:string "
+        "denoised_y1:double denoised_y2:double error:double"
+    ),
+    "training/learning_rates.parquet": (
+        "learning_rate:double loss:double optimum:double excess:double within_1pct:bool"
+    ),
+    "training/maps.parquet": (
+        "model:string beta:double y1:double y2:double F:double dF_dy1:double dF_dy2:double"
+    ),
+    "training/temperature.parquet": (
+        "beta:double w1:double w2:double loss:double critical_w1:double critical_w2:double"
+    ),
+    "training/warm_weights.parquet": (
+        "model:string k:int64 z:double g1:double g2:double weight:double y1:double y2:double"
+    ),
+    "conditional/params.parquet": ("model:string layer:int64 name:string index:int64 value:double"),
+    "conditional/trajectory.parquet": "model:string step:int64 loss:double",
+    "conditional/radii.parquet": (
+        "x:double f1:double f2:double rho1:double rho2:double baseline_y1:double "
+        "baseline_y2:double f1_untrained:double f2_untrained:double"
+    ),
+    "conditional/free_energy.parquet": (
+        "x:double y1:double y2:double F:double z_check:double F_untrained:double"
+    ),
+    "conditional/maps.parquet": "x:double y1:double y2:double F:double z_check:double",
+}
+
+
+def _below_results(path: str | PurePath) -> str | None:
+    parts = PurePath(path).parts
+    if "results" not in parts:
+        return None
+    return "/".join(parts[len(parts) - parts[::-1].index("results") :])
+
+
+def _matches(rel: str, patterns) -> str | None:
+    return next((p for p in patterns if fnmatch.fnmatchcase(rel, p)), None)
+
+
+def path_groups(path: str | PurePath) -> tuple[str, ...] | None:
+    """The group columns of an iteration log (a ``path`` artifact), or None for any other.
+
+    >>> path_groups("results/training/beta~0.3/trajectory.parquet")
+    ('method',)
+    """
+    rel = _below_results(path)
+    pattern = rel and _matches(rel, PATHS)
+    return PATHS[pattern] if pattern else None
+
+
+def column_class(path: str | PurePath, column: str, dtype: str) -> ColumnClass:
+    """The class of ``column`` (Arrow type ``dtype``) of the artifact at ``path``.
+
+    >>> column_class("results/mesh/free_energy.parquet", "F", "double").name
+    'rounding'
+    >>> column_class("results/conditional/params.parquet", "value", "double").rtol
+    1e-06
+    >>> column_class("results/training/summary.parquet", "steps", "int64").name
+    'path'
+    >>> column_class("results/training/summary.parquet", "method", "string").name
+    'exact'
+    """
+    rel = _below_results(path) or str(path)
+    if rel == PLATFORM_ARTIFACT:
+        return PLATFORM
+    if _matches(rel, PATHS):
+        return PATH
+    columns = PATH_COLUMNS.get(_matches(rel, PATH_COLUMNS) or "", ())
+    if column in columns:
+        return PATH
+    if dtype not in ("double", "float", "float64", "float32"):
+        return EXACT
+    return CONVERGED if _matches(rel, CONVERGED_ARTIFACTS) else ROUNDING
+
+
+def contract(path: str | PurePath) -> dict[str, str] | None:
+    """{column: Arrow type} of the artifact at ``path`` (below a ``results`` folder), or None.
+
+    >>> contract("results/data/samples.parquet")
+    {'i': 'int64', 'theta': 'double', 'y1': 'double', 'y2': 'double'}
+    >>> contract("results/inference/mesh/newton_trace.parquet")["step"]
+    'int64'
+    """
+    rel = _below_results(path)
+    pattern = rel and _matches(rel, CONTRACTS)
+    return dict(column.split(":") for column in CONTRACTS[pattern].split()) if pattern else None

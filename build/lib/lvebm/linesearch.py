@@ -1,0 +1,493 @@
+"""Batched line searches: many independent 1-D searches advanced together, one evaluation a round.
+
+``dcsrch`` is the More-Thuente search of MINPACK-2 (as in scipy's ``line_search_wolfe1``, CG and
+L-BFGS-B); ``wolfe_zoom`` is the bracketing-and-zoom search of Nocedal & Wright, Algorithms 3.5
+and 3.6 (as in ``scipy.optimize.line_search``). Both follow their reference step for step, with
+per-point state arrays instead of scalars, so a batch of N points ends where N scalar calls would.
+
+A :class:`Line` is the batch of points y moving along z0 + alpha p in latent space; calling it
+with steps ``alpha`` returns ``(f, slope)``: E and its directional derivative dE/dz * p.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+Condition = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Line:
+    """Points (y1, y2) searched along the latents z0 + alpha p."""
+
+    energy_and_dz: Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+    y1: np.ndarray
+    y2: np.ndarray
+    z0: np.ndarray
+    p: np.ndarray
+
+    def __call__(self, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        e, g = self.energy_and_dz(self.y1, self.y2, self.z0 + alpha * self.p)
+        return e, g * self.p
+
+    def take(self, sel: np.ndarray) -> Line:
+        """The line of the points ``sel`` (an index or boolean array)."""
+        return Line(self.energy_and_dz, self.y1[sel], self.y2[sel], self.z0[sel], self.p[sel])
+
+
+class Active:
+    """The per-point state of the points of a batch still running, the one pattern of every
+    iterative method and line search: named arrays with one entry per running point (a
+    :class:`Line` too), in batch order, and ``pos``, the points' positions in the batch.
+
+    A method reads and assigns the arrays as attributes, writes what a point ends with into its
+    full-size outputs at ``pos``, and drops finished points with :meth:`keep`, so each round
+    costs what the running points cost.
+
+    >>> a = Active(np.arange(4), f=np.array([4.0, 3.0, 2.0, 1.0]))
+    >>> a.keep(a.f > 1.5); a.pos.tolist(), a.f.tolist()
+    ([0, 1, 2], [4.0, 3.0, 2.0])
+    """
+
+    def __init__(self, pos: np.ndarray, **state) -> None:
+        self.pos = pos
+        self._names = list(state)
+        for name, value in state.items():
+            setattr(self, name, value)
+
+    def __len__(self) -> int:
+        return self.pos.size
+
+    def track(self, **state) -> None:
+        """Add (or replace) arrays of the running points, one entry each."""
+        for name, value in state.items():
+            if name not in self._names:
+                self._names.append(name)
+            setattr(self, name, value)
+
+    def keep(self, which: np.ndarray) -> None:
+        """Keep only the running points ``which`` (a mask or indices over them), in order."""
+        self.pos = self.pos[which]
+        for name in self._names:
+            value = getattr(self, name)
+            setattr(self, name, value.take(which) if isinstance(value, Line) else value[which])
+
+    def join(self, other: Active) -> None:
+        """Add the running points of ``other`` (same arrays), keeping batch order."""
+        order = np.argsort(np.concatenate([self.pos, other.pos]), kind="stable")
+        self.pos = np.concatenate([self.pos, other.pos])[order]
+        for name in self._names:
+            joined = np.concatenate([getattr(self, name), getattr(other, name)])
+            setattr(self, name, joined[order])
+
+
+RUNNING, CONVERGED, WARNING, ERROR, EXHAUSTED = 0, 1, 2, 3, 4
+# MINPACK-2's dcsrch and dcstep (More & Thuente 1994), as in scipy.optimize._dcsrch, with their
+# names there: the bounds xtrapl, xtrapu of a trial step before the minimum is bracketed, p5 and
+# p66 (a bracket that did not shrink to p66 of its width in two trials is bisected; a safeguarded
+# step goes at most p66 of the way to the bracket's end).
+XTRAPL, XTRAPU, P5, P66 = 1.1, 4.0, 0.5, 0.66
+# scipy.optimize._linesearch: scalar_search_wolfe2 brackets for at most maxiter = 10 trials and
+# _zoom interpolates for at most maxiter = 10, rejecting a cubic trial within delta1 = 0.2 of the
+# interval's ends and a quadratic one within delta2 = 0.1 (then it bisects).
+WOLFE2_MAX_BRACKET, ZOOM_MAX_ITER, ZOOM_CUBIC_CHECK, ZOOM_QUADRATIC_CHECK = 10, 10, 0.2, 0.1
+
+
+@dataclass
+class LineSearchResult:
+    """Accepted step, value and slope there, status code and evaluations, per point."""
+
+    alpha: np.ndarray
+    f: np.ndarray
+    slope: np.ndarray
+    status: np.ndarray
+    n_eval: np.ndarray
+
+    @property
+    def ok(self) -> np.ndarray:
+        return self.status == CONVERGED
+
+
+def dcstep(stx, fx, dx, sty, fy, dy, stp, fp, dp, brackt, stpmin, stpmax):
+    """Safeguarded cubic/quadratic step of More and Thuente, vectorised over its four cases.
+
+    Each case is computed only for the points in it; the interval update is common to all.
+    """
+    sgnd = dp * np.sign(dx)
+    case1 = fp > fx
+    case2 = ~case1 & (sgnd < 0)
+    case3 = ~case1 & ~case2 & (np.abs(dp) < np.abs(dx))
+    case4 = ~(case1 | case2 | case3)
+    stpf = np.empty_like(stp)
+    stpmin = np.broadcast_to(stpmin, stp.shape)
+    stpmax = np.broadcast_to(stpmax, stp.shape)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        for case, rule in ((case1, _step_higher), (case2, _step_opposite), (case3, _step_flatter)):
+            if case.any():
+                k = np.flatnonzero(case)
+                stpf[k] = rule(stx[k], fx[k], dx[k], sty[k], stp[k], fp[k], dp[k], brackt[k],
+                               stpmin[k], stpmax[k])  # fmt: skip
+        if case4.any():
+            k = np.flatnonzero(case4)
+            stpf[k] = _step_steeper(stx[k], sty[k], fy[k], dy[k], stp[k], fp[k], dp[k], brackt[k],
+                                    stpmin[k], stpmax[k])  # fmt: skip
+    # update the interval
+    new_sty = np.where(case1, stp, np.where(sgnd < 0, stx, sty))
+    new_fy = np.where(case1, fp, np.where(sgnd < 0, fx, fy))
+    new_dy = np.where(case1, dp, np.where(sgnd < 0, dx, dy))
+    new_stx = np.where(case1, stx, stp)
+    new_fx = np.where(case1, fx, fp)
+    new_dx = np.where(case1, dx, dp)
+    return new_stx, new_fx, new_dx, new_sty, new_fy, new_dy, stpf, brackt | case1 | case2
+
+
+def _cubic_terms(stx, fx, dx, stp, fp, dp):
+    theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp
+    s = np.maximum(np.maximum(np.abs(theta), np.abs(dx)), np.abs(dp))
+    return theta, s, (theta / s) ** 2 - (dx / s) * (dp / s)
+
+
+def _step_higher(stx, fx, dx, sty, stp, fp, dp, brackt, stpmin, stpmax):
+    """Case 1: a higher function value; the minimum is bracketed."""
+    theta, s, disc = _cubic_terms(stx, fx, dx, stp, fp, dp)
+    gamma = s * np.sqrt(disc)
+    gamma = np.where(stp < stx, -gamma, gamma)
+    r = ((gamma - dx) + theta) / (((gamma - dx) + gamma) + dp)
+    stpc = stx + r * (stp - stx)
+    stpq = stx + ((dx / ((fx - fp) / (stp - stx) + dx)) / 2.0) * (stp - stx)
+    return np.where(np.abs(stpc - stx) <= np.abs(stpq - stx), stpc, stpc + (stpq - stpc) / 2.0)
+
+
+def _step_opposite(stx, fx, dx, sty, stp, fp, dp, brackt, stpmin, stpmax):
+    """Case 2: derivatives of opposite sign; bracketed."""
+    theta, s, disc = _cubic_terms(stx, fx, dx, stp, fp, dp)
+    gamma = s * np.sqrt(disc)
+    gamma = np.where(stp > stx, -gamma, gamma)
+    r = ((gamma - dp) + theta) / (((gamma - dp) + gamma) + dx)
+    stpc = stp + r * (stx - stp)
+    stpq = stp + (dp / (dp - dx)) * (stx - stp)
+    return np.where(np.abs(stpc - stp) > np.abs(stpq - stp), stpc, stpq)
+
+
+def _step_flatter(stx, fx, dx, sty, stp, fp, dp, brackt, stpmin, stpmax):
+    """Case 3: the derivative decreases in magnitude."""
+    theta, s, disc = _cubic_terms(stx, fx, dx, stp, fp, dp)
+    gamma = s * np.sqrt(np.maximum(0.0, disc))
+    gamma = np.where(stp > stx, -gamma, gamma)
+    r = ((gamma - dp) + theta) / ((gamma + (dx - dp)) + gamma)
+    stpc = np.where(
+        (r < 0) & (gamma != 0), stp + r * (stx - stp), np.where(stp > stx, stpmax, stpmin)
+    )
+    stpq = stp + (dp / (dp - dx)) * (stx - stp)
+    near = np.where(np.abs(stpc - stp) < np.abs(stpq - stp), stpc, stpq)
+    near = np.where(
+        stp > stx,
+        np.minimum(stp + P66 * (sty - stp), near),
+        np.maximum(stp + P66 * (sty - stp), near),
+    )
+    far = np.clip(np.where(np.abs(stpc - stp) > np.abs(stpq - stp), stpc, stpq), stpmin, stpmax)
+    return np.where(brackt, near, far)
+
+
+def _step_steeper(stx, sty, fy, dy, stp, fp, dp, brackt, stpmin, stpmax):
+    """Case 4: the derivative does not decrease; use the other end of the bracket."""
+    theta = 3.0 * (fp - fy) / (sty - stp) + dy + dp
+    s = np.maximum(np.maximum(np.abs(theta), np.abs(dy)), np.abs(dp))
+    gamma = s * np.sqrt((theta / s) ** 2 - (dy / s) * (dp / s))
+    gamma = np.where(stp > sty, -gamma, gamma)
+    r = ((gamma - dp) + theta) / (((gamma - dp) + gamma) + dy)
+    return np.where(brackt, stp + r * (sty - stp), np.where(stp > stx, stpmax, stpmin))
+
+
+def dcsrch(
+    line: Line,
+    stp: np.ndarray,
+    f0: np.ndarray,
+    g0: np.ndarray,
+    *,
+    ftol: float,
+    gtol: float,
+    xtol: float,
+    stpmin: float,
+    stpmax: float,
+    max_eval: int,
+) -> LineSearchResult:
+    """More-Thuente search for a step satisfying the strong Wolfe conditions (ftol = c1, gtol = c2).
+
+    Status CONVERGED, WARNING (MINPACK's warnings: the step is usable), ERROR (bad input),
+    or EXHAUSTED (``max_eval`` evaluations without an answer). The state of the points still
+    searching is kept in compact arrays, shrunk as points finish.
+    """
+    m = stp.size
+    stp = np.asarray(stp, dtype=np.float64)
+    out = LineSearchResult(
+        stp.copy(), f0.copy(), g0.copy(), np.full(m, EXHAUSTED, np.int8), np.zeros(m, np.int64)
+    )
+    bad = (stp < stpmin) | (stp > stpmax) | (g0 >= 0)
+    out.status[bad] = ERROR
+    live = ~bad
+    n = int(live.sum())
+    st = Active(
+        np.flatnonzero(live),
+        line=line.take(live),
+        stp=stp[live],
+        finit=f0[live],
+        ginit=g0[live],
+        gtest=ftol * g0[live],
+        brackt=np.zeros(n, dtype=bool),
+        stage1=np.ones(n, dtype=bool),
+        width=np.full(n, stpmax - stpmin),
+        width1=np.full(n, (stpmax - stpmin) / P5),
+        stx=np.zeros(n),
+        fx=f0[live].copy(),
+        gx=g0[live].copy(),
+        sty=np.zeros(n),
+        fy=f0[live].copy(),
+        gy=g0[live].copy(),
+        stmin=np.zeros(n),
+        stmax=stp[live] * (1.0 + XTRAPU),
+    )
+    for round_ in range(1, max_eval + 1):
+        if len(st) == 0:
+            break
+        s = st.stp
+        fs, gs = st.line(s)
+        ftest = st.finit + s * st.gtest
+        st.stage1 &= ~((fs <= ftest) & (gs >= 0))
+        br, smin, smax = st.brackt, st.stmin, st.stmax
+        warn = br & ((s <= smin) | (s >= smax) | (smax - smin <= xtol * smax))
+        warn |= (s == stpmax) & (fs <= ftest) & (gs <= st.gtest)
+        warn |= (s == stpmin) & ((fs > ftest) | (gs >= st.gtest))
+        conv = (fs <= ftest) & (np.abs(gs) <= gtol * -st.ginit)
+        finished = conv | warn
+        go = ~finished
+        fin = st.pos[finished]
+        out.alpha[fin], out.f[fin], out.slope[fin] = s[finished], fs[finished], gs[finished]
+        out.status[fin] = np.where(conv[finished], CONVERGED, WARNING)
+        out.n_eval[fin] = round_
+        if finished.any():
+            st.keep(go)
+            s, fs, gs, ftest = s[go], fs[go], gs[go], ftest[go]
+        if len(st) == 0:
+            break
+        if round_ == max_eval:  # out of evaluations: report the last trial
+            out.alpha[st.pos], out.f[st.pos], out.slope[st.pos] = s, fs, gs
+            out.n_eval[st.pos] = round_
+            break
+        _dcsrch_update(st, s, fs, gs, ftest, xtol=xtol, stpmin=stpmin, stpmax=stpmax)
+        nonfinite = ~np.isfinite(st.stp)
+        if nonfinite.any():  # scipy gives up there; report the last trial as a warning
+            fin = st.pos[nonfinite]
+            out.alpha[fin], out.f[fin], out.slope[fin] = s[nonfinite], fs[nonfinite], gs[nonfinite]
+            out.status[fin], out.n_eval[fin] = WARNING, round_
+            st.keep(~nonfinite)
+    return out
+
+
+def _dcsrch_update(st: Active, s, fs, gs, ftest, *, xtol, stpmin, stpmax):
+    """One interval update and new trial step of dcsrch, in place on the state ``st``."""
+    gt = st.gtest
+    # in stage 1 with a lower value than stx but no sufficient decrease, use psi = f - stp gtest
+    shift = np.where(st.stage1 & (fs <= st.fx) & (fs > ftest), gt, 0.0)
+    stx, sty = st.stx, st.sty
+    nstx, nfx, ngx, nsty, nfy, ngy, ns, nbr = dcstep(
+        stx,
+        st.fx - stx * shift,
+        st.gx - shift,
+        sty,
+        st.fy - sty * shift,
+        st.gy - shift,
+        s,
+        fs - s * shift,
+        gs - shift,
+        st.brackt,
+        st.stmin,
+        st.stmax,
+    )
+    st.stx, st.sty, st.brackt = nstx, nsty, nbr
+    st.fx, st.fy = nfx + nstx * shift, nfy + nsty * shift
+    st.gx, st.gy = ngx + shift, ngy + shift
+    spread = np.abs(nsty - nstx)
+    w, w1 = st.width, st.width1
+    ns = np.where(nbr & (spread >= P66 * w1), nstx + P5 * (nsty - nstx), ns)
+    st.width1 = np.where(nbr, w, w1)
+    st.width = np.where(nbr, spread, w)
+    lo = np.where(nbr, np.minimum(nstx, nsty), ns + XTRAPL * (ns - nstx))
+    hi = np.where(nbr, np.maximum(nstx, nsty), ns + XTRAPU * (ns - nstx))
+    st.stmin, st.stmax = lo, hi
+    ns = np.clip(ns, stpmin, stpmax)
+    stuck = nbr & ((ns <= lo) | (ns >= hi) | (hi - lo <= xtol * hi))
+    st.stp = np.where(stuck, nstx, ns)
+
+
+def _cubicmin(a, fa, fpa, b, fb, c, fc):
+    """Minimiser of the cubic through (a, fa, fpa), (b, fb), (c, fc); NaN where undefined."""
+    with np.errstate(all="ignore"):
+        db, dc = b - a, c - a
+        db2, dc2 = db * db, dc * dc
+        denom = db2 * dc2 * (db - dc)
+        rb, rc = fb - fa - fpa * db, fc - fa - fpa * dc
+        A = (dc2 * rb - db2 * rc) / denom
+        B = (db2 * db * rc - dc2 * dc * rb) / denom
+        xmin = a + (-B + np.sqrt(B * B - 3 * A * fpa)) / (3 * A)
+    return np.where(np.isfinite(xmin), xmin, np.nan)
+
+
+def _quadmin(a, fa, fpa, b, fb):
+    """Minimiser of the quadratic through (a, fa, fpa), (b, fb); NaN where undefined."""
+    with np.errstate(all="ignore"):
+        db = b - a
+        B = (fb - fa - fpa * db) / (db * db)
+        xmin = a - fpa / (2 * B)
+    return np.where(np.isfinite(xmin), xmin, np.nan)
+
+
+def wolfe_zoom(
+    line: Line,
+    alpha1: np.ndarray,
+    f0: np.ndarray,
+    g0: np.ndarray,
+    *,
+    c1: float,
+    c2: float,
+    amax: float | None = None,
+    extra_condition: Condition | None = None,
+    max_bracket: int = WOLFE2_MAX_BRACKET,
+    max_zoom: int = ZOOM_MAX_ITER,
+) -> LineSearchResult:
+    """Strong-Wolfe search by bracketing (doubling) and zoom with cubic/quadratic interpolation.
+
+    Status CONVERGED, or ERROR where no step was found (scipy returns ``None`` there).
+    ``extra_condition(sel, alpha, f, slope)`` must also hold for a step to be accepted.
+    """
+    m = alpha1.size
+    ok_extra = extra_condition or (lambda sel, alpha, f, slope: np.ones(sel.size, dtype=bool))
+    BRACKET, ZOOM = 0, 1
+    # the outputs of every point, and the state of the running ones (compact, see Active)
+    alpha, f, slope = np.zeros(m), f0.copy(), g0.copy()
+    status = np.full(m, ERROR, dtype=np.int8)
+    n_eval = np.zeros(m, dtype=np.int64)
+    a1 = np.minimum(alpha1, amax) if amax is not None else alpha1.copy()
+    st = Active(
+        np.arange(m),
+        line=line,
+        f0=f0,
+        g0=g0,
+        status=np.full(m, RUNNING, dtype=np.int8),
+        phase=np.zeros(m, dtype=np.int8),
+        a0=np.zeros(m),
+        a1=a1,
+        f_a0=f0.copy(),
+        d_a0=g0.copy(),
+        i_br=np.zeros(m, dtype=np.int64),
+        lo=np.zeros(m),
+        hi=np.zeros(m),
+        f_lo=np.zeros(m),
+        f_hi=np.zeros(m),
+        d_lo=np.zeros(m),
+        a_rec=np.zeros(m),
+        f_rec=np.zeros(m),
+        i_zm=np.zeros(m, dtype=np.int64),
+        trial=a1.copy(),
+    )
+
+    def start_zoom(sel, a_lo, a_hi, fl, fh, dl):
+        st.phase[sel] = ZOOM
+        st.lo[sel], st.hi[sel], st.f_lo[sel], st.f_hi[sel], st.d_lo[sel] = a_lo, a_hi, fl, fh, dl
+        st.a_rec[sel], st.f_rec[sel], st.i_zm[sel] = 0.0, st.f0[sel], 0
+        st.trial[sel] = _zoom_trial(sel)
+
+    def _zoom_trial(sel):
+        lo, hi = st.lo[sel], st.hi[sel]
+        dalpha = hi - lo
+        a, b = np.minimum(lo, hi), np.maximum(lo, hi)
+        cchk = ZOOM_CUBIC_CHECK * dalpha
+        if (st.i_zm[sel] == 0).all():  # the first trial of a zoom is always quadratic
+            aj = np.full(sel.size, np.nan)
+        else:
+            aj = _cubicmin(lo, st.f_lo[sel], st.d_lo[sel], hi, st.f_hi[sel], st.a_rec[sel],
+                           st.f_rec[sel])  # fmt: skip
+        use_q = (st.i_zm[sel] == 0) | np.isnan(aj) | (aj > b - cchk) | (aj < a + cchk)
+        qchk = ZOOM_QUADRATIC_CHECK * dalpha
+        aq = _quadmin(lo, st.f_lo[sel], st.d_lo[sel], hi, st.f_hi[sel])
+        aq = np.where(np.isnan(aq) | (aq > b - qchk) | (aq < a + qchk), lo + 0.5 * dalpha, aq)
+        return np.where(use_q, aq, aj)
+
+    def accept(sel, a, fa, da):
+        at = st.pos[sel]
+        alpha[at], f[at], slope[at], status[at] = a, fa, da, CONVERGED
+        st.status[sel] = CONVERGED
+
+    while len(st):
+        fs, ds = st.line(st.trial)
+        n_eval[st.pos] += 1
+        in_bracket = st.phase == BRACKET
+        br, zm = np.flatnonzero(in_bracket), np.flatnonzero(~in_bracket)
+        fb, db, fz, dz = fs[br], ds[br], fs[zm], ds[zm]
+        f0b, g0b = st.f0[br], st.g0[br]
+
+        if br.size:  # bracketing phase: the trial was alpha1
+            x1, x0 = st.a1[br], st.a0[br]
+            exhausted = st.i_br[br] >= max_bracket
+            accept(br[exhausted], x1[exhausted], fb[exhausted], db[exhausted])
+            fail = ~exhausted & ((x1 == 0) | ((x0 > amax) if amax is not None else False))
+            st.status[br[fail]] = ERROR
+            live = ~exhausted & ~fail
+            up = live & ((fb > f0b + c1 * x1 * g0b) | ((fb >= st.f_a0[br]) & (st.i_br[br] > 0)))
+            if up.any():
+                s = br[up]
+                start_zoom(s, x0[up], x1[up], st.f_a0[s], fb[up], st.d_a0[s])
+            rest = live & ~up
+            wolfe = rest & (np.abs(db) <= -c2 * g0b)
+            if wolfe.any():
+                good = np.zeros(br.size, dtype=bool)
+                good[wolfe] = ok_extra(st.pos[br[wolfe]], x1[wolfe], fb[wolfe], db[wolfe])
+                accept(br[good], x1[good], fb[good], db[good])
+                rest &= ~good
+            back = rest & (db >= 0)
+            if back.any():
+                s = br[back]
+                start_zoom(s, x1[back], x0[back], fb[back], st.f_a0[s], db[back])
+            grow = rest & ~back
+            if grow.any():
+                s = br[grow]
+                new = 2 * x1[grow]
+                if amax is not None:
+                    new = np.minimum(new, amax)
+                st.a0[s], st.a1[s], st.f_a0[s], st.d_a0[s] = x1[grow], new, fb[grow], db[grow]
+                st.i_br[s] += 1
+                st.trial[s] = new
+
+        if zm.size:  # zoom phase: the trial was a_j
+            aj = st.trial[zm]
+            high = (fz > st.f0[zm] + c1 * aj * st.g0[zm]) | (fz >= st.f_lo[zm])
+            s = zm[high]
+            st.f_rec[s], st.a_rec[s] = st.f_hi[s], st.hi[s]
+            st.hi[s], st.f_hi[s] = aj[high], fz[high]
+            low = ~high
+            wolfe = low & (np.abs(dz) <= -c2 * st.g0[zm])
+            done = np.zeros(zm.size, dtype=bool)
+            if wolfe.any():
+                done[wolfe] = ok_extra(st.pos[zm[wolfe]], aj[wolfe], fz[wolfe], dz[wolfe])
+                accept(zm[done], aj[done], fz[done], dz[done])
+            move = low & ~done
+            if move.any():
+                s = zm[move]
+                flip = dz[move] * (st.hi[s] - st.lo[s]) >= 0
+                sf, sk = s[flip], s[~flip]
+                st.f_rec[sf], st.a_rec[sf] = st.f_hi[sf], st.hi[sf]
+                st.hi[sf], st.f_hi[sf] = st.lo[sf], st.f_lo[sf]
+                st.f_rec[sk], st.a_rec[sk] = st.f_lo[sk], st.lo[sk]
+                st.lo[s], st.f_lo[s], st.d_lo[s] = aj[move], fz[move], dz[move]
+            cont = zm[~done]
+            st.i_zm[cont] += 1
+            over = cont[st.i_zm[cont] > max_zoom]
+            st.status[over] = ERROR
+            cont = cont[st.i_zm[cont] <= max_zoom]
+            if cont.size:
+                st.trial[cont] = _zoom_trial(cont)
+        st.keep(st.status == RUNNING)
+    return LineSearchResult(alpha, f, slope, status, n_eval)

@@ -1,0 +1,75 @@
+"""The record of every inference method: its name, whether it iterates, and where each of its
+options is set in the config. Light on purpose (no numpy): the workflow reads it when it builds
+the job graph without importing an optimizer.
+
+The options' defaults are the keyword defaults of the method's function in
+:mod:`lvebm.optimize`, the one place they are written; a test checks that the config schema's
+defaults are the same values, and that every option has a rule in
+:data:`lvebm.arguments.OPTION_RULES`.
+
+Adding a method is this record plus its function (registered in ``lvebm.optimize.OPTIMIZERS``),
+and its config keys in the schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Method:
+    """One inference method: ``config`` maps each option the config sets to its dotted key;
+    ``fixed`` names the options the config leaves at the library's default."""
+
+    name: str
+    iterative: bool
+    config: Mapping[str, str] = field(default_factory=dict)
+    fixed: frozenset[str] = frozenset()
+
+
+def _iterative(name: str, *own: str, fixed: frozenset[str] = frozenset()) -> Method:
+    """An iterative method: its own options under ``inference.<name>``, the shared stopping rule
+    (``gtol``, ``max_iter``) under ``inference``."""
+    own_keys = {option: f"inference.{name}.{option}" for option in own}
+    shared = {"gtol": "inference.gtol", "max_iter": "inference.max_iter"}
+    return Method(name, True, {**own_keys, **shared}, fixed)
+
+
+METHODS: dict[str, Method] = {
+    method.name: method
+    for method in (
+        Method("exhaustive", False, {"n": "latent.n"}),
+        _iterative("gradient_descent", "step"),
+        _iterative("line_search", "c1", "c2"),
+        _iterative("conjugate_gradient", "c1", "c2"),
+        # max_ls: scipy's cap on line-search evaluations per iteration, not a setting of the lecture
+        _iterative("lbfgs", "memory", "ftol", fixed=frozenset({"max_ls"})),
+        _iterative("newton", "max_step"),
+        Method("exact", False),
+    )
+}
+ITERATIVE = tuple(name for name, method in METHODS.items() if method.iterative)
+
+
+def config_value(config: Mapping, key: str):
+    """The value of the dotted ``key`` in a nested config mapping."""
+    for part in key.split("."):
+        config = config[part]
+    return config
+
+
+def options_from_config(name: str, config: Mapping) -> dict:
+    """The options of method ``name`` as a config sets them: what the workflow passes to a job,
+    and what the tests and benchmarks pass to the library.
+
+    >>> cfg = {"latent": {"n": 48}, "inference": {"gtol": 1e-7, "max_iter": 500,
+    ...        "newton": {"max_step": 0.785}}}
+    >>> options_from_config("newton", cfg)
+    {'max_step': 0.785, 'gtol': 1e-07, 'max_iter': 500}
+    >>> options_from_config("exhaustive", cfg), options_from_config("exact", cfg)
+    ({'n': 48}, {})
+    """
+    if name not in METHODS:
+        raise ValueError(f"unknown method {name!r}; allowed: {', '.join(METHODS)}")
+    return {option: config_value(config, key) for option, key in METHODS[name].config.items()}

@@ -1,0 +1,667 @@
+"""Batched optimizers for z_check = argmin_z E(y, z): one call optimises N independent points.
+
+Every method returns an :class:`InferenceResult`; every iterative method keeps the state of the
+points still running in one :class:`lvebm.linesearch.Active` (compact arrays and the points'
+positions; the line searches too) and writes what a point ends with into the batch's full-size
+outputs, so the cost is that of numpy over the running points, not of a Python loop over points.
+The iterative methods follow scipy's algorithms step for step (``minimize(method="CG")``,
+``minimize(method="L-BFGS-B")`` and ``scipy.optimize.line_search``), so a batch ends where scipy's
+per-point calls would.
+
+Evaluations count calls of the energy with its derivative(s) at one latent (one grid energy for
+``exhaustive``). Iterates in the trace are not wrapped; ``z_check`` is wrapped into [0, 2 pi).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from lvebm.arguments import checked_options, real_points, starts
+from lvebm.exact import free_energy_exact
+from lvebm.linesearch import CONVERGED, WARNING, Active, Line, dcsrch, wolfe_zoom
+from lvebm.methods import ITERATIVE, METHODS
+from lvebm.model import Decoder, latent_grid
+
+TWO_PI = 2.0 * np.pi
+# Defaults of the keyword options: the lecture's values, as in config.yaml (initial latent
+# z_tilde = 0.5, |dE/dz| <= 1e-7, at most 500 iterations; scipy's ftol for L-BFGS).
+Z0, GTOL, MAX_ITER = 0.5, 1e-7, 500
+EPS = np.finfo(np.float64).eps
+# scipy's constants (scipy.optimize._optimize and _linesearch), named as there:
+FIRST_STEP_FACTOR = 1.01  # scalar_search_wolfe1/2: alpha1 = min(1, 1.01 * 2 (f - f_old) / slope)
+CG_SIGMA3 = 0.01  # _minimize_cg: sigma_3 of its descent condition p.g <= -sigma_3 |g|^2
+# _minimize_cg's line_search_wolfe1: amin = 1e-100, amax = 1e100, xtol = 1e-14; its DCSRCH loop
+# of maxiter = 100 rounds evaluates a trial per round and checks at most 99 of them
+CG_SEARCH = {"xtol": 1e-14, "stpmin": 1e-100, "stpmax": 1e100, "max_eval": 99}
+# L-BFGS-B's lnsrlb (scipy's _lbfgsb): dcsrch with ftol 1e-3, gtol 0.9, xtol 0.1, stpmin 0,
+# stpmax 1e10 (no bounds), at most maxls (20) evaluations
+LBFGSB_SEARCH = {"ftol": 1e-3, "gtol": 0.9, "xtol": 0.1, "stpmin": 0.0, "stpmax": 1e10}
+
+
+@dataclass(frozen=True)
+class InferenceResult:
+    """z_check in [0, 2 pi), F = E(y, z_check), iterations, evaluations, convergence, trace.
+
+    ``trace`` holds one row per iterate (``point`` 0-based in the batch, ``step``, ``z``, ``E``),
+    step 0 being the start, or is None when not recorded.
+
+    >>> r = gradient_descent(Decoder(-1.45, 0.36), [2.0], [0.1], 0.5, trace=True)
+    >>> r.z_check.round(4).tolist(), r.n_iter.tolist(), sorted(r.trace)
+    ([3.1028], [82], ['E', 'point', 'step', 'z'])
+    """
+
+    z_check: NDArray[np.float64]
+    F: NDArray[np.float64]
+    n_iter: NDArray[np.int64]
+    n_eval: NDArray[np.int64]
+    converged: NDArray[np.bool_]
+    trace: dict[str, np.ndarray] | None
+
+
+class _Trace:
+    """Collects iterates per round and returns them ordered by (point, step)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.parts: list[tuple[np.ndarray, ...]] = []
+
+    def add(self, points: np.ndarray, step: np.ndarray, z: np.ndarray, energy: np.ndarray) -> None:
+        if self.enabled and points.size:
+            step = np.broadcast_to(step, points.shape)
+            self.parts.append((points.copy(), step.copy(), z.copy(), energy.copy()))
+
+    def table(self) -> dict[str, np.ndarray] | None:
+        if not self.enabled:
+            return None
+        cols = [
+            np.concatenate(c) if self.parts else np.empty(0) for c in zip(*self.parts, strict=True)
+        ]
+        if not cols:
+            cols = [np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), np.empty(0)]
+        order = np.lexsort((cols[1], cols[0]))
+        return {
+            "point": cols[0][order].astype(np.int64),
+            "step": cols[1][order].astype(np.int64),
+            "z": cols[2][order],
+            "E": cols[3][order],
+        }
+
+
+class _Batch:
+    """The points of one call, their decoder, and counters shared by the methods."""
+
+    def __init__(self, decoder: Decoder, y1: ArrayLike, y2: ArrayLike, z0: ArrayLike, trace: bool):
+        self.decoder = decoder
+        self.y1, self.y2 = (a.ravel() for a in real_points(y1=y1, y2=y2))
+        self.n = self.y1.size
+        self.z = np.broadcast_to(starts("z0", z0, self.n), (self.n,)).copy()
+        self.n_iter = np.zeros(self.n, dtype=np.int64)
+        self.n_eval = np.zeros(self.n, dtype=np.int64)
+        self.converged = np.zeros(self.n, dtype=bool)
+        self.trace = _Trace(trace)
+
+    def fg(self, idx: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """E and dE/dz at latents ``z`` for the points ``idx``; counts one evaluation each."""
+        self.n_eval[idx] += 1
+        return self.decoder.energy_and_dz(self.y1[idx], self.y2[idx], z)
+
+    def result(self, F: np.ndarray | None = None) -> InferenceResult:
+        """The batch's result; a point, start or F that is not finite is never converged."""
+        z = np.mod(self.z, TWO_PI)
+        z[z >= TWO_PI] = 0.0
+        F = self.decoder.energy(self.y1, self.y2, self.z) if F is None else F
+        finite = np.isfinite(self.y1) & np.isfinite(self.y2) & np.isfinite(self.z) & np.isfinite(F)
+        return InferenceResult(
+            z_check=z,
+            F=F,
+            n_iter=self.n_iter,
+            n_eval=self.n_eval,
+            converged=self.converged & finite,
+            trace=self.trace.table(),
+        )
+
+
+def _line(batch: _Batch, idx: np.ndarray, z: np.ndarray, p: np.ndarray) -> Line:
+    """The points ``idx`` searched along z + alpha p."""
+    return Line(batch.decoder.energy_and_dz, batch.y1[idx], batch.y2[idx], z, p)
+
+
+@checked_options
+def exhaustive(
+    decoder: Decoder,
+    y1: ArrayLike,
+    y2: ArrayLike,
+    z0: ArrayLike = Z0,
+    *,
+    n: int = 48,
+    trace: bool = False,
+) -> InferenceResult:
+    """Argmin of E over the latent grid z = 2 pi k / n (the lecture's exhaustive search); the
+    start ``z0`` is ignored (every method takes one, as scipy's methods take ``x0``).
+
+    >>> r = exhaustive(Decoder(-1.45, 0.36), [2.0], [0.1], n=48)
+    >>> r.z_check.round(4).tolist(), r.F.round(4).tolist()
+    ([3.1416], [0.3125])
+    """
+    batch = _Batch(decoder, y1, y2, 0.0, trace)
+    grid = latent_grid(n)
+    best = np.full(batch.n, np.inf)
+    for k, zk in enumerate(grid):  # a loop over the grid keeps memory at O(N)
+        e = decoder.energy(batch.y1, batch.y2, zk)
+        better = e < best
+        best[better] = e[better]
+        batch.z[better] = grid[k]
+    batch.n_eval[:] = n
+    batch.n_iter[:] = 1
+    batch.converged[:] = True
+    batch.trace.add(np.arange(batch.n), 0, batch.z, best)
+    return batch.result()
+
+
+@checked_options
+def exact(
+    decoder: Decoder, y1: ArrayLike, y2: ArrayLike, z0: ArrayLike = Z0, *, trace: bool = False
+) -> InferenceResult:
+    """The closed-form reference (:func:`lvebm.exact.free_energy_exact`) as an optimizer; the
+    start ``z0`` is ignored."""
+    batch = _Batch(decoder, y1, y2, 0.0, trace)
+    ref = free_energy_exact(decoder, batch.y1, batch.y2)
+    batch.z = ref.z_check.copy()
+    batch.n_iter[:] = ref.n_iter
+    batch.n_eval[:] = ref.n_iter
+    batch.converged[:] = True
+    batch.trace.add(np.arange(batch.n), 0, batch.z, ref.F)
+    return batch.result(F=ref.F)
+
+
+@checked_options
+def gradient_descent(
+    decoder: Decoder,
+    y1: ArrayLike,
+    y2: ArrayLike,
+    z0: ArrayLike = Z0,
+    *,
+    step: float = 0.1,
+    gtol: float = GTOL,
+    max_iter: int = MAX_ITER,
+    trace: bool = False,
+) -> InferenceResult:
+    """Fixed-step gradient descent z <- z - step dE/dz until |dE/dz| <= gtol.
+
+    >>> r = gradient_descent(Decoder(-1.45, 0.36), [2.0], [0.1], 0.5)
+    >>> r.z_check.round(4).tolist(), r.n_iter.tolist(), r.converged.tolist()
+    ([3.1028], [82], [True])
+    """
+    b = _Batch(decoder, y1, y2, z0, trace)
+    e, g = decoder.energy_and_dz(b.y1, b.y2, b.z)
+    run = Active(np.arange(b.n), z=b.z.copy(), g=g, y1=b.y1, y2=b.y2)
+    b.trace.add(run.pos, 0, run.z, e)
+    for k in range(1, max_iter + 1):
+        done = ~(np.abs(run.g) > gtol)  # also stops NaN / inf (divergence)
+        if done.any():
+            fin = run.pos[done]
+            b.z[fin], b.n_iter[fin] = run.z[done], k - 1
+            b.converged[fin] = np.abs(run.g[done]) <= gtol
+            run.keep(~done)
+            if len(run) == 0:
+                break
+        run.z -= step * run.g
+        e, run.g = decoder.energy_and_dz(run.y1, run.y2, run.z)
+        b.trace.add(run.pos, k, run.z, e)
+    else:
+        b.z[run.pos], b.n_iter[run.pos] = run.z, max_iter
+        b.converged[run.pos] = np.abs(run.g) <= gtol
+    b.n_eval[:] = b.n_iter + 1
+    return b.result()
+
+
+def _first_step(f: np.ndarray, f_old: np.ndarray, slope: np.ndarray) -> np.ndarray:
+    """scipy's initial trial step min(1, 1.01 * 2 (f - f_old) / slope), 1 where negative."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.minimum(1.0, FIRST_STEP_FACTOR * 2.0 * (f - f_old) / slope)
+    return np.where((slope != 0) & (a >= 0), a, 1.0)
+
+
+@checked_options
+def line_search(
+    decoder: Decoder,
+    y1: ArrayLike,
+    y2: ArrayLike,
+    z0: ArrayLike = Z0,
+    *,
+    c1: float = 1e-4,
+    c2: float = 0.9,
+    gtol: float = GTOL,
+    max_iter: int = MAX_ITER,
+    trace: bool = False,
+) -> InferenceResult:
+    """Steepest descent with the strong-Wolfe line search of ``scipy.optimize.line_search``.
+
+    The first trial step of each search is scipy's min(1, 1.01 * 2 (f - f_prev) / slope), with
+    f_prev = f + |g| / 2 before the first step (as in scipy's minimizers).
+
+    >>> r = line_search(Decoder(-1.45, 0.36), [2.0], [0.1], 0.5)
+    >>> r.z_check.round(4).tolist(), r.n_iter.tolist()
+    ([3.1028], [23])
+    """
+    b = _Batch(decoder, y1, y2, z0, trace)
+    f, g = b.fg(np.arange(b.n), b.z)
+    run = Active(np.arange(b.n), f=f, g=g, f_old=f + np.abs(g) / 2.0)
+    b.trace.add(run.pos, 0, b.z, run.f)
+    for _ in range(max_iter):
+        done = np.abs(run.g) <= gtol
+        b.converged[run.pos[done]] = True
+        run.keep(~done)
+        if len(run) == 0:
+            break
+        run.track(p=-run.g, z=b.z[run.pos])
+        slope = run.g * run.p
+        ls = wolfe_zoom(
+            _line(b, run.pos, run.z, run.p),
+            _first_step(run.f, run.f_old, slope),
+            run.f,
+            slope,
+            c1=c1,
+            c2=c2,
+        )
+        b.n_eval[run.pos] += ls.n_eval
+        ok = ls.ok
+        run.keep(ok)  # failed searches stop, not converged
+        run.f_old, run.f = run.f, ls.f[ok]
+        run.g = ls.slope[ok] / run.p
+        b.z[run.pos] = run.z + ls.alpha[ok] * run.p
+        b.n_iter[run.pos] += 1
+        b.trace.add(run.pos, b.n_iter[run.pos], b.z[run.pos], run.f)
+    else:
+        b.converged[run.pos] = np.abs(run.g) <= gtol
+    return b.result()
+
+
+@checked_options
+def conjugate_gradient(
+    decoder: Decoder,
+    y1: ArrayLike,
+    y2: ArrayLike,
+    z0: ArrayLike = Z0,
+    *,
+    c1: float = 1e-4,
+    c2: float = 0.4,
+    gtol: float = GTOL,
+    max_iter: int = MAX_ITER,
+    trace: bool = False,
+) -> InferenceResult:
+    """Polak-Ribiere+ nonlinear CG as in ``scipy.optimize.minimize(method="CG")``.
+
+    Each step uses MINPACK's More-Thuente search (``line_search_wolfe1``), falling back to the
+    zoom search where it fails or the new direction is not a descent direction.
+
+    >>> r = conjugate_gradient(Decoder(-1.45, 0.36), [2.0], [0.1], 0.5)
+    >>> r.z_check.round(4).tolist(), r.n_iter.tolist()
+    ([3.1028], [3])
+    """
+    b = _Batch(decoder, y1, y2, z0, trace)
+    f, g = b.fg(np.arange(b.n), b.z)
+    run = Active(np.arange(b.n), f=f, g=g, f_old=f + np.abs(g) / 2.0, p=-g)
+    b.trace.add(run.pos, 0, b.z, run.f)
+    for _ in range(max_iter):
+        done = np.abs(run.g) <= gtol
+        b.converged[run.pos[done]] = True
+        run.keep(~done)
+        if len(run) == 0:
+            break
+        f, g, f_old, p = run.f, run.g, run.f_old, run.p
+        z = b.z[run.pos]
+        delta = g * g
+
+        def descent(sel, alpha, fa, slope, g=g, p=p, delta=delta):
+            g1 = slope / p[sel]
+            beta = np.maximum(0.0, (g1 - g[sel]) * g1 / delta[sel])
+            p1 = -g1 + beta * p[sel]
+            return (np.abs(g1) <= gtol) | (p1 * g1 <= -CG_SIGMA3 * g1 * g1)
+
+        line = _line(b, run.pos, z, p)
+        ls = dcsrch(line, _first_step(f, f_old, g * p), f, g * p, ftol=c1, gtol=c2, **CG_SEARCH)
+        b.n_eval[run.pos] += ls.n_eval
+        alpha, f_new, slope = ls.alpha, ls.f, ls.slope
+        ok = ls.status == CONVERGED
+        sel = np.flatnonzero(ok)
+        ok[sel] = descent(sel, alpha[sel], f_new[sel], slope[sel])
+        retry = np.flatnonzero(~ok)
+        if retry.size:
+            ls2 = wolfe_zoom(
+                line.take(retry),
+                _first_step(f[retry], f_old[retry], g[retry] * p[retry]),
+                f[retry],
+                g[retry] * p[retry],
+                c1=c1,
+                c2=c2,
+                amax=CG_SEARCH["stpmax"],
+                extra_condition=lambda s, a, fa, sl, retry=retry: descent(retry[s], a, fa, sl),
+            )
+            b.n_eval[run.pos[retry]] += ls2.n_eval
+            alpha[retry], f_new[retry], slope[retry] = ls2.alpha, ls2.f, ls2.slope
+            ok[retry] = ls2.ok
+        g1 = slope / p
+        beta = np.maximum(0.0, (g1 - g) * g1 / delta)
+        run.keep(ok)  # failed searches stop, not converged
+        z, f_new, alpha, g1, beta = (a[ok] for a in (z, f_new, alpha, g1, beta))
+        b.z[run.pos] = z + alpha * run.p
+        run.f_old, run.f, run.g, run.p = run.f, f_new, g1, -g1 + beta * run.p
+        b.n_iter[run.pos] += 1
+        b.trace.add(run.pos, b.n_iter[run.pos], b.z[run.pos], run.f)
+    else:
+        b.converged[run.pos] = np.abs(run.g) <= gtol
+    return b.result()
+
+
+@checked_options
+def lbfgs(
+    decoder: Decoder,
+    y1: ArrayLike,
+    y2: ArrayLike,
+    z0: ArrayLike = Z0,
+    *,
+    memory: int = 10,
+    ftol: float = 2.220446049250313e-09,
+    gtol: float = GTOL,
+    max_iter: int = MAX_ITER,
+    max_ls: int = 20,
+    trace: bool = False,
+) -> InferenceResult:
+    """L-BFGS as ``scipy.optimize.minimize(method="L-BFGS-B")`` runs it without bounds.
+
+    Two-loop recursion over the last ``memory`` pairs (s, y); the first step has length 1,
+    later trial steps are 1; MINPACK's search with ftol 1e-3, gtol 0.9, xtol 0.1 and at most
+    ``max_ls`` evaluations; pairs with s*y <= eps (-g*s) are skipped; stop when |g| <= gtol or
+    (f_prev - f) <= ftol max(|f_prev|, |f|, 1). A failed search resets the memory and retries
+    once along -g, as L-BFGS-B does.
+
+    >>> r = lbfgs(Decoder(-1.45, 0.36), [2.0], [0.1], 0.5)
+    >>> r.z_check.round(4).tolist(), r.n_iter.tolist()
+    ([3.1028], [5])
+    """
+    b = _Batch(decoder, y1, y2, z0, trace)
+    n, m = b.n, memory
+    # ring buffers of the pairs (s, y), full size and read at the running points' positions:
+    # compacting them with the running state (Active) would copy 2 m values per point per round
+    S, Y = np.zeros((m, n)), np.zeros((m, n))
+    count = np.zeros(n, dtype=np.int64)  # pairs stored
+    head = np.zeros(n, dtype=np.int64)  # next slot of the ring buffer
+    f, g = b.fg(np.arange(n), b.z)
+    run = Active(np.arange(n), f=f, g=g)
+    b.trace.add(run.pos, 0, b.z, run.f)
+    done = np.abs(run.g) <= gtol
+    b.converged[done] = True
+    run.keep(~done)
+    stopped = np.zeros(n, dtype=bool)
+    # a round either accepts a step (at most max_iter per point, counted in n_iter) or resets a
+    # point's memory after a failed search; twice max_iter rounds bound both together
+    for _ in range(max_iter * 2):
+        if len(run) == 0:
+            break
+        idx, f, g = run.pos, run.f, run.g
+        d = -_two_loop(g, S, Y, idx, count, head, m)
+        first = b.n_iter[idx] == 0
+        stp0 = np.where(first, np.minimum(1.0 / np.abs(d), 1e10), 1.0)
+        z = b.z[idx]
+        ls = dcsrch(
+            _line(b, idx, z, d),
+            stp0,
+            f,
+            g * d,
+            **LBFGSB_SEARCH,
+            max_eval=max_ls,
+        )
+        b.n_eval[idx] += ls.n_eval
+        ok = (ls.status == CONVERGED) | (ls.status == WARNING)
+        failed = idx[~ok]
+        give_up = failed[count[failed] == 0]
+        stopped[give_up] = True
+        count[failed], head[failed] = 0, 0  # reset memory, retry along -g
+        keep_failed = ~ok & (count[idx] == 0) & ~stopped[idx]
+        # accepted steps
+        a, za, da, fa, ga = idx[ok], z[ok], d[ok], f[ok], g[ok]
+        s = ls.alpha[ok] * da
+        f_new = ls.f[ok]
+        g_new = ls.slope[ok] / da
+        b.z[a] = za + s
+        b.n_iter[a] += 1
+        b.trace.add(a, b.n_iter[a], b.z[a], f_new)
+        yv = g_new - ga
+        store = s * yv > EPS * (-ga * s)
+        slot = head[a]
+        st = a[store]
+        S[slot[store], st], Y[slot[store], st] = s[store], yv[store]
+        head[st] = (head[st] + 1) % m
+        count[st] = np.minimum(count[st] + 1, m)
+        conv = (np.abs(g_new) <= gtol) | (
+            fa - f_new <= ftol * np.maximum.reduce([np.abs(fa), np.abs(f_new), np.ones_like(fa)])
+        )
+        b.converged[a[conv]] = True
+        out_of_iter = b.n_iter[a] >= max_iter
+        live = ~conv & ~out_of_iter
+        retried = Active(idx[keep_failed], f=f[keep_failed], g=g[keep_failed])
+        run = Active(a[live], f=f_new[live], g=g_new[live])
+        if len(retried):  # retried points rejoin the batch, kept in point order
+            run.join(retried)
+    return b.result()
+
+
+def _two_loop(g, S, Y, idx, count, head, m):
+    """H g by the L-BFGS two-loop recursion over the stored pairs of points ``idx``.
+
+    ``S`` and ``Y`` are (m, N) ring buffers; only the slots in use are read.
+    """
+    cnt, hd = count[idx], head[idx]
+    depth = int(cnt.max()) if idx.size else 0
+    if depth == 0:
+        return g.copy()
+    slots = [(hd - 1 - j) % m for j in range(depth)]  # newest first
+    pairs = [(S[slot, idx], Y[slot, idx], j < cnt) for j, slot in enumerate(slots)]
+    q = g.copy()
+    alphas = []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for s, y, valid in pairs:
+            rho = np.where(valid, 1.0 / (y * s), 0.0)
+            a = rho * s * q
+            alphas.append(a)
+            q -= a * y
+        s_n, y_n, _ = pairs[0]
+        r = np.where(cnt > 0, s_n * y_n / (y_n * y_n), 1.0) * q
+        for (s, y, valid), a in zip(reversed(pairs), reversed(alphas), strict=True):
+            rho = np.where(valid, 1.0 / (y * s), 0.0)
+            r += s * (a - rho * y * r)
+    return r
+
+
+@checked_options
+def newton(
+    decoder: Decoder,
+    y1: ArrayLike,
+    y2: ArrayLike,
+    z0: ArrayLike = Z0,
+    *,
+    max_step: float = np.pi / 4,
+    gtol: float = GTOL,
+    max_iter: int = MAX_ITER,
+    trace: bool = False,
+) -> InferenceResult:
+    """Safeguarded Newton: step -E'/E'' where E'' > 0, else a downhill step of ``max_step``;
+    steps longer than ``max_step`` are cut, then halved until E decreases (Armijo, 1e-4, with a
+    few ulps of slack so that the last, quadratically convergent steps are not refused).
+
+    >>> r = newton(Decoder(-1.45, 0.36), [2.0], [0.1], 0.5)
+    >>> r.z_check.round(4).tolist(), r.n_iter.tolist()
+    ([3.1028], [7])
+    """
+    b = _Batch(decoder, y1, y2, z0, trace)
+    f, g = b.fg(np.arange(b.n), b.z)
+    run = Active(np.arange(b.n), f=f, g=g)
+    b.trace.add(run.pos, 0, b.z, run.f)
+    for _ in range(max_iter):
+        done = np.abs(run.g) <= gtol
+        b.converged[run.pos[done]] = True
+        run.keep(~done)
+        if len(run) == 0:
+            break
+        idx, f, g = run.pos, run.f, run.g
+        z = b.z[idx]
+        h = decoder.energy_dz2(b.y1[idx], b.y2[idx], z)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = np.where(h > 0, -g / h, -np.sign(g) * max_step)
+        d = np.clip(d, -max_step, max_step)
+        accepted = np.zeros(idx.size, dtype=bool)
+        f_new, g_new = f.copy(), g.copy()
+        for _halving in range(60):
+            todo = np.flatnonzero(~accepted)
+            if todo.size == 0:
+                break
+            ft, gt = b.fg(idx[todo], z[todo] + d[todo])
+            # Armijo with a few ulps of slack: below round-off E cannot decrease measurably
+            slack = 8.0 * EPS * np.maximum(np.abs(f[todo]), 1.0)
+            good = ft <= f[todo] + 1e-4 * d[todo] * g[todo] + slack
+            win = todo[good]
+            accepted[win] = True
+            f_new[win], g_new[win] = ft[good], gt[good]
+            d[todo[~good]] *= 0.5
+        moved = accepted  # a point whose step underflowed without decrease stops
+        run.keep(moved)
+        run.f, run.g = f_new[moved], g_new[moved]
+        b.z[run.pos] = z[moved] + d[moved]
+        b.n_iter[run.pos] += 1
+        b.trace.add(run.pos, b.n_iter[run.pos], b.z[run.pos], run.f)
+    else:
+        b.converged[run.pos] = np.abs(run.g) <= gtol
+    return b.result()
+
+
+OPTIMIZERS: dict[str, Callable[..., InferenceResult]] = {
+    "exhaustive": exhaustive,
+    "gradient_descent": gradient_descent,
+    "line_search": line_search,
+    "conjugate_gradient": conjugate_gradient,
+    "lbfgs": lbfgs,
+    "newton": newton,
+    "exact": exact,
+}
+assert list(OPTIMIZERS) == list(METHODS), "every method record has its function, in order"
+
+
+def run_optimizer(
+    name: str,
+    decoder: Decoder,
+    y1: ArrayLike,
+    y2: ArrayLike,
+    *,
+    z_init: ArrayLike = Z0,
+    options: dict | None = None,
+    trace: bool = False,
+    workers: int = 1,
+) -> InferenceResult:
+    """Run optimizer ``name`` with its ``options``, from ``z_init`` (one start, or one per point)
+    if it is iterative.
+
+    The points are optimised in blocks of at most ``BLOCK``, so the working memory does not grow
+    with their number; with ``workers`` > 1 the blocks (at least ``workers`` of them when there
+    are enough points) run in threads, numpy releasing the GIL in its loops. Points are
+    independent, so the result does not depend on the blocks or the threads.
+    """
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; allowed: {', '.join(OPTIMIZERS)}")
+    if not (isinstance(workers, int) and workers >= 1):
+        raise ValueError(f"workers = {workers!r} is invalid: must be an integer >= 1")
+    y1, y2 = (a.ravel() for a in real_points(y1=y1, y2=y2))
+    z0 = starts("z_init", z_init, y1.size)
+    function, options = OPTIMIZERS[name], dict(options or {})
+    finite = np.isfinite(y1) & np.isfinite(y2)
+    if name in ITERATIVE:  # the others take no start
+        finite &= np.isfinite(z0 if z0.size > 1 else z0[0])
+    if not finite.all():  # NaN and infinities are not optimised: NaN, never converged
+        inner = run_optimizer(
+            name, decoder, y1[finite], y2[finite], z_init=z0[finite] if z0.size > 1 else z0,
+            options=options, trace=trace, workers=workers,
+        )  # fmt: skip
+        return _scatter(inner, finite)
+
+    def run(block: slice) -> InferenceResult:
+        start = z0[block] if z0.size > 1 else z0[0]
+        return function(decoder, y1[block], y2[block], start, trace=trace, **options)
+
+    count = max(-(-y1.size // BLOCK), min(workers, y1.size // MIN_BLOCK), 1)
+    if count == 1:
+        return run(slice(None))
+    edges = np.linspace(0, y1.size, count + 1).astype(int)
+    slices = [slice(a, b) for a, b in itertools.pairwise(edges)]
+    with ThreadPoolExecutor(max_workers=min(workers, count)) as pool:
+        parts = list(pool.map(run, slices))
+    return _concatenate(parts, edges[:-1])
+
+
+MIN_BLOCK = 4096  # the smallest block worth a thread
+BLOCK = 1 << 17  # the most points optimised at once (L-BFGS keeps 2 x memory values per point)
+
+
+def _scatter(inner: InferenceResult, where: np.ndarray) -> InferenceResult:
+    """The result ``inner`` of the points ``where`` among all: the others NaN, not converged."""
+    n = where.size
+    full = {
+        "z_check": np.full(n, np.nan),
+        "F": np.full(n, np.nan),
+        "n_iter": np.zeros(n, np.int64),
+        "n_eval": np.zeros(n, np.int64),
+        "converged": np.zeros(n, bool),
+    }
+    for field, values in full.items():
+        values[where] = getattr(inner, field)
+    trace = inner.trace
+    if trace is not None:
+        trace = {**trace, "point": np.flatnonzero(where)[trace["point"]]}
+    return InferenceResult(**full, trace=trace)
+
+
+def _concatenate(parts: list[InferenceResult], offsets: np.ndarray) -> InferenceResult:
+    """One result from the results of consecutive blocks of points."""
+    fields = ("z_check", "F", "n_iter", "n_eval", "converged")
+    merged = {f: np.concatenate([getattr(p, f) for p in parts]) for f in fields}
+    trace = None
+    if parts[0].trace is not None:
+        trace = {
+            key: np.concatenate(
+                [
+                    p.trace[key] + (off if key == "point" else 0)
+                    for p, off in zip(parts, offsets, strict=True)
+                ]
+            )
+            for key in parts[0].trace
+        }
+    return InferenceResult(**merged, trace=trace)
+
+
+def minimize(
+    decoder: Decoder,
+    y1: ArrayLike,
+    y2: ArrayLike,
+    z0: ArrayLike = Z0,
+    *,
+    method: str = "lbfgs",
+    trace: bool = False,
+    **options,
+) -> InferenceResult:
+    """z_check and F_inf of every point (y1, y2) with optimizer ``method``, started at ``z0``
+    (ignored by the non-iterative ``exhaustive`` and ``exact``); like ``scipy.optimize.minimize``
+    with ``x0``, batched over points. ``options`` override the method's defaults.
+
+    >>> from lvebm import Decoder
+    >>> r = minimize(Decoder(-1.45, 0.36), [2.0, -0.5], [0.1, 1.0], method="newton")
+    >>> r.converged.tolist(), r.F.round(4).tolist()
+    ([True, True], [0.3111, 0.4352])
+    """
+    if method not in OPTIMIZERS:
+        raise ValueError(f"unknown method {method!r}; allowed: {', '.join(OPTIMIZERS)}")
+    return run_optimizer(method, decoder, y1, y2, z_init=z0, options=options, trace=trace)

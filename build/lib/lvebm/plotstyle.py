@@ -1,0 +1,88 @@
+"""The lecture's plot style in one place: matplotlib's dark background, a dashed grid, and the
+colours measured on the lecture's figures. Figures use :func:`figure` and these names only."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+# Colours of the lecture's figures (matplotlib dark_background palette)
+SAMPLES = "#8dd3c7"  # light blue-green: the samples y^(i)
+MANIFOLD = "#bc82bd"  # purple: the decoded manifold g(z)
+FOCUS = "#55a868"  # green: y^(23)
+Z_TILDE = "#fdb462"  # orange: the initial latent z_tilde
+Z_CHECK = "#5fa2dd"  # blue: the found latent z_check
+ENERGY = "#fa8072"  # salmon: energy curves
+MESH = "#9a9a9a"  # grey: mesh points
+WRONG = "#ff4d4d"  # red: points that ended in a non-global minimum
+# the five highlighted points, left to right (blue, dark red, purple, green, orange)
+HIGHLIGHT = ("#1f77b4", "#b22222", "#9467bd", "#2ca02c", "#ff7f0e")
+
+RC = {
+    "grid.linestyle": "--",
+    "grid.alpha": 0.35,
+    "axes.grid": True,
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "legend.fontsize": 8,
+    "legend.framealpha": 0.4,
+    "image.cmap": "viridis",
+    "svg.hashsalt": "lvebm",
+    "path.simplify": False,
+}
+
+
+@contextmanager
+def style():
+    """The lecture's style for the figures made inside the block."""
+    with plt.style.context("dark_background"), matplotlib.rc_context(RC):
+        yield
+
+
+def figure(size: tuple[float, float], **subplots):
+    """A new figure of ``size`` inches with subplots, in the lecture's style."""
+    with style():
+        fig, axes = plt.subplots(figsize=size, layout="constrained", **subplots)
+    return fig, axes
+
+
+def plane(ax, *, title: str | None = None, limits=None) -> None:
+    """Axes of the (y1, y2) plane: y1 horizontal, y2 vertical, equal aspect, dashed grid."""
+    ax.set_xlabel("$y_1$")
+    ax.set_ylabel("$y_2$")
+    ax.set_aspect("equal")
+    if limits is not None:
+        ax.set_xlim(*limits[0])
+        ax.set_ylim(*limits[1])
+    if title:
+        ax.set_title(title)
+
+
+def outside_legend(ax, **kwargs) -> None:
+    """A legend to the right of the axes (the plane plots keep their equal aspect)."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **kwargs)
+
+
+def pi_ticks(ax, start: float, stop: float, step: float = np.pi) -> None:
+    """Ticks at multiples of pi on the z axis."""
+    ticks = np.arange(np.ceil(start / step - 1e-9), np.floor(stop / step + 1e-9) + 1) * step
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([_pi_label(t / np.pi) for t in ticks])
+
+
+def _pi_label(k: float) -> str:
+    k = round(k, 6)
+    if k == 0:
+        return "0"
+    frac = {0.5: r"\pi/2", -0.5: r"-\pi/2", 1: r"\pi", -1: r"-\pi"}
+    if k in frac:
+        return f"${frac[k]}$"
+    if float(k).is_integer():
+        return f"${int(k)}\\pi$"
+    return f"${k:g}\\pi$"

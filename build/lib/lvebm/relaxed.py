@@ -1,0 +1,553 @@
+"""The relaxed (finite-temperature) free energy F_beta of the ellipse decoder.
+
+    F_beta(y) = -(1/beta) log( (1/2 pi) integral_0^{2 pi} exp(-beta E(y, z)) dz )
+
+marginalises the latent instead of minimising it (lecture 15-2). beta -> inf gives
+F_inf = min_z E (cold); beta -> 0 gives the mean energy over z (hot).
+
+**On the grid** of n latents z_k = 2 pi k / n (the lecture's 48) the integral is the mean
+``F_beta = -(1/beta) log( (1/n) sum_k exp(-beta E_k) )``, a log-sum-exp. It is computed
+relative to the grid's best latent k*: with ``S = sum_k exp(-beta (E_k - E_k*)) in [1, n]``,
+
+    F_beta = E_k* + (log n - log S) / beta,
+
+so nothing overflows or underflows for any beta and energy, and ``0 <= F_beta - min_k E_k <=
+log(n) / beta`` holds in floating point. The exponents come from the expansion
+``-beta E_k = beta (2 y . g(z_k) - |g(z_k)|^2) - beta |y|^2`` (the last term cancels), which
+costs two multiply-adds per latent; E_k* itself is evaluated directly.
+
+**Continuous** (``n=None``): the integrand is periodic and entire in z, so the trapezoid rule on
+n equally spaced nodes (the grid mean again) converges faster than any power of n. For a peak of
+width sigma = (beta E''(z_check))^(-1/2) its relative error is about 2 exp(-2 pi^2 sigma^2 / h^2)
+with h = 2 pi / n, below 1e-13 once n >= 7.8 / sigma. Each point starts from the next power of two
+above that estimate (at least 64 nodes), with the exponent shifted by the exact F_inf so the
+integrand peaks at exactly 1, and doubles n (reusing the old nodes) until the integral and its
+first moments change by less than ``RTOL`` relative: F then has a relative error of about 1e-13
+/ (beta F), below 1e-10 for beta up to 1e4 on the lecture's scales (tests compare with
+``scipy.integrate.quad``). Where the estimate exceeds ``MAX_NODES`` (beta E'' above about 4e6)
+the peak is so narrow that the Laplace expansion around z_check with its first correction,
+
+    F_beta = E* + [ (1/2) log(2 pi beta E'') - log(1 + c / beta) ] / beta,
+    c = 5 E'''^2 / (24 E''^3) - E'''' / (8 E''^2),
+
+is accurate to O((beta E'')^-2) relative in the integral; the mirror local minimum (across the
+major axis, the other side of the ridge) is added with its own expansion when it exists.
+
+The gradient is the soft-argmin average ``dF/dy = sum_k p_k 2 (y - g(z_k))`` with
+``p_k = exp(-beta E_k) / sum_j exp(-beta E_j)``: cold, only the closest point pulls; warm, every
+point pulls. ``z_mean`` is the circular mean of z under the same weights, NaN where their
+resultant is shorter than ``Z_MEAN_MIN_RESULTANT`` (no direction to speak of).
+"""
+
+from __future__ import annotations
+
+import itertools
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from lvebm.exact import TWO_PI, _angle, free_energy_exact
+from lvebm.model import Decoder, latent_grid
+
+CHUNK_ELEMENTS = 1 << 16  # points x latents held at once (stays in cache)
+MIN_NODES = 64
+MAX_NODES = 1 << 14
+NODES_PER_WIDTH = 7.8  # n >= 7.8 / sigma puts the trapezoid's relative error below 1e-13
+RTOL = 1e-13
+MAX_DOUBLINGS = 12
+EPS = np.finfo(np.float64).eps
+NOISE_ULPS = 64.0
+DIRECT_EXPONENT = 600.0  # |exponent| below which exp needs no shift (exp(600) ~ 4e260)
+LOWEST_EXPONENT = -708.0  # exp(-708) is the smallest normal-range value; less adds nothing
+# z_mean is defined where the weights' resultant is at least this long: the means of cos z and
+# sin z carry a rounding error of about 1e-14, so the angle is then known to about 1e-8 rad
+Z_MEAN_MIN_RESULTANT = 1e-6
+
+
+@dataclass(frozen=True)
+class RelaxedFreeEnergy:
+    """F_beta(y), its gradient, the soft-argmin means of cos z and sin z and, on request, the
+    weights.
+
+    ``mean_cos``, ``mean_sin`` are the weighted means of cos z and sin z, so the weighted mean of
+    the decoded points is ``(w1 mean_cos, w2 mean_sin)`` and ``dF/dy = 2 (y - that)``.
+    ``nodes`` is the number of latents summed per point: n on the grid, the converged trapezoid
+    size in the continuous case, 0 where a closed form was used (beta = inf: the exact solver;
+    the Laplace expansion). ``weights`` (shape ``(..., n)``, grid only) are the soft-argmin
+    weights p_k, summing to one.
+    """
+
+    F: NDArray[np.float64]
+    dF_dy1: NDArray[np.float64]
+    dF_dy2: NDArray[np.float64]
+    mean_cos: NDArray[np.float64]
+    mean_sin: NDArray[np.float64]
+    nodes: NDArray[np.int64]
+    weights: NDArray[np.float64] | None = None
+    z_check: NDArray[np.float64] | None = None  # beta = inf only
+    # weighted mean of cos 2z (so E[cos^2 z] = (1 + it) / 2): what the decoder's gradient needs;
+    # always computed except on the grid without weights (the mesh maps' hot path)
+    mean_cos_2z: NDArray[np.float64] | None = None
+
+    @property
+    def z_mean(self) -> NDArray[np.float64]:
+        """Circular mean of z under the weights, in [0, 2 pi) (z_check itself at beta = inf);
+        NaN where the weights have no direction: their resultant length |(mean cos z,
+        mean sin z)| is below ``Z_MEAN_MIN_RESULTANT`` (for example at y = 0, where the
+        weights are symmetric and the resultant is zero up to rounding, whose angle is noise).
+        """
+        if self.z_check is not None:
+            return self.z_check
+        c, s = np.asarray(self.mean_cos), np.asarray(self.mean_sin)
+        return np.where(np.hypot(c, s) >= Z_MEAN_MIN_RESULTANT, _angle(c, s), np.nan)
+
+
+def free_energy_relaxed(
+    decoder: Decoder,
+    y1: ArrayLike,
+    y2: ArrayLike,
+    beta: float,
+    *,
+    n: int | None = 48,
+    weights: bool = False,
+    workers: int = 1,
+) -> RelaxedFreeEnergy:
+    """F_beta at points (y1, y2) (broadcast), with dF/dy and the soft-argmin means.
+
+    Parameters
+    ----------
+    beta : float
+        Inverse temperature, positive; ``numpy.inf`` gives the exact F_inf (and z_check).
+    n : int or None
+        Latents of the grid z_k = 2 pi k / n (the lecture's mean over 48); ``None`` integrates
+        over [0, 2 pi) continuously (see the module's docstring for the accuracy).
+    weights : bool
+        Also return the soft-argmin weights on the grid (at beta = inf: one-hot at the best
+        latent of the grid, shared equally between exact ties).
+    workers : int
+        Threads for the grid sum (contiguous blocks of points; results do not depend on it).
+
+    Examples
+    --------
+    >>> from lvebm.model import Decoder
+    >>> r = free_energy_relaxed(Decoder(-1.45, 0.36), 0.0, 0.0, 1.0)
+    >>> round(float(r.F), 4)  # equals -log(mean(exp(-E_k))) by scipy's logsumexp
+    0.8862
+
+    >>> hot = free_energy_relaxed(Decoder(-1.45, 0.36), [2.0], [0.1], beta=1.0)
+    >>> cold = free_energy_relaxed(Decoder(-1.45, 0.36), [2.0], [0.1], beta=np.inf)
+    >>> hot.F.round(4).tolist(), cold.F.round(4).tolist()
+    ([1.6868], [0.3111])
+    """
+    beta = float(beta)
+    if not beta > 0.0:  # also refuses NaN
+        raise ValueError(f"beta must be positive (numpy.inf for zero temperature), got {beta!r}")
+    if n is not None and (int(n) != n or n < 1):
+        raise ValueError(f"n must be a positive integer or None, got {n!r}")
+    if weights and n is None:
+        raise ValueError("weights are defined on the grid: pass an integer n")
+    y1 = np.asarray(y1, dtype=np.float64)
+    y2 = np.asarray(y2, dtype=np.float64)
+    shape = np.broadcast_shapes(y1.shape, y2.shape)
+    flat1, flat2 = np.broadcast_to(y1, shape).ravel(), np.broadcast_to(y2, shape).ravel()
+    z_check = None
+    if np.isinf(beta):
+        F, mean_cos, mean_sin, nodes, p, z_check = _zero_temperature(
+            decoder, flat1, flat2, None if n is None else int(n), weights
+        )
+        mean_2z = np.cos(2.0 * z_check)
+        z_check = z_check.reshape(shape)
+    elif n is None:
+        F, mean_cos, mean_sin, nodes, p, mean_2z = _continuous(decoder, flat1, flat2, beta)
+    else:
+        F, mean_cos, mean_sin, nodes, p = _on_grid(
+            decoder, flat1, flat2, beta, int(n), weights, workers
+        )
+        mean_2z = None if p is None else p @ np.cos(2.0 * latent_grid(int(n)))
+    return RelaxedFreeEnergy(
+        F=F.reshape(shape),
+        dF_dy1=(2.0 * (flat1 - decoder.w1 * mean_cos)).reshape(shape),
+        dF_dy2=(2.0 * (flat2 - decoder.w2 * mean_sin)).reshape(shape),
+        mean_cos=mean_cos.reshape(shape),
+        mean_sin=mean_sin.reshape(shape),
+        nodes=nodes.reshape(shape),
+        weights=None if p is None else p.reshape(*shape, -1),
+        z_check=z_check,
+        mean_cos_2z=None if mean_2z is None else mean_2z.reshape(shape),
+    )
+
+
+def _zero_temperature(decoder, y1, y2, n, want_weights):
+    exact = free_energy_exact(decoder, y1, y2)
+    p = None
+    if want_weights:
+        energy = decoder.energy(y1[:, None], y2[:, None], latent_grid(n)[None, :])
+        best = energy == energy.min(axis=1, keepdims=True)
+        p = best / best.sum(axis=1, keepdims=True)
+    nodes = np.zeros(y1.shape, dtype=np.int64)
+    z = exact.z_check
+    return exact.F, np.cos(z), np.sin(z), nodes, p, z
+
+
+def _on_grid(decoder, y1, y2, beta, n, want_weights, workers):
+    """Grid mean of exp(-beta E_k) in cache-sized chunks. Each point takes one of two paths,
+    chosen by its own values, and every operation is row-wise, so chunks and threads never
+    change a bit.
+
+    - Direct: where every exponent a_k = beta (2 y . g_k - |g_k|^2) has magnitude at most
+      ``DIRECT_EXPONENT`` (moderate beta |y| |w|, the lecture's betas on its mesh), exp(a_k)
+      needs no shift: ``S = sum_k exp(a_k)``, ``F = |y|^2 - log(S / n) / beta``; the bias
+      exp(-beta |g_k|^2) is folded into the weighted sums. Six passes over the table and the exp.
+    - Shifted: elsewhere (and for the weights) relative to the best latent k*,
+      ``F = E_k* + (log n - log S) / beta`` with S in [1, n], safe for any beta and energy.
+    """
+    z = latent_grid(n)
+    cos_z, sin_z = np.cos(z), np.sin(z)
+    g1, g2 = decoder.w1 * cos_z, decoder.w2 * sin_z
+    # exponent a_k = beta (2 y . g_k - |g_k|^2) = -beta E_k + beta |y|^2
+    c1, c2, bias = 2.0 * beta * g1, 2.0 * beta * g2, -beta * (g1 * g1 + g2 * g2)
+    scale = np.exp(bias)  # the direct path's per-latent factor
+    scale_cos, scale_sin = scale * cos_z, scale * sin_z
+    reach = DIRECT_EXPONENT + float(bias.min())  # |2 beta y . g_k| must stay below this
+    m = y1.size
+    F, mean_cos, mean_sin = np.empty(m), np.empty(m), np.empty(m)
+    p = np.empty((m, n)) if want_weights else None
+    step = max(1, min(m, CHUNK_ELEMENTS // n))
+    log_n = np.log(n)
+
+    half = n // 2 if n % 2 == 0 else 0  # z_{k + n/2} = z_k + pi: g flips sign, |g| stays
+
+    def direct(u1, u2, e, t):
+        if half:  # exp(-x) = 1 / exp(x): half the exponentials, the rest are reciprocals
+            e, t = e.reshape(-1)[: e.size // 2], t.reshape(-1)[: t.size // 2]
+            e, t = e.reshape(-1, half), t.reshape(-1, half)
+            np.multiply(u1[:, None], c1[:half], out=e)
+            np.multiply(u2[:, None], c2[:half], out=t)
+            e += t
+            np.exp(e, out=e)  # exp(beta 2 y . g_k), k < n/2
+            np.divide(1.0, e, out=t)  # exp(beta 2 y . g_(k + n/2))
+            total = np.einsum("ij,j->i", e, scale[:half]) + np.einsum("ij,j->i", t, scale[:half])
+            e -= t
+            mc = np.einsum("ij,j->i", e, scale_cos[:half]) / total
+            ms = np.einsum("ij,j->i", e, scale_sin[:half]) / total
+        else:
+            np.multiply(u1[:, None], c1, out=e)
+            np.multiply(u2[:, None], c2, out=t)
+            e += t
+            np.exp(e, out=e)  # exp(beta 2 y . g_k), within exp(+-DIRECT_EXPONENT)
+            total = np.einsum("ij,j->i", e, scale)
+            mc = np.einsum("ij,j->i", e, scale_cos) / total
+            ms = np.einsum("ij,j->i", e, scale_sin) / total
+        f = (u1 * u1 + u2 * u2) - (np.log(total) - log_n) / beta
+        return f, mc, ms
+
+    def shifted(u1, u2, e, t, out_p):
+        np.multiply(u1[:, None], c1, out=e)
+        np.multiply(u2[:, None], c2, out=t)
+        e += t
+        e += bias
+        best = e.argmax(axis=1)
+        e -= np.take_along_axis(e, best[:, None], axis=1)
+        np.maximum(e, LOWEST_EXPONENT, out=e)  # keeps exp off its slow subnormal path
+        np.exp(e, out=e)  # e_k in (0, 1], exactly 1 at the best latent
+        total = e.sum(axis=1)  # S in [1, n]
+        r1, r2 = u1 - g1[best], u2 - g2[best]
+        f = (r1 * r1 + r2 * r2) + (log_n - np.log(total)) / beta
+        if out_p is not None:
+            np.divide(e, total[:, None], out=out_p)
+        return f, np.einsum("ij,j->i", e, cos_z) / total, np.einsum("ij,j->i", e, sin_z) / total
+
+    def block(lo_block, hi_block):
+        a, tmp = np.empty((step, n)), np.empty((step, n))
+        for lo in range(lo_block, hi_block, step):
+            hi = min(lo + step, hi_block)
+            u1, u2, rows = y1[lo:hi], y2[lo:hi], hi - lo
+            if p is not None:
+                safe = np.zeros(rows, dtype=bool)
+            else:
+                safe = 2.0 * beta * np.hypot(decoder.w1 * u1, decoder.w2 * u2) <= reach
+            if safe.all():
+                F[lo:hi], mean_cos[lo:hi], mean_sin[lo:hi] = direct(u1, u2, a[:rows], tmp[:rows])
+                continue
+            if not safe.any():
+                out_p = None if p is None else p[lo:hi]
+                F[lo:hi], mean_cos[lo:hi], mean_sin[lo:hi] = shifted(
+                    u1, u2, a[:rows], tmp[:rows], out_p
+                )
+                continue
+            for mask, kernel in ((safe, direct), (~safe, shifted)):
+                idx = lo + np.flatnonzero(mask)
+                k = idx.size
+                args = (y1[idx], y2[idx], a[:k], tmp[:k])
+                result = kernel(*args) if kernel is direct else kernel(*args, None)
+                F[idx], mean_cos[idx], mean_sin[idx] = result
+
+    _in_blocks(block, m, workers)
+    return F, mean_cos, mean_sin, np.full(m, n, dtype=np.int64), p
+
+
+def _in_blocks(work, m, workers):
+    """Run ``work(lo, hi)`` over ``workers`` contiguous blocks of [0, m) in threads (numpy
+    releases the GIL in its loops)."""
+    workers = max(1, min(int(workers), m))
+    bounds = np.linspace(0, m, workers + 1).astype(int)
+    if workers == 1:
+        work(0, m)
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        for future in [pool.submit(work, lo, hi) for lo, hi in itertools.pairwise(bounds)]:
+            future.result()
+
+
+def _derivatives(decoder, y1, y2, z):
+    """E'', E''' and E'''' of E(y, .) at z (E = const - 2 w1 y1 cos z - 2 w2 y2 sin z
+    + (w1^2 - w2^2) cos(2 z) / 2)."""
+    a, b = 2.0 * decoder.w1 * y1, 2.0 * decoder.w2 * y2
+    d = decoder.w1**2 - decoder.w2**2
+    c, s, c2, s2 = np.cos(z), np.sin(z), np.cos(2.0 * z), np.sin(2.0 * z)
+    e2 = decoder.energy_dz2(y1, y2, z)  # the decoder's own E''
+    e3 = -a * s + b * c + 4.0 * d * s2
+    e4 = -a * c - b * s + 8.0 * d * c2
+    return e2, e3, e4
+
+
+def _trapezoid_sums(decoder, y1, y2, beta, shift, n, offset):
+    """sum_k e_k, sum_k e_k cos z_k, sum_k e_k sin z_k with e_k = exp(-beta (E(z_k) - shift))
+    over the nodes z_k = 2 pi (k + offset) / n, for points of one group (arrays (m,))."""
+    z = TWO_PI * (np.arange(n) + offset) / n
+    cos_z, sin_z = np.cos(z), np.sin(z)
+    g1, g2 = decoder.w1 * cos_z, decoder.w2 * sin_z
+    cos_2z = np.cos(2.0 * z)
+    out = np.empty((4, y1.size))
+    step = max(1, CHUNK_ELEMENTS // n)
+    for lo in range(0, y1.size, step):
+        hi = min(lo + step, y1.size)
+        r1 = y1[lo:hi, None] - g1
+        r2 = y2[lo:hi, None] - g2
+        e = r1 * r1
+        e += r2 * r2
+        e -= shift[lo:hi, None]
+        e *= -beta
+        np.minimum(e, 0.0, out=e)  # E >= F_inf; clip round-off so the peak is exactly <= 1
+        np.exp(e, out=e)
+        out[0, lo:hi] = e.sum(axis=1)
+        out[1, lo:hi] = (e * cos_z).sum(axis=1)
+        out[2, lo:hi] = (e * sin_z).sum(axis=1)
+        out[3, lo:hi] = (e * cos_2z).sum(axis=1)
+    return out
+
+
+def _continuous(decoder, y1, y2, beta):
+    exact = free_energy_exact(decoder, y1, y2)
+    e2, _, e4 = _derivatives(decoder, y1, y2, exact.z_check)
+    # the peak's width: quadratic (E'') or, near the evolute's cusp where E'' -> 0, quartic
+    with np.errstate(divide="ignore", over="ignore"):  # flat directions: infinite widths
+        quadratic = 1.0 / np.sqrt(beta * np.maximum(e2, 0.0))
+        quartic = (24.0 / (beta * np.abs(e4))) ** 0.25
+    estimate = NODES_PER_WIDTH / np.minimum(quadratic, quartic)  # h = 2 pi / n <= 0.81 width
+    # Laplace where the peak is too narrow for MAX_NODES and its width is set by E''
+    laplace = (estimate > MAX_NODES) & (quadratic <= quartic)
+    m = y1.size
+    sums = np.zeros((4, m))
+    nodes = np.zeros(m, dtype=np.int64)
+    start = 2 ** np.ceil(np.log2(np.clip(estimate, MIN_NODES, MAX_NODES)))
+    start = start.astype(np.int64)
+    for n0 in np.unique(start[~laplace]):
+        group = np.flatnonzero((start == n0) & ~laplace)
+        gy1, gy2, shift = y1[group], y2[group], exact.F[group]
+        # the exponents carry round-off of about beta ulp(E): a floor under the tolerance
+        tol = RTOL + NOISE_ULPS * EPS * beta * shift
+        current = _trapezoid_sums(decoder, gy1, gy2, beta, shift, n0, 0.0) / n0
+        n = n0
+        active = np.arange(group.size)
+        for _ in range(MAX_DOUBLINGS):
+            mid = (
+                _trapezoid_sums(decoder, gy1[active], gy2[active], beta, shift[active], n, 0.5) / n
+            )
+            refined = 0.5 * (current[:, active] + mid)
+            change = np.abs(refined - current[:, active]).max(axis=0)
+            current[:, active] = refined
+            n *= 2
+            nodes[group[active]] = n
+            done = change <= tol[active] * refined[0]
+            active = active[~done]
+            if active.size == 0:
+                break
+        sums[:, group] = current
+    F = np.empty(m)
+    mean_cos, mean_sin, mean_2z = np.empty(m), np.empty(m), np.empty(m)
+    quad = ~laplace
+    F[quad] = exact.F[quad] - np.log(sums[0, quad]) / beta
+    mean_cos[quad] = sums[1, quad] / sums[0, quad]
+    mean_sin[quad] = sums[2, quad] / sums[0, quad]
+    mean_2z[quad] = sums[3, quad] / sums[0, quad]
+    if laplace.any():
+        idx = np.flatnonzero(laplace)
+        F[idx], mean_cos[idx], mean_sin[idx], mean_2z[idx] = _laplace(
+            decoder, y1[idx], y2[idx], beta, exact.z_check[idx], exact.F[idx]
+        )
+    return F, mean_cos, mean_sin, nodes, None, mean_2z
+
+
+def _laplace(decoder, y1, y2, beta, z_star, F_star):
+    """Laplace expansion (with the first correction) around z_check and the mirror minimum."""
+
+    def log_integral(z, rows=slice(None)):
+        """log of (1/2 pi) int exp(-beta (E - E(z))) over the peak at the minimum z."""
+        e2, e3, e4 = _derivatives(decoder, y1[rows], y2[rows], z)
+        e2 = np.maximum(e2, 1e-300)
+        c = 5.0 * e3 * e3 / (24.0 * e2**3) - e4 / (8.0 * e2 * e2)
+        return -0.5 * np.log(TWO_PI * beta * e2) + np.log1p(c / beta)
+
+    log_i1 = log_integral(z_star)
+    # the mirror minimum across the major axis: Newton on E' from the mirrored latent
+    mirror = -z_star if abs(decoder.w1) >= abs(decoder.w2) else np.pi - z_star
+    z2 = mirror.copy()
+    for _ in range(30):
+        e1 = decoder.energy_dz(y1, y2, z2)
+        e2 = decoder.energy_dz2(y1, y2, z2)
+        z2 = z2 - np.where(e2 > 0.0, e1 / np.where(e2 > 0.0, e2, 1.0), 0.0)
+    F2 = decoder.energy(y1, y2, z2)
+    distinct = np.abs(np.angle(np.exp(1j * (z2 - z_star)))) > 1e-6
+    second = distinct & (decoder.energy_dz2(y1, y2, z2) > 0.0) & (beta * (F2 - F_star) < 700.0)
+    ratio = np.zeros(y1.shape)
+    if second.any():
+        log_i2 = log_integral(z2[second], second)
+        gap = beta * (F2[second] - F_star[second])
+        ratio[second] = np.exp(np.minimum(log_i2 - log_i1[second] - gap, 700.0))
+    F = F_star - (log_i1 + np.log1p(ratio)) / beta
+    w = 1.0 / (1.0 + ratio)
+    moments = _peak_moments(decoder, y1, y2, beta, z_star)
+    if second.any():
+        others = _peak_moments(decoder, y1[second], y2[second], beta, z2[second])
+        ws = w[second]
+        for mine, other in zip(moments, others, strict=True):
+            mine[second] = ws * mine[second] + (1.0 - ws) * other
+    return (F, *moments)
+
+
+def _peak_moments(decoder, y1, y2, beta, z):
+    """Means of cos z, sin z and cos 2z under exp(-beta E) near a minimum z: with delta = z' - z,
+    E[delta] = -E''' / (2 beta E''^2) and Var[delta] = 1 / (beta E''), up to O((beta E'')^-2)."""
+    e2, e3, _ = _derivatives(decoder, y1, y2, z)
+    e2 = np.maximum(e2, 1e-300)
+    shift, var = -e3 / (2.0 * beta * e2 * e2), 1.0 / (beta * e2)
+    c, s = np.cos(z), np.sin(z)
+    c2, s2 = np.cos(2.0 * z), np.sin(2.0 * z)
+    return (
+        c - s * shift - 0.5 * c * var,
+        s + c * shift - 0.5 * s * var,
+        c2 - 2.0 * s2 * shift - 2.0 * c2 * var,
+    )
+
+
+# ---- the pipeline's tables ---------------------------------------------------------------------
+
+
+def beta_label(beta: float) -> str:
+    """The text of beta in file names (``beta~{label}``): ``repr`` of the float, ``inf`` for
+    zero temperature; ``float(label)`` gives beta back exactly."""
+    return repr(float(beta))
+
+
+def with_zero_temperature(betas) -> list[float]:
+    """The betas of the stage: the configured ones, in order, and beta = inf (always added)."""
+    return [float(b) for b in betas if not np.isinf(b)] + [np.inf]
+
+
+def line_points(start, stop, num: int) -> tuple[np.ndarray, np.ndarray]:
+    """``num`` evenly spaced points (y1, y2) from ``start`` to ``stop`` (both included)."""
+    return np.linspace(start[0], stop[0], num), np.linspace(start[1], stop[1], num)
+
+
+def cross_section(
+    decoder: Decoder, *, start, stop, num: int, betas, n: int
+) -> dict[str, np.ndarray]:
+    """F_beta along a line for every beta (and beta = inf): on the grid of ``n`` latents and
+    continuous, with the circular mean of z under the continuous weights.
+
+    Columns ``beta, y1, y2, F_grid, F_continuous, z_mean``, beta-major.
+    """
+    y1, y2 = line_points(start, stop, num)
+    parts = []
+    for beta in with_zero_temperature(betas):
+        grid = free_energy_relaxed(decoder, y1, y2, beta, n=n)
+        cont = free_energy_relaxed(decoder, y1, y2, beta, n=None)
+        parts.append((np.full(num, beta), y1, y2, grid.F, cont.F, cont.z_mean))
+    names = ("beta", "y1", "y2", "F_grid", "F_continuous", "z_mean")
+    columns = zip(*parts, strict=True)
+    return {name: np.concatenate(col) for name, col in zip(names, columns, strict=True)}
+
+
+def resolve_points(specs, samples) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Points given as sample labels (an int i: the sample y^(i)) or coordinates [y1, y2]:
+    their names (``y(23)``, ``(0, 0)``) and coordinates. ``samples`` has columns ``i, y1, y2``."""
+    names, y1, y2 = [], [], []
+    for spec in specs:
+        if isinstance(spec, int | np.integer):
+            row = np.flatnonzero(samples["i"] == spec)
+            if row.size != 1:
+                raise ValueError(f"no sample labelled {spec} (labels {samples['i'].min()} ...)")
+            names.append(f"y({spec})")
+            y1.append(float(samples["y1"][row[0]]))
+            y2.append(float(samples["y2"][row[0]]))
+        else:
+            a, b = (float(v) for v in spec)
+            names.append(f"({a:g}, {b:g})")
+            y1.append(a)
+            y2.append(b)
+    return names, np.asarray(y1), np.asarray(y2)
+
+
+def softmin_weights(
+    decoder: Decoder, names, y1, y2, *, beta: float, n: int
+) -> dict[str, np.ndarray]:
+    """The soft-argmin weights p_k of each point over the latent grid, with E_k.
+
+    Columns ``point, y1, y2, k, z, E, weight`` (point-major; weights of a point sum to one).
+    """
+    y1, y2 = np.asarray(y1, dtype=np.float64), np.asarray(y2, dtype=np.float64)
+    z = latent_grid(n)
+    result = free_energy_relaxed(decoder, y1, y2, beta, n=n, weights=True)
+    m = y1.size
+    return {
+        "point": np.repeat(np.asarray(names, dtype=object), n),
+        "y1": np.repeat(y1, n),
+        "y2": np.repeat(y2, n),
+        "k": np.tile(np.arange(n, dtype=np.int64), m),
+        "z": np.tile(z, m),
+        "E": decoder.energy(y1[:, None], y2[:, None], z[None, :]).ravel(),
+        "weight": result.weights.ravel(),
+    }
+
+
+def relaxed_field(
+    decoder: Decoder, y1: np.ndarray, y2: np.ndarray, *, beta: float, n: int
+) -> dict[str, np.ndarray]:
+    """F_beta and its gradient at points y on the grid of ``n`` latents (the exact F_inf at
+    beta = inf). Columns ``y1, y2, F, dF_dy1, dF_dy2``."""
+    r = free_energy_relaxed(decoder, y1, y2, beta, n=n)
+    return {"y1": y1, "y2": y2, "F": r.F, "dF_dy1": r.dF_dy1, "dF_dy2": r.dF_dy2}
+
+
+def grid_error(
+    decoder: Decoder, names, y1, y2, *, beta_start: float, beta_stop: float, num: int, n: int
+) -> dict[str, np.ndarray]:
+    """F_beta on the grid of ``n`` latents and continuous, over log-spaced betas, per point:
+    where the grid stops resolving exp(-beta E). Columns ``beta, point, y1, y2, F_grid,
+    F_continuous``."""
+    y1, y2 = np.asarray(y1, dtype=np.float64), np.asarray(y2, dtype=np.float64)
+    betas = np.geomspace(beta_start, beta_stop, num)
+    grid = np.stack([free_energy_relaxed(decoder, y1, y2, b, n=n).F for b in betas])
+    cont = np.stack([free_energy_relaxed(decoder, y1, y2, b, n=None).F for b in betas])
+    m = y1.size
+    return {
+        "beta": np.repeat(betas, m),
+        "point": np.tile(np.asarray(names, dtype=object), num),
+        "y1": np.tile(y1, num),
+        "y2": np.tile(y2, num),
+        "F_grid": grid.ravel(),
+        "F_continuous": cont.ravel(),
+    }

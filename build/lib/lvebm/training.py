@@ -1,0 +1,398 @@
+"""Training the decoder by minimising the free energy of the data (lecture 15-2).
+
+The energy loss over training samples y_i is ``L(w) = mean_i F_beta(y_i; w)`` for the decoder
+weights w = (w1, w2). Its gradient needs no derivative of the minimiser: F_beta is a soft
+minimum over z, so ``dF_beta/dw = E_p[dE/dw]`` under the soft-argmin weights p (at beta = inf
+the envelope theorem: dE/dw at z_check alone). With ``dE/dw1 = -2 (y1 - w1 cos z) cos z`` and
+``dE/dw2 = -2 (y2 - w2 sin z) sin z``,
+
+    dF/dw1 = -2 (y1 E[cos z] - w1 E[cos^2 z]),   dF/dw2 = -2 (y2 E[sin z] - w2 E[sin^2 z]),
+
+with ``E[cos^2 z] = (1 + E[cos 2z]) / 2``: cold, only g(z_check) is pulled toward each sample;
+warm, every latent is, with its weight.
+
+Two trainers share one result type: per-sample gradient steps in epochs (the lecture's "it
+takes one epoch"), in an order drawn from a seeded stream, and full-batch L-BFGS
+(``scipy.optimize.minimize``) to convergence. At beta = inf both use the exact solver
+(continuous z); at finite beta the grid of ``n`` latents (the lecture's 48) or, with
+``n=None``, the continuous integral.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lvebm.data import stream
+from lvebm.exact import free_energy_exact
+from lvebm.model import Decoder, latent_grid
+from lvebm.relaxed import free_energy_relaxed
+
+# weights are kept away from exact zero, where the decoder is degenerate (and the exact solver's
+# ellipse has no second axis); 1e-9 is far below any radius the loss can prefer
+MIN_WEIGHT = 1e-9
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """The trained decoder, its loss, the steps taken, whether the method converged, and the
+    trajectory (columns ``step, epoch, w1, w2, loss``; step 0 is the start)."""
+
+    decoder: Decoder
+    loss: float
+    steps: int
+    converged: bool
+    trajectory: dict[str, np.ndarray]
+
+
+def loss_and_gradient(
+    w: np.ndarray, y1: np.ndarray, y2: np.ndarray, *, beta: float, n: int | None
+) -> tuple[float, np.ndarray]:
+    """The energy loss mean_i F_beta(y_i; w) and its exact gradient with respect to (w1, w2)."""
+    w1, w2 = _weights(w)
+    decoder = Decoder(w1, w2)
+    y1, y2 = np.asarray(y1, dtype=np.float64), np.asarray(y2, dtype=np.float64)
+    r = free_energy_relaxed(decoder, y1, y2, beta, n=n, weights=n is not None and np.isfinite(beta))
+    cos2 = 0.5 * (1.0 + r.mean_cos_2z)
+    sin2 = 0.5 * (1.0 - r.mean_cos_2z)
+    g1 = -2.0 * (y1 * r.mean_cos - w1 * cos2)
+    g2 = -2.0 * (y2 * r.mean_sin - w2 * sin2)
+    return float(np.mean(r.F)), np.array([np.mean(g1), np.mean(g2)])
+
+
+def loss(w, y1, y2, *, beta: float, n: int | None) -> float:
+    """The energy loss alone."""
+    return loss_and_gradient(np.asarray(w, dtype=np.float64), y1, y2, beta=beta, n=n)[0]
+
+
+def _weights(w) -> tuple[float, float]:
+    """(w1, w2) with each kept at least MIN_WEIGHT away from zero (its sign kept)."""
+    out = []
+    for value in np.asarray(w, dtype=np.float64):
+        if not np.isfinite(value):
+            raise ValueError(f"decoder weight became {value}: lower the learning rate")
+        out.append(float(np.copysign(max(abs(value), MIN_WEIGHT), value)))
+    return out[0], out[1]
+
+
+def _trajectory(rows: list[tuple[int, int, float, float, float]]) -> dict[str, np.ndarray]:
+    step, epoch, w1, w2, value = zip(*rows, strict=True)
+    return {
+        "step": np.asarray(step, dtype=np.int64),
+        "epoch": np.asarray(epoch, dtype=np.int64),
+        "w1": np.asarray(w1),
+        "w2": np.asarray(w2),
+        "loss": np.asarray(value),
+    }
+
+
+def train_per_sample(
+    y1,
+    y2,
+    decoder: Decoder,
+    *,
+    beta: float,
+    learning_rate: float,
+    epochs: int,
+    seed: int,
+    n: int | None = 48,
+    record: bool = True,
+) -> TrainingResult:
+    """Per-sample gradient steps ``w <- w - lr dF_beta(y_i; w)/dw``, one per sample and epoch,
+    the samples in an order drawn afresh each epoch from the stream ``training/order``.
+
+    Every step is recorded with the loss over all samples (with ``record``; otherwise only the
+    epochs' ends). ``converged`` is true when the last epoch changed the loss by less than 1e-9
+    relative.
+    """
+    if not learning_rate > 0 or not epochs >= 1:
+        raise ValueError(
+            f"learning_rate must be > 0 and epochs >= 1, got {learning_rate}, {epochs}"
+        )
+    y1, y2 = np.asarray(y1, dtype=np.float64), np.asarray(y2, dtype=np.float64)
+    rng = stream(seed, "training/order")
+    w = np.array([decoder.w1, decoder.w2], dtype=np.float64)
+    value = loss(w, y1, y2, beta=beta, n=n)
+    rows = [(0, 0, w[0], w[1], value)]
+    epoch_start = value
+    step = 0
+    for epoch in range(1, epochs + 1):
+        epoch_start = value
+        for i in rng.permutation(y1.size):
+            _, grad = loss_and_gradient(w, y1[i : i + 1], y2[i : i + 1], beta=beta, n=n)
+            w = np.array(_weights(w - learning_rate * grad))
+            step += 1
+            if record:
+                value = loss(w, y1, y2, beta=beta, n=n)
+                rows.append((step, epoch, w[0], w[1], value))
+        if not record:
+            value = loss(w, y1, y2, beta=beta, n=n)
+            rows.append((step, epoch, w[0], w[1], value))
+    converged = abs(value - epoch_start) <= 1e-9 * max(abs(value), 1e-300)
+    return TrainingResult(Decoder(w[0], w[1]), value, step, converged, _trajectory(rows))
+
+
+def train_lbfgs(
+    y1, y2, decoder: Decoder, *, beta: float, gtol: float, max_iter: int, n: int | None = 48
+) -> TrainingResult:
+    """Full-batch L-BFGS on the energy loss (``scipy.optimize.minimize``, method L-BFGS-B
+    without bounds) until the projected gradient is below ``gtol``; every iterate is recorded
+    (``epoch`` = iteration: each is one pass over the data)."""
+    from scipy import optimize  # imported here: 0.6 s that the evaluation jobs need not pay
+
+    y1, y2 = np.asarray(y1, dtype=np.float64), np.asarray(y2, dtype=np.float64)
+    w0 = np.array([decoder.w1, decoder.w2], dtype=np.float64)
+    rows = [(0, 0, w0[0], w0[1], loss(w0, y1, y2, beta=beta, n=n))]
+
+    def record(intermediate_result):  # scipy passes the OptimizeResult to this parameter name
+        k = len(rows)
+        rows.append((k, k, *intermediate_result.x, float(intermediate_result.fun)))
+
+    result = optimize.minimize(
+        lambda w: loss_and_gradient(w, y1, y2, beta=beta, n=n),
+        w0,
+        jac=True,
+        method="L-BFGS-B",
+        callback=record,
+        options={"gtol": gtol, "maxiter": max_iter, "ftol": 0.0},
+    )
+    w1, w2 = _weights(result.x)
+    return TrainingResult(
+        Decoder(w1, w2), float(result.fun), int(result.nit), bool(result.success),
+        _trajectory(rows),
+    )  # fmt: skip
+
+
+def critical_betas(y1, y2) -> tuple[float, float]:
+    """The betas above which each radius of the trained ellipse becomes non-zero.
+
+    Expanding F_beta to second order in w around w = 0 (the cumulant expansion of
+    -(1/beta) log E_z[exp(-beta E)] with E = |y|^2 + X, X = -2 y1 w1 cos z - 2 y2 w2 sin z +
+    w1^2 cos^2 z + w2^2 sin^2 z, on any grid of at least 3 latents or continuously):
+
+        F_beta = |y|^2 + E[X] - (beta / 2) Var[X] + O(w^3)
+               = |y|^2 + w1^2 (1/2 - beta y1^2) + w2^2 (1/2 - beta y2^2) + O(w^3),
+
+    so w = 0 stops being a minimum of the loss along w1 when beta > 1 / (2 mean_i y1^2), and
+    along w2 when beta > 1 / (2 mean_i y2^2). Below both the ellipse collapses onto the centre.
+    """
+    y1, y2 = np.asarray(y1, dtype=np.float64), np.asarray(y2, dtype=np.float64)
+    return 1.0 / (2.0 * np.mean(y1 * y1)), 1.0 / (2.0 * np.mean(y2 * y2))
+
+
+def denoise(decoder: Decoder, y1, y2) -> tuple[np.ndarray, np.ndarray]:
+    """The denoised points g(z_check(y)): the nearest point of the decoder's manifold."""
+    exact = free_energy_exact(decoder, y1, y2)
+    return decoder(exact.z_check)
+
+
+# ---- the pipeline's tables ---------------------------------------------------------------------
+
+
+def train(
+    y1,
+    y2,
+    start: Decoder,
+    *,
+    beta: float,
+    methods,
+    n: int | None,
+    learning_rate: float,
+    epochs: int,
+    seed: int,
+    gtol: float,
+    max_iter: int,
+    landscape_num: int = 25,
+) -> tuple[dict, dict, dict]:
+    """Train with each method at one beta: (results ``beta, method, w1, w2, loss, steps,
+    converged``; trajectories ``method, step, epoch, w1, w2, loss``; the loss on a grid of
+    (w1, w2) around every trajectory, ``beta, w1, w2, loss``).
+
+    >>> from lvebm.data import sample_slice
+    >>> s = sample_slice(24, x=0.0, seed=709, alpha=1.5, beta=2.0, noise_std=0.05)
+    >>> results, _, _ = train(s["y1"], s["y2"], Decoder(-1.45, 0.36), beta=np.inf,
+    ...     methods=["lbfgs"], n=None, learning_rate=0.2, epochs=1, seed=709, gtol=1e-10,
+    ...     max_iter=1000)
+    >>> results["w1"].round(4).tolist(), results["w2"].round(4).tolist()
+    ([-1.9476], [1.4849])
+    """
+    n = None if np.isinf(beta) else n
+    runs = {}
+    for method in methods:
+        if method == "lbfgs":
+            runs[method] = train_lbfgs(y1, y2, start, beta=beta, gtol=gtol, max_iter=max_iter, n=n)
+        elif method == "per_sample":
+            runs[method] = train_per_sample(
+                y1, y2, start, beta=beta, learning_rate=learning_rate, epochs=epochs, seed=seed, n=n
+            )
+        else:
+            raise ValueError(f"unknown training method {method!r}: lbfgs or per_sample")
+    results = {
+        "beta": np.full(len(runs), float(beta)),
+        "method": np.asarray(list(runs), dtype=object),
+        "w1": np.array([r.decoder.w1 for r in runs.values()]),
+        "w2": np.array([r.decoder.w2 for r in runs.values()]),
+        "loss": np.array([r.loss for r in runs.values()]),
+        "steps": np.array([r.steps for r in runs.values()], dtype=np.int64),
+        "converged": np.array([r.converged for r in runs.values()]),
+    }
+    parts = [r.trajectory for r in runs.values()]
+    trajectory = {
+        "method": np.concatenate(
+            [np.full(p["step"].size, m, dtype=object) for m, p in zip(runs, parts, strict=True)]
+        ),
+        **{k: np.concatenate([p[k] for p in parts]) for k in ("step", "epoch", "w1", "w2", "loss")},
+    }
+    return results, trajectory, landscape(y1, y2, trajectory, beta=beta, n=n, num=landscape_num)
+
+
+def landscape(y1, y2, trajectory, *, beta: float, n: int | None, num: int) -> dict:
+    """The loss on a num x num grid of (w1, w2) covering the trajectories (with a margin)."""
+    lo1, hi1 = np.min(trajectory["w1"]), np.max(trajectory["w1"])
+    lo2, hi2 = np.min(trajectory["w2"]), np.max(trajectory["w2"])
+    pad1, pad2 = 0.15 * (hi1 - lo1) + 0.2, 0.15 * (hi2 - lo2) + 0.2
+    a1 = np.linspace(lo1 - pad1, hi1 + pad1, num)
+    a2 = np.linspace(lo2 - pad2, hi2 + pad2, num)
+    w1, w2 = (v.ravel() for v in np.meshgrid(a1, a2))
+    values = np.array([loss((a, b), y1, y2, beta=beta, n=n) for a, b in zip(w1, w2, strict=True)])
+    return {"beta": np.full(w1.size, float(beta)), "w1": w1, "w2": w2, "loss": values}
+
+
+def concat_tables(tables) -> dict[str, np.ndarray]:
+    """Row-wise concatenation of tables with the same columns, in order."""
+    tables = list(tables)
+    return {k: np.concatenate([t[k] for t in tables]) for k in tables[0]}
+
+
+def reference_decoder(summary, *, beta: float, method: str) -> Decoder:
+    """The decoder trained at ``beta`` by ``method``, from the training summary."""
+    rows = np.flatnonzero((summary["beta"] == beta) & (summary["method"] == method))
+    if rows.size != 1:
+        raise ValueError(f"the training summary has no single row for beta={beta}, {method}")
+    return Decoder(float(summary["w1"][rows[0]]), float(summary["w2"][rows[0]]))
+
+
+def learning_rate_scan(
+    y1, y2, start: Decoder, *, rates, seed: int, gtol: float, max_iter: int
+) -> dict[str, np.ndarray]:
+    """The zero-temperature loss after one epoch of per-sample steps, per learning rate, against
+    the optimum that L-BFGS reaches: ``learning_rate, loss, optimum, excess, within_1pct``
+    (excess = loss / optimum - 1)."""
+    best = train_lbfgs(y1, y2, start, beta=np.inf, gtol=gtol, max_iter=max_iter).loss
+    values = []
+    for rate in rates:
+        try:
+            result = train_per_sample(
+                y1, y2, start, beta=np.inf, learning_rate=rate, epochs=1, seed=seed, n=None,
+                record=False,
+            )  # fmt: skip
+            values.append(result.loss)
+        except ValueError:  # diverged to a non-finite weight
+            values.append(np.inf)
+    values = np.asarray(values)
+    excess = values / best - 1.0
+    return {
+        "learning_rate": np.asarray(rates, dtype=np.float64),
+        "loss": values,
+        "optimum": np.full(values.size, best),
+        "excess": excess,
+        "within_1pct": excess <= 0.01,
+    }
+
+
+def temperature_scan(
+    y1, y2, start: Decoder, *, betas, n: int | None, gtol: float, max_iter: int
+) -> dict[str, np.ndarray]:
+    """L-BFGS at each beta: ``beta, w1, w2, loss``, with the critical betas of
+    :func:`critical_betas` (``critical_w1, critical_w2``) on every row."""
+    fits = [train_lbfgs(y1, y2, start, beta=b, gtol=gtol, max_iter=max_iter, n=n) for b in betas]
+    c1, c2 = critical_betas(y1, y2)
+    m = len(fits)
+    return {
+        "beta": np.asarray(betas, dtype=np.float64),
+        "w1": np.array([f.decoder.w1 for f in fits]),
+        "w2": np.array([f.decoder.w2 for f in fits]),
+        "loss": np.array([f.loss for f in fits]),
+        "critical_w1": np.full(m, c1),
+        "critical_w2": np.full(m, c2),
+    }
+
+
+def denoise_table(held_out, decoders: dict[str, Decoder]) -> dict[str, np.ndarray]:
+    """Each held-out noisy sample denoised by each decoder (g(z_check)), and the raw sample
+    itself as model ``noisy``: ``i, y1, y2, clean_y1, clean_y2, model, denoised_y1,
+    denoised_y2, error`` with error the distance from the denoised point to the clean one."""
+    y1, y2 = held_out["y1"], held_out["y2"]
+    parts = [("noisy", y1, y2)]
+    parts += [(name, *denoise(dec, y1, y2)) for name, dec in decoders.items()]
+    m = y1.size
+    rows = []
+    for name, d1, d2 in parts:
+        rows.append(
+            {
+                "i": held_out["i"],
+                "y1": y1,
+                "y2": y2,
+                "clean_y1": held_out["clean_y1"],
+                "clean_y2": held_out["clean_y2"],
+                "model": np.full(m, name, dtype=object),
+                "denoised_y1": d1,
+                "denoised_y2": d2,
+                "error": np.hypot(d1 - held_out["clean_y1"], d2 - held_out["clean_y2"]),
+            }
+        )
+    return concat_tables(rows)
+
+
+def training_maps(
+    decoders: dict[str, Decoder], y1, y2, *, warm_beta: float, n: int | None, point, samples
+) -> tuple[dict, dict, dict]:
+    """For figure 18, per decoder: F and its gradient on the points (y1, y2) at beta = inf and at
+    ``warm_beta`` (``model, beta, y1, y2, F, dF_dy1, dF_dy2``); the soft-argmin weights over the
+    grid of ``n`` latents (48 if continuous) for ``point`` at ``warm_beta`` (``model, k, z, g1,
+    g2, weight, y1, y2`` with y the point); each sample's closest manifold point g(z_check)
+    (``model, i, y1, y2, g1, g2``). ``samples`` has columns ``i, y1, y2``."""
+    maps, weights, closest = [], [], []
+    grid_n = 48 if n is None else n
+    z = latent_grid(grid_n)
+    for name, dec in decoders.items():
+        for beta in (np.inf, float(warm_beta)):
+            r = free_energy_relaxed(dec, y1, y2, beta, n=None if np.isinf(beta) else n)
+            maps.append(
+                {
+                    "model": np.full(y1.size, name, dtype=object),
+                    "beta": np.full(y1.size, beta),
+                    "y1": y1,
+                    "y2": y2,
+                    "F": r.F,
+                    "dF_dy1": r.dF_dy1,
+                    "dF_dy2": r.dF_dy2,
+                }
+            )
+        g1, g2 = dec(z)
+        p = free_energy_relaxed(dec, point[0], point[1], warm_beta, n=grid_n, weights=True)
+        weights.append(
+            {
+                "model": np.full(grid_n, name, dtype=object),
+                "k": np.arange(grid_n, dtype=np.int64),
+                "z": z,
+                "g1": g1,
+                "g2": g2,
+                "weight": p.weights.ravel(),
+                "y1": np.full(grid_n, float(point[0])),
+                "y2": np.full(grid_n, float(point[1])),
+            }
+        )
+        c1, c2 = denoise(dec, samples["y1"], samples["y2"])
+        closest.append(
+            {
+                "model": np.full(c1.size, name, dtype=object),
+                "i": samples["i"],
+                "y1": samples["y1"],
+                "y2": samples["y2"],
+                "g1": c1,
+                "g2": c2,
+            }
+        )
+    return concat_tables(maps), concat_tables(weights), concat_tables(closest)
