@@ -15,6 +15,8 @@ from collections.abc import Mapping
 
 import matplotlib
 import numpy as np
+from matplotlib.legend_handler import HandlerTuple
+from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Polygon
 from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
 
@@ -273,17 +275,25 @@ def latent_plane(data: Data, *, size, focus: int) -> object:
         _draw_manifold(ax, e, points=True)
         ax.scatter([y["y1"]], [y["y2"]], s=70, color=ps.FOCUS, zorder=5, label=f"$y^{{({focus})}}$")
         quarter = [int(np.argmin(np.abs(z - t))) for t in (0.0, np.pi / 2, np.pi, 1.5 * np.pi)]
+        # white on a dark box, outside the manifold (each label away from the centre)
         for k, text in zip(
             quarter, ("$z=0$", r"$z=\pi/2$", r"$z=\pi$", r"$z=3\pi/2$"), strict=True
         ):
+            away = np.array([g1[k], g2[k]]) / max(float(np.hypot(g1[k], g2[k])), 1e-12)
             ax.annotate(
                 text,
                 (g1[k], g2[k]),
-                xytext=(0, 10),
+                xytext=(
+                    18 * away[0] + 10 * (abs(away[0]) > 0.5),
+                    16 * away[1] - 10 * (abs(away[0]) > 0.5),
+                ),
                 textcoords="offset points",
                 ha="center",
-                fontsize=8,
-                color=ps.MANIFOLD,
+                va="center",
+                fontsize=9,
+                color="white",
+                bbox={"boxstyle": "round,pad=0.2", "fc": "black", "ec": ps.MANIFOLD, "lw": 0.8},
+                zorder=6,
             )
         k0 = quarter[0]
         ax.scatter([g1[k0]], [g2[k0]], s=70, color=ps.Z_TILDE, zorder=5, label=r"$\tilde y = g(0)$")
@@ -298,7 +308,7 @@ def latent_plane(data: Data, *, size, focus: int) -> object:
                 "connectionstyle": "arc3,rad=-0.3",
             },
         )
-        ax.text(g1[k0] * 0.55, g2[quarter[1]] + 0.5, "clockwise", color=ps.MANIFOLD, fontsize=8)
+        ax.text(g1[k0] * 0.55, g2[quarter[1]] + 0.5, "clockwise", color="white", fontsize=9)
         ps.plane(ax, title=f"$z$ runs clockwise from the left; $y^{{({focus})}}$ lies on the right")
         ps.outside_legend(ax)
     return fig
@@ -575,10 +585,11 @@ def _beta_text(beta: float) -> str:
 
 
 def _beta_colours(betas) -> dict[float, object]:
-    """Hot (small beta) red to cold (large beta) blue; beta = inf white."""
+    """Hot (small beta) red through yellow and green to cold (large beta) blue, distinct hues
+    on the dark background (turbo from 0.95 down to 0.1); beta = inf white."""
     finite = sorted(b for b in betas if np.isfinite(b))
-    cmap = matplotlib.colormaps["coolwarm_r"]
-    colours = {b: cmap(0.1 + 0.8 * k / max(len(finite) - 1, 1)) for k, b in enumerate(finite)}
+    cmap = matplotlib.colormaps["turbo"]
+    colours = {b: cmap(0.95 - 0.85 * k / max(len(finite) - 1, 1)) for k, b in enumerate(finite)}
     colours[np.inf] = "white"
     return colours
 
@@ -601,16 +612,27 @@ def relaxed_cross_section(data: Data, *, size, ymax: float, title: str | None = 
         for beta in betas:
             rows = t["beta"] == beta
             x, label = _line_coordinate({k: v[rows] for k, v in t.items()})
-            ax.plot(x, t["F_grid"][rows], "o-", ms=3, lw=1.6, color=colours[beta],
+            ax.plot(x, t["F_grid"][rows], "o-", ms=3.5, lw=2.2, color=colours[beta],
                     label=_beta_text(beta))  # fmt: skip
-            ax.plot(x, t["F_continuous"][rows], "--", lw=0.9, color=colours[beta], alpha=0.8)
-        ax.set_ylim(0.0, ymax)
+            # the continuous integral on top, in black dashes: where it equals the grid's mean
+            # (every beta up to about 10) the coloured line shows through between the dashes
+            ax.plot(x, t["F_continuous"][rows], ls=(0, (3, 3)), lw=1.0, color="black", zorder=3)
+        # the lecture's axis, extended (never clipped) where a curve goes above it
+        ax.set_ylim(0.0, max(ymax, 1.04 * float(np.nanmax(t["F_grid"]))))
         ax.set_xlabel(label)
         ax.set_ylabel(r"$F_\beta(y)$")
-        ax.set_title(
-            title or r"Relaxed free energy along the line: cold $\to$ hot (dashed: continuous $z$)"
+        ax.set_title(title or r"Relaxed free energy along the line: cold $\to$ hot")
+        handles, labels = ax.get_legend_handles_labels()
+        grid = Line2D([], [], marker="o", ms=3.5, lw=2.2, color="grey")
+        under = Line2D([], [], lw=2.2, color="grey")
+        dashes = Line2D([], [], ls=(0, (3, 3)), lw=1.0, color="black")
+        ps.outside_legend(
+            ax,
+            handles=[*handles, grid, (under, dashes)],
+            labels=[*labels, "grid of latents", "continuous $z$ (dashes)"],
+            handler_map={tuple: HandlerTuple(ndivide=None, pad=0.0)},
+            title="inverse temperature",
         )
-        ps.outside_legend(ax, title="inverse temperature")
     return fig
 
 
@@ -863,11 +885,16 @@ def denoising(data: Data, *, size) -> object:
 
 
 # 23-26: the conditional horn (lecture 15-2, section 3) -----------------------------------------
-def _horn_axes(ax, horn: Columns) -> None:
-    """The horn's samples (coloured by x as in figure 1) and the 3-D axes' style."""
-    ax.scatter(horn["x"], horn["y1"], horn["y2"], c=horn["x"], cmap="rainbow", s=5, vmin=0,
-               vmax=1, alpha=0.6, depthshade=False, label="horn samples")  # fmt: skip
+def _horn_axes(fig, ax, horn: Columns) -> None:
+    """The horn's samples (coloured by x as in figure 1, with its colour bar), the 3-D axes'
+    style, and the axes filling the figure (matplotlib's 3-D box leaves wide margins)."""
+    points = ax.scatter(horn["x"], horn["y1"], horn["y2"], c=horn["x"], cmap="rainbow", s=5,
+                        vmin=0, vmax=1, alpha=0.6, depthshade=False)  # fmt: skip
     _style_3d(ax)
+    ax.set_box_aspect(None, zoom=1.12)
+    fig.subplots_adjust(left=0.0, right=0.9, bottom=0.02, top=0.9)
+    bar = fig.colorbar(points, ax=ax, shrink=0.55, pad=0.08, fraction=0.04)
+    bar.set_label("$x$ of the horn's samples")
 
 
 def conditional_manifold(data: Data, *, size, model: str, n: int) -> object:
@@ -881,7 +908,7 @@ def conditional_manifold(data: Data, *, size, model: str, n: int) -> object:
     g1, g2 = f1[:, None] * np.cos(z), f2[:, None] * np.sin(z)
     fig, ax = ps.figure(size, subplot_kw={"projection": "3d"})
     with ps.style():
-        _horn_axes(ax, data["horn"])
+        _horn_axes(fig, ax, data["horn"])
         ax.plot_wireframe(x, g1, g2, rstride=max(1, f1.size // 25), cstride=max(1, n // 24),
                           color=ps.MANIFOLD, lw=0.7, label=r"manifold $g(x, z)$")  # fmt: skip
         state = "Untrained" if model == "untrained" else "Trained"
@@ -898,7 +925,7 @@ def regression_baseline(data: Data, *, size) -> object:
     r = data["radii"]
     fig, ax = ps.figure(size, subplot_kw={"projection": "3d"})
     with ps.style():
-        _horn_axes(ax, data["horn"])
+        _horn_axes(fig, ax, data["horn"])
         ax.plot(r["x"], np.zeros_like(r["x"]), np.zeros_like(r["x"]), color="white", ls="--",
                 lw=1.2, label="the axis $y = 0$")  # fmt: skip
         ax.plot(r["x"], r["baseline_y1"], r["baseline_y2"], color=ps.Z_TILDE, lw=3,
