@@ -4,6 +4,7 @@ library must install from the ranges alone (no lock) and compute what it compute
 versions, to rounding."""
 
 import json
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -72,8 +73,13 @@ def test_pip_install_into_a_fresh_venv_with_the_lowest_versions(tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", venv], check=True)
     python = venv / "bin" / "python"
+    # from a copy of the package's files: pip builds in the source tree (build/, *.egg-info)
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "src", source / "src", ignore=shutil.ignore_patterns("*.egg-info"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(ROOT / name, source / name)
     install = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-               *lowest_versions(), str(ROOT)]  # fmt: skip
+               *lowest_versions(), str(source)]  # fmt: skip
     proc = subprocess.run(install, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-4000:]
     versions = subprocess.run(
