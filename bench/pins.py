@@ -23,63 +23,33 @@ from datetime import date
 
 from lvebm.numerics import kernels, pinned_environment
 
+# random points of the mesh's box and the lecture's decoder, for the cases that take points
+POINTS = """
+import numpy as np
+import lvebm
+from lvebm.relaxed import free_energy_relaxed
+rng = np.random.default_rng(0); y1, y2 = rng.uniform(-3, 3, (2, N)); d = lvebm.Decoder(-1.45, 0.36)
+"""
+
 # name, points, the code that sets up (defines `run`), timed as run()
 CASES = [
     (
         "F_beta on the 48-point grid, beta = 1",
         1_000_000,
-        """
-import numpy as np
-from lvebm.model import Decoder
-from lvebm.relaxed import free_energy_relaxed
-rng = np.random.default_rng(0); y1, y2 = rng.uniform(-3, 3, (2, N))
-def run(): free_energy_relaxed(Decoder(-1.45, 0.36), y1, y2, 1.0, n=48)
-""",
+        POINTS + "def run(): free_energy_relaxed(d, y1, y2, 1.0, n=48)",
     ),
     (
         "continuous F_beta, beta = 10",
         20_000,
-        """
-import numpy as np
-from lvebm.model import Decoder
-from lvebm.relaxed import free_energy_relaxed
-rng = np.random.default_rng(0); y1, y2 = rng.uniform(-3, 3, (2, N))
-def run(): free_energy_relaxed(Decoder(-1.45, 0.36), y1, y2, 10.0, n=None)
-""",
+        POINTS + "def run(): free_energy_relaxed(d, y1, y2, 10.0, n=None)",
     ),
     (
         "exact F_inf (free_energy_exact)",
         1_000_000,
-        """
-import numpy as np
-from lvebm.exact import free_energy_exact
-from lvebm.model import Decoder
-rng = np.random.default_rng(0); y1, y2 = rng.uniform(-3, 3, (2, N))
-def run(): free_energy_exact(Decoder(-1.45, 0.36), y1, y2)
-""",
+        POINTS + "def run(): lvebm.free_energy_exact(d, y1, y2)",
     ),
-    (
-        "lbfgs, batched",
-        100_000,
-        """
-import numpy as np
-from lvebm.model import Decoder
-from lvebm.optimize import lbfgs
-rng = np.random.default_rng(0); y1, y2 = rng.uniform(-3, 3, (2, N))
-def run(): lbfgs(Decoder(-1.45, 0.36), y1, y2)
-""",
-    ),
-    (
-        "newton, batched",
-        100_000,
-        """
-import numpy as np
-from lvebm.model import Decoder
-from lvebm.optimize import newton
-rng = np.random.default_rng(0); y1, y2 = rng.uniform(-3, 3, (2, N))
-def run(): newton(Decoder(-1.45, 0.36), y1, y2)
-""",
-    ),
+    ("lbfgs, batched", 100_000, POINTS + "def run(): lvebm.lbfgs(d, y1, y2)"),
+    ("newton, batched", 100_000, POINTS + "def run(): lvebm.newton(d, y1, y2)"),
     (
         "conditional horn: one Levenberg-Marquardt step's residuals and Jacobian",
         8_000,

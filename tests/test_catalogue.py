@@ -608,8 +608,8 @@ LIBRARY = [
     (lambda: minimize(DEC, [1.0, 2.0, 3.0], [0.1, 0.2]), "y1 has shape (3,) and y2 has shape (2,)"),
     (lambda: minimize(DEC, [1.0, 2.0], [0.1, 0.2], [0.5, 0.6, 0.7]), "z_init has 3 values for 2"),
     (lambda: free_energy_exact(DEC, [1.0], [0.1j]), "y2 is complex"),
-    (lambda: infer("exact", DEC, [1, 2, 3], [1.0, 2.0], [0.1, 0.2]), "labels must be one integer"),
-    (lambda: infer("exact", DEC, [1.5, 2.5], [1.0, 2.0], [0.1, 0.2]), "labels must be one integer"),
+    (lambda: infer(DEC, [1, 2, 3], [1.0, 2.0], [0.1, 0.2], method="exact"), "labels must be one integer"),
+    (lambda: infer(DEC, [1.5, 2.5], [1.0, 2.0], [0.1, 0.2], method="exact"), "labels must be one integer"),
     (lambda: run_optimizer("exact", DEC, [1.0], [0.1], workers=0), "workers = 0 is invalid"),
     (lambda: Decoder(NAN, 0.36), "decoder.w1 must be a finite, real, non-zero number"),
     (lambda: Decoder(-1.45, 1j), "decoder.w2 must be a finite, real, non-zero number"),
@@ -638,7 +638,7 @@ def test_traces_are_opt_in_for_large_inputs(monkeypatch):
     assert minimize(DEC, [2.0], [0.1], method="newton").trace is None
     assert minimize(DEC, [2.0], [0.1], method="newton", trace=True).trace["step"].size > 1
     monkeypatch.setattr("lvebm.inference.TRACE_POINTS", 1)
-    _, small = infer("newton", DEC, [1], [2.0], [0.1])
-    _, large = infer("newton", DEC, [1, 2], [2.0, 1.0], [0.1, 0.2])
-    _, asked = infer("newton", DEC, [1, 2], [2.0, 1.0], [0.1, 0.2], trace=True)
+    _, small = infer(DEC, [1], [2.0], [0.1], method="newton")
+    _, large = infer(DEC, [1, 2], [2.0, 1.0], [0.1, 0.2], method="newton")
+    _, asked = infer(DEC, [1, 2], [2.0, 1.0], [0.1, 0.2], method="newton", trace=True)
     assert small["i"].size > 1 and large["i"].size == 0 and asked["i"].size > small["i"].size

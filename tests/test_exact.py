@@ -116,3 +116,35 @@ def test_shapes_and_broadcasting():
     dec = Decoder(-1.45, 0.36)
     r = free_energy_exact(dec, np.zeros((3, 4)), 1.0)
     assert r.F.shape == (3, 4) and r.unique.shape == (3, 4)
+
+
+EXTREME = {  # legal weights far outside the config's range: the solver works in the ellipse's scale
+    "tiny minor radius": (1e-300, 0.36),
+    "thin as a segment": (0.5, -1e-120),
+    "huge": (1e150, -3e149),
+    "tiny": (2e-150, 1e-150),
+    "huge circle": (-1e150, 1e150),
+    "tiny circle": (1e-200, 1e-200),
+}
+
+
+@pytest.mark.parametrize("name", list(EXTREME))
+def test_extreme_but_legal_weights_give_finite_correct_results(name):
+    w1, w2 = EXTREME[name]
+    rng = np.random.default_rng(len(name))
+    scale = max(abs(w1), abs(w2))
+    y = np.concatenate([rng.uniform(-2.5, 2.5, (2, 2000)), [[0.0, 0.3, 0.0], [0.0, 0.0, 0.2]]],
+                       axis=1) * scale  # fmt: skip
+    exact = free_energy_exact(Decoder(w1, w2), y[0], y[1])
+    assert np.isfinite(exact.F).all() and np.isfinite(exact.z_check).all()
+    ref_f, _ = brute_force(w1, w2, y[0], y[1])
+    floor = 2 * np.sqrt(ref_f) * 8 * np.finfo(float).eps * (np.hypot(y[0], y[1]) + scale)
+    floor += 4 * np.sqrt(ref_f) * min(abs(w1), abs(w2)) * (min(abs(w1), abs(w2)) < 1e-100 * scale)
+    assert np.all(np.abs(exact.F - ref_f) <= 1e-12 * ref_f + floor), name
+
+
+def test_points_whose_distance_overflows_are_flagged_as_infinite_and_not_finite_ones_as_nan():
+    r = free_energy_exact(Decoder(-1.45, 0.36), [1e200, np.inf, np.nan, 2.0], [0.0, 0.0, 0.0, 0.1])
+    assert r.F[0] == np.inf and np.isfinite(r.z_check[0])  # the true F exceeds the float range
+    assert np.isnan(r.F[1:3]).all() and np.isnan(r.z_check[1:3]).all()
+    assert np.isfinite(r.F[3])

@@ -11,6 +11,30 @@ importable from the package itself, loaded on first use (``import lvebm`` stays 
     >>> bool(abs(found.F - exact.F).max() < 1e-9)  # from z0 = 0.5 all 24 reach the global minimum
     True
 
+Conventions (every export follows them; ``tests/test_api.py`` checks them over ``__all__``):
+
+- **Shapes.** Functions of points broadcast ``y1`` and ``y2`` with numpy's rules, and every
+  per-point output has their broadcast shape: a ``(2, 3)`` grid gives ``(2, 3)`` arrays, two
+  scalars give 0-d arrays. Functions that build the pipeline's tables return dicts of flat
+  columns, in the order of the points.
+- **Results.** A computation on points returns one frozen record with named fields, like
+  scipy's ``OptimizeResult``: ``InferenceResult`` (``z_check, F, n_iter, n_eval, converged,
+  trace``), ``ExactFreeEnergy`` (``z_check, F, unique, n_iter``), ``RelaxedFreeEnergy``. A
+  function that returns several tables returns a ``NamedTuple`` of them (``infer``:
+  ``results, trace``; ``train``: ``results, trajectories, landscape``), which also unpacks.
+- **Methods** are chosen by keyword, ``method=``, after the points: ``minimize(decoder, y1, y2,
+  z0, method="lbfgs")``, ``infer(decoder, labels, y1, y2, method="lbfgs")``.
+- **Defaults** are the lecture's: ``sample_slice()`` is its 24 samples at x = 0 (seed 709, the
+  pipeline's), ``Network()`` its 1 -> 8 -> 8 -> 2, ``train(y1, y2)`` starts from its untrained
+  decoder, every optimizer option its scipy counterpart's.
+- **Bad arguments** stop with one ``TypeError`` (a string, a bool or an array where a number
+  belongs) or ``ValueError`` (a negative size or seed, a non-integer label, an option out of
+  range, complex points) that names the argument and what is allowed, never numpy's message.
+- **Extreme values.** Any non-zero finite weights give finite results where the true value is
+  representable (tiny, huge, a circle, as thin as a segment: tested against a brute force);
+  a point that is not finite gives NaN (and ``converged = False``), a squared distance beyond
+  the float range gives ``F = inf``.
+
 Modules:
 
 - :mod:`lvebm.model`: the decoder g(z) = [w1 cos z, w2 sin z], the energy and its derivatives,

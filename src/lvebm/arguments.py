@@ -70,6 +70,57 @@ def starts(name: str, value: ArrayLike, n: int) -> NDArray[np.float64]:
     return array
 
 
+def real_number(name: str, value) -> float:
+    """A real scalar argument as float; TypeError naming it for anything else (a string, a
+    bool, an array).
+
+    >>> real_number("beta", 2)
+    2.0
+    >>> real_number("beta", "1")
+    Traceback (most recent call last):
+    TypeError: beta must be a real number, not str ('1')
+    """
+    if not _real(value):
+        raise TypeError(f"{name} must be a real number, not {type(value).__name__} ({value!r})")
+    return float(value)
+
+
+def count(name: str, value, minimum: int = 0) -> int:
+    """A size or seed: an integer >= ``minimum``; TypeError or ValueError naming it otherwise.
+
+    >>> count("n", 24)
+    24
+    >>> count("n", -1)
+    Traceback (most recent call last):
+    ValueError: n = -1 is invalid: must be an integer >= 0
+    >>> count("seed", 1.5)
+    Traceback (most recent call last):
+    TypeError: seed must be an integer, not float (1.5)
+    """
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an integer, not {type(value).__name__} ({value!r})")
+    if value < minimum:
+        raise ValueError(f"{name} = {value!r} is invalid: must be an integer >= {minimum}")
+    return int(value)
+
+
+def labels_array(name: str, value: ArrayLike) -> NDArray[np.int64]:
+    """Labels as int64; ValueError naming them if any is not a whole number.
+
+    >>> labels_array("labels", [1, 2.0]).tolist()
+    [1, 2]
+    >>> labels_array("labels", [1.5])
+    Traceback (most recent call last):
+    ValueError: labels must be whole numbers (the samples' integer labels), got 1.5
+    """
+    array = real_array(name, value)
+    whole = np.isfinite(array) & (array == np.round(array))
+    if not whole.all():
+        bad = float(array[~whole].ravel()[0])
+        raise ValueError(f"{name} must be whole numbers (the samples' integer labels), got {bad!r}")
+    return array.astype(np.int64)
+
+
 def _positive(value) -> bool:
     return _real(value) and math.isfinite(value) and value > 0
 
@@ -135,6 +186,10 @@ def checked_options(function: Callable) -> Callable:
                 f"option c2 = {c2!r} of {function.__name__} is invalid: must be greater than "
                 f"c1 = {c1!r} (0 < c1 < c2 < 1)"
             )
-        return function(*args, **kwargs)
+        result = function(*args, **kwargs)
+        if hasattr(result, "reshaped") and "y1" in bound.arguments:  # the points' shape
+            y1, y2 = bound.arguments["y1"], bound.arguments.get("y2", 0.0)
+            result = result.reshaped(np.broadcast_shapes(np.shape(y1), np.shape(y2)))
+        return result
 
     return wrapper

@@ -80,7 +80,7 @@ class Network:
     (2, 3)
     """
 
-    sizes: tuple[int, ...]
+    sizes: tuple[int, ...] = (1, 8, 8, 2)  # the lecture's 1 -> 8 -> 8 -> 2
     activation: str = "tanh"
     output: str = "exp"
 

@@ -34,11 +34,19 @@ MAX_NEWTON = 60
 SWEEPS = 4
 CHUNK = 1 << 14
 STEP_RTOL = 4.0 * np.finfo(np.float64).eps
+# An ellipse whose minor radius is below this share of its major one is solved as the segment
+# of its major axis: r = (e0 / e1)^2 would pass 1e200 and the bracket overflow, while the
+# distance to the segment differs from the distance to the ellipse by at most e1 (1e-100 e0).
+FLAT_ASPECT = 1e-100
 
 
 @dataclass(frozen=True)
 class ExactFreeEnergy:
-    """F_inf(y), z_check(y) in [0, 2 pi), whether z_check is unique, and Newton iterations."""
+    """F_inf(y), z_check(y) in [0, 2 pi), whether z_check is unique, and Newton iterations.
+
+    Flags: F and z_check are NaN where a point or radius is not finite (nothing to solve), and F
+    is inf where the squared distance exceeds the float range (z_check is still exact there).
+    """
 
     z_check: NDArray[np.float64]
     F: NDArray[np.float64]
@@ -58,7 +66,7 @@ def _root_t(r, z0: np.ndarray, z1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     c0, c1 = r * z0, z1
     t = np.maximum(c1, c0 + (1.0 - r))  # lower end of the bracket: h(t) <= 1
-    hi = np.sqrt(c0 * c0 + c1 * c1)  # upper end: h(hi) >= 1
+    hi = np.hypot(c0, c1)  # upper end: h(hi) >= 1 (hypot: no overflow for thin ellipses)
     iters = np.full(t.shape, SWEEPS, dtype=np.int64)
     for _ in range(SWEEPS):
         t, step = _newton_step(r, c0, c1, t, hi)
@@ -172,9 +180,9 @@ def _solve(w1, w2, y1: np.ndarray, y2: np.ndarray) -> ExactFreeEnergy:
     xv = np.empty_like(v)  # nearest point, minor coordinate
     n_iter = np.zeros(u.shape, dtype=np.int64)
 
-    flat = e1 == 0.0  # a segment (or a point): no Newton
+    flat = e1 <= FLAT_ASPECT * e0  # a segment (or a point, or as thin as one): no Newton
     off_axis = (v > 0.0) & ~flat
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # flat: not used
         r = (e0 / e1) ** 2
     if off_axis.all():  # the common case: no masking
         t, n_iter[:] = _root_t(r, u / e0, v / e1)
@@ -188,13 +196,14 @@ def _solve(w1, w2, y1: np.ndarray, y2: np.ndarray) -> ExactFreeEnergy:
 
     on_axis = ~off_axis & ~flat
     with np.errstate(divide="ignore", invalid="ignore"):
-        focal = (e0 * e0 - e1 * e1) / e0  # evolute's cusp on the major axis
+        q = e1 / e0
+        focal = (e0 - e1) * (1.0 + q)  # evolute's cusp on the major axis, (e0^2 - e1^2) / e0
     ridge = on_axis & (u < focal)
     outside = on_axis & ~ridge
     xu[outside], xv[outside] = _take(e0, outside), 0.0
     if ridge.any():
-        er0, er1 = _take(e0, ridge), _take(e1, ridge)
-        xu[ridge] = er0 * er0 * u[ridge] / (er0 * er0 - er1 * er1)
+        er0, er1, qr = _take(e0, ridge), _take(e1, ridge), _take(q, ridge)
+        xu[ridge] = u[ridge] / ((1.0 - qr) * (1.0 + qr))  # e0^2 u / (e0^2 - e1^2)
         xv[ridge] = er1 * np.sqrt(np.maximum(0.0, 1.0 - (xu[ridge] / er0) ** 2))
     if np.any(flat):
         ef = _take(e0, flat)
@@ -207,8 +216,10 @@ def _solve(w1, w2, y1: np.ndarray, y2: np.ndarray) -> ExactFreeEnergy:
     sv = np.where(_pick(vertical, y1, y2) < 0.0, -1.0, 1.0)
     pu, pv = su * xu, sv * xv
     p1, p2 = _pick(vertical, pv, pu), _pick(vertical, pu, pv)
-    if np.any(flat):
-        cos_z, sin_z = _segment_latent(w1, w2, p1, p2, flat)
+    if np.any(flat):  # the minor radius counts as zero for the latent (its share is < e1)
+        cos_z, sin_z = _segment_latent(
+            _pick(flat & vertical, 0.0, w1), _pick(flat & ~vertical, 0.0, w2), p1, p2, flat
+        )
     else:
         cos_z, sin_z = p1 / w1, p2 / w2
     if not unique.all():
@@ -227,7 +238,9 @@ def _solve(w1, w2, y1: np.ndarray, y2: np.ndarray) -> ExactFreeEnergy:
     z = _angle(cos_z, sin_z)
     r1 = y1 - w1 * cos_z
     r2 = y2 - w2 * sin_z
-    return ExactFreeEnergy(z_check=z, F=r1 * r1 + r2 * r2, unique=unique, n_iter=n_iter)
+    with np.errstate(over="ignore"):  # F = inf flags a squared distance beyond the float range
+        F = r1 * r1 + r2 * r2
+    return ExactFreeEnergy(z_check=z, F=F, unique=unique, n_iter=n_iter)
 
 
 def _segment_latent(w1, w2, p1, p2, flat):
@@ -253,7 +266,7 @@ def _segment_latent(w1, w2, p1, p2, flat):
 
 def _angle(cos_z: np.ndarray, sin_z: np.ndarray) -> np.ndarray:
     """The angle in [0, 2 pi) with the given cosine and sine."""
-    z = np.arctan2(sin_z, cos_z)
+    z = np.asarray(np.arctan2(sin_z, cos_z))  # an array also for 0-d inputs
     z[z < 0.0] += TWO_PI
     z[z >= TWO_PI] = 0.0
     return z

@@ -9,6 +9,7 @@ minimiser can have, (pi / n)^2 max|E''| / 2, with max|E''| <= 2 (|w1 y1| + |w2 y
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -31,30 +32,40 @@ def grid_tolerance(decoder: Decoder, y1: ArrayLike, y2: ArrayLike, n: int) -> np
     return 0.5 * curvature * (np.pi / n) ** 2
 
 
+class InferenceTables(NamedTuple):
+    """What :func:`infer` returns: the results table and the trace table (columns as arrays)."""
+
+    results: dict[str, np.ndarray]
+    trace: dict[str, np.ndarray]
+
+
 def infer(
-    name: str,
     decoder: Decoder,
     labels: ArrayLike,
     y1: ArrayLike,
     y2: ArrayLike,
     *,
+    method: str = "lbfgs",
     z_init: float = 0.5,
     options: Mapping | None = None,
     global_tol: float = 1e-9,
     workers: int = 1,
     trace: bool | None = None,
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Run one optimizer on points and score it; returns (results table, trace table).
+) -> InferenceTables:
+    """Run optimizer ``method`` on points and score it; returns the results table and the trace
+    table (``InferenceTables``, which unpacks as a pair).
 
     Result columns: ``i, y1, y2, z_init, z_check, F, n_iter, n_eval, converged, F_exact,
     z_exact, error, global_min``; trace columns: ``i, step, z, E``. ``workers`` threads share
     the points (the result does not depend on it). The trace, one row per iterate, is kept when
     ``trace`` is true, or by default for at most ``TRACE_POINTS`` points (else it is empty).
 
-    >>> table, trace = infer("lbfgs", Decoder(-1.45, 0.36), [1, 2], [2.0, -1.0], [0.1, -0.5])
+    >>> d = Decoder(-1.45, 0.36)
+    >>> table, trace = infer(d, [1, 2], [2.0, -1.0], [0.1, -0.5], method="lbfgs")
     >>> table["global_min"].tolist(), sorted(trace)
     ([True, True], ['E', 'i', 'step', 'z'])
     """
+    name = method
     options = dict(options or {})  # missing options take the optimizer's defaults
     y1, y2 = (a.ravel() for a in real_points(y1=y1, y2=y2))
     labels = np.asarray(labels)
@@ -102,7 +113,7 @@ def infer(
         "z": trace["z"],
         "E": trace["E"],
     }
-    return table, trace_table
+    return InferenceTables(table, trace_table)
 
 
 SUMMARY_COLUMNS = (

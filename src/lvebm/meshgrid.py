@@ -7,11 +7,24 @@ the jobs that only need coordinates import nothing else of the library.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
+
+from lvebm.arguments import count, real_number
+
+
+class MeshPoints(NamedTuple):
+    """What :func:`mesh_points` returns (it unpacks as a triple): 1-based labels and coordinates."""
+
+    i: np.ndarray
+    y1: np.ndarray
+    y2: np.ndarray
 
 
 def axis(start: float, stop: float, num: int) -> np.ndarray:
     """Evenly spaced coordinates from start to stop, both included."""
+    real_number("start", start), real_number("stop", stop), count("num", num, 1)
     return np.linspace(start, stop, num)
 
 
@@ -21,7 +34,7 @@ def mesh_size(y1_axis: dict, y2_axis: dict) -> int:
 
 def mesh_points(
     y1_axis: dict, y2_axis: dict, start: int = 0, stop: int | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> MeshPoints:
     """Labels i (1-based) and coordinates (y1, y2) of the mesh points [start, stop) in mesh order.
 
     Any block is computed from the full axes, so blocks concatenate to the whole mesh exactly.
@@ -35,7 +48,7 @@ def mesh_points(
     total = a1.size * a2.size
     stop = total if stop is None else min(stop, total)
     flat = np.arange(start, stop, dtype=np.int64)
-    return flat + 1, a1[flat % a1.size], a2[flat // a1.size]
+    return MeshPoints(flat + 1, a1[flat % a1.size], a2[flat // a1.size])
 
 
 def mesh_blocks(

@@ -6,10 +6,13 @@ Every function broadcasts over points ``y1, y2`` and latents ``z`` with numpy's 
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from lvebm.arguments import count, labels_array
 
 Array = NDArray[np.float64]
 
@@ -29,7 +32,11 @@ class Decoder:
     def __post_init__(self) -> None:
         for name in ("w1", "w2"):
             value = getattr(self, name)
-            if np.iscomplexobj(value) or not np.isfinite(value) or value == 0.0:
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise TypeError(
+                    f"decoder.{name} must be a real number, not {type(value).__name__} ({value!r})"
+                )
+            if not np.isfinite(value) or value == 0.0:
                 raise ValueError(
                     f"decoder.{name} must be a finite, real, non-zero number, got {value!r}"
                 )
@@ -77,8 +84,7 @@ def latent_grid(n: int) -> Array:
     >>> latent_grid(4).round(4).tolist()
     [0.0, 1.5708, 3.1416, 4.7124]
     """
-    if n < 1:
-        raise ValueError(f"latent grid needs n >= 1, got {n}")
+    n = count("n", n, 1)
     return 2.0 * np.pi * np.arange(n) / n
 
 
@@ -93,7 +99,7 @@ def energy_table(
     >>> t["E"].round(4).tolist()
     [11.9125, 4.0676, 0.3125, 4.2116]
     """
-    labels = np.asarray(labels, dtype=np.int64)
+    labels = labels_array("labels", labels)
     y1 = np.asarray(y1, dtype=np.float64)
     y2 = np.asarray(y2, dtype=np.float64)
     z = latent_grid(n)

@@ -63,6 +63,15 @@ class InferenceResult:
     converged: NDArray[np.bool_]
     trace: dict[str, np.ndarray] | None
 
+    def reshaped(self, shape: tuple[int, ...]) -> InferenceResult:
+        """The per-point fields in ``shape`` (the points' broadcast shape; the trace keeps its
+        flat ``point`` index, in C order)."""
+        fields = {f: getattr(self, f).reshape(shape) for f in POINT_FIELDS}
+        return InferenceResult(**fields, trace=self.trace)
+
+
+POINT_FIELDS = ("z_check", "F", "n_iter", "n_eval", "converged")
+
 
 class _Trace:
     """Collects iterates per round and returns them ordered by (point, step)."""
@@ -664,4 +673,6 @@ def minimize(
     """
     if method not in OPTIMIZERS:
         raise ValueError(f"unknown method {method!r}; allowed: {', '.join(OPTIMIZERS)}")
-    return run_optimizer(method, decoder, y1, y2, z_init=z0, options=options, trace=trace)
+    shape = real_points(y1=y1, y2=y2)[0].shape
+    result = run_optimizer(method, decoder, y1, y2, z_init=z0, options=options, trace=trace)
+    return result.reshaped(shape)

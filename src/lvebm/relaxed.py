@@ -48,6 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lvebm.arguments import real_number
 from lvebm.exact import TWO_PI, _angle, free_energy_exact
 from lvebm.model import Decoder, latent_grid
 
@@ -141,7 +142,7 @@ def free_energy_relaxed(
     >>> hot.F.round(4).tolist(), cold.F.round(4).tolist()
     ([1.6868], [0.3111])
     """
-    beta = float(beta)
+    beta = real_number("beta", beta)  # "1" or True is a mistake, not a temperature
     if not beta > 0.0:  # also refuses NaN
         raise ValueError(f"beta must be positive (numpy.inf for zero temperature), got {beta!r}")
     if n is not None and (int(n) != n or n < 1):

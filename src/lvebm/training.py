@@ -21,13 +21,17 @@ takes one epoch"), in an order drawn from a seeded stream, and full-batch L-BFGS
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
+from lvebm.arguments import real_number
 from lvebm.data import stream
 from lvebm.exact import free_energy_exact
 from lvebm.model import Decoder, latent_grid
 from lvebm.relaxed import free_energy_relaxed
+
+LECTURE_DECODER = Decoder(-1.45, 0.36)  # the lecture's untrained decoder, where training starts
 
 # weights are kept away from exact zero, where the decoder is degenerate (and the exact solver's
 # ellipse has no second axis); 1e-9 is far below any radius the loss can prefer
@@ -190,24 +194,34 @@ def denoise(decoder: Decoder, y1, y2) -> tuple[np.ndarray, np.ndarray]:
 # ---- the pipeline's tables ---------------------------------------------------------------------
 
 
+class TrainingTables(NamedTuple):
+    """What :func:`train` returns (it unpacks as a triple): one row per method (``beta, method,
+    w1, w2, loss, steps, converged``), every step of each (``method, step, epoch, w1, w2,
+    loss``), and the loss on a grid of (w1, w2) around them (``beta, w1, w2, loss``)."""
+
+    results: dict[str, np.ndarray]
+    trajectories: dict[str, np.ndarray]
+    landscape: dict[str, np.ndarray]
+
+
 def train(
     y1,
     y2,
-    start: Decoder,
+    start: Decoder = LECTURE_DECODER,
     *,
-    beta: float,
-    methods,
-    n: int | None,
-    learning_rate: float,
-    epochs: int,
-    seed: int,
-    gtol: float,
-    max_iter: int,
+    beta: float = np.inf,
+    methods=("lbfgs", "per_sample"),
+    n: int | None = 48,
+    learning_rate: float = 0.2,
+    epochs: int = 1,
+    seed: int = 709,
+    gtol: float = 1e-10,
+    max_iter: int = 1000,
     landscape_num: int = 25,
-) -> tuple[dict, dict, dict]:
-    """Train with each method at one beta: (results ``beta, method, w1, w2, loss, steps,
-    converged``; trajectories ``method, step, epoch, w1, w2, loss``; the loss on a grid of
-    (w1, w2) around every trajectory, ``beta, w1, w2, loss``).
+) -> TrainingTables:
+    """Train the decoder from ``start`` with each method at one beta (the defaults are the
+    pipeline's: the lecture's untrained decoder, zero temperature, L-BFGS to a gradient of
+    1e-10 and one epoch of per-sample steps at 0.2, the 48-latent grid at finite beta).
 
     >>> from lvebm.data import sample_slice
     >>> s = sample_slice(24, x=0.0, seed=709, alpha=1.5, beta=2.0, noise_std=0.05)
@@ -217,6 +231,7 @@ def train(
     >>> results["w1"].round(4).tolist(), results["w2"].round(4).tolist()
     ([-1.9476], [1.4849])
     """
+    beta = real_number("beta", beta)
     n = None if np.isinf(beta) else n
     runs = {}
     for method in methods:
@@ -244,7 +259,8 @@ def train(
         ),
         **{k: np.concatenate([p[k] for p in parts]) for k in ("step", "epoch", "w1", "w2", "loss")},
     }
-    return results, trajectory, landscape(y1, y2, trajectory, beta=beta, n=n, num=landscape_num)
+    land = landscape(y1, y2, trajectory, beta=beta, n=n, num=landscape_num)
+    return TrainingTables(results, trajectory, land)
 
 
 def landscape(y1, y2, trajectory, *, beta: float, n: int | None, num: int) -> dict:

@@ -31,11 +31,11 @@ found = 0
 with ParquetStream(snakemake.output[0]) as out:
     for labels, y1, y2 in blocks:
         table, iterates = infer(
-            snakemake.wildcards.optimizer,
             Decoder(**p.decoder),
             labels,
             y1,
             y2,
+            method=snakemake.wildcards.optimizer,
             z_init=p.inference.get("z_init", np.nan),
             options=p.inference["options"],
             global_tol=p.inference.get("global_tol", 0.0),
