@@ -20,6 +20,7 @@ SHORT = {"methods": ["lbfgs"], "landscape_num": 2}  # train: one method, a tiny 
 BAD = {
     "Decoder": [(lambda: lvebm.Decoder("a", 1.0), TypeError, "decoder.w1 must be a real number"),
                 (lambda: lvebm.Decoder(1.0, True), TypeError, "decoder.w2"),
+                (lambda: lvebm.Decoder(1.0, 1j), TypeError, "decoder.w2 must be a real number"),
                 (lambda: lvebm.Decoder(0.0, 1.0), ValueError, "decoder.w1 must be a finite")],
     "latent_grid": [(lambda: lvebm.latent_grid(-1), ValueError, "n = -1 is invalid"),
                     (lambda: lvebm.latent_grid("48"), TypeError, "n must be an integer")],

@@ -608,11 +608,11 @@ LIBRARY = [
     (lambda: minimize(DEC, [1.0, 2.0, 3.0], [0.1, 0.2]), "y1 has shape (3,) and y2 has shape (2,)"),
     (lambda: minimize(DEC, [1.0, 2.0], [0.1, 0.2], [0.5, 0.6, 0.7]), "z_init has 3 values for 2"),
     (lambda: free_energy_exact(DEC, [1.0], [0.1j]), "y2 is complex"),
-    (lambda: infer(DEC, [1, 2, 3], [1.0, 2.0], [0.1, 0.2], method="exact"), "labels must be one integer"),
-    (lambda: infer(DEC, [1.5, 2.5], [1.0, 2.0], [0.1, 0.2], method="exact"), "labels must be one integer"),
+    (lambda: infer(DEC, [1, 2, 3], [1.0, 2.0], [0.1, 0.2]), "labels must be one integer"),
+    (lambda: infer(DEC, [1.5, 2.5], [1.0, 2.0], [0.1, 0.2]), "labels must be one integer"),
     (lambda: run_optimizer("exact", DEC, [1.0], [0.1], workers=0), "workers = 0 is invalid"),
     (lambda: Decoder(NAN, 0.36), "decoder.w1 must be a finite, real, non-zero number"),
-    (lambda: Decoder(-1.45, 1j), "decoder.w2 must be a finite, real, non-zero number"),
+    (lambda: Decoder(-1.45, 0.0), "decoder.w2 must be a finite, real, non-zero number"),
 ]
 
 

@@ -38,6 +38,7 @@ STEP_RTOL = 4.0 * np.finfo(np.float64).eps
 # of its major axis: r = (e0 / e1)^2 would pass 1e200 and the bracket overflow, while the
 # distance to the segment differs from the distance to the ellipse by at most e1 (1e-100 e0).
 FLAT_ASPECT = 1e-100
+SCALE_RANGE = (1e-100, 1e100)  # major radii whose squares are safe to form
 
 
 @dataclass(frozen=True)
@@ -195,15 +196,24 @@ def _solve(w1, w2, y1: np.ndarray, y2: np.ndarray) -> ExactFreeEnergy:
         xv[off_axis] = np.minimum(v[off_axis] / t, ee1)
 
     on_axis = ~off_axis & ~flat
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # squares of radii outside [1e-100, 1e100] would underflow or overflow: there the same
+    # formulas are taken in the ellipse's own scale (q = e1 / e0)
+    plain = (e0 >= SCALE_RANGE[0]) & (e0 <= SCALE_RANGE[1])
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         q = e1 / e0
-        focal = (e0 - e1) * (1.0 + q)  # evolute's cusp on the major axis, (e0^2 - e1^2) / e0
+        # evolute's cusp on the major axis
+        focal = _pick(plain, (e0 * e0 - e1 * e1) / e0, (e0 - e1) * (1.0 + q))
     ridge = on_axis & (u < focal)
     outside = on_axis & ~ridge
     xu[outside], xv[outside] = _take(e0, outside), 0.0
     if ridge.any():
         er0, er1, qr = _take(e0, ridge), _take(e1, ridge), _take(q, ridge)
-        xu[ridge] = u[ridge] / ((1.0 - qr) * (1.0 + qr))  # e0^2 u / (e0^2 - e1^2)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+            xu[ridge] = _pick(
+                _take(plain, ridge),
+                er0 * er0 * u[ridge] / (er0 * er0 - er1 * er1),
+                u[ridge] / ((1.0 - qr) * (1.0 + qr)),
+            )
         xv[ridge] = er1 * np.sqrt(np.maximum(0.0, 1.0 - (xu[ridge] / er0) ** 2))
     if np.any(flat):
         ef = _take(e0, flat)
