@@ -716,16 +716,25 @@ def grid_vs_continuous(data: Data, *, size, n: int) -> object:
         for name, colour in zip(names, itertools.cycle(colours)):
             rows = t["point"] == name
             beta, grid, cont = t["beta"][rows], t["F_grid"][rows], t["F_continuous"][rows]
-            axes[0].plot(beta, grid, "-", color=colour, lw=1.6, label=_point_text(name))
-            axes[0].plot(beta, cont, "--", color=colour, lw=1.0)
+            axes[0].plot(beta, grid, "-", color=colour, lw=2.2, label=_point_text(name))
+            # the continuous integral on top in black dashes (the grid's line shows between)
+            axes[0].plot(beta, cont, ls=(0, (3, 3)), color="black", lw=1.0, zorder=3)
             diff = np.abs(grid - cont) / np.abs(cont)
             resolved = np.where(diff >= GRID_ERROR_FLOOR, diff, np.nan)  # below: not drawn
             axes[1].plot(beta, resolved, "-", color=colour, lw=1.6, label=_point_text(name))
         axes[0].set_xscale("log")
         axes[0].set_xlabel(r"$\beta$")
         axes[0].set_ylabel(r"$F_\beta(y)$")
-        axes[0].set_title(f"{n} latents (solid) and continuous $z$ (dashed)")
-        axes[0].legend(loc="best")
+        axes[0].set_title(f"{n} latents (solid) and continuous $z$ (black dashes)")
+        handles, labels = axes[0].get_legend_handles_labels()
+        under = Line2D([], [], lw=2.2, color="grey")
+        dashes = Line2D([], [], ls=(0, (3, 3)), lw=1.0, color="black")
+        axes[0].legend(
+            handles=[*handles, under, (under, dashes)],
+            labels=[*labels, f"{n} latents", "continuous $z$"],
+            handler_map={tuple: HandlerTuple(ndivide=None, pad=0.0)},
+            loc="best",
+        )
         axes[1].set_xscale("log")
         axes[1].set_yscale("log")
         axes[1].set_ylim(bottom=GRID_ERROR_FLOOR)
