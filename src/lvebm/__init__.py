@@ -50,6 +50,8 @@ Modules:
 - :mod:`lvebm.relaxed`: the relaxed free energy F_beta at finite temperature;
 - :mod:`lvebm.training`: training the decoder by minimising the free energy, denoising;
 - :mod:`lvebm.conditional`: the conditional horn, a network f(x) giving the radii;
+- :mod:`lvebm.probabilistic`: F_beta as a normalised density (log p, a sampler, EM that learns
+  beta, the closed form for circles);
 - :mod:`lvebm.figures` and :mod:`lvebm.plotstyle`: the figures (matplotlib), from tables;
 - :mod:`lvebm.io` (deterministic Parquet) and :mod:`lvebm.manifest` (the reproducibility check).
 """
