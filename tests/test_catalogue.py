@@ -177,6 +177,11 @@ CONFIG = [
     (at("conditional.weight_decay.latent", -1e-5), "'conditional.weight_decay.latent' = -1e-05"),
     (at("conditional.weight_decay.baseline", 2), "'conditional.weight_decay.baseline' = 2 is"),
     (at("numerics.pin", "yes"), "config key 'numerics.pin' = 'yes' is invalid"),
+    (at("probabilistic.start_beta", 0), "config key 'probabilistic.start_beta' = 0 is invalid"),
+    (at("probabilistic.tol", 1.0), "config key 'probabilistic.tol' = 1.0 is invalid"),
+    (at("probabilistic.max_iter", 0), "config key 'probabilistic.max_iter' = 0 is invalid"),
+    (at("probabilistic.samples", 0), "config key 'probabilistic.samples' = 0 is invalid"),
+    (at("probabilistic.held_out", 0), "config key 'probabilistic.held_out' = 0 is invalid"),
     (at("conditional.train", 0), "config key 'conditional.train' = 0 is invalid"),
     (at("conditional.held_out", 0), "config key 'conditional.held_out' = 0 is invalid"),
     (

@@ -76,6 +76,10 @@ COLUMNS = {
     ],
     "results/conditional/free_energy.parquet": ["x", "y1", "y2", "F", "z_check", "F_untrained"],
     "results/conditional/maps.parquet": ["x", "y1", "y2", "F", "z_check"],
+    "results/probabilistic/em.parquet": ["latent", "step", "w1", "w2", "beta", "log_likelihood"],
+    "results/probabilistic/model_samples.parquet": ["latent", "z", "y1", "y2"],
+    "results/probabilistic/held_out.parquet": ["beta", "w1", "w2", "log_likelihood", "best"],
+    "results/platform.parquet": ["key", "value"],
     **{
         f"results/inference/{points}/{name}.parquet": INFERENCE_COLUMNS
         for points in ("samples", "mesh")
@@ -399,3 +403,29 @@ def test_conditional_horn_is_learnt_and_the_baseline_collapses(conditional_run):
     maps = read(conditional_run, "results/conditional/maps.parquet")
     assert sorted(set(maps["x"])) == cfg["maps"]["x"]
     assert len(maps) == len(cfg["maps"]["x"]) * cfg["maps"]["num"] ** 2
+
+
+def test_em_learns_beta_near_the_datas_noise_and_the_held_out_likelihood_names_a_best_beta(
+    finished_run,
+):
+    """The probabilistic stage on the small config (same slice as the default): EM's likelihood
+    never decreases, its continuous beta is near 1 / (2 sigma^2), the grid's lower (the grid's
+    spacing counts as noise); one held-out row per finite training beta, one of them best."""
+    cfg = finished_run.config()
+    em = read(finished_run, "results/probabilistic/em.parquet")
+    data_beta = 0.5 / cfg["data"]["noise_std"] ** 2
+    last = {}
+    for latent, path in em.groupby("latent"):
+        ll = path["log_likelihood"].to_numpy()
+        assert np.all(np.diff(ll) >= -1e-12 * np.abs(ll[1:]))
+        last[latent] = path["beta"].iloc[-1]
+    assert abs(last["continuous"] / data_beta - 1.0) < 0.1 and last["grid"] < last["continuous"]
+    draws = read(finished_run, "results/probabilistic/model_samples.parquet")
+    assert draws.groupby("latent").size().to_dict() == {
+        "continuous": cfg["probabilistic"]["samples"],
+        "grid": cfg["probabilistic"]["samples"],
+    }
+    held = read(finished_run, "results/probabilistic/held_out.parquet")
+    assert sorted(held["beta"]) == sorted(cfg["training"]["betas"])
+    assert held["best"].sum() == 1
+    assert held.loc[held["best"], "log_likelihood"].item() == held["log_likelihood"].max()

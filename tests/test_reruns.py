@@ -28,6 +28,8 @@ WARM_TRAINING = [f"train_decoder[beta={b}]" for b in ("0.1", "0.3", "1.0", "3.2"
 RELAXED = ["relaxed_cross_section", "relaxed_weights", "relaxed_grid_error"]
 WARM_MESH = [f"relaxed_free_energy_mesh[beta={b}]" for b in ("0.1", "0.3", "1.0", "3.2", "10.0")]
 CONDITIONAL = ["train_conditional", "evaluate_conditional"]  # both sample the horn
+HELD_OUT = "held_out_likelihood"
+PROBABILISTIC = ["fit_em", HELD_OUT]  # both sample: the model, the held-out slice
 CURVE_JOBS = ["highlight_points", "figure_05_energy_23", "figure_10_highlight_energies"]
 
 
@@ -44,22 +46,23 @@ def iterative(*names):
 DIRECT = {
     # every computing job takes the record of its kernels (rule record_platform) as an input
     "numerics.pin": ["record_platform"],
-    "seed": [*SAMPLERS, "train_decoder", "training_scans", EVALUATE, *CONDITIONAL],
-    "data.alpha": [*SAMPLERS, EVALUATE, *CONDITIONAL],
-    "data.beta": [*SAMPLERS, EVALUATE, *CONDITIONAL],
-    "data.noise_std": [*SAMPLERS, EVALUATE, *CONDITIONAL],
+    "seed": [*SAMPLERS, "train_decoder", "training_scans", EVALUATE, *CONDITIONAL, *PROBABILISTIC],
+    "data.alpha": [*SAMPLERS, EVALUATE, *CONDITIONAL, HELD_OUT],
+    "data.beta": [*SAMPLERS, EVALUATE, *CONDITIONAL, HELD_OUT],
+    "data.noise_std": [*SAMPLERS, EVALUATE, *CONDITIONAL, HELD_OUT, "figure_27_em"],
     "data.horn.n": ["sample_horn"],
-    "data.slice.x": ["sample_slice", EVALUATE],
+    "data.slice.x": ["sample_slice", EVALUATE, HELD_OUT],
     "data.slice.n": ["sample_slice"],
     "decoder.w1": ["evaluate_energies", *INFERENCE, "free_energy_mesh", "highlight_points",
                    "figure_07_search", "figure_08_mesh", *RELAXED, "relaxed_free_energy_mesh",
-                   *TRAINED],
+                   *TRAINED, "fit_em"],
     "decoder.w2": ["evaluate_energies", *INFERENCE, "free_energy_mesh", "highlight_points",
                    "figure_07_search", "figure_08_mesh", *RELAXED, "relaxed_free_energy_mesh",
-                   *TRAINED],
+                   *TRAINED, "fit_em"],
     "latent.n": ["evaluate_energies", *iterative("exhaustive"), *RELAXED, *WARM_MESH,
                  "figure_17_grid_vs_continuous", *WARM_TRAINING, "training_scans", EVALUATE,
-                 "figure_23_conditional_untrained", "figure_24_conditional_trained"],
+                 "figure_23_conditional_untrained", "figure_24_conditional_trained", "fit_em",
+                 "figure_27_em"],
     "inference.optimizers": ["summarize_inference", "figure_13_local_minima"],
     "inference.z_init": [*iterative(), "figure_13_local_minima"],
     "inference.focus": ["figure_05_energy_23", "figure_06_latent", "figure_07_search"],
@@ -101,7 +104,7 @@ DIRECT = {
     "relaxed.scan.stop": ["relaxed_grid_error"],
     "relaxed.scan.num": ["relaxed_grid_error"],
     "training.betas": ["summarize_training", "figure_20_training_paths"],
-    "training.methods": ["train_decoder", EVALUATE],
+    "training.methods": ["train_decoder", EVALUATE, HELD_OUT],
     "training.latent": [*WARM_TRAINING, "training_scans", EVALUATE],
     "training.start": ["train_decoder", "training_scans"],
     "training.learning_rate": ["train_decoder"],
@@ -118,6 +121,11 @@ DIRECT = {
     "training.temperature.stop": ["training_scans"],
     "training.temperature.num": ["training_scans"],
     "conditional.hidden": CONDITIONAL,
+    "probabilistic.start_beta": ["fit_em"],
+    "probabilistic.tol": ["fit_em"],
+    "probabilistic.max_iter": ["fit_em"],
+    "probabilistic.samples": ["fit_em"],
+    "probabilistic.held_out": [HELD_OUT],
     "conditional.activation": CONDITIONAL,
     "conditional.weight_decay.latent": ["train_conditional"],
     "conditional.weight_decay.baseline": ["train_conditional"],

@@ -51,12 +51,13 @@ PLATFORM = ColumnClass("platform")
 PATH_SLACK = (5, 0.05)
 
 PLATFORM_ARTIFACT = "platform.parquet"
-CONVERGED_ARTIFACTS = ("training/*", "conditional/*")
+CONVERGED_ARTIFACTS = ("training/*", "conditional/*", "probabilistic/*")
 # iteration logs: their group columns (one log per value), compared by length and last row
 PATHS: dict[str, tuple[str, ...]] = {
     "conditional/trajectory.parquet": ("model",),
     "training/beta~*/trajectory.parquet": ("method",),
     "inference/*/*_trace.parquet": ("i",),
+    "probabilistic/em.parquet": ("latent",),
 }
 # step counts of iterations that stop on a tolerance
 PATH_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -138,6 +139,13 @@ CONTRACTS: dict[str, str] = {
         "x:double y1:double y2:double F:double z_check:double F_untrained:double"
     ),
     "conditional/maps.parquet": "x:double y1:double y2:double F:double z_check:double",
+    "probabilistic/em.parquet": (
+        "latent:string step:int64 w1:double w2:double beta:double log_likelihood:double"
+    ),
+    "probabilistic/model_samples.parquet": "latent:string z:double y1:double y2:double",
+    "probabilistic/held_out.parquet": (
+        "beta:double w1:double w2:double log_likelihood:double best:bool"
+    ),
 }
 
 

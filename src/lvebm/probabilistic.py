@@ -194,3 +194,42 @@ def em(
            zip(("w1", "w2", "beta", "log_likelihood"), columns[1:], strict=True)},
     }  # fmt: skip
     return EMResult(decoder, beta, ll, len(rows) - 1, converged, trajectory)
+
+
+# ---- the stage's tables --------------------------------------------------------------------
+
+
+def em_tables(
+    samples, start: Decoder, *, beta: float, n: int, tol: float, max_iter: int, size: int, seed: int
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """EM with beta learned on the samples, on the grid of ``n`` latents and continuous: the
+    trajectories (columns ``latent, step, w1, w2, beta, log_likelihood``) and ``size`` draws from
+    each learned model (columns ``latent, z, y1, y2``)."""
+    paths, draws = [], []
+    for latent, grid in (("grid", n), ("continuous", None)):
+        fit = em(samples["y1"], samples["y2"], start, beta, n=grid, tol=tol, max_iter=max_iter)
+        t = fit.trajectory
+        paths.append({"latent": np.full(t["step"].size, latent, dtype=object), **t})
+        s = sample(fit.decoder, size, fit.beta, n=grid, seed=seed)
+        draws.append({"latent": np.full(size, latent, dtype=object), **s})
+    return _concat(paths), _concat(draws)
+
+
+def held_out_table(results, held_out, *, method: str) -> dict[str, np.ndarray]:
+    """The mean held-out log-likelihood of the decoder trained (by ``method``) at each finite
+    beta, under its own beta: columns ``beta, w1, w2, log_likelihood, best`` (``best``: the
+    highest). Zero temperature has no density (its noise variance is 0) and is left out."""
+    rows = (np.asarray(results["method"]) == method) & np.isfinite(results["beta"])
+    beta, w1, w2 = (np.asarray(results[k], dtype=np.float64)[rows] for k in ("beta", "w1", "w2"))
+    ll = np.array([
+        mean_log_likelihood(Decoder(a, b), held_out["y1"], held_out["y2"], c, n=None)
+        for a, b, c in zip(w1, w2, beta, strict=True)
+    ])  # fmt: skip
+    best = np.zeros(ll.size, dtype=bool)
+    if ll.size:
+        best[np.argmax(ll)] = True
+    return {"beta": beta, "w1": w1, "w2": w2, "log_likelihood": ll, "best": best}
+
+
+def _concat(tables):
+    return {k: np.concatenate([t[k] for t in tables]) for k in tables[0]}

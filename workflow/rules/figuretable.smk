@@ -38,10 +38,11 @@ SEARCH_RESULTS = f"results/inference/samples/{SEARCH}.parquet"
 LECTURE, BEYOND = "Figures of the lecture", "Beyond the lecture"
 
 
-WARM, TRAINING, CONDITIONAL_CATEGORY = (
+WARM, TRAINING, CONDITIONAL_CATEGORY, PROBABILISTIC_CATEGORY = (
     "Finite temperature",
     "Training",
     "Conditional horn",
+    "Probabilistic reading",
 )
 
 
@@ -266,6 +267,28 @@ FIGURES = {
         (13.0, 4.8),
         CONDITIONAL_CATEGORY,
         {"window": config["conditional"]["maps"]["window"]},
+    ),
+    "27_em": Figure(
+        "em_path",
+        {"em": "results/probabilistic/em.parquet"},
+        (12.0, 4.8),
+        PROBABILISTIC_CATEGORY,
+        {"noise_std": config["data"]["noise_std"], "n": config["latent"]["n"]},
+    ),
+    "28_model_samples": Figure(
+        "model_samples",
+        {
+            "model_samples": "results/probabilistic/model_samples.parquet",
+            "samples": SAMPLES,
+        },
+        (11.0, 5.0),
+        PROBABILISTIC_CATEGORY,
+    ),
+    "29_held_out_likelihood": Figure(
+        "held_out_likelihood",
+        {"held_out": "results/probabilistic/held_out.parquet"},
+        (9.0, 5.0),
+        PROBABILISTIC_CATEGORY,
     ),
 }
 

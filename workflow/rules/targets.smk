@@ -33,6 +33,7 @@ def all_targets():
         *relaxed_outputs(),
         *training_outputs(),
         *conditional_outputs(),
+        *probabilistic_outputs(),
         *figure_outputs(),
     ]
 
@@ -77,6 +78,11 @@ def training_outputs():
 
 # The conditional horn's artifacts.
 CONDITIONAL = "results/conditional/{table}.parquet"
+PROBABILISTIC = "results/probabilistic/{table}.parquet"
+
+
+def probabilistic_outputs():
+    return expand(PROBABILISTIC, table=["em", "model_samples", "held_out"])
 
 
 def conditional_outputs():
