@@ -24,7 +24,7 @@ stop_on_error(
     os.path.join(workflow.current_basedir, "config.yaml"),
     *(
         workflow.config_settings.configfiles or []
-        if workflow.modifier.namespace is None
+        if MODULE_NAME is None
         else []
     ),
 )

@@ -584,6 +584,24 @@ def _beta_text(beta: float) -> str:
     return r"$\beta = \infty$" if np.isinf(beta) else rf"$\beta = {beta:g}$"
 
 
+# The continuous F_beta is drawn on top of the grid's curve in black dashes: where the two agree
+# (every beta up to about 10 on the lecture's points) the coloured line shows between the dashes.
+CONTINUOUS = {"ls": (0, (3, 3)), "lw": 1.0, "color": "black"}
+
+
+def _with_continuous(ax, grid_label: str, continuous_label: str, marker: str = "") -> dict:
+    """Legend arguments: the axes' entries, then a grey grid line (with ``marker``) and the
+    black dashes over it for the continuous curves."""
+    handles, labels = ax.get_legend_handles_labels()
+    grid = Line2D([], [], marker=marker or None, ms=3.5, lw=2.2, color="grey")
+    under = Line2D([], [], lw=2.2, color="grey")
+    return {
+        "handles": [*handles, grid, (under, Line2D([], [], **CONTINUOUS))],
+        "labels": [*labels, grid_label, continuous_label],
+        "handler_map": {tuple: HandlerTuple(ndivide=None, pad=0.0)},
+    }
+
+
 def _beta_colours(betas) -> dict[float, object]:
     """Hot (small beta) red through yellow and green to cold (large beta) blue, distinct hues
     on the dark background (turbo from 0.95 down to 0.1); beta = inf white."""
@@ -614,23 +632,15 @@ def relaxed_cross_section(data: Data, *, size, ymax: float, title: str | None = 
             x, label = _line_coordinate({k: v[rows] for k, v in t.items()})
             ax.plot(x, t["F_grid"][rows], "o-", ms=3.5, lw=2.2, color=colours[beta],
                     label=_beta_text(beta))  # fmt: skip
-            # the continuous integral on top, in black dashes: where it equals the grid's mean
-            # (every beta up to about 10) the coloured line shows through between the dashes
-            ax.plot(x, t["F_continuous"][rows], ls=(0, (3, 3)), lw=1.0, color="black", zorder=3)
+            ax.plot(x, t["F_continuous"][rows], **CONTINUOUS, zorder=3)
         # the lecture's axis, extended (never clipped) where a curve goes above it
         ax.set_ylim(0.0, max(ymax, 1.04 * float(np.nanmax(t["F_grid"]))))
         ax.set_xlabel(label)
         ax.set_ylabel(r"$F_\beta(y)$")
         ax.set_title(title or r"Relaxed free energy along the line: cold $\to$ hot")
-        handles, labels = ax.get_legend_handles_labels()
-        grid = Line2D([], [], marker="o", ms=3.5, lw=2.2, color="grey")
-        under = Line2D([], [], lw=2.2, color="grey")
-        dashes = Line2D([], [], ls=(0, (3, 3)), lw=1.0, color="black")
         ps.outside_legend(
             ax,
-            handles=[*handles, grid, (under, dashes)],
-            labels=[*labels, "grid of latents", "continuous $z$ (dashes)"],
-            handler_map={tuple: HandlerTuple(ndivide=None, pad=0.0)},
+            **_with_continuous(ax, "grid of latents", "continuous $z$ (dashes)", marker="o"),
             title="inverse temperature",
         )
     return fig
@@ -717,8 +727,7 @@ def grid_vs_continuous(data: Data, *, size, n: int) -> object:
             rows = t["point"] == name
             beta, grid, cont = t["beta"][rows], t["F_grid"][rows], t["F_continuous"][rows]
             axes[0].plot(beta, grid, "-", color=colour, lw=2.2, label=_point_text(name))
-            # the continuous integral on top in black dashes (the grid's line shows between)
-            axes[0].plot(beta, cont, ls=(0, (3, 3)), color="black", lw=1.0, zorder=3)
+            axes[0].plot(beta, cont, **CONTINUOUS, zorder=3)
             diff = np.abs(grid - cont) / np.abs(cont)
             resolved = np.where(diff >= GRID_ERROR_FLOOR, diff, np.nan)  # below: not drawn
             axes[1].plot(beta, resolved, "-", color=colour, lw=1.6, label=_point_text(name))
@@ -726,15 +735,7 @@ def grid_vs_continuous(data: Data, *, size, n: int) -> object:
         axes[0].set_xlabel(r"$\beta$")
         axes[0].set_ylabel(r"$F_\beta(y)$")
         axes[0].set_title(f"{n} latents (solid) and continuous $z$ (black dashes)")
-        handles, labels = axes[0].get_legend_handles_labels()
-        under = Line2D([], [], lw=2.2, color="grey")
-        dashes = Line2D([], [], ls=(0, (3, 3)), lw=1.0, color="black")
-        axes[0].legend(
-            handles=[*handles, under, (under, dashes)],
-            labels=[*labels, f"{n} latents", "continuous $z$"],
-            handler_map={tuple: HandlerTuple(ndivide=None, pad=0.0)},
-            loc="best",
-        )
+        axes[0].legend(**_with_continuous(axes[0], f"{n} latents", "continuous $z$"), loc="best")
         axes[1].set_xscale("log")
         axes[1].set_yscale("log")
         axes[1].set_ylim(bottom=GRID_ERROR_FLOOR)

@@ -263,7 +263,7 @@ def compare(expected: dict, actual: dict, strict: bool = False) -> list[tuple[st
     """Rows (artifact, what, expected, actual, class and likely cause) for every difference;
     empty when reproduced. Figures whose bytes differ across different kernels are not rows
     (``figure_notes`` lists them)."""
-    same = strict or same_kernels(expected, actual)
+    same = same_kernels(expected, actual)
     rows = []
     if expected["config_sha256"] != actual["config_sha256"]:
         rows.append(("config", "sha256", expected["config_sha256"][:12],
@@ -277,7 +277,7 @@ def compare(expected: dict, actual: dict, strict: bool = False) -> list[tuple[st
         else:
             rows.extend(
                 (name, *diff) for diff in _entry_diffs(name, exp[name], act[name], strict, same)
-            )
+            )  # figures count where the kernels agree, or with --strict
     return rows
 
 
@@ -297,7 +297,7 @@ def _entry_diffs(name: str, e: dict, a: dict, strict: bool, same: bool):
     if e["kind"] != "parquet" or a["kind"] != "parquet":
         for key in ("kind", "size", "sha256"):
             if e.get(key) != a.get(key):
-                if key == "sha256" and not same:
+                if key == "sha256" and not (same or strict):
                     return  # a figure drawn with other kernels: figure_notes
                 yield key, str(e.get(key))[:16], str(a.get(key))[:16], cause("figure", same)
                 return

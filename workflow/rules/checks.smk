@@ -13,6 +13,10 @@ import yaml
 from snakemake.utils import validate
 
 from lvebm.configfile import ConfigFileError, check_config_files
+
+# The module's name when lvebm is used as a module of another workflow (Snakemake gives the
+# module's modifier the name of `module <name>:`), None when lvebm is the workflow itself.
+MODULE_NAME = workflow.modifier.namespace
 from lvebm.io import ArtifactError, check_contract, verify_checksum
 
 # The smallest |decoder weight|: tests/test_exact.py checks the exact solver against a brute force

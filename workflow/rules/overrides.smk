@@ -48,10 +48,9 @@ def own_overrides():
     (the modifier has the module's name), those under the module's name in the host's.
     """
     given = workflow.config_settings.overwrite_config or {}
-    name = workflow.modifier.namespace
-    if name is None:
+    if MODULE_NAME is None:
         return given
-    own = given.get(name)
+    own = given.get(MODULE_NAME)
     return own if isinstance(own, dict) else {}
 
 
