@@ -22,11 +22,7 @@ include: "workflow/rules/checks.smk"
 stop_on_error(
     check_config_files,
     os.path.join(workflow.current_basedir, "config.yaml"),
-    *(
-        workflow.config_settings.configfiles or []
-        if MODULE_NAME is None
-        else []
-    ),
+    *(workflow.config_settings.configfiles or [] if MODULE_NAME is None else []),
 )
 
 
