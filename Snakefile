@@ -65,6 +65,7 @@ include: "workflow/rules/relaxed.smk"
 include: "workflow/rules/training.smk"
 include: "workflow/rules/conditional.smk"
 include: "workflow/rules/probabilistic.smk"
+include: "workflow/rules/amortized.smk"
 include: "workflow/rules/figures.smk"
 
 

@@ -6,12 +6,13 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from lvebm import conditional as C
+from lvebm import network
 from lvebm.data import radii
 from lvebm.exact import free_energy_ellipses, free_energy_exact
 from lvebm.model import Decoder
 
-SIZES = [(1, 8, 8, 2), (1, 3, 2), (1, 5, 4, 3, 2)]
-LINKS = [(a, o) for a in C.ACTIVATIONS for o in C.OUTPUTS]
+SIZES = [(1, 8, 8, 2), (1, 3, 2), (1, 5, 4, 3, 2), (2, 6, 2), (3, 4, 4, 2)]
+LINKS = [(a, o) for a in network.ACTIVATIONS for o in network.OUTPUTS]
 SAMPLER = {"seed": 36, "alpha": 1.5, "beta": 2.0, "noise_std": 0.05}
 
 
@@ -30,14 +31,14 @@ def test_backpropagation_and_jacobian_match_finite_differences(sizes, activation
     net = C.Network(sizes, activation, output)
     rng = np.random.default_rng(1)
     theta = rng.normal(0.0, 0.7, net.n_params)
-    x = rng.uniform(0.0, 1.0, 40)
-    weights = rng.normal(0.0, 1.0, (sizes[-1], x.size))  # loss = sum(weights * f(x))
+    x = rng.uniform(0.0, 1.0, (sizes[0], 40))  # (inputs, points)
+    weights = rng.normal(0.0, 1.0, (sizes[-1], x.shape[1]))  # loss = sum(weights * f(x))
     _, acts = net.forward(theta, x)
     grad = net.backward(theta, acts, weights)
     numeric = central_difference(lambda t: float(np.sum(weights * net(t, x))), theta)
     assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8)
     jac = net.jacobian(theta, acts)  # (outputs, parameters, points)
-    assert jac.shape == (sizes[-1], net.n_params, x.size)
+    assert jac.shape == (sizes[-1], net.n_params, x.shape[1])
     assert_allclose(np.einsum("kn,kpn->p", weights, jac), grad, rtol=1e-12, atol=1e-12)
     for k in range(net.n_params):
         step = np.zeros_like(theta)

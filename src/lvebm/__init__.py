@@ -84,7 +84,7 @@ _EXPORTS = {
     "free_energy_field": "mesh",
     "free_energy_relaxed": "relaxed",
     "train": "training",
-    "Network": "conditional",
+    "Network": "network",
 }
 __all__ = sorted(_EXPORTS)
 

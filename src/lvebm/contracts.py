@@ -51,13 +51,14 @@ PLATFORM = ColumnClass("platform")
 PATH_SLACK = (5, 0.05)
 
 PLATFORM_ARTIFACT = "platform.parquet"
-CONVERGED_ARTIFACTS = ("training/*", "conditional/*", "probabilistic/*")
+CONVERGED_ARTIFACTS = ("training/*", "conditional/*", "probabilistic/*", "amortized/*")
 # iteration logs: their group columns (one log per value), compared by length and last row
 PATHS: dict[str, tuple[str, ...]] = {
     "conditional/trajectory.parquet": ("model",),
     "training/beta~*/trajectory.parquet": ("method",),
     "inference/*/*_trace.parquet": ("i",),
     "probabilistic/em.parquet": ("latent",),
+    "amortized/encoder~*/trajectory.parquet": ("method",),
 }
 # step counts of iterations that stop on a tolerance
 PATH_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -72,6 +73,7 @@ _INFERENCE = (
 _MESH = "y1:double y2:double F:double z_check:double dF_dy1:double dF_dy2:double unique:bool"
 _RELAXED_MESH = "y1:double y2:double F:double dF_dy1:double dF_dy2:double"
 _CROSS_SECTION = "beta:double y1:double y2:double F_grid:double F_continuous:double z_mean:double"
+_NETWORK = "model:string layer:int64 name:string index:int64 value:double"
 _TRAINING_RESULT = (
     "beta:double method:string w1:double w2:double loss:double steps:int64 converged:bool"
 )
@@ -129,7 +131,7 @@ CONTRACTS: dict[str, str] = {
     "training/warm_weights.parquet": (
         "model:string k:int64 z:double g1:double g2:double weight:double y1:double y2:double"
     ),
-    "conditional/params.parquet": ("model:string layer:int64 name:string index:int64 value:double"),
+    "conditional/params.parquet": _NETWORK,
     "conditional/trajectory.parquet": "model:string step:int64 loss:double",
     "conditional/radii.parquet": (
         "x:double f1:double f2:double rho1:double rho2:double baseline_y1:double "
@@ -145,6 +147,26 @@ CONTRACTS: dict[str, str] = {
     "probabilistic/model_samples.parquet": "latent:string z:double y1:double y2:double",
     "probabilistic/held_out.parquet": (
         "beta:double w1:double w2:double log_likelihood:double best:bool"
+    ),
+    "amortized/encoder~*/params.parquet": _NETWORK,
+    "amortized/encoder~*/trajectory.parquet": "method:string step:int64 loss:double",
+    "amortized/target_propagation/params.parquet": _NETWORK,
+    "amortized/target_propagation/trajectory.parquet": (
+        "step:int64 w1:double w2:double reconstruction:double distance:double"
+    ),
+    "amortized/gap.parquet": (
+        "method:string y1:double y2:double z_tilde:double z_check:double F:double "
+        "E_tilde:double gap:double ridge_distance:double"
+    ),
+    "amortized/band.parquet": (
+        "method:string band:double points:int64 inside:int64 median_off:double p99_off:double "
+        "share_inside:double max_gap:double"
+    ),
+    "amortized/warm_start.parquet": "start:string optimizer:string " + _INFERENCE,
+    "amortized/warm_start_summary.parquet": (
+        "start:string optimizer:string n_points:int64 success_rate:double "
+        "converged_rate:double max_error:double median_error:double mean_iter:double "
+        "mean_eval:double local_min_rate:double"
     ),
 }
 

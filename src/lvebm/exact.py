@@ -125,6 +125,21 @@ def free_energy_exact(decoder: Decoder, y1: ArrayLike, y2: ArrayLike) -> ExactFr
     return free_energy_ellipses(decoder.w1, decoder.w2, y1, y2)
 
 
+def ridge_distance(decoder: Decoder, y1: ArrayLike, y2: ArrayLike) -> NDArray[np.float64]:
+    """Distance from each point to the ridge of F_inf, where two mirror minimisers tie: the
+    segment of the major axis with |u| <= (e0^2 - e1^2) / e0 (the evolute's cusps); the centre
+    alone for a circle. Broadcasts y1 and y2.
+
+    >>> ridge_distance(Decoder(-1.45, 0.36), [0.0, 3.0, 1.0], [0.5, 0.0, 0.0]).round(4).tolist()
+    [0.5, 1.6394, 0.0]
+    """
+    y1, y2 = real_points(y1=y1, y2=y2)
+    a1, a2 = abs(decoder.w1), abs(decoder.w2)
+    major, minor, e0, e1 = (y1, y2, a1, a2) if a1 >= a2 else (y2, y1, a2, a1)
+    half = (e0 - e1) * (e0 + e1) / e0
+    return np.hypot(np.maximum(np.abs(major) - half, 0.0), minor)
+
+
 def free_energy_ellipses(
     w1: ArrayLike, w2: ArrayLike, y1: ArrayLike, y2: ArrayLike
 ) -> ExactFreeEnergy:

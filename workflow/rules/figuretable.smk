@@ -6,7 +6,9 @@ from typing import NamedTuple
 
 
 class Figure(NamedTuple):
-    function: str  # the function of lvebm.figures that draws it
+    # the function that draws it: a function of lvebm.figures, or "module.function" of a stage's
+    # own figure module (lvebm.<module>)
+    function: str
     inputs: dict  # artifact paths by name; the function receives them by these names
     size: tuple  # base size in inches, times figures.scale
     category: str  # its section of the report
@@ -291,6 +293,11 @@ FIGURES = {
         PROBABILISTIC_CATEGORY,
     ),
 }
+
+
+def figure_module(figure):
+    """The library module whose function draws the figure."""
+    return figure.function.rpartition(".")[0] or "figures"
 
 
 def figure_size(figure):

@@ -34,6 +34,7 @@ def all_targets():
         *training_outputs(),
         *conditional_outputs(),
         *probabilistic_outputs(),
+        *amortized_outputs(),
         *figure_outputs(),
     ]
 

@@ -1,12 +1,13 @@
-"""Adapter of every figure rule: artifacts -> lvebm.figures.<function> -> a deterministic PNG.
+"""Adapter of every figure rule: artifacts -> lvebm.<module>.<function> -> a deterministic PNG.
 
-The function is the figure's record (workflow/rules/figuretable.smk); it receives the artifacts by
+The function (``function`` of lvebm.figures, or ``module.function`` of a stage's own figure
+module) is the figure's record (workflow/rules/figuretable.smk); it receives the artifacts by
 their names in the record, its size and its options by keyword. The PNG is written here, atomically
 and without volatile metadata (the library draws; it writes no files)."""
 
 import sys
+from importlib import import_module
 
-from lvebm import figures
 from lvebm.io import atomic_path, read_artifact
 from lvebm.plotstyle import style
 
@@ -19,7 +20,9 @@ data = {
     for name, path in snakemake.input.items()
     if name not in ("library", "platform")
 }
-fig = getattr(figures, p.function)(data, size=tuple(p.size), **p.options)
+module, _, function = p.function.rpartition(".")
+draw = getattr(import_module(f"lvebm.{module or 'figures'}"), function)
+fig = draw(data, size=tuple(p.size), **p.options)
 with atomic_path(snakemake.output[0]) as tmp, style():
     fig.savefig(tmp, format="png", dpi=p.dpi, metadata={"Software": None})
 print(f"{snakemake.output[0]} from {sorted(data)}", file=sys.stderr)

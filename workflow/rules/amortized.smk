@@ -1,0 +1,215 @@
+# Amortized inference (src/lvebm/amortized.py): encoders that guess the latent for the inference
+# stage's decoder, their gap on a map, the optimizers started from them, and target propagation.
+# The stage in one file: its params, its outputs, its figure records, its rules.
+
+from lvebm.methods import ITERATIVE
+
+ENCODER_METHODS = ["supervised", "energy"]
+AMORTIZED = "results/amortized/{table}.parquet"
+ENCODER = "results/amortized/encoder~{method}/{table}.parquet"
+TARGET_PROPAGATION = "results/amortized/target_propagation/{table}.parquet"
+# the optimizers that take a start: the inference stage's iterative ones
+WARM_OPTIMIZERS = [name for name in OPTIMIZERS if name in ITERATIVE]
+
+
+def amortized_outputs():
+    return [
+        *expand(ENCODER, method=ENCODER_METHODS, table=["params", "trajectory"]),
+        *expand(TARGET_PROPAGATION, table=["params", "trajectory"]),
+        *expand(AMORTIZED, table=["gap", "band", "warm_start", "warm_start_summary"]),
+    ]
+
+
+def encoder_network():
+    a = config["amortized"]
+    return {"hidden": a["hidden"], "activation": a["activation"]}
+
+
+def mesh_box():
+    """The mesh's box, [start, stop] per axis: where the encoders learn and the gap is mapped."""
+    return {
+        axis: [config["mesh"][axis]["start"], config["mesh"][axis]["stop"]]
+        for axis in ("y1", "y2")
+    }
+
+
+def encoder_inputs():
+    return expand(ENCODER, method=ENCODER_METHODS, table="params")
+
+
+wildcard_constraints:
+    method="|".join(ENCODER_METHODS),
+
+
+rule train_encoder:
+    input:
+        platform=PLATFORM,
+        library=library("amortized"),
+    output:
+        params=ENCODER.replace("{table}", "params"),
+        trajectory=ENCODER.replace("{table}", "trajectory"),
+    log:
+        "logs/amortized/encoder~{method}.log",
+    benchmark:
+        "benchmarks/amortized/encoder~{method}.tsv"
+    conda:
+        ENV
+    resources:
+        **SMALL_JOB,
+    params:
+        decoder=decoder_params(),
+        network=encoder_network(),
+        box=mesh_box(),
+        n=config["amortized"]["train"],
+        seed=config["seed"],
+        init_seed=config["amortized"]["init_seed"],
+        schedule=lambda wildcards: config["amortized"]["schedule"][wildcards.method],
+    script:
+        "../scripts/train_encoder.py"
+
+
+rule target_propagation:
+    input:
+        samples=SAMPLES,
+        platform=PLATFORM,
+        library=library("amortized"),
+    output:
+        params=TARGET_PROPAGATION.format(table="params"),
+        trajectory=TARGET_PROPAGATION.format(table="trajectory"),
+    log:
+        "logs/amortized/target_propagation.log",
+    benchmark:
+        "benchmarks/amortized/target_propagation.tsv"
+    conda:
+        ENV
+    resources:
+        **SMALL_JOB,
+    params:
+        start=training_start(),
+        network=encoder_network(),
+        options=config["amortized"]["target_propagation"],
+    script:
+        "../scripts/target_propagation.py"
+
+
+rule amortization_gap:
+    input:
+        encoders=encoder_inputs(),
+        platform=PLATFORM,
+        library=library("amortized"),
+    output:
+        AMORTIZED.format(table="gap"),
+    log:
+        "logs/amortized/gap.log",
+    benchmark:
+        "benchmarks/amortized/gap.tsv"
+    conda:
+        ENV
+    resources:
+        **SMALL_JOB,
+    params:
+        decoder=decoder_params(),
+        network=encoder_network(),
+        methods=ENCODER_METHODS,
+        box=mesh_box(),
+        num=config["amortized"]["map"],
+    script:
+        "../scripts/amortization_gap.py"
+
+
+rule gap_band:
+    input:
+        gap=AMORTIZED.format(table="gap"),
+        platform=PLATFORM,
+        library=library("amortized"),
+    output:
+        AMORTIZED.format(table="band"),
+    log:
+        "logs/amortized/band.log",
+    benchmark:
+        "benchmarks/amortized/band.tsv"
+    conda:
+        ENV
+    resources:
+        **SMALL_JOB,
+    params:
+        band=config["amortized"]["band"],
+    script:
+        "../scripts/gap_band.py"
+
+
+rule warm_start:
+    input:
+        encoders=encoder_inputs(),
+        default=expand(
+            "results/inference/mesh/{optimizer}.parquet", optimizer=WARM_OPTIMIZERS
+        ),
+        platform=PLATFORM,
+        library=library("amortized"),
+    output:
+        results=AMORTIZED.format(table="warm_start"),
+        summary=AMORTIZED.format(table="warm_start_summary"),
+    log:
+        "logs/amortized/warm_start.log",
+    benchmark:
+        "benchmarks/amortized/warm_start.tsv"
+    conda:
+        ENV
+    resources:
+        **SMALL_JOB,
+    params:
+        decoder=decoder_params(),
+        network=encoder_network(),
+        methods=ENCODER_METHODS,
+        mesh=mesh_axes(),
+        optimizers={name: optimizer_options(name) for name in WARM_OPTIMIZERS},
+        global_tol=config["inference"]["global_tol"],
+    script:
+        "../scripts/warm_start.py"
+
+
+AMORTIZED_CATEGORY = "Amortized inference"
+
+FIGURES.update(
+    {
+        "30_encoder_latent": Figure(
+            "amortized_figures.encoder_latent",
+            {"gap": AMORTIZED.format(table="gap")},
+            (14.0, 4.4),
+            AMORTIZED_CATEGORY,
+            {"decoder": decoder_params()},
+        ),
+        "31_amortization_gap": Figure(
+            "amortized_figures.amortization_gap",
+            {
+                "gap": AMORTIZED.format(table="gap"),
+                "band": AMORTIZED.format(table="band"),
+            },
+            (12.0, 4.6),
+            AMORTIZED_CATEGORY,
+            {"decoder": decoder_params()},
+        ),
+        "32_warm_start": Figure(
+            "amortized_figures.warm_start",
+            {
+                "results": AMORTIZED.format(table="warm_start"),
+                "summary": AMORTIZED.format(table="warm_start_summary"),
+            },
+            (13.0, 8.0),
+            AMORTIZED_CATEGORY,
+            {"decoder": decoder_params()},
+        ),
+        "33_target_propagation": Figure(
+            "amortized_figures.target_propagation",
+            {
+                "trajectory": TARGET_PROPAGATION.format(table="trajectory"),
+                "landscape": TRAINING_RUN.format(beta="inf", table="landscape"),
+                "cold": "results/training/summary.parquet",
+                "samples": SAMPLES,
+            },
+            (12.0, 5.2),
+            AMORTIZED_CATEGORY,
+            {"method": REFERENCE_METHOD},
+        ),
+    }
+)
