@@ -25,10 +25,10 @@ SNAKEMAKE = [*PLAIN, *NO_PROFILE]
 
 # What a run writes with the default optimizers and betas (the small test config too): 3 data
 # and energy tables, 14 inference tables (7 optimizers, 2 point sets), 7 traces (the samples'),
-# the summary, 2 mesh tables, 9 finite-temperature, 26 training, 5 conditional and 3
-# probabilistic tables, 29 figures, and the platform record (results/platform.parquet), which a
-# manifest keeps apart.
-DEFAULT_ARTIFACTS = 100
+# the summary, 2 mesh tables, 9 finite-temperature, 26 training, 5 conditional, 3
+# probabilistic and 10 amortized tables, 33 figures, and the platform record
+# (results/platform.parquet), which a manifest keeps apart.
+DEFAULT_ARTIFACTS = 114
 MANIFEST_ARTIFACTS = DEFAULT_ARTIFACTS - 1
 
 # A configuration small enough for end-to-end tests (seconds), with every stage exercised.
@@ -47,6 +47,11 @@ SMALL_CONFIG_OVERRIDES = {
             {"method": "levenberg_marquardt", "steps": 20},
         ],
         "maps": {"num": 31},
+    },
+    # the default supervised encoder (3 s), a shorter energy training, a coarser gap map
+    "amortized": {
+        "schedule": {"energy": [{"method": "adam", "steps": 1500, "learning_rate": 0.02}]},
+        "map": {"y1": 61, "y2": 41},
     },
 }
 

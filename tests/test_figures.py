@@ -2,6 +2,7 @@
 style params; the report builds with every figure and caption."""
 
 import inspect
+from importlib import import_module
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +10,6 @@ import pytest
 from PIL import Image
 from support import ROOT, figure_rules
 
-from lvebm import figures
 from lvebm.contracts import contract
 
 pytestmark = pytest.mark.pipeline
@@ -31,7 +31,8 @@ def test_each_figure_record_is_its_function_options_and_caption():
         name = rule.removeprefix("figure_")
         assert r["png"] == f"results/figures/fig{name}.png"
         assert Path(r["caption"]) == CAPTIONS / f"fig{name}.rst"
-        function = getattr(figures, r["function"])
+        module, _, name = r["function"].rpartition(".")
+        function = getattr(import_module(f"lvebm.{module or 'figures'}"), name)
         parameters = inspect.signature(function).parameters.values()
         assert [p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD] == ["data"]
         keywords = {p.name for p in parameters if p.kind is p.KEYWORD_ONLY}
@@ -40,11 +41,15 @@ def test_each_figure_record_is_its_function_options_and_caption():
         for path in r["inputs"].values():
             assert contract(path) is not None, (rule, path)
     drawn = {r["function"] for r in rules.values()}
-    public = {
-        name
-        for name, f in inspect.getmembers(figures, inspect.isfunction)
-        if f.__module__ == figures.__name__ and not name.startswith("_")
-    }
+    public = set()
+    for module in {f.rpartition(".")[0] or "figures" for f in drawn}:
+        library = import_module(f"lvebm.{module}")
+        prefix = "" if module == "figures" else f"{module}."
+        public |= {
+            prefix + name
+            for name, f in inspect.getmembers(library, inspect.isfunction)
+            if f.__module__ == library.__name__ and not name.startswith("_")
+        }
     assert public == drawn
 
 

@@ -122,7 +122,7 @@ def test_every_optimizer_runs_with_its_defaults_from_one_entry():
 
 NAMES = (
     "model data exact optimize inference meshgrid mesh relaxed training conditional arguments "
-    "contracts configfile methods probabilistic numerics"
+    "contracts configfile methods probabilistic numerics network amortized"
 )
 MODULES = ["lvebm", *(f"lvebm.{name}" for name in NAMES.split())]
 

@@ -1,5 +1,7 @@
 """End-to-end runs of the pipeline in a temporary copy: artifacts, contracts, no-op reruns."""
 
+import itertools
+
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
@@ -22,6 +24,7 @@ INFERENCE_COLUMNS = [
     "i", "y1", "y2", "z_init", "z_check", "F", "n_iter", "n_eval", "converged",
     "F_exact", "z_exact", "error", "global_min",
 ]  # fmt: skip
+NETWORK_COLUMNS = ["model", "layer", "name", "index", "value"]
 COLUMNS = {
     "results/data/horn.parquet": ["x", "theta", "y1", "y2"],
     "results/data/samples.parquet": ["i", "theta", "y1", "y2"],
@@ -80,6 +83,29 @@ COLUMNS = {
     "results/probabilistic/model_samples.parquet": ["latent", "z", "y1", "y2"],
     "results/probabilistic/held_out.parquet": ["beta", "w1", "w2", "log_likelihood", "best"],
     "results/platform.parquet": ["key", "value"],
+    **{
+        f"results/amortized/encoder~{method}/params.parquet": NETWORK_COLUMNS
+        for method in ("supervised", "energy")
+    },
+    **{
+        f"results/amortized/encoder~{method}/trajectory.parquet": ["method", "step", "loss"]
+        for method in ("supervised", "energy")
+    },
+    "results/amortized/target_propagation/params.parquet": NETWORK_COLUMNS,
+    "results/amortized/target_propagation/trajectory.parquet": [
+        "step", "w1", "w2", "reconstruction", "distance",
+    ],
+    "results/amortized/gap.parquet": [
+        "method", "y1", "y2", "z_tilde", "z_check", "F", "E_tilde", "gap", "ridge_distance",
+    ],
+    "results/amortized/band.parquet": [
+        "method", "band", "points", "inside", "median_off", "p99_off", "share_inside", "max_gap",
+    ],
+    "results/amortized/warm_start.parquet": ["start", "optimizer", *INFERENCE_COLUMNS],
+    "results/amortized/warm_start_summary.parquet": [
+        "start", "optimizer", "n_points", "success_rate", "converged_rate", "max_error",
+        "median_error", "mean_iter", "mean_eval", "local_min_rate",
+    ],
     **{
         f"results/inference/{points}/{name}.parquet": INFERENCE_COLUMNS
         for points in ("samples", "mesh")
@@ -251,6 +277,8 @@ def test_changing_z_init_reruns_only_iterative_inference(finished_copy):
         "figure_07_search": 1,
         "figure_12_optimizers": 1,
         "figure_13_local_minima": 1,
+        "warm_start": 1,  # its default start's rows are the mesh's inference tables
+        "figure_32_warm_start": 1,
     }
 
 
@@ -429,3 +457,49 @@ def test_em_learns_beta_near_the_datas_noise_and_the_held_out_likelihood_names_a
     assert sorted(held["beta"]) == sorted(cfg["training"]["betas"])
     assert held["best"].sum() == 1
     assert held.loc[held["best"], "log_likelihood"].item() == held["log_likelihood"].max()
+
+
+def test_amortized_stage_guesses_the_latent_and_target_propagation_ends_at_the_cold_radii(
+    finished_run,
+):
+    """The amortized stage on the small config: the gap is never negative and sits in the band
+    around the ridge, the band table is the gap table's summary, the default start's rows are the
+    inference stage's, the supervised encoder's starts end in no local minimum with at most half
+    the iterations, and target propagation ends within 1e-3 of the cold training's radii."""
+    from lvebm.amortized import band_summary
+
+    cfg = finished_run.config()
+    a = cfg["amortized"]
+    gap = read(finished_run, "results/amortized/gap.parquet")
+    assert len(gap) == 2 * a["map"]["y1"] * a["map"]["y2"]
+    assert gap["gap"].min() >= -1e-12
+    band = read(finished_run, "results/amortized/band.parquet")
+    expected = band_summary({c: gap[c].to_numpy() for c in gap}, a["band"])
+    for column in band:
+        assert band[column].tolist() == list(expected[column]), column
+    supervised = band.set_index("method").loc["supervised"]
+    assert supervised["median_off"] < 1e-3 and supervised["share_inside"] > 0.9
+    warm = read(finished_run, "results/amortized/warm_start.parquet")
+    for name in ("lbfgs", "newton"):
+        default = warm[(warm["start"] == "default") & (warm["optimizer"] == name)]
+        inference = read(finished_run, f"results/inference/mesh/{name}.parquet")
+        assert_array_equal(default.drop(columns=["start", "optimizer"]).to_numpy(),
+                           inference.to_numpy())  # fmt: skip
+    summary = read(finished_run, "results/amortized/warm_start_summary.parquet")
+    assert len(summary) == 3 * 5
+    by = summary.set_index(["start", "optimizer"])
+    for name in ("gradient_descent", "line_search", "conjugate_gradient", "lbfgs", "newton"):
+        assert by.loc[("supervised", name), "local_min_rate"] <= 0.01
+        assert (
+            by.loc[("supervised", name), "mean_iter"]
+            <= 0.5 * by.loc[("default", name), "mean_iter"]
+        )
+    path = read(finished_run, "results/amortized/target_propagation/trajectory.parquet")
+    assert len(path) == a["target_propagation"]["steps"] + 1
+    cold = read(finished_run, "results/training/summary.parquet")
+    cold = cold[(cold["beta"] == np.inf) & (cold["method"] == cfg["training"]["methods"][0])]
+    assert abs(path["w1"].iloc[-1] - cold["w1"].item()) < 1e-3
+    assert abs(path["w2"].iloc[-1] - cold["w2"].item()) < 1e-3
+    params = read(finished_run, "results/amortized/encoder~supervised/params.parquet")
+    sizes = [2, *a["hidden"], 2]
+    assert len(params) == sum(o * i + o for i, o in itertools.pairwise(sizes))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import ROOT, copy_project
+from support import ROOT, copy_project, figure_rules
 
 from lvebm.methods import ITERATIVE
 
@@ -31,6 +31,13 @@ CONDITIONAL = ["train_conditional", "evaluate_conditional"]  # both sample the h
 HELD_OUT = "held_out_likelihood"
 PROBABILISTIC = ["fit_em", HELD_OUT]  # both sample: the model, the held-out slice
 CURVE_JOBS = ["highlight_points", "figure_05_energy_23", "figure_10_highlight_energies"]
+ENCODERS = ["train_encoder", "target_propagation", "amortization_gap", "warm_start"]
+# the jobs that read the decoder of the inference stage, and those that read the mesh's box
+# (target propagation starts from training.start, by default the decoder)
+AMORTIZED_DECODER = ["train_encoder", "amortization_gap", "warm_start", "figure_30_encoder_latent",
+                     "figure_31_amortization_gap", "figure_32_warm_start",
+                     "target_propagation"]  # fmt: skip
+BOX = ["train_encoder", "amortization_gap", "warm_start"]
 
 
 INFERENCE = ["infer", "trace"]  # the results, and the iterates (of the samples; see mesh_trace)
@@ -46,7 +53,8 @@ def iterative(*names):
 DIRECT = {
     # every computing job takes the record of its kernels (rule record_platform) as an input
     "numerics.pin": ["record_platform"],
-    "seed": [*SAMPLERS, "train_decoder", "training_scans", EVALUATE, *CONDITIONAL, *PROBABILISTIC],
+    "seed": [*SAMPLERS, "train_decoder", "training_scans", EVALUATE, *CONDITIONAL, *PROBABILISTIC,
+             "train_encoder"],
     "data.alpha": [*SAMPLERS, EVALUATE, *CONDITIONAL, HELD_OUT],
     "data.beta": [*SAMPLERS, EVALUATE, *CONDITIONAL, HELD_OUT],
     "data.noise_std": [*SAMPLERS, EVALUATE, *CONDITIONAL, HELD_OUT, "figure_27_em"],
@@ -55,35 +63,35 @@ DIRECT = {
     "data.slice.n": ["sample_slice"],
     "decoder.w1": ["evaluate_energies", *INFERENCE, "free_energy_mesh", "highlight_points",
                    "figure_07_search", "figure_08_mesh", *RELAXED, "relaxed_free_energy_mesh",
-                   *TRAINED, "fit_em"],
+                   *TRAINED, "fit_em", *AMORTIZED_DECODER],
     "decoder.w2": ["evaluate_energies", *INFERENCE, "free_energy_mesh", "highlight_points",
                    "figure_07_search", "figure_08_mesh", *RELAXED, "relaxed_free_energy_mesh",
-                   *TRAINED, "fit_em"],
+                   *TRAINED, "fit_em", *AMORTIZED_DECODER],
     "latent.n": ["evaluate_energies", *iterative("exhaustive"), *RELAXED, *WARM_MESH,
                  "figure_17_grid_vs_continuous", *WARM_TRAINING, "training_scans", EVALUATE,
                  "figure_23_conditional_untrained", "figure_24_conditional_trained", "fit_em",
                  "figure_27_em"],
-    "inference.optimizers": ["summarize_inference", "figure_13_local_minima"],
+    "inference.optimizers": ["summarize_inference", "figure_13_local_minima", "warm_start"],
     "inference.z_init": [*iterative(), "figure_13_local_minima"],
     "inference.focus": ["figure_05_energy_23", "figure_06_latent", "figure_07_search"],
-    "inference.max_iter": iterative(),
-    "inference.gtol": iterative(),
-    "inference.global_tol": iterative(),
+    "inference.max_iter": [*iterative(), "warm_start"],
+    "inference.gtol": [*iterative(), "warm_start"],
+    "inference.global_tol": [*iterative(), "warm_start"],
     "inference.mesh_trace": [],  # adds the mesh's trace jobs (ADDS), reruns nothing
-    "inference.gradient_descent.step": iterative("gradient_descent"),
-    "inference.line_search.c1": iterative("line_search"),
-    "inference.line_search.c2": iterative("line_search"),
-    "inference.conjugate_gradient.c1": iterative("conjugate_gradient"),
-    "inference.conjugate_gradient.c2": iterative("conjugate_gradient"),
-    "inference.lbfgs.memory": iterative("lbfgs"),
-    "inference.lbfgs.ftol": iterative("lbfgs"),
-    "inference.newton.max_step": iterative("newton"),
-    "mesh.y1.start": MESH_JOBS,
-    "mesh.y1.stop": MESH_JOBS,
-    "mesh.y1.num": MESH_JOBS,
-    "mesh.y2.start": MESH_JOBS,
-    "mesh.y2.stop": MESH_JOBS,
-    "mesh.y2.num": MESH_JOBS,
+    "inference.gradient_descent.step": [*iterative("gradient_descent"), "warm_start"],
+    "inference.line_search.c1": [*iterative("line_search"), "warm_start"],
+    "inference.line_search.c2": [*iterative("line_search"), "warm_start"],
+    "inference.conjugate_gradient.c1": [*iterative("conjugate_gradient"), "warm_start"],
+    "inference.conjugate_gradient.c2": [*iterative("conjugate_gradient"), "warm_start"],
+    "inference.lbfgs.memory": [*iterative("lbfgs"), "warm_start"],
+    "inference.lbfgs.ftol": [*iterative("lbfgs"), "warm_start"],
+    "inference.newton.max_step": [*iterative("newton"), "warm_start"],
+    "mesh.y1.start": [*MESH_JOBS, *BOX],
+    "mesh.y1.stop": [*MESH_JOBS, *BOX],
+    "mesh.y1.num": [*MESH_JOBS, "warm_start"],
+    "mesh.y2.start": [*MESH_JOBS, *BOX],
+    "mesh.y2.stop": [*MESH_JOBS, *BOX],
+    "mesh.y2.num": [*MESH_JOBS, "warm_start"],
     "mesh.highlight": ["highlight_points"],
     "mesh.curve.start_pi": CURVE_JOBS,
     "mesh.curve.stop_pi": CURVE_JOBS,
@@ -106,7 +114,7 @@ DIRECT = {
     "training.betas": ["summarize_training", "figure_20_training_paths"],
     "training.methods": ["train_decoder", EVALUATE, HELD_OUT],
     "training.latent": [*WARM_TRAINING, "training_scans", EVALUATE],
-    "training.start": ["train_decoder", "training_scans"],
+    "training.start": ["train_decoder", "training_scans", "target_propagation"],
     "training.learning_rate": ["train_decoder"],
     "training.epochs": ["train_decoder"],
     "training.gtol": ["train_decoder", "training_scans"],
@@ -140,6 +148,20 @@ DIRECT = {
     "conditional.maps.num": ["evaluate_conditional"],
     "conditional.maps.margin": ["evaluate_conditional"],
     "conditional.maps.window": ["figure_26_conditional_free_energy"],
+    "amortized.hidden": ENCODERS,
+    "amortized.activation": ENCODERS,
+    "amortized.init_seed": ["train_encoder"],
+    "amortized.train": ["train_encoder"],
+    "amortized.schedule.supervised": ["train_encoder[method=supervised]"],
+    "amortized.schedule.energy": ["train_encoder[method=energy]"],
+    "amortized.map.y1": ["amortization_gap"],
+    "amortized.map.y2": ["amortization_gap"],
+    "amortized.band": ["gap_band"],
+    "amortized.target_propagation.steps": ["target_propagation"],
+    "amortized.target_propagation.distance_weight": ["target_propagation"],
+    "amortized.target_propagation.decoder_rate": ["target_propagation"],
+    "amortized.target_propagation.encoder_rate": ["target_propagation"],
+    "amortized.target_propagation.init_seed": ["target_propagation"],
     "figures.dpi": FIGURES,
     "figures.scale": FIGURES,
     "figures.search_optimizer": ["figure_05_energy_23", "figure_07_search"],
@@ -167,6 +189,9 @@ CHANGE = {
     "conditional.schedule": lambda v: [*v[:-1], {**v[-1], "steps": v[-1]["steps"] - 1}],
     "conditional.maps.x": lambda v: v[:-1],
     "conditional.x.stop": lambda v: v * 0.9,  # the maximum is 1
+    "amortized.hidden": lambda v: [*v[:-1], v[-1] + 1],
+    "amortized.schedule.supervised": lambda v: [*v[:-1], {**v[-1], "steps": v[-1]["steps"] - 1}],
+    "amortized.schedule.energy": lambda v: [*v[:-1], {**v[-1], "steps": v[-1]["steps"] - 1}],
 }
 
 
@@ -321,11 +346,15 @@ def imported_modules(script: Path) -> set[str]:
 
 
 def test_rules_declare_exactly_the_modules_their_scripts_import(matrix):
+    figures = figure_rules(ROOT)  # a figure's module is named by its record, not imported
     for rule, modules in matrix["declared"].items():
         script = {"figure_": "figure", "gather_": "gather_shards", "trace": "infer"}.get(
             rule[:7], rule
         )
         imported = imported_modules(ROOT / "workflow/scripts" / f"{script}.py")
+        if rule in figures:
+            module = figures[rule]["function"].rpartition(".")[0] or "figures"
+            imported |= imported_modules(ROOT / "src/lvebm" / f"{module}.py") | {f"{module}.py"}
         assert modules == imported, rule
 
 

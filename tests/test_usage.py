@@ -28,6 +28,7 @@ CATEGORIES = [  # the report's categories, as the figure records name them
     "Training",
     "Conditional horn",
     "Probabilistic reading",
+    "Amortized inference",
 ]
 
 
@@ -45,7 +46,7 @@ def test_plain_snakemake_runs_everything_and_builds_the_report(finished_run):
     builds the report."""
     assert (finished_run.path / "results/report.html").stat().st_size > 1_000_000
     figures = sorted((finished_run.path / "results/figures").glob("*.png"))
-    assert len(figures) == 29
+    assert len(figures) == 33
     # after it, plain `snakemake -n` has nothing to do and builds no report
     proc = run([*PLAIN, "-n"], finished_run.path)
     assert "Nothing to be done" in proc.stdout + proc.stderr

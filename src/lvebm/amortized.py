@@ -42,7 +42,7 @@ target propagation ends where the cold training of :mod:`lvebm.training` ends.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -59,6 +59,8 @@ METHODS = ("supervised", "energy")  # the encoder trainings on points of the mes
 DEFAULT_START = "default"  # the starts of the warm-start comparison: the config's z_init ...
 STARTS = (DEFAULT_START, *METHODS)  # ... and each encoder's z_tilde
 TWO_PI = 2.0 * np.pi
+# an encoder as the stage's tables use it: points (y1, y2) -> z_tilde, one per point
+Guess = Callable[[ArrayLike, ArrayLike], Array]
 
 
 def encoder_network(hidden: Sequence[int] = (16, 16), activation: str = "tanh") -> Network:
@@ -84,6 +86,12 @@ def latent_guess(net: Network, theta: ArrayLike, y1: ArrayLike, y2: ArrayLike) -
     z = np.mod(np.arctan2(out[1], out[0]), TWO_PI)
     z[z >= TWO_PI] = 0.0
     return z
+
+
+def guesser(net: Network, theta: ArrayLike) -> Guess:
+    """The encoder with parameters ``theta`` as a function ``(y1, y2) -> z_tilde``."""
+    theta = np.array(theta, dtype=np.float64)
+    return lambda y1, y2: latent_guess(net, theta, y1, y2)
 
 
 def periodic_distance(z: ArrayLike, z_tilde: ArrayLike) -> Array:
@@ -298,18 +306,18 @@ def target_propagation(
 
 
 def gap_table(
-    decoder: Decoder, encoders: Mapping[str, tuple[Network, Array]], y1: ArrayLike, y2: ArrayLike
+    decoder: Decoder, encoders: Mapping[str, Guess], y1: ArrayLike, y2: ArrayLike
 ) -> dict[str, np.ndarray]:
-    """Per encoder (``method``) and point: z_tilde, the exact z_check and F_inf, the energy at
-    z_tilde, the amortization gap ``E(y, z_tilde) - F_inf(y)`` (>= 0 up to rounding) and the
-    distance to the ridge (columns ``method, y1, y2, z_tilde, z_check, F, E_tilde, gap,
-    ridge_distance``, the points in their order per method)."""
+    """Per encoder (``method`` -> its :func:`guesser`) and point: z_tilde, the exact z_check and
+    F_inf, the energy at z_tilde, the amortization gap ``E(y, z_tilde) - F_inf(y)`` (>= 0 up to
+    rounding) and the distance to the ridge (columns ``method, y1, y2, z_tilde, z_check, F,
+    E_tilde, gap, ridge_distance``, the points in their order per method)."""
     y1, y2, _ = _inputs(y1, y2)
     exact = free_energy_exact(decoder, y1, y2)
     ridge = ridge_distance(decoder, y1, y2)
     tables = []
-    for method, (net, theta) in encoders.items():
-        z_tilde = latent_guess(net, theta, y1, y2)
+    for method, guess in encoders.items():
+        z_tilde = guess(y1, y2)
         e_tilde = decoder.energy(y1, y2, z_tilde)
         tables.append({"method": np.full(y1.size, method, dtype=object), "y1": y1, "y2": y2,
                        "z_tilde": z_tilde, "z_check": exact.z_check, "F": exact.F,
@@ -345,7 +353,7 @@ def band_summary(gap: Mapping[str, np.ndarray], band: float) -> dict[str, np.nda
 
 def warm_start(
     decoder: Decoder,
-    encoders: Mapping[str, tuple[Network, Array]],
+    encoders: Mapping[str, Guess],
     labels: ArrayLike,
     y1: ArrayLike,
     y2: ArrayLike,
@@ -353,16 +361,26 @@ def warm_start(
     optimizers: Mapping[str, Mapping],
     global_tol: float,
 ) -> dict[str, np.ndarray]:
-    """Each optimizer (name -> options) started from each encoder's z_tilde, scored as the
+    """Each optimizer (name -> options) started from each encoder's z_tilde (``start`` -> its
+    :func:`guesser`), scored as the
     inference stage scores it (:func:`lvebm.inference.infer`): its results table with a first
     column ``start`` (the encoder's method)."""
     y1, y2, _ = _inputs(y1, y2)
     tables = []
-    for start, (net, theta) in encoders.items():
-        z_tilde = latent_guess(net, theta, y1, y2)
+    for start, guess in encoders.items():
+        z_tilde = guess(y1, y2)
         for name, options in optimizers.items():
-            table = infer(decoder, labels, y1, y2, method=name, z_init=z_tilde,
-                          options=options, global_tol=global_tol, trace=False).results
+            table = infer(
+                decoder,
+                labels,
+                y1,
+                y2,
+                method=name,
+                z_init=z_tilde,
+                options=options,
+                global_tol=global_tol,
+                trace=False,
+            ).results
             tables.append({"start": np.full(y1.size, start, dtype=object),
                            "optimizer": np.full(y1.size, name, dtype=object), **table})  # fmt: skip
     return {name: np.concatenate([t[name] for t in tables]) for name in tables[0]}

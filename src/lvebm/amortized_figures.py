@@ -188,8 +188,11 @@ def warm_start(data: Data, *, size, decoder: Mapping) -> object:
                        color=ps.WRONG, lw=1.0)  # fmt: skip
             _ridge(ax, decoder, label=None)
             _ellipse(ax, decoder, color=ps.MANIFOLD, lw=1.0, ls="--")
-            where = (f"default " + r"$\tilde{z}$" + f" = {first['z_init'][0]:g}"
-                     if start == "default" else f"the {start} encoder's " + r"$\tilde{z}(y)$")
+            where = (
+                "default " + r"$\tilde{z}$" + f" = {first['z_init'][0]:g}"
+                if start == "default"
+                else f"the {start} encoder's " + r"$\tilde{z}(y)$"
+            )
             ps.plane(ax, title=f"from {where}: {int(hit.sum())} of {points.size} points\n"
                                "end in a local minimum for some optimizer")  # fmt: skip
             ax.title.set_fontsize(9)

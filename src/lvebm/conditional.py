@@ -63,7 +63,13 @@ WEIGHT_DECAY = {"latent": 1e-5, "baseline": 1e-2}
 
 
 def free_energy(net: Network, theta: ArrayLike, x, y1, y2) -> ExactFreeEnergy:
-    """F_inf(x, y) and z_check: the exact solver with (w1, w2) = f(x) per point."""
+    """F_inf(x, y) and z_check: the exact solver with (w1, w2) = f(x) per point.
+
+    >>> net = Network((1, 4, 2))
+    >>> r = free_energy(net, net.init(0), [0.0, 1.0], [2.0, 0.0], [0.0, 1.5])
+    >>> r.F.shape, bool((r.F >= 0).all())
+    ((2,), True)
+    """
     f = net(theta, x)
     return free_energy_ellipses(f[0], f[1], y1, y2)
 

@@ -1,6 +1,6 @@
 # Amortized inference (src/lvebm/amortized.py): encoders that guess the latent for the inference
 # stage's decoder, their gap on a map, the optimizers started from them, and target propagation.
-# The stage in one file: its params, its outputs, its figure records, its rules.
+# The stage in one file: its outputs and params, its rules, its figure records.
 
 from lvebm.methods import ITERATIVE
 
@@ -12,29 +12,21 @@ TARGET_PROPAGATION = "results/amortized/target_propagation/{table}.parquet"
 WARM_OPTIMIZERS = [name for name in OPTIMIZERS if name in ITERATIVE]
 
 
-def amortized_outputs():
-    return [
-        *expand(ENCODER, method=ENCODER_METHODS, table=["params", "trajectory"]),
-        *expand(TARGET_PROPAGATION, table=["params", "trajectory"]),
-        *expand(AMORTIZED, table=["gap", "band", "warm_start", "warm_start_summary"]),
-    ]
-
-
-def encoder_network():
-    a = config["amortized"]
-    return {"hidden": a["hidden"], "activation": a["activation"]}
-
-
-def mesh_box():
-    """The mesh's box, [start, stop] per axis: where the encoders learn and the gap is mapped."""
-    return {
-        axis: [config["mesh"][axis]["start"], config["mesh"][axis]["stop"]]
-        for axis in ("y1", "y2")
-    }
-
-
-def encoder_inputs():
-    return expand(ENCODER, method=ENCODER_METHODS, table="params")
+AMORTIZED_OUTPUTS = [
+    *expand(ENCODER, method=ENCODER_METHODS, table=["params", "trajectory"]),
+    *expand(TARGET_PROPAGATION, table=["params", "trajectory"]),
+    *expand(AMORTIZED, table=["gap", "band", "warm_start", "warm_start_summary"]),
+]
+ENCODER_NETWORK = {
+    "hidden": config["amortized"]["hidden"],
+    "activation": config["amortized"]["activation"],
+}
+# the mesh's box, [start, stop] per axis: where the encoders learn and the gap is mapped
+MESH_BOX = {
+    axis: [config["mesh"][axis]["start"], config["mesh"][axis]["stop"]]
+    for axis in ("y1", "y2")
+}
+ENCODER_PARAMS = expand(ENCODER, method=ENCODER_METHODS, table="params")
 
 
 wildcard_constraints:
@@ -58,8 +50,8 @@ rule train_encoder:
         **SMALL_JOB,
     params:
         decoder=decoder_params(),
-        network=encoder_network(),
-        box=mesh_box(),
+        network=ENCODER_NETWORK,
+        box=MESH_BOX,
         n=config["amortized"]["train"],
         seed=config["seed"],
         init_seed=config["amortized"]["init_seed"],
@@ -86,7 +78,7 @@ rule target_propagation:
         **SMALL_JOB,
     params:
         start=training_start(),
-        network=encoder_network(),
+        network=ENCODER_NETWORK,
         options=config["amortized"]["target_propagation"],
     script:
         "../scripts/target_propagation.py"
@@ -94,7 +86,7 @@ rule target_propagation:
 
 rule amortization_gap:
     input:
-        encoders=encoder_inputs(),
+        encoders=ENCODER_PARAMS,
         platform=PLATFORM,
         library=library("amortized"),
     output:
@@ -109,9 +101,9 @@ rule amortization_gap:
         **SMALL_JOB,
     params:
         decoder=decoder_params(),
-        network=encoder_network(),
+        network=ENCODER_NETWORK,
         methods=ENCODER_METHODS,
-        box=mesh_box(),
+        box=MESH_BOX,
         num=config["amortized"]["map"],
     script:
         "../scripts/amortization_gap.py"
@@ -140,7 +132,7 @@ rule gap_band:
 
 rule warm_start:
     input:
-        encoders=encoder_inputs(),
+        encoders=ENCODER_PARAMS,
         default=expand(
             "results/inference/mesh/{optimizer}.parquet", optimizer=WARM_OPTIMIZERS
         ),
@@ -159,7 +151,7 @@ rule warm_start:
         **SMALL_JOB,
     params:
         decoder=decoder_params(),
-        network=encoder_network(),
+        network=ENCODER_NETWORK,
         methods=ENCODER_METHODS,
         mesh=mesh_axes(),
         optimizers={name: optimizer_options(name) for name in WARM_OPTIMIZERS},

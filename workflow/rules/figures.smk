@@ -7,7 +7,7 @@ for name, figure in FIGURES.items():
         input:
             **figure.inputs,
             platform=PLATFORM,
-            library=library("model", figure_module(figure), "plotstyle"),
+            library=library(figure_module(figure), "plotstyle"),
         output:
             report(
                 figure_path(name),

@@ -34,7 +34,7 @@ def all_targets():
         *training_outputs(),
         *conditional_outputs(),
         *probabilistic_outputs(),
-        *amortized_outputs(),
+        *AMORTIZED_OUTPUTS,
         *figure_outputs(),
     ]
 

@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 
-from lvebm.amortized import encoder_network, gap_table
+from lvebm.amortized import encoder_network, gap_table, guesser
 from lvebm.io import read_artifact, write_parquet
 from lvebm.model import Decoder
 
@@ -15,7 +15,7 @@ sys.stderr = open(snakemake.log[0], "w", buffering=1)
 p = snakemake.params
 net = encoder_network(**p.network)
 encoders = {
-    method: (net, net.from_table(read_artifact(path), method))
+    method: guesser(net, net.from_table(read_artifact(path), method))
     for method, path in zip(p.methods, snakemake.input.encoders, strict=True)
 }
 # y2-major, as the mesh tables: row j holds y2[j] and every y1

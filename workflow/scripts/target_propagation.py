@@ -14,9 +14,7 @@ p = snakemake.params
 net = encoder_network(**p.network)
 samples = read_artifact(snakemake.input.samples)
 options = dict(p.options)
-result = target_propagation(
-    net, samples["y1"], samples["y2"], Decoder(**p.start), **options
-)
+result = target_propagation(net, samples["y1"], samples["y2"], Decoder(**p.start), **options)
 write_parquet(snakemake.output.params, net.table(result.theta, "target_propagation"))
 write_parquet(snakemake.output.trajectory, result.trajectory)
 print(

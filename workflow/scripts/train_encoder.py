@@ -21,6 +21,7 @@ theta, trajectory = fit_encoder(
     init_seed=p.init_seed, schedule=p.schedule,
 )  # fmt: skip
 write_parquet(snakemake.output.params, net.table(theta, method))
-write_parquet(snakemake.output.trajectory, {"method": np.full(trajectory["step"].size, method, dtype=object), **trajectory})
+labels = np.full(trajectory["step"].size, method, dtype=object)
+write_parquet(snakemake.output.trajectory, {"method": labels, **trajectory})
 loss = trajectory["loss"]
 print(f"{method}: loss {loss[0]:.6g} -> {loss[-1]:.6g} in {loss.size - 1} steps", file=sys.stderr)

@@ -6,7 +6,13 @@ import sys
 
 import numpy as np
 
-from lvebm.amortized import DEFAULT_START, encoder_network, warm_start, warm_start_summary
+from lvebm.amortized import (
+    DEFAULT_START,
+    encoder_network,
+    guesser,
+    warm_start,
+    warm_start_summary,
+)
 from lvebm.inference import SCORE_COLUMNS
 from lvebm.io import read_artifact, write_parquet
 from lvebm.meshgrid import mesh_points
@@ -18,7 +24,7 @@ sys.stderr = open(snakemake.log[0], "w", buffering=1)
 p = snakemake.params
 net = encoder_network(**p.network)
 encoders = {
-    method: (net, net.from_table(read_artifact(path), method))
+    method: guesser(net, net.from_table(read_artifact(path), method))
     for method, path in zip(p.methods, snakemake.input.encoders, strict=True)
 }
 mesh = mesh_points(**p.mesh)
