@@ -188,7 +188,10 @@ CONFIG = [
         at("conditional.schedule", [{"method": "lbfgs", "steps": 10.0}]),
         "config key 'conditional.schedule[0].steps' = 10.0 is invalid: must be an integer",
     ),
-    (at("conditional.schedule", [{"method": "sgd", "steps": 9}]), "'conditional.schedule[0]'"),
+    (
+        at("conditional.schedule", [{"method": "sgd", "steps": 9}]),
+        "config key 'conditional.schedule[0].method' = 'sgd' is invalid: 'sgd' is not one of",
+    ),
     (at("conditional.x.start", -0.5), "config key 'conditional.x.start' = -0.5 is invalid"),
     (at("conditional.x.stop", 1.5), "config key 'conditional.x.stop' = 1.5 is invalid"),
     (at("conditional.x.num", 1), "config key 'conditional.x.num' = 1 is invalid"),
@@ -201,8 +204,16 @@ CONFIG = [
     (at("amortized.init_seed", -1), "config key 'amortized.init_seed' = -1 is invalid"),
     (at("amortized.train", 0), "config key 'amortized.train' = 0 is invalid"),
     (
-        at("amortized.schedule.supervised", [{"method": "sgd", "steps": 10}]),
-        "config key 'amortized.schedule.supervised[0]",
+        at("amortized.schedule.supervised", [{"method": "levenberg_marquardt", "steps": 0}]),
+        "config key 'amortized.schedule.supervised[0].steps' = 0 is invalid: 0 is less than",
+    ),
+    (
+        at("amortized.schedule.supervised", [{"method": "adam", "steps": 9}]),
+        "'learning_rate' is a required property",
+    ),
+    (
+        at("amortized.schedule.supervised", [{"method": "lbfgs", "steps": 9, "learning_rate": 1}]),
+        "(learning_rate is adam's alone)",
     ),
     (at("amortized.schedule.energy", []), "config key 'amortized.schedule.energy' = [] is inv"),
     (at("amortized.map.y1", 1), "config key 'amortized.map.y1' = 1 is invalid"),

@@ -7,6 +7,7 @@ import time
 
 import pytest
 from support import DEFAULT_ARTIFACTS, MANIFEST_ARTIFACTS, SNAKEMAKE, copy_project
+from test_pipeline import check_amortized_stage
 
 from lvebm.manifest import main as manifest_main
 from lvebm.numerics import _numpy_features, above_avx2
@@ -29,6 +30,8 @@ def test_clean_runs_cores_and_shards_never_change_an_artifact(tmp_path):
     one, two = runs.values()
     assert len(one) == DEFAULT_ARTIFACTS and one.keys() == two.keys()
     assert [k for k in one if one[k] != two[k]] == []
+    # the amortized stage's targets on the default config (issue 26): iterations at least halved
+    check_amortized_stage(proj, iterations=0.5)
 
 
 def test_manifest_reproduces_and_reports_a_change_of_a_decoder_weight_by_1e_6(

@@ -49,10 +49,15 @@ Modules:
 - :mod:`lvebm.meshgrid` (mesh geometry) and :mod:`lvebm.mesh` (the F_inf field, its gradient);
 - :mod:`lvebm.relaxed`: the relaxed free energy F_beta at finite temperature;
 - :mod:`lvebm.training`: training the decoder by minimising the free energy, denoising;
+- :mod:`lvebm.network`: small multilayer perceptrons and their full-batch trainers (Adam,
+  L-BFGS, Levenberg-Marquardt), shared by the conditional horn and the encoder;
 - :mod:`lvebm.conditional`: the conditional horn, a network f(x) giving the radii;
+- :mod:`lvebm.amortized`: amortized inference, an encoder that guesses the latent (trained
+  supervised or on the energy), its gap, and target propagation;
 - :mod:`lvebm.probabilistic`: F_beta as a normalised density (log p, a sampler, EM that learns
   beta, the closed form for circles);
-- :mod:`lvebm.figures` and :mod:`lvebm.plotstyle`: the figures (matplotlib), from tables;
+- :mod:`lvebm.figures`, :mod:`lvebm.amortized_figures` and :mod:`lvebm.plotstyle`: the figures
+  (matplotlib), from tables;
 - :mod:`lvebm.io` (deterministic Parquet) and :mod:`lvebm.manifest` (the reproducibility check).
 """
 

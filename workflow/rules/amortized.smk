@@ -137,7 +137,7 @@ rule warm_start:
             "results/inference/mesh/{optimizer}.parquet", optimizer=WARM_OPTIMIZERS
         ),
         platform=PLATFORM,
-        library=library("amortized"),
+        library=library("amortized", "meshgrid"),
     output:
         results=AMORTIZED.format(table="warm_start"),
         summary=AMORTIZED.format(table="warm_start_summary"),
