@@ -72,7 +72,7 @@ DIRECT = {
                  "figure_23_conditional_untrained", "figure_24_conditional_trained", "fit_em",
                  "figure_27_em"],
     "inference.optimizers": ["summarize_inference", "figure_13_local_minima", "warm_start"],
-    "inference.z_init": [*iterative(), "figure_13_local_minima"],
+    "inference.z_init": [*iterative(), "figure_13_local_minima", "figure_32_warm_start"],
     "inference.focus": ["figure_05_energy_23", "figure_06_latent", "figure_07_search"],
     "inference.max_iter": [*iterative(), "warm_start"],
     "inference.gtol": [*iterative(), "warm_start"],

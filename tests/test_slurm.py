@@ -84,7 +84,7 @@ def test_pipeline_on_slurm_equals_a_local_run(cluster, tmp_path):
     assert "relaxed_free_energy_mesh" in out and "train_decoder" in out
     ours, theirs = remote.artifacts(), local.artifacts()
     # DEFAULT_ARTIFACTS with the default seven optimizers and five warm betas
-    assert ours.keys() == theirs.keys() and len(ours) == 69  # the platform record too
+    assert ours.keys() == theirs.keys() and len(ours) == 87  # the platform record too
     # the same bytes: the job step on the node pinned the kernels as the local run did
     assert [name for name in ours if ours[name] != theirs[name]] == []
     assert remote.planned_jobs() == {}

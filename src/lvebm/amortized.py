@@ -56,8 +56,6 @@ from lvebm.model import Decoder
 from lvebm.network import Adam, Array, Network, Objective, Residuals, train
 
 METHODS = ("supervised", "energy")  # the encoder trainings on points of the mesh's box
-DEFAULT_START = "default"  # the starts of the warm-start comparison: the config's z_init ...
-STARTS = (DEFAULT_START, *METHODS)  # ... and each encoder's z_tilde
 TWO_PI = 2.0 * np.pi
 # an encoder as the stage's tables use it: points (y1, y2) -> z_tilde, one per point
 Guess = Callable[[ArrayLike, ArrayLike], Array]

@@ -54,30 +54,33 @@ def _ellipse(ax, decoder: Mapping, **style) -> None:
     ax.plot(decoder["w1"] * np.cos(z), decoder["w2"] * np.sin(z), **style)
 
 
-def _methods(gap: Columns) -> list[str]:
-    return list(dict.fromkeys(gap["method"].tolist()))
+def _by_method(data: Data, table: str) -> dict[str, Columns]:
+    """The inputs ``<table>_<method>`` (one artifact per encoder) by method, in record order."""
+    prefix = f"{table}_"
+    return {name.removeprefix(prefix): t for name, t in data.items()
+            if name.startswith(prefix) and not name.startswith(f"{prefix}summary")}  # fmt: skip
 
 
 # 30 -----------------------------------------------------------------------------------------
 def encoder_latent(data: Data, *, size, decoder: Mapping) -> object:
     """z_check and each encoder's z_tilde over the map, in a periodic colour map (twilight: 0 and
     2 pi the same colour), with the ridge where z_check jumps."""
-    gap = data["gap"]
-    methods = _methods(gap)
+    gaps = _by_method(data, "gap")
     panels = [("exact", "ž(y), exact (the tie-break on the ridge)")] + [
-        (m, rf"$\tilde{{z}}(y)$, encoder: {METHOD_TITLES.get(m, m)}") for m in methods
+        (m, rf"$\tilde{{z}}(y)$, encoder: {METHOD_TITLES.get(m, m)}") for m in gaps
     ]
     fig, axes = ps.figure(size, ncols=len(panels), sharex=True, sharey=True)
     with ps.style():
-        first = _rows(gap, method=methods[0])
+        first = next(iter(gaps.values()))
         for ax, (name, title) in zip(axes, panels, strict=True):
-            values = first["z_check"] if name == "exact" else _rows(gap, method=name)["z_tilde"]
+            values = first["z_check"] if name == "exact" else gaps[name]["z_tilde"]
             im = ax.imshow(
                 values.reshape(_grid(first, "y1").shape), origin="lower", extent=_extent(first),
                 cmap="twilight", vmin=0.0, vmax=2.0 * np.pi, interpolation="nearest",
                 aspect="equal",
             )  # fmt: skip
-            _ridge(ax, decoder, label="ridge of $F_\\infty$" if name == "exact" else None)
+            _ridge(ax, decoder, label="ridge of $F_\\infty$" if name == "exact" else None,
+                   lw=1.0, ls=":")  # fmt: skip
             _ellipse(ax, decoder, color=ps.MANIFOLD, lw=1.0, ls="--")
             ps.plane(ax, title=title)
             ax.grid(False)
@@ -97,15 +100,13 @@ def encoder_latent(data: Data, *, size, decoder: Mapping) -> object:
 def amortization_gap(data: Data, *, size, decoder: Mapping) -> object:
     """The gap E(y, z_tilde) - F_inf(y) of each encoder on a log scale, the band around the
     ridge outlined, with the share of the total gap inside it and the median outside."""
-    gap, band = data["gap"], data["band"]
-    methods = _methods(gap)
-    fig, axes = ps.figure(size, ncols=len(methods), sharex=True, sharey=True)
+    gaps, bands = _by_method(data, "gap"), _by_method(data, "band")
+    fig, axes = ps.figure(size, ncols=len(gaps), sharex=True, sharey=True)
     axes = np.atleast_1d(axes)
-    top = max(float(gap["gap"].max()), GAP_FLOOR * 10)
+    top = max(max(float(t["gap"].max()) for t in gaps.values()), GAP_FLOOR * 10)
     with ps.style():
-        for ax, method in zip(axes, methods, strict=True):
-            t = _rows(gap, method=method)
-            b = _rows(band, method=method)
+        for ax, (method, t) in zip(axes, gaps.items(), strict=True):
+            b = bands[method]
             values = np.maximum(_grid(t, "gap"), GAP_FLOOR)
             im = ax.imshow(
                 values, origin="lower", extent=_extent(t), cmap="magma",
@@ -137,13 +138,20 @@ def amortization_gap(data: Data, *, size, decoder: Mapping) -> object:
 
 
 # 32 -----------------------------------------------------------------------------------------
-def warm_start(data: Data, *, size, decoder: Mapping) -> object:
+def warm_start(data: Data, *, size, decoder: Mapping, z_init: float) -> object:
     """Top: per optimizer, the share of mesh points ending in a local minimum and the mean
-    iterations, from the default start and from each encoder. Bottom: per start, the mesh points
-    where any optimizer ended in a local minimum (marker size: how many did)."""
-    results, summary = data["results"], data["summary"]
-    starts = list(dict.fromkeys(summary["start"].tolist()))
-    names = list(dict.fromkeys(summary["optimizer"].tolist()))
+    iterations, from the default start (the inference stage's tables) and from each encoder.
+    Bottom: per start, the mesh points where any optimizer ended in a local minimum (marker
+    size: how many did)."""
+    inference = _rows(data["inference"], points="mesh")
+    results = {"default": {name.removeprefix("default_"): t for name, t in data.items()
+                           if name.startswith("default_")}}  # fmt: skip
+    summaries = {"default": inference}
+    for method, table in _by_method(data, "warm_start").items():
+        results[method] = {n: _rows(table, optimizer=n) for n in results["default"]}
+        summaries[method] = data[f"warm_start_summary_{method}"]
+    names = list(results["default"])
+    starts = list(results)
     fig = ps.figure(size)[0]
     fig.clear()
     grid = fig.add_gridspec(2, 1)
@@ -159,8 +167,12 @@ def warm_start(data: Data, *, size, decoder: Mapping) -> object:
             ("mesh points ending in a local minimum", "mean iterations"), strict=True,
         ):  # fmt: skip
             for j, start in enumerate(starts):
-                values = [float(_rows(summary, start=start, optimizer=n)[column][0])
-                          for n in names]  # fmt: skip
+                s = summaries[start]
+                values = []
+                for n in names:
+                    row = _rows(s, optimizer=n)
+                    value = 1.0 - row["success_rate"][0] if column == "local_min_rate" else None
+                    values.append(float(row[column][0]) if value is None else float(value))
                 drawn = ax.bar(x + (j - (len(starts) - 1) / 2) * width, values, width,
                                color=colours[j % len(colours)], label=start)  # fmt: skip
                 text = [f"{v:.1%}" if column == "local_min_rate" else f"{v:.3g}" for v in values]
@@ -169,31 +181,31 @@ def warm_start(data: Data, *, size, decoder: Mapping) -> object:
             ax.set_xticklabels(names, rotation=25, ha="right", fontsize=8)
             ax.set_title(title)
         bars[0].yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-        bars[0].set_ylim(0, max(0.01, float(summary["local_min_rate"].max())) * 1.3)
+        worst = max(1.0 - float(inference["success_rate"].min()), 0.01)
+        bars[0].set_ylim(0, worst * 1.3)
         bars[1].set_yscale("log")
-        bars[1].set_ylim(top=float(summary["mean_iter"].max()) * 3)
+        bars[1].set_ylim(top=max(float(s["mean_iter"].max()) for s in summaries.values()) * 3)
         bars[1].yaxis.set_major_formatter(lambda v, _: f"{v:g}")
         bars[0].legend(title="start")
         for j, start in enumerate(starts):
             ax = fig.add_subplot(bottom[0, j])
-            mine = _rows(results, start=start)
-            labels, wrong = mine["i"], ~mine["global_min"]
-            points = np.unique(labels)
-            count = np.bincount(labels[wrong], minlength=labels.max() + 1)[points]
-            first = _rows(mine, optimizer=names[0])
+            tables = results[start]
+            first = tables[names[0]]
+            count = np.zeros(first["i"].size, dtype=np.int64)
+            for t in tables.values():  # the same mesh points, in the same order, per optimizer
+                count += ~t["global_min"]
             ax.scatter(first["y1"], first["y2"], s=3, color=ps.MESH, alpha=0.6)
             hit = count > 0
-            order = np.searchsorted(first["i"], points[hit])
-            ax.scatter(first["y1"][order], first["y2"][order], s=12 * count[hit], marker="x",
+            ax.scatter(first["y1"][hit], first["y2"][hit], s=12 * count[hit], marker="x",
                        color=ps.WRONG, lw=1.0)  # fmt: skip
             _ridge(ax, decoder, label=None)
             _ellipse(ax, decoder, color=ps.MANIFOLD, lw=1.0, ls="--")
             where = (
-                "default " + r"$\tilde{z}$" + f" = {first['z_init'][0]:g}"
+                "default " + r"$\tilde{z}$" + f" = {z_init:g}"
                 if start == "default"
                 else f"the {start} encoder's " + r"$\tilde{z}(y)$"
             )
-            ps.plane(ax, title=f"from {where}: {int(hit.sum())} of {points.size} points\n"
+            ps.plane(ax, title=f"from {where}: {int(hit.sum())} of {first['i'].size} points\n"
                                "end in a local minimum for some optimizer")  # fmt: skip
             ax.title.set_fontsize(9)
         fig.suptitle(

@@ -56,6 +56,7 @@ from lvebm.contracts import (
     PLATFORM_ARTIFACT,
     ColumnClass,
     column_class,
+    kernel_bound,
     path_groups,
 )
 from lvebm.numerics import kernels
@@ -141,8 +142,10 @@ def _path_digest(table: pa.Table, groups: tuple[str, ...]) -> dict:
     }
 
 
-def digest(path: Path) -> dict:
-    """The manifest entry of one artifact."""
+def digest(path: Path, name: str | None = None) -> dict:
+    """The manifest entry of one artifact (``name``: its ``results/...`` name, if the folder is
+    named otherwise)."""
+    name = name or str(path)
     if path.suffix == ".parquet":
         table = _read_table(path)
         entry = {
@@ -150,10 +153,10 @@ def digest(path: Path) -> dict:
             "rows": table.num_rows,
             "columns": {name: _column_digest(table.column(name)) for name in table.column_names},
         }
-        for name, column in entry["columns"].items():
-            if column_class(path, name, column["dtype"]).name == "path" and "sums" not in column:
-                column["values"] = table.column(name).to_pylist()  # a step count per run
-        groups = path_groups(path)
+        for col, column in entry["columns"].items():
+            if column_class(name, col, column["dtype"]).name == "path" and "sums" not in column:
+                column["values"] = table.column(col).to_pylist()  # a step count per run
+        groups = path_groups(name)
         if groups:
             entry["groups"] = _path_digest(table, groups)
         return entry
@@ -218,7 +221,7 @@ def build(results: Path, config: Path) -> dict:
         "versions": versions(),
         "platform": platform_of(results),
         "artifacts": {
-            name: digest(path)
+            name: digest(path, name)
             for name, path in paths.items()
             if column_class(path, "", "").name != "platform"
         },
@@ -282,18 +285,29 @@ def compare(expected: dict, actual: dict, strict: bool = False) -> list[tuple[st
 
 
 def figure_notes(expected: dict, actual: dict, strict: bool = False) -> list[str]:
-    """The figures whose bytes differ where the two sides' kernels differ (not counted)."""
+    """The figures, and the artifacts of class ``kernel``, that differ where the two sides'
+    kernels differ (not counted)."""
     if strict or same_kernels(expected, actual):
         return []
     exp, act = expected["artifacts"], actual["artifacts"]
     return sorted(
         name for name in set(exp) & set(act)
-        if exp[name]["kind"] == "png" and exp[name]["sha256"] != act[name]["sha256"]
-        and exp[name].get("size") == act[name].get("size")
+        if (exp[name]["kind"] == "png" and exp[name]["sha256"] != act[name]["sha256"]
+            and exp[name].get("size") == act[name].get("size"))
+        or (kernel_bound(name) and _kernel_bound_differs(exp[name], act[name]))
     )  # fmt: skip
 
 
+def _kernel_bound_differs(e: dict, a: dict) -> bool:
+    """Whether a kernel-bound table's values differ (its shape and types must not)."""
+    return any(e["columns"][col]["sha256"] != a["columns"][col]["sha256"] for col in e["columns"])
+
+
 def _entry_diffs(name: str, e: dict, a: dict, strict: bool, same: bool):
+    if kernel_bound(name) and not (strict or same) and e["kind"] == a["kind"] == "parquet":
+        if e["rows"] != a["rows"] or e["columns"].keys() != a["columns"].keys():
+            yield "rows or columns", str(e["rows"]), str(a["rows"]), cause("kernel", same)
+        return  # values computed with other kernels: figure_notes
     if e["kind"] != "parquet" or a["kind"] != "parquet":
         for key in ("kind", "size", "sha256"):
             if e.get(key) != a.get(key):
@@ -318,7 +332,7 @@ def _entry_diffs(name: str, e: dict, a: dict, strict: bool, same: bool):
             yield f"column {col} type", ce["dtype"], ca["dtype"], cause("exact", same)
         elif ce["sha256"] == ca["sha256"] or (groups is not None and kind.name == "path"):
             continue  # equal, or an iteration log's column: compared by its groups above
-        elif strict or kind.name == "exact":
+        elif strict or kind.name in ("exact", "kernel"):
             yield f"column {col}", _stats(ce), _stats(ca), cause(kind, same)
         elif "values" in ce and "values" in ca:  # step counts
             if len(ce["values"]) != len(ca["values"]) or not all(
@@ -405,8 +419,9 @@ def report(rows, expected: dict, actual: dict, notes: list[str] = ()) -> str:
         lines.append(f"note: package versions differ from the manifest's: {changed}")
     if notes:
         lines.append(
-            f"note: {len(notes)} figure(s) differ in bytes, drawn with other kernels (not counted; "
-            f"their values are compared column by column): {', '.join(notes)}"
+            f"note: {len(notes)} figure(s) or budget-trained table(s) differ, computed with other "
+            f"kernels (not counted; a figure's values are compared column by column, and a "
+            f"budget-trained table matches only on the same kernels): {', '.join(notes)}"
         )
     if not rows:
         n = len(actual["artifacts"])
@@ -479,8 +494,16 @@ def diff(results_a: Path, results_b: Path, strict: bool = False) -> list[tuple[s
             continue
         if name not in pb_ or name not in pa_:
             rows.append((name, "", "only in " + str(results_a if name in pa_ else results_b)))
+        elif kernel_bound(name) and not same:
+            da, db = digest(pa_[name], name), digest(pb_[name], name)
+            if da["rows"] != db["rows"] or da["columns"].keys() != db["columns"].keys():
+                rows.append((name, "", f"rows or columns differ: {da['rows']} / {db['rows']}"))
+            else:
+                rows.append(
+                    (name, "", "other kernels" if _kernel_bound_differs(da, db) else "equal")
+                )
         elif name.endswith(".parquet") and path_groups(name) and not strict:
-            found = list(_path_diffs(name, digest(pa_[name]), digest(pb_[name]), same))
+            found = list(_path_diffs(name, digest(pa_[name], name), digest(pb_[name], name), same))
             rows += [(name, r[0], f"{r[1]} / {r[2]} ({r[3]})") for r in found] or [
                 (name, "", "within tolerance")
             ]
@@ -530,7 +553,11 @@ def _diff(results_a: Path, results_b: Path, strict: bool) -> int:
     print(
         f"{len({r[0] for r in rows})} artifacts: {equal} columns or figures equal, "
         f"{sum(map(len, close.values()))} within tolerance, {len(bad)} different"
-        + (f", {len(kernels_differ)} figures drawn with other kernels" if kernels_differ else "")
+        + (
+            f", {len(kernels_differ)} figures or budget-trained tables computed with other kernels"
+            if kernels_differ
+            else ""
+        )
     )
     if shown:
         print("\n".join(_table(shown, ("artifact", "column", "difference"))))

@@ -5,17 +5,25 @@
 from lvebm.methods import ITERATIVE
 
 ENCODER_METHODS = ["supervised", "energy"]
-AMORTIZED = "results/amortized/{table}.parquet"
 ENCODER = "results/amortized/encoder~{method}/{table}.parquet"
 TARGET_PROPAGATION = "results/amortized/target_propagation/{table}.parquet"
 # the optimizers that take a start: the inference stage's iterative ones
 WARM_OPTIMIZERS = [name for name in OPTIMIZERS if name in ITERATIVE]
 
 
+# each encoder's artifacts in its own folder: the energy encoder's are compared only on the same
+# kernels (class kernel in lvebm.contracts: its training stops at a step budget)
+ENCODER_TABLES = [
+    "params",
+    "trajectory",
+    "gap",
+    "band",
+    "warm_start",
+    "warm_start_summary",
+]
 AMORTIZED_OUTPUTS = [
-    *expand(ENCODER, method=ENCODER_METHODS, table=["params", "trajectory"]),
+    *expand(ENCODER, method=ENCODER_METHODS, table=ENCODER_TABLES),
     *expand(TARGET_PROPAGATION, table=["params", "trajectory"]),
-    *expand(AMORTIZED, table=["gap", "band", "warm_start", "warm_start_summary"]),
 ]
 ENCODER_NETWORK = {
     "hidden": config["amortized"]["hidden"],
@@ -26,7 +34,17 @@ MESH_BOX = {
     axis: [config["mesh"][axis]["start"], config["mesh"][axis]["stop"]]
     for axis in ("y1", "y2")
 }
-ENCODER_PARAMS = expand(ENCODER, method=ENCODER_METHODS, table="params")
+ENCODER_PARAMS = ENCODER.replace("{table}", "params")
+
+
+# each table of every encoder by input name, "<table>_<method>": what the figures read
+ENCODER_TABLE = {
+    table: {
+        f"{table}_{method}": ENCODER.format(method=method, table=table)
+        for method in ENCODER_METHODS
+    }
+    for table in ENCODER_TABLES
+}
 
 
 wildcard_constraints:
@@ -86,15 +104,15 @@ rule target_propagation:
 
 rule amortization_gap:
     input:
-        encoders=ENCODER_PARAMS,
+        encoder=ENCODER_PARAMS,
         platform=PLATFORM,
         library=library("amortized"),
     output:
-        AMORTIZED.format(table="gap"),
+        ENCODER.replace("{table}", "gap"),
     log:
-        "logs/amortized/gap.log",
+        "logs/amortized/gap~{method}.log",
     benchmark:
-        "benchmarks/amortized/gap.tsv"
+        "benchmarks/amortized/gap~{method}.tsv"
     conda:
         ENV
     resources:
@@ -102,7 +120,6 @@ rule amortization_gap:
     params:
         decoder=decoder_params(),
         network=ENCODER_NETWORK,
-        methods=ENCODER_METHODS,
         box=MESH_BOX,
         num=config["amortized"]["map"],
     script:
@@ -111,15 +128,15 @@ rule amortization_gap:
 
 rule gap_band:
     input:
-        gap=AMORTIZED.format(table="gap"),
+        gap=ENCODER.replace("{table}", "gap"),
         platform=PLATFORM,
         library=library("amortized"),
     output:
-        AMORTIZED.format(table="band"),
+        ENCODER.replace("{table}", "band"),
     log:
-        "logs/amortized/band.log",
+        "logs/amortized/band~{method}.log",
     benchmark:
-        "benchmarks/amortized/band.tsv"
+        "benchmarks/amortized/band~{method}.tsv"
     conda:
         ENV
     resources:
@@ -132,19 +149,16 @@ rule gap_band:
 
 rule warm_start:
     input:
-        encoders=ENCODER_PARAMS,
-        default=expand(
-            "results/inference/mesh/{optimizer}.parquet", optimizer=WARM_OPTIMIZERS
-        ),
+        encoder=ENCODER_PARAMS,
         platform=PLATFORM,
         library=library("amortized", "meshgrid"),
     output:
-        results=AMORTIZED.format(table="warm_start"),
-        summary=AMORTIZED.format(table="warm_start_summary"),
+        results=ENCODER.replace("{table}", "warm_start"),
+        summary=ENCODER.replace("{table}", "warm_start_summary"),
     log:
-        "logs/amortized/warm_start.log",
+        "logs/amortized/warm_start~{method}.log",
     benchmark:
-        "benchmarks/amortized/warm_start.tsv"
+        "benchmarks/amortized/warm_start~{method}.tsv"
     conda:
         ENV
     resources:
@@ -152,7 +166,6 @@ rule warm_start:
     params:
         decoder=decoder_params(),
         network=ENCODER_NETWORK,
-        methods=ENCODER_METHODS,
         mesh=mesh_axes(),
         optimizers={name: optimizer_options(name) for name in WARM_OPTIMIZERS},
         global_tol=config["inference"]["global_tol"],
@@ -166,17 +179,14 @@ FIGURES.update(
     {
         "30_encoder_latent": Figure(
             "amortized_figures.encoder_latent",
-            {"gap": AMORTIZED.format(table="gap")},
+            ENCODER_TABLE["gap"],
             (14.0, 4.4),
             AMORTIZED_CATEGORY,
             {"decoder": decoder_params()},
         ),
         "31_amortization_gap": Figure(
             "amortized_figures.amortization_gap",
-            {
-                "gap": AMORTIZED.format(table="gap"),
-                "band": AMORTIZED.format(table="band"),
-            },
+            {**ENCODER_TABLE["gap"], **ENCODER_TABLE["band"]},
             (12.0, 4.6),
             AMORTIZED_CATEGORY,
             {"decoder": decoder_params()},
@@ -184,12 +194,17 @@ FIGURES.update(
         "32_warm_start": Figure(
             "amortized_figures.warm_start",
             {
-                "results": AMORTIZED.format(table="warm_start"),
-                "summary": AMORTIZED.format(table="warm_start_summary"),
+                **ENCODER_TABLE["warm_start"],
+                **ENCODER_TABLE["warm_start_summary"],
+                "inference": "results/inference/summary.parquet",
+                **{
+                    f"default_{name}": f"results/inference/mesh/{name}.parquet"
+                    for name in WARM_OPTIMIZERS
+                },
             },
             (13.0, 8.0),
             AMORTIZED_CATEGORY,
-            {"decoder": decoder_params()},
+            {"decoder": decoder_params(), "z_init": config["inference"]["z_init"]},
         ),
         "33_target_propagation": Figure(
             "amortized_figures.target_propagation",
