@@ -558,6 +558,26 @@ def _noise(results: Path) -> None:
         write_parquet(path, columns)
 
 
+def _renamed(results: Path) -> None:
+    """The same run's results under another folder name, beside them."""
+    import shutil
+
+    target = results.parent / "run_b"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(results, target)
+
+
+def _bump(results: Path) -> None:
+    """y1 of the first sample moved by 0.5."""
+    path = results / "data/samples.parquet"
+    _rewrite(
+        path,
+        lambda t: t.set_column(
+            2, "y1", pa.array([t.column("y1")[0].as_py() + 0.5, *t.column("y1").to_pylist()[1:]])
+        ),
+    )
+
+
 def _recast(results: Path) -> None:
     path = results / "mesh/free_energy.parquet"
     _rewrite(path, lambda t: t.set_column(2, "F", t.column("F").cast(pa.float32())))
@@ -584,7 +604,7 @@ MANIFEST = [
     (["compare", "{manifest}", "--config", "{scratch}/none.yaml"], None, 2, "none.yaml: No such"),
     (["compare", "{manifest}", "--results", "{results}"], _garbage, 2, "cannot be read as Parquet"),
     (["verify", "{manifest}", "--project", "{scratch}"], None, 2, "is not an lvebm project: no"),
-    (["diff", "{results}", "{scratch}/none"], None, 2, "no results directory at {scratch}/none"),
+    (["diff", "{results}", "{scratch}/none"], None, 2, "{scratch}/none: no such results folder or"),
     (["compare", "{manifest}", "--results", "{results}"], _recast, 1, "column F type"),
     (["compare", "{manifest}", "--results", "{results}"], _short_table, 1, "rows"),
     (
@@ -596,6 +616,13 @@ MANIFEST = [
     (["compare", "{manifest}", "--results", "{results}", "--strict"], _noise, 1, "NOT reproduced"),
     (["diff", "{results}", "{project}/results"], _noise, 0, "0 different"),
     (["diff", "{results}", "{project}/results"], _recast, 1, "types differ: float / double"),
+    # two folders of the same run under other names; a folder against a manifest, either side
+    (["diff", "{project}/results", "{scratch}/run_b"], _renamed, 0, "0 different"),
+    (["diff", "{project}/results", "{scratch}/run_b"], _renamed, 0, "B: {scratch}/run_b"),
+    (["diff", "{manifest}", "{scratch}/run_b"], _renamed, 0, "reproduced: "),
+    (["diff", "{project}/results", "{manifest}"], None, 0, "reproduced: "),
+    # plain numbers, side A first
+    (["diff", "{project}/results", "{results}"], _bump, 1, "largest difference 0.5 at row 0: "),
 ]
 
 
@@ -619,6 +646,7 @@ def test_manifest_command(finished, written, args, spoil, status, message):
     assert proc.returncode == status, output[-3000:]
     assert message.format(**names) in output, output[-3000:]
     assert not TRACEBACK.search(output), output[-3000:]
+    assert "np.float64" not in output and "np.int64" not in output  # plain numbers
     if status == 2:
         assert len(proc.stderr.splitlines()) == 1 and proc.stderr.startswith("lvebm-manifest: ")
     assert tree(finished.path / "results") == before

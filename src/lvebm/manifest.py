@@ -223,7 +223,7 @@ def build(results: Path, config: Path) -> dict:
         "artifacts": {
             name: digest(path, name)
             for name, path in paths.items()
-            if column_class(path, "", "").name != "platform"
+            if column_class(name, "", "").name != "platform"
         },
     }
 
@@ -443,6 +443,12 @@ def _check(manifest: Path, results: Path, config: Path, strict: bool) -> int:
 # ---- diff of two runs ---------------------------------------------------------------------------
 
 
+def _plain(value) -> str:
+    """A table value as plain text: 0.25, 3, 'lbfgs', True (not numpy's reprs)."""
+    value = value.item() if isinstance(value, np.generic) else value
+    return repr(value) if isinstance(value, float | str) else str(value)
+
+
 def column_difference(artifact: str, column: str, a: np.ndarray, b: np.ndarray, strict: bool):
     """'equal', 'within tolerance' or the largest difference of two columns of equal length,
     by the column's class (``--strict``: equal or not)."""
@@ -460,7 +466,7 @@ def column_difference(artifact: str, column: str, a: np.ndarray, b: np.ndarray, 
         if same:
             return "equal"
         row = int(np.flatnonzero(a != b)[0])
-        return f"differs first at row {row}: {a[row]!r} / {b[row]!r} ({kind.name})"
+        return f"differs first at row {row}: {_plain(a[row])} / {_plain(b[row])} ({kind.name})"
     if np.array_equal(a, b, equal_nan=True):
         return "equal"
     finite = np.isfinite(a) & np.isfinite(b)
@@ -468,7 +474,7 @@ def column_difference(artifact: str, column: str, a: np.ndarray, b: np.ndarray, 
         a[~finite], b[~finite], equal_nan=True
     ):
         row = int(np.flatnonzero(~np.isfinite(a) ^ ~np.isfinite(b) | ((a != b) & ~finite))[0])
-        return f"non-finite values differ first at row {row}: {a[row]!r} / {b[row]!r}"
+        return f"non-finite values differ first at row {row}: {_plain(a[row])} / {_plain(b[row])}"
     with np.errstate(all="ignore"):
         gap = np.where(finite, np.abs(a - b), 0.0)
     row = int(np.argmax(gap))
@@ -476,7 +482,7 @@ def column_difference(artifact: str, column: str, a: np.ndarray, b: np.ndarray, 
     if gap[row] <= kind.tolerance(scale):
         return "within tolerance"
     return (
-        f"largest difference {gap[row]:.3g} at row {row}: {a[row]!r} / {b[row]!r} "
+        f"largest difference {gap[row]:.3g} at row {row}: {_plain(a[row])} / {_plain(b[row])} "
         f"({kind.name}, tolerance {kind.tolerance(scale):.3g})"
     )
 
@@ -503,9 +509,11 @@ def diff(results_a: Path, results_b: Path, strict: bool = False) -> list[tuple[s
                     (name, "", "other kernels" if _kernel_bound_differs(da, db) else "equal")
                 )
         elif name.endswith(".parquet") and path_groups(name) and not strict:
-            found = list(_path_diffs(name, digest(pa_[name], name), digest(pb_[name], name), same))
+            da, db = digest(pa_[name], name), digest(pb_[name], name)
+            found = list(_path_diffs(name, da, db, same))
+            equal = all(da["columns"][c] == db["columns"].get(c) for c in da["columns"])
             rows += [(name, r[0], f"{r[1]} / {r[2]} ({r[3]})") for r in found] or [
-                (name, "", "within tolerance")
+                (name, "", "equal" if equal and da["rows"] == db["rows"] else "within tolerance")
             ]
         elif name.endswith(".parquet"):
             rows.extend(_table_diff(name, _read_table(pa_[name]), _read_table(pb_[name]), strict))
@@ -547,9 +555,8 @@ def _diff(results_a: Path, results_b: Path, strict: bool) -> int:
     equal = sum(r[2] == "equal" for r in rows)
     kernels_differ = [r[0] for r in rows if r[2] == "other kernels"]
     a, b = platform_of(results_a), platform_of(results_b)
-    if a != b:
-        print(f"platform of {results_a}: {describe_platform(a)}")
-        print(f"platform of {results_b}: {describe_platform(b)}")
+    print(f"A: {results_a}" + (f" ({describe_platform(a)})" if a != b else ""))
+    print(f"B: {results_b}" + (f" ({describe_platform(b)})" if a != b else ""))
     print(
         f"{len({r[0] for r in rows})} artifacts: {equal} columns or figures equal, "
         f"{sum(map(len, close.values()))} within tolerance, {len(bad)} different"
@@ -560,8 +567,27 @@ def _diff(results_a: Path, results_b: Path, strict: bool) -> int:
         )
     )
     if shown:
-        print("\n".join(_table(shown, ("artifact", "column", "difference"))))
+        print("\n".join(_table(shown, ("artifact", "column", "difference (A / B)"))))
     return 1 if bad else 0
+
+
+def _diff_any(a: Path, b: Path, config: Path, strict: bool) -> int:
+    """``diff`` of two results folders, a folder and a manifest (either side), or two manifests:
+    a manifest is compared as ``compare`` compares it (``config``: the folder's config)."""
+    for path in (a, b):
+        if not path.exists():
+            raise ManifestError(f"{path}: no such results folder or manifest")
+    if a.is_dir() and b.is_dir():
+        return _diff(a, b, strict)
+    if a.is_dir() or b.is_dir():
+        manifest, results = (b, a) if a.is_dir() else (a, b)
+        print(f"A: {a}\nB: {b}")
+        return _check(manifest, results, config, strict)
+    expected, actual = load(a), load(b)
+    print(f"A: {a}\nB: {b}")
+    rows = compare(expected, actual, strict)
+    print(report(rows, expected, actual, figure_notes(expected, actual, strict)))
+    return 1 if rows else 0
 
 
 # ---- verify ------------------------------------------------------------------------------------
@@ -618,9 +644,14 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("manifest", type=Path)
     v.add_argument("--project", type=Path, default=Path("."))
     v.add_argument("--cores", default="all")
-    d = sub.add_parser("diff", parents=[strict], help="compare two runs' results directly")
-    d.add_argument("results_a", type=Path)
-    d.add_argument("results_b", type=Path)
+    d = sub.add_parser(
+        "diff", parents=[strict],
+        help="compare two runs: two results folders (any names), or a folder and a manifest",
+    )  # fmt: skip
+    d.add_argument("results_a", type=Path, help="side A: a results folder or a manifest")
+    d.add_argument("results_b", type=Path, help="side B: a results folder or a manifest")
+    d.add_argument("--config", type=Path, default=Path("config.yaml"),
+                   help="the folder's config, when the other side is a manifest")  # fmt: skip
     args = parser.parse_args(argv)
     try:
         if args.command == "write":
@@ -632,7 +663,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "compare":
             return _check(args.manifest, args.results, args.config, args.strict)
         if args.command == "diff":
-            return _diff(args.results_a, args.results_b, args.strict)
+            return _diff_any(args.results_a, args.results_b, args.config, args.strict)
         return _verify(args.manifest, args.project.resolve(), args.cores, args.strict)
     except ManifestError as e:
         print(f"lvebm-manifest: error: {e}", file=sys.stderr)
