@@ -31,29 +31,10 @@ SNAKEMAKE = [*PLAIN, *NO_PROFILE]
 DEFAULT_ARTIFACTS = 118
 MANIFEST_ARTIFACTS = DEFAULT_ARTIFACTS - 1
 
-# A configuration small enough for end-to-end tests (seconds), with every stage exercised.
-SMALL_CONFIG_OVERRIDES = {
-    "data": {"horn": {"n": 120}},
-    "mesh": {
-        "y1": {"start": -3.0, "stop": 3.0, "num": 13},
-        "y2": {"start": -2.0, "stop": 2.0, "num": 9},
-    },
-    # a short training; the default one is tested on its own (test_pipeline.py)
-    "conditional": {
-        "train": 400,
-        "held_out": 100,
-        "schedule": [
-            {"method": "adam", "steps": 60, "learning_rate": 0.05},
-            {"method": "levenberg_marquardt", "steps": 20},
-        ],
-        "maps": {"num": 31},
-    },
-    # the default supervised encoder (3 s), a shorter energy training, a coarser gap map
-    "amortized": {
-        "schedule": {"energy": [{"method": "adam", "steps": 1500, "learning_rate": 0.02}]},
-        "map": {"y1": 61, "y2": 41},
-    },
-}
+# The small config (every stage in seconds), which users run as
+# `snakemake --configfile .test/config/config.yaml`: the overrides of config.yaml it holds.
+SMALL_CONFIG = ROOT / ".test/config/config.yaml"
+SMALL_CONFIG_OVERRIDES = yaml.safe_load(SMALL_CONFIG.read_text())
 
 
 def deep_update(base: dict, overrides: dict) -> dict:

@@ -12,8 +12,10 @@ import pytest
 import yaml
 from support import (
     PLAIN,
+    ROOT,
     SMALL_CONFIG_OVERRIDES,
     Project,
+    copy_project,
     deep_update,
     default_config,
     parse_job_stats,
@@ -232,3 +234,14 @@ def test_local_runs_never_call_slurm_tools(finished_run, tmp_path):
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert not calls.exists(), f"a local run called {calls.read_text().split()}"
+
+
+def test_the_small_config_users_run_is_the_tests_and_plans_every_stage(tmp_path):
+    """`snakemake --configfile .test/config/config.yaml` (the Snakemake convention's test config)
+    plans the same rules as the default config, with the smaller sizes the tests run."""
+    project = copy_project(tmp_path / "project")
+    shutil.copytree(ROOT / ".test", project.path / ".test")
+    default = project.planned_jobs()
+    small = project.planned_jobs("--configfile", ".test/config/config.yaml")
+    assert small.keys() == default.keys()
+    assert small["infer"] == default["infer"]  # the same optimizers and point sets
