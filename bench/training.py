@@ -24,11 +24,14 @@ from pathlib import Path
 from lvebm.manifest import copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
-RULES = ["train_decoder", "summarize_training", "training_scans", "evaluate_trained_decoder"]
+RULES = ["train_decoder", "summarize_training", "training_scans", "trained_cross_section",
+         "denoise", "training_maps"]  # fmt: skip
 TARGETS = [  # between them, every output of the training stage
     "results/training/summary.parquet",
     "results/training/learning_rates.parquet",
+    "results/training/cross_section.parquet",
     "results/training/denoise.parquet",
+    "results/training/maps.parquet",
 ]
 
 

@@ -21,9 +21,11 @@ FIGURES = sorted(f"figure_{p.stem[3:]}" for p in (ROOT / "workflow/report").glob
 SAMPLERS = ["sample_horn", "sample_slice"]
 MESH_JOBS = ["infer[points=mesh]", "free_energy_mesh", "gather_free_energy_mesh",
              "relaxed_free_energy_mesh", "gather_relaxed_free_energy",
-             "evaluate_trained_decoder"]  # fmt: skip
-EVALUATE = "evaluate_trained_decoder"
-TRAINED = ["train_decoder", "training_scans", EVALUATE]  # the jobs that start from decoder.*
+             "training_maps"]  # fmt: skip
+# the trained decoder's three evaluations, one job each
+CROSS, DENOISE, MAPS = "trained_cross_section", "denoise", "training_maps"
+EVALUATE = [CROSS, DENOISE, MAPS]
+TRAINED = ["train_decoder", "training_scans", DENOISE, MAPS]  # the jobs that read decoder.*
 WARM_TRAINING = [f"train_decoder[beta={b}]" for b in ("0.1", "0.3", "1.0", "3.2", "10.0")]
 RELAXED = ["relaxed_cross_section", "relaxed_weights", "relaxed_grid_error"]
 WARM_MESH = [f"relaxed_free_energy_mesh[beta={b}]" for b in ("0.1", "0.3", "1.0", "3.2", "10.0")]
@@ -53,13 +55,13 @@ def iterative(*names):
 DIRECT = {
     # every computing job takes the record of its kernels (rule record_platform) as an input
     "numerics.pin": ["record_platform"],
-    "seed": [*SAMPLERS, "train_decoder", "training_scans", EVALUATE, *CONDITIONAL, *PROBABILISTIC,
+    "seed": [*SAMPLERS, "train_decoder", "training_scans", DENOISE, *CONDITIONAL, *PROBABILISTIC,
              "train_encoder"],
-    "data.alpha": [*SAMPLERS, EVALUATE, *CONDITIONAL, HELD_OUT],
-    "data.beta": [*SAMPLERS, EVALUATE, *CONDITIONAL, HELD_OUT],
-    "data.noise_std": [*SAMPLERS, EVALUATE, *CONDITIONAL, HELD_OUT, "figure_27_em"],
+    "data.alpha": [*SAMPLERS, DENOISE, *CONDITIONAL, HELD_OUT],
+    "data.beta": [*SAMPLERS, DENOISE, *CONDITIONAL, HELD_OUT],
+    "data.noise_std": [*SAMPLERS, DENOISE, *CONDITIONAL, HELD_OUT, "figure_27_em"],
     "data.horn.n": ["sample_horn"],
-    "data.slice.x": ["sample_slice", EVALUATE, HELD_OUT],
+    "data.slice.x": ["sample_slice", DENOISE, HELD_OUT],
     "data.slice.n": ["sample_slice"],
     "decoder.w1": ["evaluate_energies", *INFERENCE, "free_energy_mesh", "highlight_points",
                    "figure_07_search", "figure_08_mesh", *RELAXED, "relaxed_free_energy_mesh",
@@ -68,7 +70,7 @@ DIRECT = {
                    "figure_07_search", "figure_08_mesh", *RELAXED, "relaxed_free_energy_mesh",
                    *TRAINED, "fit_em", *AMORTIZED_DECODER],
     "latent.n": ["evaluate_energies", *iterative("exhaustive"), *RELAXED, *WARM_MESH,
-                 "figure_17_grid_vs_continuous", *WARM_TRAINING, "training_scans", EVALUATE,
+                 "figure_17_grid_vs_continuous", *WARM_TRAINING, "training_scans", CROSS, MAPS,
                  "figure_23_conditional_untrained", "figure_24_conditional_trained", "fit_em",
                  "figure_27_em"],
     "inference.optimizers": ["summarize_inference", "figure_13_local_minima", "warm_start"],
@@ -102,26 +104,26 @@ DIRECT = {
     "mesh.shards": ["free_energy_mesh", "gather_free_energy_mesh", "relaxed_free_energy_mesh",
                     "gather_relaxed_free_energy"],
     "mesh.chunk": ["free_energy_mesh", "infer[points=mesh]", "relaxed_free_energy_mesh"],
-    "relaxed.betas": ["relaxed_cross_section", "figure_16_relaxed_free_energy", EVALUATE],
-    "relaxed.cross_section.start": ["relaxed_cross_section", EVALUATE],
-    "relaxed.cross_section.stop": ["relaxed_cross_section", EVALUATE],
-    "relaxed.cross_section.num": ["relaxed_cross_section", EVALUATE],
+    "relaxed.betas": ["relaxed_cross_section", "figure_16_relaxed_free_energy", CROSS],
+    "relaxed.cross_section.start": ["relaxed_cross_section", CROSS],
+    "relaxed.cross_section.stop": ["relaxed_cross_section", CROSS],
+    "relaxed.cross_section.num": ["relaxed_cross_section", CROSS],
     "relaxed.weights_beta": ["relaxed_weights", "figure_15_softmin_weights"],
     "relaxed.weights_points": ["relaxed_weights", "relaxed_grid_error"],
     "relaxed.scan.start": ["relaxed_grid_error"],
     "relaxed.scan.stop": ["relaxed_grid_error"],
     "relaxed.scan.num": ["relaxed_grid_error"],
     "training.betas": ["summarize_training", "figure_20_training_paths"],
-    "training.methods": ["train_decoder", EVALUATE, HELD_OUT],
-    "training.latent": [*WARM_TRAINING, "training_scans", EVALUATE],
+    "training.methods": ["train_decoder", *EVALUATE, HELD_OUT],
+    "training.latent": [*WARM_TRAINING, "training_scans", MAPS],
     "training.start": ["train_decoder", "training_scans", "target_propagation"],
     "training.learning_rate": ["train_decoder"],
     "training.epochs": ["train_decoder"],
     "training.gtol": ["train_decoder", "training_scans"],
     "training.max_iter": ["train_decoder", "training_scans"],
-    "training.warm_beta": [EVALUATE],
-    "training.warm_point": [EVALUATE],
-    "training.denoise": [EVALUATE],
+    "training.warm_beta": [MAPS],
+    "training.warm_point": [MAPS],
+    "training.denoise": [DENOISE],  # figure 22 alone redraws (not figure 18)
     "training.learning_rates.start": ["training_scans"],
     "training.learning_rates.stop": ["training_scans"],
     "training.learning_rates.num": ["training_scans"],
@@ -165,7 +167,7 @@ DIRECT = {
     "figures.dpi": FIGURES,
     "figures.scale": FIGURES,
     "figures.search_optimizer": ["figure_05_energy_23", "figure_07_search"],
-    "figures.vmax": ["figure_11_free_energy"],
+    "figures.vmax": ["figure_11_free_energy", "figure_13_local_minima", "figure_18_training"],
     "figures.max_arrows": ["figure_11_free_energy", "figure_16_relaxed_free_energy"],
     "figures.max_points": ["figure_08_mesh", "figure_09_highlight", "figure_13_local_minima"],
 }  # fmt: skip

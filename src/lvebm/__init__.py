@@ -56,8 +56,11 @@ Modules:
   supervised or on the energy), its gap, and target propagation;
 - :mod:`lvebm.probabilistic`: F_beta as a normalised density (log p, a sampler, EM that learns
   beta, the closed form for circles);
-- :mod:`lvebm.figures`, :mod:`lvebm.amortized_figures` and :mod:`lvebm.plotstyle`: the figures
-  (matplotlib), from tables;
+- the figures (matplotlib), from tables, one module per stage: :mod:`lvebm.figures` (the
+  lecture's), :mod:`lvebm.relaxed_figures`, :mod:`lvebm.training_figures`,
+  :mod:`lvebm.conditional_figures`, :mod:`lvebm.probabilistic_figures`,
+  :mod:`lvebm.amortized_figures`; :mod:`lvebm.figurekit` (the helpers they share) and
+  :mod:`lvebm.plotstyle` (the style);
 - :mod:`lvebm.io` (deterministic Parquet) and :mod:`lvebm.manifest` (the reproducibility check).
 """
 

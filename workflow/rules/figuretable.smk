@@ -58,6 +58,9 @@ def _curve():
 
 
 _FIG = config["figures"]
+# the colour scale's top of the finite-temperature maps (figures 16 and 18's warm row): the
+# cross-section's axis, since hot F_beta lies well above F_inf's 0 to 2
+RELAXED_VMAX = 5.0
 
 
 _FOCUS = config["inference"]["focus"]
@@ -146,17 +149,18 @@ FIGURES = {
             "optimizers": [name for name in OPTIMIZERS if name != "exact"],
             "z_init": config["inference"]["z_init"],
             "max_points": _FIG["max_points"],
+            "vmax": _FIG["vmax"],  # figure 11's colour scale
         },
     ),
     "14_relaxed_cross_section": Figure(
-        "relaxed_cross_section",
+        "relaxed_figures.relaxed_cross_section",
         {"cross_section": "results/relaxed/cross_section.parquet"},
         (9.0, 5.0),
         WARM,
         {"ymax": 5.0},  # the lecture's y axis, 0 to 5
     ),
     "15_softmin_weights": Figure(
-        "softmin_weights",
+        "relaxed_figures.softmin_weights",
         {
             "weights": "results/relaxed/weights.parquet",
             "samples": SAMPLES,
@@ -167,7 +171,7 @@ FIGURES = {
         {"beta": config["relaxed"]["weights_beta"]},
     ),
     "16_relaxed_free_energy": Figure(
-        "relaxed_free_energy",
+        "relaxed_figures.relaxed_free_energy",
         {
             "samples": SAMPLES,
             **{
@@ -179,19 +183,19 @@ FIGURES = {
         WARM,
         {
             "betas": RELAXED_BETAS,
-            "vmax": 5.0,  # the cross-section's axis: hot F_beta lies well above F_inf's 0 to 2
+            "vmax": RELAXED_VMAX,
             "max_arrows": _FIG["max_arrows"],
         },
     ),
     "17_grid_vs_continuous": Figure(
-        "grid_vs_continuous",
+        "relaxed_figures.grid_vs_continuous",
         {"grid_error": "results/relaxed/grid_error.parquet"},
         (12.0, 4.8),
         WARM,
         {"n": config["latent"]["n"]},
     ),
     "18_training": Figure(
-        "training_panels",
+        "training_figures.training_panels",
         {
             "maps": "results/training/maps.parquet",
             "weights": "results/training/warm_weights.parquet",
@@ -200,9 +204,11 @@ FIGURES = {
         },
         (12.0, 9.0),
         TRAINING,
+        # cold maps on figure 11's scale, warm ones on the relaxed maps' (figure 16)
+        {"vmax": _FIG["vmax"], "warm_vmax": RELAXED_VMAX},
     ),
     "19_trained_cross_section": Figure(
-        "relaxed_cross_section",
+        "relaxed_figures.relaxed_cross_section",
         {"cross_section": "results/training/cross_section.parquet"},
         (9.0, 5.0),
         TRAINING,
@@ -212,7 +218,7 @@ FIGURES = {
         },
     ),
     "20_training_paths": Figure(
-        "training_paths",
+        "training_figures.training_paths",
         {
             "learning_rates": "results/training/learning_rates.parquet",
             **{
@@ -226,13 +232,13 @@ FIGURES = {
         {"betas": TRAINING_BETAS},
     ),
     "21_temperature": Figure(
-        "temperature",
+        "training_figures.temperature",
         {"temperature": "results/training/temperature.parquet"},
         (9.0, 5.0),
         TRAINING,
     ),
     "22_denoising": Figure(
-        "denoising",
+        "training_figures.denoising",
         {
             "denoise": "results/training/denoise.parquet",
             "summary": "results/training/summary.parquet",
@@ -241,44 +247,45 @@ FIGURES = {
         TRAINING,
     ),
     "23_conditional_untrained": Figure(
-        "conditional_manifold",
+        "conditional_figures.conditional_manifold",
         {"radii": CONDITIONAL.format(table="radii"), "horn": HORN},
         (8.0, 6.5),
         CONDITIONAL_CATEGORY,
         {"model": "untrained", "n": config["latent"]["n"]},
     ),
     "24_conditional_trained": Figure(
-        "conditional_manifold",
+        "conditional_figures.conditional_manifold",
         {"radii": CONDITIONAL.format(table="radii"), "horn": HORN},
         (8.0, 6.5),
         CONDITIONAL_CATEGORY,
         {"model": "trained", "n": config["latent"]["n"]},
     ),
     "25_regression_baseline": Figure(
-        "regression_baseline",
+        "conditional_figures.regression_baseline",
         {"radii": CONDITIONAL.format(table="radii"), "horn": HORN},
         (8.0, 6.5),
         CONDITIONAL_CATEGORY,
     ),
     "26_conditional_free_energy": Figure(
-        "conditional_free_energy",
+        "conditional_figures.conditional_free_energy",
         {
             "maps": CONDITIONAL.format(table="maps"),
             "held_out": CONDITIONAL.format(table="free_energy"),
         },
         (13.0, 4.8),
         CONDITIONAL_CATEGORY,
-        {"window": config["conditional"]["maps"]["window"]},
+        # the log scale's floor: below the held-out samples' F_inf (the noise, about 0.0025)
+        {"window": config["conditional"]["maps"]["window"], "floor": 1e-3},
     ),
     "27_em": Figure(
-        "em_path",
+        "probabilistic_figures.em_path",
         {"em": "results/probabilistic/em.parquet"},
         (12.0, 4.8),
         PROBABILISTIC_CATEGORY,
         {"noise_std": config["data"]["noise_std"], "n": config["latent"]["n"]},
     ),
     "28_model_samples": Figure(
-        "model_samples",
+        "probabilistic_figures.model_samples",
         {
             "model_samples": "results/probabilistic/model_samples.parquet",
             "samples": SAMPLES,
@@ -287,7 +294,7 @@ FIGURES = {
         PROBABILISTIC_CATEGORY,
     ),
     "29_held_out_likelihood": Figure(
-        "held_out_likelihood",
+        "probabilistic_figures.held_out_likelihood",
         {"held_out": "results/probabilistic/held_out.parquet"},
         (9.0, 5.0),
         PROBABILISTIC_CATEGORY,

@@ -72,22 +72,43 @@ rule training_scans:
         "../scripts/training_scans.py"
 
 
-rule evaluate_trained_decoder:
+# The decoder trained at zero temperature, evaluated three ways, one job each, so that each key
+# reruns only what uses it.
+rule trained_cross_section:
     input:
         summary="results/training/summary.parquet",
-        samples="results/data/samples.parquet",
         platform=PLATFORM,
-        library=library("data", "model", "exact", "meshgrid", "relaxed", "training"),
+        library=library("relaxed", "training"),
     output:
-        cross_section="results/training/cross_section.parquet",
-        denoise="results/training/denoise.parquet",
-        maps="results/training/maps.parquet",
-        weights="results/training/warm_weights.parquet",
-        closest="results/training/closest.parquet",
+        "results/training/cross_section.parquet",
     log:
-        "logs/evaluate_trained_decoder/evaluate.log",
+        "logs/trained_cross_section/cross_section.log",
     benchmark:
-        "benchmarks/evaluate_trained_decoder/evaluate.tsv"
+        "benchmarks/trained_cross_section/cross_section.tsv"
+    conda:
+        ENV
+    resources:
+        **SMALL_JOB,
+    params:
+        method=REFERENCE_METHOD,
+        line=config["relaxed"]["cross_section"],
+        betas=config["relaxed"]["betas"],
+        grid_n=config["latent"]["n"],
+    script:
+        "../scripts/trained_cross_section.py"
+
+
+rule denoise:
+    input:
+        summary="results/training/summary.parquet",
+        platform=PLATFORM,
+        library=library("data", "training"),
+    output:
+        "results/training/denoise.parquet",
+    log:
+        "logs/denoise/denoise.log",
+    benchmark:
+        "benchmarks/denoise/denoise.tsv"
     conda:
         ENV
     resources:
@@ -95,15 +116,37 @@ rule evaluate_trained_decoder:
     params:
         method=REFERENCE_METHOD,
         untrained=decoder_params(),
-        line=config["relaxed"]["cross_section"],
-        betas=config["relaxed"]["betas"],
-        grid_n=config["latent"]["n"],
         held_out=config["training"]["denoise"],
         x=config["data"]["slice"]["x"],
         sampler=data_params(),
+    script:
+        "../scripts/denoise.py"
+
+
+rule training_maps:
+    input:
+        summary="results/training/summary.parquet",
+        samples="results/data/samples.parquet",
+        platform=PLATFORM,
+        library=library("meshgrid", "training"),
+    output:
+        maps="results/training/maps.parquet",
+        weights="results/training/warm_weights.parquet",
+        closest="results/training/closest.parquet",
+    log:
+        "logs/training_maps/maps.log",
+    benchmark:
+        "benchmarks/training_maps/maps.tsv"
+    conda:
+        ENV
+    resources:
+        **SMALL_JOB,
+    params:
+        method=REFERENCE_METHOD,
+        untrained=decoder_params(),
         mesh=mesh_axes(),
         warm_beta=config["training"]["warm_beta"],
         warm_point=config["training"]["warm_point"],
         n=training_latent(),
     script:
-        "../scripts/evaluate_trained_decoder.py"
+        "../scripts/training_maps.py"

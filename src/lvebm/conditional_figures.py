@@ -1,0 +1,94 @@
+"""The conditional horn's figures (lecture 15-2, section 3; 23-26), drawn from its artifacts.
+
+Every function takes ``data``, a mapping from an artifact's name to its columns (numpy arrays),
+plus keyword options, and returns a matplotlib Figure in the lecture's style
+(:mod:`lvebm.plotstyle`). Figures compute nothing the artifacts already hold.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+
+from lvebm import figurekit as kit
+from lvebm import plotstyle as ps
+from lvebm.figurekit import TWO_PI, Columns, Data
+
+
+# 23-26: the conditional horn (lecture 15-2, section 3) -----------------------------------------
+def _horn_axes(fig, ax, horn: Columns) -> None:
+    """The horn's samples (coloured by x as in figure 1, with its colour bar), the 3-D axes'
+    style, and the axes filling the figure (matplotlib's 3-D box leaves wide margins)."""
+    points = ax.scatter(horn["x"], horn["y1"], horn["y2"], c=horn["x"], cmap="rainbow", s=5,
+                        vmin=0, vmax=1, alpha=0.6, depthshade=False)  # fmt: skip
+    kit.style_3d(ax)
+    ax.set_box_aspect(None, zoom=1.12)
+    fig.subplots_adjust(left=0.0, right=0.9, bottom=0.02, top=0.9)
+    bar = fig.colorbar(points, ax=ax, shrink=0.55, pad=0.08, fraction=0.04)
+    bar.set_label("$x$ of the horn's samples")
+
+
+def conditional_manifold(data: Data, *, size, model: str, n: int) -> object:
+    """The manifold of the conditional decoder in 3-D: at each x of the grid the ellipse with
+    radii f(x) over n latents, as a wireframe, over the horn's samples."""
+    r = data["radii"]
+    suffix = "_untrained" if model == "untrained" else ""
+    f1, f2 = np.asarray(r["f1" + suffix]), np.asarray(r["f2" + suffix])
+    z = TWO_PI * np.arange(n + 1) / n  # closed: the first latent again at the end
+    x = np.broadcast_to(np.asarray(r["x"])[:, None], (f1.size, z.size))
+    g1, g2 = f1[:, None] * np.cos(z), f2[:, None] * np.sin(z)
+    fig, ax = ps.figure(size, subplot_kw={"projection": "3d"})
+    with ps.style():
+        _horn_axes(fig, ax, data["horn"])
+        ax.plot_wireframe(x, g1, g2, rstride=max(1, f1.size // 25), cstride=max(1, n // 24),
+                          color=ps.MANIFOLD, lw=0.7, label=r"manifold $g(x, z)$")  # fmt: skip
+        state = "Untrained" if model == "untrained" else "Trained"
+        radius = np.abs(np.concatenate([f1, f2]))
+        ax.set_title(f"{state} conditional decoder: {f1.size} x values times {n} latents\n"
+                     f"radii |f(x)| from {radius.min():.2f} to {radius.max():.2f}")  # fmt: skip
+        ax.legend(loc="upper left", fontsize=8)
+    return fig
+
+
+def regression_baseline(data: Data, *, size) -> object:
+    """The regression network's prediction y = f(x) (no latent) against the horn: it follows
+    the horn's axis, the mean of each ring."""
+    r = data["radii"]
+    fig, ax = ps.figure(size, subplot_kw={"projection": "3d"})
+    with ps.style():
+        _horn_axes(fig, ax, data["horn"])
+        ax.plot(r["x"], np.zeros_like(r["x"]), np.zeros_like(r["x"]), color="white", ls="--",
+                lw=1.2, label="the axis $y = 0$")  # fmt: skip
+        ax.plot(r["x"], r["baseline_y1"], r["baseline_y2"], color=ps.Z_TILDE, lw=3,
+                label=r"regression $\hat y = f(x)$")  # fmt: skip
+        share = np.hypot(r["baseline_y1"], r["baseline_y2"]) / np.hypot(r["rho1"], r["rho2"])
+        ax.set_title("Regression without a latent collapses onto the axis\n"
+                     f"|f(x)| at most {100 * share.max():.1f} % of |rho(x)|")  # fmt: skip
+        ax.legend(loc="upper left", fontsize=8)
+    return fig
+
+
+def conditional_free_energy(data: Data, *, size, window: float, floor: float) -> object:
+    """F_inf(x, y) of the trained conditional decoder at a few x (log colour scale), with the
+    held-out samples whose x is within ``window``."""
+    maps, held = data["maps"], data["held_out"]
+    xs = list(dict.fromkeys(np.asarray(maps["x"]).tolist()))
+    fig, axes = kit.panels(size, len(xs), cols=len(xs))
+    norm = matplotlib.colors.LogNorm(vmin=floor, vmax=max(1.0, float(np.max(maps["F"]))))
+    with ps.style():
+        for ax, x in zip(axes.flat, xs, strict=False):
+            m = kit.model_rows(maps, x=x)
+            k = round(np.sqrt(m["F"].size))
+            y1, y2 = m["y1"].reshape(k, k), m["y2"].reshape(k, k)
+            image = ax.pcolormesh(y1, y2, np.maximum(m["F"], norm.vmin).reshape(k, k),
+                                  norm=norm, cmap="viridis", shading="nearest")  # fmt: skip
+            near = np.abs(held["x"] - x) <= window
+            label = f"held-out, |x_i - x| <= {window:g}"
+            ax.scatter(held["y1"][near], held["y2"][near], s=12, color="white",
+                       edgecolor="black", lw=0.4, label=label)  # fmt: skip
+            ps.plane(ax, title=f"$x$ = {x:g}: {int(near.sum())} samples")
+            ax.legend(loc="lower center", fontsize=7)
+        for ax in list(axes.flat)[len(xs) :]:
+            ax.set_visible(False)
+        fig.colorbar(image, ax=axes.ravel().tolist(), label=r"$F_\infty(x, y)$", shrink=0.8)
+    return fig

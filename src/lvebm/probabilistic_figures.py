@@ -1,0 +1,84 @@
+"""The probabilistic reading's figures (27-29), drawn from its artifacts.
+
+Every function takes ``data``, a mapping from an artifact's name to its columns (numpy arrays),
+plus keyword options, and returns a matplotlib Figure in the lecture's style
+(:mod:`lvebm.plotstyle`). Figures compute nothing the artifacts already hold.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lvebm import plotstyle as ps
+from lvebm.figurekit import Data
+
+# 27-29: the probabilistic reading -------------------------------------------------------------
+LATENT_COLOURS = {"grid": ps.Z_TILDE, "continuous": ps.Z_CHECK}
+
+
+def em_path(data: Data, *, size, noise_std: float, n: int) -> object:
+    """EM's path with beta learned: the mean log-likelihood and beta over the steps, for the
+    grid of n latents and the continuous latent, beside the data's own 1 / (2 sigma^2)."""
+    t = data["em"]
+    data_beta = 0.5 / noise_std**2
+    fig, axes = ps.figure(size, ncols=2)
+    with ps.style():
+        for latent, colour in LATENT_COLOURS.items():
+            rows = t["latent"] == latent
+            label = f"{n} latents" if latent == "grid" else "continuous $z$"
+            last = t["beta"][rows][-1]
+            axes[0].plot(t["step"][rows], t["log_likelihood"][rows], "o-", ms=2.5, color=colour,
+                         label=label)  # fmt: skip
+            axes[1].plot(t["step"][rows], t["beta"][rows], "o-", ms=2.5, color=colour,
+                         label=rf"{label}: learned $\beta$ = {last:.1f}")  # fmt: skip
+        noise = rf"data: $1/(2\sigma^2)$ = {data_beta:.0f} ($\sigma$ = {noise_std:g})"
+        axes[1].axhline(data_beta, color="white", ls="--", lw=1.2, label=noise)
+        axes[0].set_xlabel("EM step")
+        axes[0].set_ylabel(r"mean $\log p(y_i)$")
+        axes[0].set_title("The likelihood never decreases")
+        axes[0].legend(loc="lower right")
+        axes[1].set_yscale("log")
+        axes[1].set_xlabel("EM step")
+        axes[1].set_ylabel(r"$\beta$ = 1 / (2 noise variance)")
+        axes[1].set_title(r"$\beta$ is learnt: the model's noise")
+        axes[1].legend(loc="lower right")
+        fig.suptitle(r"EM on the samples: $p(y) = (\beta/\pi)\, e^{-\beta F_\beta(y)}$")
+    return fig
+
+
+def model_samples(data: Data, *, size) -> object:
+    """Draws from each learned model beside the data, in the plane."""
+    draws, s = data["model_samples"], data["samples"]
+    latents = list(dict.fromkeys(draws["latent"].tolist()))
+    fig, axes = ps.figure(size, ncols=len(latents), sharex=True, sharey=True, squeeze=False)
+    with ps.style():
+        for ax, latent in zip(axes[0], latents, strict=True):
+            rows = draws["latent"] == latent
+            ax.scatter(draws["y1"][rows], draws["y2"][rows], s=5, alpha=0.5,
+                       color=LATENT_COLOURS.get(latent, ps.MANIFOLD),
+                       label=f"{int(rows.sum())} draws from the learned model")  # fmt: skip
+            ax.scatter(s["y1"], s["y2"], s=22, color=ps.SAMPLES, edgecolor="black", lw=0.5,
+                       label=f"the {s['i'].size} samples", zorder=4)  # fmt: skip
+            ps.plane(ax, title=f"Latent: {latent}")
+            ax.legend(loc="upper right", fontsize=8)
+        fig.suptitle("The learned model samples: z uniform, y = g(z) + noise of variance 1/(2β)")
+    return fig
+
+
+def held_out_likelihood(data: Data, *, size) -> object:
+    """The held-out mean log-likelihood of the decoder trained at each finite beta, under that
+    beta; the best beta marked."""
+    t = data["held_out"]
+    order = np.argsort(t["beta"])
+    beta, ll = t["beta"][order], t["log_likelihood"][order]
+    best = float(t["beta"][t["best"]][0])
+    fig, ax = ps.figure(size)
+    with ps.style():
+        ax.plot(beta, ll, "o-", color=ps.Z_CHECK, label="trained at $\\beta$, scored at $\\beta$")
+        ax.axvline(best, color="white", ls="--", lw=1, label=rf"best: $\beta$ = {best:g}")
+        ax.set_xscale("log")
+        ax.set_xlabel(r"$\beta$ (training and scoring)")
+        ax.set_ylabel(r"held-out mean $\log p(y)$")
+        ax.set_title("Which temperature explains unseen samples best")
+        ps.outside_legend(ax)
+    return fig
