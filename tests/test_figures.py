@@ -100,7 +100,11 @@ def test_style_params_rerun_the_figures_and_nothing_else(finished_copy):
     project.update_config({"figures": {"dpi": 75}})
     assert set(project.planned_jobs()) == FIGURE_RULES
     project.update_config({"figures": {"dpi": 150, "vmax": 3.0}})
-    assert set(project.planned_jobs()) == {"figure_11_free_energy"}
+    assert set(project.planned_jobs()) == {  # F_inf's colour scale: the heat maps on it
+        "figure_11_free_energy",
+        "figure_13_local_minima",
+        "figure_18_training",
+    }
     project.update_config({"figures": {"vmax": 2.0, "max_points": 100}})
     assert set(project.planned_jobs()) == {
         "figure_08_mesh",
