@@ -216,3 +216,15 @@ def tree(root: Path, checksums: bool = True) -> dict[str, str]:
 
 def copy_project(dest: Path) -> Project:
     return Project(lvebm_copy_project(ROOT, dest))
+
+
+def central_difference(fun, theta, h=1e-6):
+    """The gradient of the scalar ``fun`` at ``theta`` by central differences of step ``h``."""
+    import numpy as np
+
+    grad = np.empty_like(theta)
+    for k in range(theta.size):
+        step = np.zeros_like(theta)
+        step[k] = h
+        grad[k] = (fun(theta + step) - fun(theta - step)) / (2 * h)
+    return grad

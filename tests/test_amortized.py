@@ -4,6 +4,7 @@ ridge, the gap's sign and limits, target propagation against the cold training, 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from support import central_difference
 
 from lvebm import amortized as A
 from lvebm.data import sample_slice
@@ -17,15 +18,6 @@ SAMPLES = sample_slice(24, x=0.0, seed=709, alpha=1.5, beta=2.0, noise_std=0.05)
 TP = {"steps": 2000, "distance_weight": 1.0, "decoder_rate": 0.2, "encoder_rate": 0.01}
 SUPERVISED = [{"method": "adam", "steps": 300, "learning_rate": 0.01},
               {"method": "levenberg_marquardt", "steps": 300}]  # fmt: skip
-
-
-def central_difference(fun, theta, h=1e-6):
-    grad = np.empty_like(theta)
-    for k in range(theta.size):
-        step = np.zeros_like(theta)
-        step[k] = h
-        grad[k] = (fun(theta + step) - fun(theta - step)) / (2 * h)
-    return grad
 
 
 def points(n=60, seed=3):

@@ -4,6 +4,7 @@ gradients, the optimizers and the parameter tables."""
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from support import central_difference
 
 from lvebm import conditional as C
 from lvebm import network
@@ -14,15 +15,6 @@ from lvebm.model import Decoder
 SIZES = [(1, 8, 8, 2), (1, 3, 2), (1, 5, 4, 3, 2), (2, 6, 2), (3, 4, 4, 2)]
 LINKS = [(a, o) for a in network.ACTIVATIONS for o in network.OUTPUTS]
 SAMPLER = {"seed": 36, "alpha": 1.5, "beta": 2.0, "noise_std": 0.05}
-
-
-def central_difference(fun, theta, h=1e-6):
-    grad = np.empty_like(theta)
-    for k in range(theta.size):
-        step = np.zeros_like(theta)
-        step[k] = h
-        grad[k] = (fun(theta + step) - fun(theta - step)) / (2 * h)
-    return grad
 
 
 @pytest.mark.parametrize("activation, output", LINKS)
