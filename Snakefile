@@ -66,6 +66,7 @@ include: "workflow/rules/training.smk"
 include: "workflow/rules/conditional.smk"
 include: "workflow/rules/probabilistic.smk"
 include: "workflow/rules/amortized.smk"
+include: "workflow/rules/tables.smk"
 include: "workflow/rules/figures.smk"
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from support import ROOT, figure_rules
+from support import ROOT, deep_update, figure_rules
 
 from lvebm.contracts import contract
 
@@ -132,3 +132,55 @@ def test_report_has_every_figure_and_caption(finished_run):
         "the mean of a ring is its",
     ):
         assert phrase in html
+
+
+def test_report_holds_the_tables_and_the_config_as_yaml(finished_run):
+    """Each summary table of the report is its Parquet artifact, cell for cell (the exact value
+    in ``data-value``); the landing page's config is YAML that loads back to the run's config."""
+    import html as markup
+    import re
+
+    import pyarrow.parquet as pq
+    import yaml
+
+    from lvebm.io import read_artifact
+
+    tables = sorted((finished_run.path / "results/tables").glob("*.html"))
+    assert len(tables) == 7
+    report = (finished_run.path / "results/report.html").read_text(errors="replace")
+    for page in tables:
+        assert page.name in report
+        text = page.read_text()
+        assert "<script" not in text and "http" not in text.split("</head>")[1]
+        values = [markup.unescape(v) for v in re.findall(r'data-value="([^"]*)"', text)]
+        heads = re.findall(r"<th>([^<]*)</th>", text)
+        source = TABLE_SOURCES[page.stem]
+        columns = read_artifact(finished_run.path / source)
+        assert heads == list(columns) == pq.read_schema(finished_run.path / source).names
+        rows = list(zip(*columns.values(), strict=True))
+        assert len(values) == len(rows) * len(heads)
+        for k, value in enumerate(values):
+            expected = rows[k // len(heads)][k % len(heads)]
+            expected = expected.item() if hasattr(expected, "item") else expected
+            if isinstance(expected, float):
+                assert float(value) == expected or (value == "nan" and expected != expected)
+            else:
+                assert value == str(expected)
+    block = re.search(r'<pre class=\\"code yaml literal-block\\">(.*?)</pre>', report, re.S)
+    assert block, "the landing page's config block"
+    text = block[1].encode().decode("unicode_escape")
+    config = yaml.safe_load(markup.unescape(re.sub(r"<[^>]+>", "", text)))
+    assert deep_update(config, finished_run.config()) == config  # the run's keys, same values
+    assert config["amortized"]["schedule"]["energy"][0]["steps"] == 1500  # the small config's
+
+
+TABLE_SOURCES = {
+    "inference_summary": "results/inference/summary.parquet",
+    "training_summary": "results/training/summary.parquet",
+    "held_out_likelihood": "results/probabilistic/held_out.parquet",
+    **{
+        f"{table}_{method}": f"results/amortized/encoder~{method}/{name}.parquet"
+        for method in ("supervised", "energy")
+        for table, name in (("gap_band", "band"), ("warm_start", "warm_start_summary"))
+    },
+}

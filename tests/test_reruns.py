@@ -350,9 +350,12 @@ def imported_modules(script: Path) -> set[str]:
 def test_rules_declare_exactly_the_modules_their_scripts_import(matrix):
     figures = figure_rules(ROOT)  # a figure's module is named by its record, not imported
     for rule, modules in matrix["declared"].items():
-        script = {"figure_": "figure", "gather_": "gather_shards", "trace": "infer"}.get(
-            rule[:7], rule
-        )
+        script = {
+            "figure_": "figure",
+            "gather_": "gather_shards",
+            "trace": "infer",
+            "tables_": "table",
+        }.get(rule[:7], rule)
         imported = imported_modules(ROOT / "workflow/scripts" / f"{script}.py")
         if rule in figures:
             module = figures[rule]["function"].rpartition(".")[0] or "figures"
