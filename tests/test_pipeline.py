@@ -275,6 +275,7 @@ def test_changing_z_init_reruns_only_iterative_inference(finished_copy):
         "figure_12_optimizers": 1,
         "figure_13_local_minima": 1,
         "figure_32_warm_start": 1,  # it draws the default start's tables beside the encoders'
+        "tables_inference_summary": 1,  # the report's table of the summary
     }
 
 

@@ -90,8 +90,9 @@ def chromium_or_skip() -> str:
 
 
 def test_report_in_a_real_browser(finished_run, tmp_path):
-    """Every category and every figure of the report, clicked through in headless chromium: no
-    script error, no console error, no blank page, every image loaded."""
+    """Every category, every figure and every table of the report, clicked through in headless
+    chromium: no script error, no console error, no blank page, every image loaded, every table
+    shown with its cells."""
     from playwright.sync_api import sync_playwright
 
     browser_path = chromium_or_skip()
@@ -99,7 +100,7 @@ def test_report_in_a_real_browser(finished_run, tmp_path):
     figures = {
         p.stem[3:].replace("_", " ") for p in (finished_run.path / "results/figures").glob("*.png")
     }
-    seen, problems = set(), []
+    seen, tables, problems = set(), set(), []
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=browser_path, args=["--no-sandbox", "--disable-gpu"]
@@ -125,6 +126,13 @@ def test_report_in_a_real_browser(finished_run, tmp_path):
             assert names, f"category {category!r} shows no figure"
             for name in names:
                 page.locator("tr", has_text=name).first.locator("a[iconname=eye]").click()
+                if name.startswith("table: "):  # a self-contained HTML table, in a frame
+                    frame = page.frame_locator("iframe").first
+                    frame.locator("table").wait_for(timeout=10_000)
+                    if frame.locator("td").count() < 4:
+                        problems.append(f"{category} / {name}: an empty table")
+                    tables.add(name)
+                    continue
                 image = page.locator("img[src^='data:image/png']")
                 image.first.wait_for(timeout=10_000)
                 width = image.first.evaluate("i => i.complete ? i.naturalWidth : 0")
@@ -138,6 +146,8 @@ def test_report_in_a_real_browser(finished_run, tmp_path):
         browser.close()
     assert not problems, problems
     assert seen == figures
+    made = (finished_run.path / "results/tables").glob("*.html")
+    assert tables == {f"table: {p.stem.replace('_', ' ')}" for p in made} and len(tables) == 7
     assert (tmp_path / "landing.png").stat().st_size > 10_000
     assert (tmp_path / "figure.png").stat().st_size > 10_000
 

@@ -13,9 +13,10 @@ for name, figure in FIGURES.items():
                 figure_path(name),
                 caption=f"../report/fig{name}.rst",
                 category=figure.category,
-                # one label: Snakemake renders a second label with two values as a toggle
+                # one label, the key the tables use too (tables.smk): Snakemake renders a second
+                # label with two values as a toggle
                 # whose page is blank (a category of two figures), so number and name are one
-                labels={"figure": f"{name[:2]} {name[3:].replace('_', ' ')}"},
+                labels={"item": f"{name[:2]} {name[3:].replace('_', ' ')}"},
             ),
         log:
             f"logs/figures/fig{name}.log",

@@ -49,7 +49,8 @@ for name, (artifact, category, title) in REPORT_TABLES.items():
             report(
                 REPORT_TABLE.format(name=name),
                 category=category,
-                labels={"table": name.replace("_", " ")},
+                # the figures' label key (figures.smk): one column of items per category
+                labels={"item": "table: " + name.replace("_", " ")},
             ),
         log:
             f"logs/tables/{name}.log",
