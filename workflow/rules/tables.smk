@@ -50,7 +50,7 @@ for name, (artifact, category, title) in REPORT_TABLES.items():
                 REPORT_TABLE.format(name=name),
                 category=category,
                 # the figures' label key (figures.smk): one column of items per category
-                labels={"item": "table: " + name.replace("_", " ")},
+                labels={"item": f"table: {name.replace('_', ' ')}"},
             ),
         log:
             f"logs/tables/{name}.log",
