@@ -184,3 +184,33 @@ TABLE_SOURCES = {
         for table, name in (("gap_band", "band"), ("warm_start", "warm_start_summary"))
     },
 }
+
+
+def test_captions_take_their_numbers_from_the_config():
+    """Captions are Jinja templates (Snakemake renders them with ``snakemake.config``): the sizes
+    the config sets are never typed in them, and rendered with the small config they say its
+    numbers."""
+    import re
+
+    import jinja2
+    import yaml
+    from support import SMALL_CONFIG_OVERRIDES, deep_update
+
+    default = yaml.safe_load((ROOT / "config.yaml").read_text())
+    small = deep_update(default, SMALL_CONFIG_OVERRIDES)
+    typed = re.compile(r"\b25 x 17\b|\b24 (samples|energy|steps)\b|\b48(-point| latents| decoded)")
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    rendered = {}
+    for path in sorted(CAPTIONS.glob("fig*.rst")):
+        text = path.read_text()
+        assert not typed.search(text), (path.name, typed.search(text)[0])
+        for name, config in (("default", default), ("small", small)):
+
+            class Snakemake:  # what Snakemake passes to a caption
+                pass
+
+            Snakemake.config = config
+            rendered[path.stem, name] = env.from_string(text).render(snakemake=Snakemake)
+    assert "The 25 x 17 mesh" in rendered["fig08_mesh", "default"]
+    assert "The 13 x 9 mesh" in rendered["fig08_mesh", "small"]
+    assert "The 24 samples" in rendered["fig02_samples", "default"]
