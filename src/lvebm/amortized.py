@@ -102,21 +102,33 @@ def periodic_distance(z: ArrayLike, z_tilde: ArrayLike) -> Array:
     return 1.0 - np.cos(np.asarray(z, dtype=np.float64) - np.asarray(z_tilde, dtype=np.float64))
 
 
+def _directions(net: Network, theta: Array, y: Array) -> tuple[Array, Array, list[Array]]:
+    """The outputs' directions u = (a, b) / |(a, b)| = (cos z_tilde, sin z_tilde), the norms
+    |(a, b)| and the activations that backpropagation needs."""
+    out, acts = net.forward(theta, y)
+    norm = np.hypot(out[0], out[1])
+    return out / norm, norm, acts
+
+
+def _distance(target: Array, u: Array, norm: Array) -> tuple[float, Array]:
+    """mean D(target, z_tilde) = mean |target - u|^2 / 2 over the points, and its derivative with
+    respect to the outputs (a, b): d/du = -(target - u) / n, projected on the circle's tangent,
+    since du/d(a, b) = (I - u u^T) / |(a, b)|."""
+    n = u.shape[1]
+    d = target - u
+    tangent = d - u * np.sum(u * d, axis=0)
+    return 0.5 * float(np.sum(d * d)) / n, tangent / norm * (-1.0 / n)
+
+
 def supervised_loss(net: Network, y1, y2, z_check) -> Objective:
     """theta -> (mean D(z_check_i, z_tilde_i), its gradient)."""
     _, _, y = _inputs(y1, y2)
     target = np.stack([np.cos(z_check), np.sin(z_check)])
-    n = y.shape[1]
 
     def objective(theta: Array) -> tuple[float, Array]:
-        out, acts = net.forward(theta, y)
-        norm = np.hypot(out[0], out[1])
-        u = out / norm
-        d = target - u
-        # d(loss)/du = -d / n, projected on the circle's tangent: du/d(out) = (I - u u^T) / |out|
-        tangent = d - u * np.sum(u * d, axis=0)
-        loss = 0.5 * float(np.sum(d * d)) / n
-        return loss, net.backward(theta, acts, tangent / norm * (-1.0 / n))
+        u, norm, acts = _directions(net, theta, y)
+        loss, grad_out = _distance(target, u, norm)
+        return loss, net.backward(theta, acts, grad_out)
 
     return objective
 
@@ -129,9 +141,7 @@ def supervised_residuals(net: Network, y1, y2, z_check) -> Residuals:
     scale = 1.0 / np.sqrt(2.0 * y.shape[1])
 
     def residuals(theta: Array, jacobian: bool = True) -> tuple[Array, Array | None]:
-        out, acts = net.forward(theta, y)
-        norm = np.hypot(out[0], out[1])
-        u = out / norm
+        u, norm, acts = _directions(net, theta, y)
         r = (target - u).ravel() * scale
         if not jacobian:
             return r, None
@@ -273,27 +283,22 @@ def target_propagation(
     reconstruction C and the distance mean D(z_check, z_tilde) at that decoder and encoder.
     """
     y1, y2, y = _inputs(y1, y2)
-    n = y1.size
     theta = net.init(init_seed, "amortized/target_propagation/init")
     adam = Adam(theta.size, learning_rate=encoder_rate, steps=steps)
     w = np.array([start.w1, start.w2], dtype=np.float64)
     rows = []
     for step in range(steps + 1):
-        out, acts = net.forward(theta, y)
-        norm = np.hypot(out[0], out[1])
-        u = out / norm
+        u, norm, acts = _directions(net, theta, y)
         decoder = Decoder(float(w[0]), float(w[1]))
         z = regularized_latent(decoder, y1, y2, np.arctan2(u[1], u[0]), distance_weight)
         c, s = np.cos(z), np.sin(z)
         r1, r2 = y1 - w[0] * c, y2 - w[1] * s
-        d = np.stack([c, s]) - u
-        rows.append((step, w[0], w[1], float(np.mean(r1 * r1 + r2 * r2)),
-                     0.5 * float(np.sum(d * d)) / n))  # fmt: skip
+        distance, grad_out = _distance(np.stack([c, s]), u, norm)
+        rows.append((step, w[0], w[1], float(np.mean(r1 * r1 + r2 * r2)), distance))
         if step == steps:
             break
         w = w - decoder_rate * np.array([-2.0 * np.mean(r1 * c), -2.0 * np.mean(r2 * s)])
-        tangent = d - u * np.sum(u * d, axis=0)
-        adam.step(theta, net.backward(theta, acts, tangent / norm * (-1.0 / n)))
+        adam.step(theta, net.backward(theta, acts, grad_out))
     columns = list(zip(*rows, strict=True))
     trajectory = {
         "step": np.asarray(columns[0], dtype=np.int64),

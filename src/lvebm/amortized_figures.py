@@ -11,27 +11,14 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.colors import LogNorm
 
+from lvebm import figurekit as kit
 from lvebm import plotstyle as ps
+from lvebm.figurekit import Columns, Data
 
-Columns = Mapping[str, np.ndarray]
-Data = Mapping[str, Columns]
 METHOD_TITLES = {"supervised": "supervised", "energy": "amortized energy (label-free)"}
 # the gap's colour scale: rounding below, the largest possible gap (a latent opposite to the
 # best one, 4 |w|^2 at most) above
 GAP_FLOOR = 1e-8
-
-
-def _rows(table: Columns, **match) -> dict[str, np.ndarray]:
-    keep = np.ones(next(iter(table.values())).size, dtype=bool)
-    for column, value in match.items():
-        keep &= table[column] == value
-    return {name: values[keep] for name, values in table.items()}
-
-
-def _grid(table: Columns, column: str) -> np.ndarray:
-    """A column of a y2-major point table as a (y2, y1) array."""
-    n1 = np.unique(table["y1"]).size
-    return table[column].reshape(-1, n1)
 
 
 def _extent(table: Columns) -> list[float]:
@@ -75,7 +62,7 @@ def encoder_latent(data: Data, *, size, decoder: Mapping) -> object:
         for ax, (name, title) in zip(axes, panels, strict=True):
             values = first["z_check"] if name == "exact" else gaps[name]["z_tilde"]
             im = ax.imshow(
-                values.reshape(_grid(first, "y1").shape), origin="lower", extent=_extent(first),
+                values.reshape(kit.grid(first, "y1").shape), origin="lower", extent=_extent(first),
                 cmap="twilight", vmin=0.0, vmax=2.0 * np.pi, interpolation="nearest",
                 aspect="equal",
             )  # fmt: skip
@@ -107,14 +94,14 @@ def amortization_gap(data: Data, *, size, decoder: Mapping) -> object:
     with ps.style():
         for ax, (method, t) in zip(axes, gaps.items(), strict=True):
             b = bands[method]
-            values = np.maximum(_grid(t, "gap"), GAP_FLOOR)
+            values = np.maximum(kit.grid(t, "gap"), GAP_FLOOR)
             im = ax.imshow(
                 values, origin="lower", extent=_extent(t), cmap="magma",
                 norm=LogNorm(GAP_FLOOR, top), interpolation="nearest", aspect="equal",
             )  # fmt: skip
             width = float(b["band"][0])
             ax.contour(
-                _grid(t, "y1"), _grid(t, "y2"), _grid(t, "ridge_distance"), levels=[width],
+                kit.grid(t, "y1"), kit.grid(t, "y2"), kit.grid(t, "ridge_distance"), levels=[width],
                 colors=[ps.SAMPLES], linewidths=1.2,
             )  # fmt: skip
             _ridge(ax, decoder, label=None, lw=0.8, ls=":")
@@ -143,12 +130,12 @@ def warm_start(data: Data, *, size, decoder: Mapping, z_init: float) -> object:
     iterations, from the default start (the inference stage's tables) and from each encoder.
     Bottom: per start, the mesh points where any optimizer ended in a local minimum (marker
     size: how many did)."""
-    inference = _rows(data["inference"], points="mesh")
+    inference = kit.model_rows(data["inference"], points="mesh")
     results = {"default": {name.removeprefix("default_"): t for name, t in data.items()
                            if name.startswith("default_")}}  # fmt: skip
     summaries = {"default": inference}
     for method, table in _by_method(data, "warm_start").items():
-        results[method] = {n: _rows(table, optimizer=n) for n in results["default"]}
+        results[method] = {n: kit.model_rows(table, optimizer=n) for n in results["default"]}
         summaries[method] = data[f"warm_start_summary_{method}"]
     names = list(results["default"])
     starts = list(results)
@@ -170,7 +157,7 @@ def warm_start(data: Data, *, size, decoder: Mapping, z_init: float) -> object:
                 s = summaries[start]
                 values = []
                 for n in names:
-                    row = _rows(s, optimizer=n)
+                    row = kit.model_rows(s, optimizer=n)
                     value = 1.0 - row["success_rate"][0] if column == "local_min_rate" else None
                     values.append(float(row[column][0]) if value is None else float(value))
                 drawn = ax.bar(x + (j - (len(starts) - 1) / 2) * width, values, width,
@@ -220,8 +207,8 @@ def target_propagation(data: Data, *, size, method: str) -> object:
     """Left: target propagation's path of (w1, w2) over the zero-temperature energy loss, with
     the cold training's end point. Right: the decoders' manifolds through the samples."""
     path, land, cold, s = data["trajectory"], data["landscape"], data["cold"], data["samples"]
-    end = _rows(cold, method=method)
-    end = _rows(end, beta=np.inf)
+    end = kit.model_rows(cold, method=method)
+    end = kit.model_rows(end, beta=np.inf)
     fig, (left, right) = ps.figure(size, ncols=2)
     with ps.style():
         n1 = np.unique(land["w1"]).size

@@ -434,7 +434,11 @@ def report(rows, expected: dict, actual: dict, notes: list[str] = ()) -> str:
 
 
 def _check(manifest: Path, results: Path, config: Path, strict: bool) -> int:
-    expected, actual = load(manifest), build(results, config)
+    return _compared(load(manifest), build(results, config), strict)
+
+
+def _compared(expected: dict, actual: dict, strict: bool) -> int:
+    """Print the comparison of two manifests; 1 if they differ, else 0."""
     rows = compare(expected, actual, strict)
     print(report(rows, expected, actual, figure_notes(expected, actual, strict)))
     return 1 if rows else 0
@@ -585,9 +589,7 @@ def _diff_any(a: Path, b: Path, config: Path, strict: bool) -> int:
         return _check(manifest, results, config, strict)
     expected, actual = load(a), load(b)
     print(f"A: {a}\nB: {b}")
-    rows = compare(expected, actual, strict)
-    print(report(rows, expected, actual, figure_notes(expected, actual, strict)))
-    return 1 if rows else 0
+    return _compared(expected, actual, strict)
 
 
 # ---- verify ------------------------------------------------------------------------------------
