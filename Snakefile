@@ -43,7 +43,8 @@ stop_on_error(
 )
 # Artifacts changed since their rule wrote them stop the run before Snakemake reruns anything
 # (the check once per run, not again in each cluster job).
-if workflow.is_main_process:
+# (A sweep's points are this workflow again as modules, sweeps.smk: checked here, once.)
+if workflow.is_main_process and not IS_SWEEP_POINT:
     stop_on_error(check_artifacts, "results")
 
 
@@ -66,6 +67,7 @@ include: "workflow/rules/training.smk"
 include: "workflow/rules/conditional.smk"
 include: "workflow/rules/probabilistic.smk"
 include: "workflow/rules/amortized.smk"
+include: "workflow/rules/sweeps.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/figures.smk"
 

@@ -10,6 +10,8 @@ arguments first, so these mistakes are one line naming the file or item, exit st
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 import sys
 
@@ -125,3 +127,36 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# ---- the config schema, read and compiled once per process ----------------------------------
+# (a sweep loads the workflow once per point: each load asks again)
+
+
+@functools.cache
+def load_schema(path: str) -> dict:
+    """The config schema at ``path`` (an absolute path), parsed with libyaml where PyYAML was
+    built with it (the pinned wheels are; the pure-Python loader took a tenth of a dry run)."""
+    with open(path) as f:
+        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+@functools.cache
+def schema_validators(path: str):
+    """(validator, validator that fills in the schema's defaults) of the schema at ``path``; the
+    second sets a missing property to a copy of its default, as Snakemake's ``validate`` does."""
+    import jsonschema
+
+    schema = load_schema(path)
+    base = jsonschema.validators.validator_for(schema)
+    properties = base.VALIDATORS["properties"]
+
+    def set_defaults(validator, props, instance, subschema):
+        if isinstance(instance, dict):
+            for name, sub in props.items():
+                if "default" in sub:
+                    instance.setdefault(name, copy.deepcopy(sub["default"]))
+        yield from properties(validator, props, instance, subschema)
+
+    filling = jsonschema.validators.extend(base, {"properties": set_defaults})
+    return base(schema), filling(schema)

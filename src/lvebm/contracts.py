@@ -58,7 +58,9 @@ PATH_SLACK = (5, 0.05)
 
 PLATFORM_ARTIFACT = "platform.parquet"
 KERNEL_BOUND_ARTIFACTS = ("amortized/encoder~energy/*",)
-CONVERGED_ARTIFACTS = ("training/*", "conditional/*", "probabilistic/*", "amortized/*")
+CONVERGED_ARTIFACTS = (
+    "training/*", "conditional/*", "probabilistic/*", "amortized/*", "sweeps/*"
+)  # fmt: skip
 # iteration logs: their group columns (one log per value), compared by length and last row
 PATHS: dict[str, tuple[str, ...]] = {
     "conditional/trajectory.parquet": ("model",),
@@ -84,6 +86,9 @@ _NETWORK = "model:string layer:int64 name:string index:int64 value:double"
 _TRAINING_RESULT = (
     "beta:double method:string w1:double w2:double loss:double steps:int64 converged:bool"
 )
+
+# a contract ending so allows further columns of these types after its named ones
+OPEN = "...:double|int64|bool|string"
 
 CONTRACTS: dict[str, str] = {
     "platform.parquet": "key:string value:string",
@@ -171,6 +176,13 @@ CONTRACTS: dict[str, str] = {
         "converged_rate:double max_error:double median_error:double mean_iter:double "
         "mean_eval:double local_min_rate:double"
     ),
+    # a sweep's table: the point's folder, then its settings and headline numbers (OPEN: any
+    # further columns of these types; the sweep's config decides them)
+    "sweeps/*/table.parquet": f"point:string {OPEN}",
+    "sweeps/*/spread.parquet": (
+        "group:string metric:string kind:string n:int64 median:double low:double high:double "
+        "min:double max:double"
+    ),
     "amortized/target_propagation/params.parquet": _NETWORK,
     "amortized/target_propagation/trajectory.parquet": (
         "step:int64 w1:double w2:double reconstruction:double distance:double"
@@ -179,10 +191,22 @@ CONTRACTS: dict[str, str] = {
 
 
 def _below_results(path: str | PurePath) -> str | None:
+    """The path below ``results/``; a sweep point's artifact as the run's own (its folder
+    ``sweeps/<sweep>/<key~value>/...`` left out).
+
+    >>> _below_results("results/sweeps/seeds/seed~709/training/summary.parquet")
+    'training/summary.parquet'
+    """
     parts = PurePath(path).parts
     if "results" not in parts:
         return None
-    return "/".join(parts[len(parts) - parts[::-1].index("results") :])
+    parts = parts[len(parts) - parts[::-1].index("results") :]
+    if len(parts) > 3 and parts[0] == "sweeps" and "~" in parts[2]:
+        start = 2
+        while start < len(parts) - 1 and "~" in parts[start]:
+            start += 1
+        parts = parts[start:]
+    return "/".join(parts)
 
 
 def _matches(rel: str, patterns) -> str | None:

@@ -99,6 +99,10 @@ def check_contract(path: str | os.PathLike[str]) -> None:
     except (OSError, pa.ArrowException) as e:
         raise ArtifactError(f"{path} is not a readable Parquet file ({e}): {REMEDY}") from None
     found = {field.name: str(field.type) for field in schema}
+    more = expected.pop("...", None)  # an open contract: these types after the named columns
+    if more is not None:
+        extra = list(found.items())[len(expected) :]
+        expected.update((name, kind) for name, kind in extra if kind in more.split("|"))
     if list(found.items()) != list(expected.items()):
         wrong = [f"{name}: {found.get(name, 'missing')} (contract: {kind})"
                  for name, kind in expected.items() if found.get(name) != kind]  # fmt: skip

@@ -62,6 +62,8 @@ rule train_encoder:
         "logs/amortized/encoder~{method}.log",
     benchmark:
         "benchmarks/amortized/encoder~{method}.tsv"
+    # a long job: started first, so that no core waits for it at the end (2 cores)
+    priority: 1
     conda:
         ENV
     resources:

@@ -2,22 +2,23 @@
 # artifacts already in results/. Each mistake is one line naming the key or file and what is
 # allowed, exit status 1, no Python traceback, and nothing under results/ touched.
 
-import functools
 import math
 import os
 import sys
 from pathlib import Path
 
 import jsonschema
-import yaml
-from snakemake.utils import validate
 
-from lvebm.configfile import ConfigFileError, check_config_files
+from lvebm.configfile import ConfigFileError, check_config_files, schema_validators
+from lvebm.configfile import load_schema as configfile_schema
 
 # The module's name when lvebm is used as a module of another workflow (Snakemake gives the
 # module's modifier the name of `module <name>:`), None when lvebm is the workflow itself.
 MODULE_NAME = workflow.modifier.namespace
+# Whether this is a sweep's point (sweeps.smk names their modules sweep_<sweep>_<index>)
+IS_SWEEP_POINT = (MODULE_NAME or "").startswith("sweep_")
 from lvebm.io import ArtifactError, check_contract, verify_checksum
+from lvebm import sweep as sweeps
 
 # The smallest |decoder weight|: tests/test_exact.py checks the exact solver against a brute force
 # over 1e-3 <= |w1|, |w2| <= 1e3 (the schema's maximum), ratios up to 1e6 included.
@@ -70,29 +71,21 @@ def schema_error_message(error):
 
 
 def load_schema(schema_path):
-    """The config schema, read once per run (with libyaml: the pure-Python loader took a tenth
-    of a dry run's time)."""
-    return _load_schema(os.path.realpath(schema_path))
-
-
-@functools.cache
-def _load_schema(schema_path):
-    with open(schema_path) as f:
-        # libyaml's loader where PyYAML was built with it (the pinned wheels are), else Python's
-        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    """The config schema, read once per process (lvebm.configfile)."""
+    return configfile_schema(os.path.realpath(schema_path))
 
 
 def check_schema(cfg, schema_path):
-    """Validate against the JSON schema (one line for the most relevant error), then let
-    Snakemake's validate fill in the schema's defaults."""
-    schema = load_schema(schema_path)
-    validator = jsonschema.validators.validator_for(schema)(schema)
+    """Validate against the JSON schema (one line for the most relevant error), then fill in the
+    schema's defaults (as Snakemake's validate would)."""
+    validator, filling = schema_validators(os.path.realpath(schema_path))
     error = jsonschema.exceptions.best_match(validator.iter_errors(cfg))
     if error is not None:
         raise ConfigError(schema_error_message(error))
-    validate(cfg, schema_path)
-    check_numbers(cfg, schema)
+    filling.validate(cfg)
+    check_numbers(cfg, validator.schema)
     check_config(cfg)
+    check_sweeps(cfg, schema_path)
 
 
 class ConfigError(ValueError):
@@ -274,3 +267,95 @@ def check_artifacts(results):
             verify_checksum(path, trust_unchanged_stat=True)
             if path.suffix == ".parquet":
                 check_contract(path)
+
+
+# Keys a sweep cannot vary: they are the run's, not a point's (one process environment, one
+# scattergather count per workflow).
+UNSWEPT = {
+    "numerics.pin": "the CPU kernels are pinned once for the whole run",
+    "mesh.shards": "the shard count is the workflow's scattergather setting, one per run",
+}
+
+
+# a point's folder is key~value/key~value/...: a string value holds neither
+FOLDER_SEPARATORS = f"{os.sep}~"
+
+
+def sweep_points(cfg):
+    """{sweep: [(settings, folder), ...]} of the config's sweeps."""
+    return {
+        name: [
+            (settings, sweeps.folder(settings))
+            for settings in sweeps.points(spec.get("grid", {}), spec.get("zip", {}))
+        ]
+        for name, spec in active_sweeps(cfg).items()
+    }
+
+
+def active_sweeps(cfg):
+    """The config's sweeps that are on (a sweep set to null is off)."""
+    return {
+        name: spec for name, spec in cfg.get("sweeps", {}).items() if spec is not None
+    }
+
+
+def check_sweeps(cfg, schema_path):
+    """Each sweep names scalar keys of the config, zips equal lengths, gives distinct points,
+    and each point's config (the config with the point's values, without sweeps) is valid.
+    """
+    for name, spec in active_sweeps(cfg).items():
+        where = f"sweeps.{name}"
+        grid, zipped = spec.get("grid", {}), spec.get("zip", {})
+        if not grid and not zipped:
+            _fail(
+                where,
+                spec,
+                "names no key: give grid or zip (or both) with lists of values",
+            )
+        for key in (*grid, *zipped):
+            part = "grid" if key in grid else "zip"
+            if key in grid and key in zipped:
+                _fail(
+                    f"{where}.zip.{key}",
+                    zipped[key],
+                    "the key is in the grid too: once only",
+                )
+            if key.split(".")[0] == "sweeps" or key in UNSWEPT:
+                reason = UNSWEPT.get(key, "a sweep cannot sweep sweeps")
+                _fail(f"{where}.{part}.{key}", key, f"cannot be swept: {reason}")
+            try:
+                value = sweeps.lookup(cfg, key)
+            except KeyError as e:
+                _fail(
+                    f"{where}.{part}.{key}",
+                    key,
+                    f"no such config key (no '{e.args[0]}')",
+                )
+            if isinstance(value, (dict, list)):
+                _fail(
+                    f"{where}.{part}.{key}",
+                    key,
+                    f"names a {type(value).__name__}: a sweep varies scalar keys only",
+                )
+            for item in (grid if key in grid else zipped)[key]:
+                if isinstance(item, str) and set(item) & set(FOLDER_SEPARATORS):
+                    _fail(
+                        f"{where}.{part}.{key}",
+                        item,
+                        "values are folder names: no / or ~",
+                    )
+        lengths = {key: len(values) for key, values in zipped.items()}
+        if len(set(lengths.values())) > 1:
+            _fail(f"{where}.zip", lengths, "the zipped lists must have equal lengths")
+        seen = set()
+        for settings, folder in sweep_points({"sweeps": {name: spec}})[name]:
+            if folder in seen:
+                _fail(
+                    where, folder, "the same point twice: every point must be distinct"
+                )
+            seen.add(folder)
+            point = {**sweeps.apply(cfg, settings), "sweeps": {}}
+            try:
+                check_schema(point, schema_path)
+            except ConfigError as e:
+                raise ConfigError(f"{where}, point {folder}: {e}") from None

@@ -2,11 +2,10 @@
 # checks.smk (before any job), params.smk, resources.smk, targets.smk and figuretable.smk; the
 # stage files hold the rules.
 
-import ast
-import functools
 import os
 from pathlib import Path
 
+from lvebm.jobgraph import lvebm_imports
 from lvebm.numerics import job_environment
 
 # This file's own folder, not workflow.basedir: used as a module, the basedir is the caller's.
@@ -29,23 +28,12 @@ os.environ.update(JOB_ENVIRONMENT)
 PLATFORM = "results/platform.parquet"
 
 
-@functools.cache
-def _lvebm_imports(name):
-    """The lvebm modules that the library file ``name`` imports (lvebm.x -> "x.py"); each file
-    is parsed once per run (45 rules ask, parsing every time was half of a dry run's time).
-    """
-    tree = ast.parse((LIBRARY / name).read_text())
-    return tuple(
-        node.module.split(".")[1] + ".py"
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("lvebm.")
-    )
-
-
 def library(*modules):
     """The library files a rule's code imports, with what they import in turn, as inputs:
     editing one reruns the rule."""
     files = ["__init__.py", "io.py", *(f"{module}.py" for module in modules)]
     for name in files:  # grows while it is walked: the closure under imports
-        files += [found for found in _lvebm_imports(name) if found not in files]
+        files += [
+            found for found in lvebm_imports(str(LIBRARY / name)) if found not in files
+        ]
     return [os.path.relpath(LIBRARY / name) for name in files]

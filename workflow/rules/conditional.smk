@@ -14,6 +14,8 @@ rule train_conditional:
         "logs/conditional/train.log",
     benchmark:
         "benchmarks/conditional/train.tsv"
+    # a long job: started first, so that no core waits for it at the end (2 cores)
+    priority: 1
     conda:
         ENV
     resources:

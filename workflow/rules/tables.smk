@@ -34,6 +34,7 @@ REPORT_TABLES = {
         )
         for method in ENCODER_METHODS
     },
+    **SWEEP_REPORT_TABLES,
 }
 REPORT_TABLE = "results/tables/{name}.html"
 

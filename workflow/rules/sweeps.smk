@@ -1,0 +1,180 @@
+# Sweeps (config `sweeps`, lvebm.sweep): each point of a sweep is this workflow again, as a
+# Snakemake module whose config is the run's with the point's values, its artifacts, logs and
+# benchmarks moved under sweeps/<sweep>/<key~value>/... (replace_prefix): the same rules, no
+# copies, each point's jobs its own (a changed value reruns only its point), ordinary jobs on any
+# executor. Only the jobs behind the sweep's stages' headline tables run. Per sweep: its table
+# (one row per point) and spread (median and band per number), both in the report, and a figure.
+
+SWEEP_CATEGORY = "Sweeps"
+SWEEP = "results/sweeps/{sweep}/{table}.parquet"
+SWEEP_FIGURE = "results/sweeps/{sweep}/spread.png"
+# the module names of the points: sweep_<sweep>_<index> (checks.smk skips its run-wide checks)
+SWEEP_MODULE = "sweep_{sweep}_{index}"
+
+# Each stage's headline tables by name, as lvebm.sweep.HEADLINES reads them.
+HEADLINE_TABLES = {
+    "inference": {"summary": "results/inference/summary.parquet"},
+    "mesh": {"free_energy": MESH},
+    "relaxed": {"grid_error": "results/relaxed/grid_error.parquet"},
+    "training": {
+        "zero_temperature": TRAINING_RUN.format(beta="inf", table="result"),
+        "samples": SAMPLES,
+    },
+    "conditional": {"radii": CONDITIONAL.format(table="radii")},
+    "probabilistic": {
+        "em": PROBABILISTIC.format(table="em"),
+        "held_out": PROBABILISTIC.format(table="held_out"),
+    },
+    "amortized": {
+        f"band_{method}": ENCODER.format(method=method, table="band")
+        for method in ENCODER_METHODS
+    },
+}
+SWEEPS = sweep_points(config)  # checks.smk: {sweep: [(settings, folder), ...]}
+
+
+def point_prefixes(sweep, folder):
+    """Where a point's module writes: its results, logs and benchmarks folders."""
+    return {
+        root: f"{root}sweeps/{sweep}/{folder}/"
+        for root in ("results/", "logs/", "benchmarks/")
+    }
+
+
+def point_config(settings):
+    """A point's config: the run's with the point's values, and no sweeps of its own."""
+    return {**sweeps.apply(config, settings), "sweeps": {}}
+
+
+def headline_options(cfg):
+    """What the headline numbers need besides the tables, from a point's config."""
+    return {
+        "training": {"reference": cfg["training"]["methods"][0]},
+        "conditional": {"tolerance": cfg["conditional"]["horn_tolerance"]},
+    }
+
+
+def sweep_layout(sweep):
+    """(point index, stage, table name, path) of every headline table of the sweep."""
+    return [
+        (
+            index,
+            stage,
+            name,
+            path.replace("results/", point_prefixes(sweep, folder)["results/"]),
+        )
+        for index, (_, folder) in enumerate(SWEEPS[sweep])
+        for stage in config["sweeps"][sweep]["stages"]
+        for name, path in HEADLINE_TABLES[stage].items()
+    ]
+
+
+def sweep_outputs():
+    return [
+        path
+        for sweep in SWEEPS
+        for path in (
+            *expand(SWEEP, sweep=sweep, table=["table", "spread"]),
+            SWEEP_FIGURE.format(sweep=sweep),
+        )
+    ]
+
+
+SWEEP_REPORT_TABLES = {
+    f"sweep_{sweep}{part}": (
+        SWEEP.format(sweep=sweep, table=table),
+        SWEEP_CATEGORY,
+        f"Sweep {sweep}: {title}",
+    )
+    for sweep in SWEEPS
+    for part, table, title in (
+        (
+            "",
+            "table",
+            "one row per point, its settings and the stages' headline numbers",
+        ),
+        (
+            "_spread",
+            "spread",
+            "per number, the median with the 10-90 % band, or a rate with its 95 % interval",
+        ),
+    )
+}
+SNAKEFILE = os.path.join(LIBRARY.parents[1], "Snakefile")
+
+
+for sweep, sweep_at in SWEEPS.items():
+    for point_index, (point_settings, point_folder) in enumerate(sweep_at):
+        sweep_module = SWEEP_MODULE.format(sweep=sweep, index=point_index)
+        sweep_rule_ = f"{sweep_module}_"
+
+        module:
+            name: sweep_module
+            snakefile:
+                SNAKEFILE
+            config:
+                point_config(point_settings)
+            replace_prefix:
+                point_prefixes(sweep, point_folder)
+
+        use rule * from sweep_module exclude all as sweep_rule_*
+
+    rule:
+        name:
+            f"sweep_table_{sweep}"
+        input:
+            tables=[path for *_, path in sweep_layout(sweep)],
+            platform=PLATFORM,
+            library=library("sweep"),
+        output:
+            table=SWEEP.format(sweep=sweep, table="table"),
+            spread=SWEEP.format(sweep=sweep, table="spread"),
+        log:
+            f"logs/sweeps/{sweep}/table.log",
+        localrule: True
+        conda:
+            ENV
+        params:
+            settings=[settings for settings, _ in sweep_at],
+            layout=[
+                (index, stage, name) for index, stage, name, _ in sweep_layout(sweep)
+            ],
+            options=[
+                headline_options(point_config(settings)) for settings, _ in sweep_at
+            ],
+            grid=list(config["sweeps"][sweep].get("grid", {})),
+        script:
+            "../scripts/sweep_table.py"
+
+    rule:
+        name:
+            f"sweep_figure_{sweep}"
+        input:
+            table=SWEEP.format(sweep=sweep, table="table"),
+            spread=SWEEP.format(sweep=sweep, table="spread"),
+            platform=PLATFORM,
+            library=library("sweep_figures", "plotstyle"),
+        output:
+            report(
+                SWEEP_FIGURE.format(sweep=sweep),
+                caption="../report/sweep_spread.rst",
+                category=SWEEP_CATEGORY,
+                labels={"item": f"figure: sweep {sweep}"},
+            ),
+        log:
+            f"logs/sweeps/{sweep}/figure.log",
+        localrule: True
+        conda:
+            ENV
+        params:
+            function="sweep_figures.spread",
+            options={
+                "sweep": sweep,
+                "grid": list(config["sweeps"][sweep].get("grid", {})),
+                "zip": list(config["sweeps"][sweep].get("zip", {})),
+                "stages": config["sweeps"][sweep]["stages"],
+            },
+            size=[round(side * config["figures"]["scale"], 4) for side in (10.0, 6.0)],
+            dpi=config["figures"]["dpi"],
+        script:
+            "../scripts/figure.py"

@@ -1,0 +1,28 @@
+"""Adapter of the sweep_table rules: every point's headline tables -> lvebm.sweep's headline
+numbers -> the sweep's table (one row per point) and spread, written atomically."""
+
+import sys
+
+from lvebm.io import read_artifact, write_parquet
+from lvebm.sweep import HEADLINES, spread, table
+
+# everything written to stderr, uncaught tracebacks included, goes to the rule's log
+sys.stderr = open(snakemake.log[0], "w", buffering=1)
+
+p = snakemake.params
+tables = [{} for _ in p.settings]  # per point: {stage: {name: columns}}
+for (index, stage, name), path in zip(p.layout, snakemake.input.tables, strict=True):
+    tables[index].setdefault(stage, {})[name] = read_artifact(path)
+headlines = [
+    {
+        metric: value
+        for stage, named in point.items()
+        for metric, value in HEADLINES[stage](named, options.get(stage, {})).items()
+    }
+    for point, options in zip(tables, p.options, strict=True)
+]
+columns = table(p.settings, headlines)
+metrics = [name for name in columns if name != "point" and name not in p.settings[0]]
+write_parquet(snakemake.output.table, columns)
+write_parquet(snakemake.output.spread, spread(columns, p.grid, metrics))
+print(f"{len(p.settings)} points, {len(metrics)} numbers: {metrics}", file=sys.stderr)
