@@ -29,9 +29,6 @@ stop_on_error(
 configfile: os.path.join(workflow.current_basedir, "config.yaml")
 
 
-report: "workflow/report/workflow.rst"
-
-
 include: "workflow/rules/overrides.smk"
 
 
@@ -67,8 +64,17 @@ include: "workflow/rules/training.smk"
 include: "workflow/rules/conditional.smk"
 include: "workflow/rules/probabilistic.smk"
 include: "workflow/rules/amortized.smk"
+include: "workflow/rules/explorer.smk"
 include: "workflow/rules/sweeps.smk"
 include: "workflow/rules/tables.smk"
+include: "workflow/rules/landing.smk"
+
+
+# The landing page: the text rule landing_page writes (workflow/report/workflow.rst and the
+# run's identity), read when the report is built.
+report: os.path.abspath(LANDING)
+
+
 include: "workflow/rules/figures.smk"
 
 

@@ -26,10 +26,24 @@ SNAKEMAKE = [*PLAIN, *NO_PROFILE]
 # What a run writes with the default optimizers and betas (the small test config too): 3 data
 # and energy tables, 14 inference tables (7 optimizers, 2 point sets), 7 traces (the samples'),
 # the summary, 2 mesh tables, 9 finite-temperature, 26 training, 5 conditional, 3
-# probabilistic and 14 amortized tables (6 per encoder, 2 of target propagation), 33 figures,
-# and the platform record (results/platform.parquet), which a manifest keeps apart.
-DEFAULT_ARTIFACTS = 118
-MANIFEST_ARTIFACTS = DEFAULT_ARTIFACTS - 1
+# probabilistic and 14 amortized tables (6 per encoder, 2 of target propagation), 3 explorer
+# tables, 33 figures, and the platform record (results/platform.parquet), which a manifest keeps
+# apart; then each sweep: per point its own platform record and the tables of the stages it
+# runs, and the sweep's table, spread and figure.
+STAGE_ARTIFACTS = 121
+POINT_TABLES = {"training": 4, "conditional": 5}  # + the samples and beta = inf's 3 tables
+
+
+def sweep_artifacts(points: int, stages: list[str]) -> int:
+    return points * (1 + sum(POINT_TABLES[stage] for stage in stages)) + 3
+
+
+# config.yaml's sweep seeds (10 points, training and conditional)
+DEFAULT_ARTIFACTS = STAGE_ARTIFACTS + sweep_artifacts(10, ["training", "conditional"])
+MANIFEST_ARTIFACTS = DEFAULT_ARTIFACTS - 1 - 10  # without the platform records
+# .test/config/config.yaml's sweep pair (2 points, training)
+SMALL_ARTIFACTS = STAGE_ARTIFACTS + sweep_artifacts(2, ["training"])
+SMALL_MANIFEST_ARTIFACTS = SMALL_ARTIFACTS - 1 - 2
 
 # The small config (every stage in seconds), which users run as
 # `snakemake --configfile .test/config/config.yaml`: the overrides of config.yaml it holds.

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from support import MANIFEST_ARTIFACTS, ROOT, Run, deep_update, tree
+from support import ROOT, SMALL_MANIFEST_ARTIFACTS, Run, deep_update, tree
 from test_reruns import schema_leaves
 
 from lvebm import Decoder, infer, minimize
@@ -240,6 +240,31 @@ CONFIG = [
         at("amortized.target_propagation.init_seed", 1.5),
         "config key 'amortized.target_propagation.init_seed' = 1.5 is invalid",
     ),
+    (at("conditional.horn_tolerance", 0), "config key 'conditional.horn_tolerance' = 0 is"),
+    (
+        at("sweeps.pair.zip", {"data.noise_std": [0.1]}),
+        "config key 'sweeps.pair.zip' = {'seed': 2, 'data.noise_std': 1} is invalid: the zipped "
+        "lists must have equal lengths",
+    ),
+    (
+        at("sweeps.pair.grid", {"data.nosie_std": [0.1]}),
+        "config key 'sweeps.pair.grid.data.nosie_std' = 'data.nosie_std' is invalid: no such "
+        "config key (no 'nosie_std')",
+    ),
+    (
+        at("sweeps.pair.grid", {"mesh.shards": [1, 2]}),
+        "'sweeps.pair.grid.mesh.shards' = 'mesh.shards' is invalid: cannot be swept: the shard",
+    ),
+    (
+        at("sweeps.pair.grid", {"training.betas": [1.0]}),
+        "'sweeps.pair.grid.training.betas' = 'training.betas' is invalid: names a list",
+    ),
+    (
+        at("sweeps.pair.zip", {"seed": [709, -1]}),
+        "sweeps.pair, point seed~-1: config key 'seed' = -1 is invalid: -1 is less than",
+    ),
+    (at("sweeps.pair.zip", {"seed": [709, 709]}), "config key 'sweeps.pair' = 'seed~709' is"),
+    (at("sweeps.pair.stages", ["trainig"]), "config key 'sweeps.pair"),
     (at("figures.dpi", 10), "config key 'figures.dpi' = 10 is invalid"),
     (at("figures.scale", 0.1), "config key 'figures.scale' = 0.1 is invalid"),
     (at("figures.search_optimizer", "exact"), "'figures.search_optimizer' = 'exact' is invalid"),
@@ -611,7 +636,7 @@ MANIFEST = [
         ["compare", "{manifest}", "--results", "{results}"],
         _noise,
         0,
-        f"reproduced: {MANIFEST_ARTIFACTS} artifacts",
+        f"reproduced: {SMALL_MANIFEST_ARTIFACTS} artifacts",
     ),
     (["compare", "{manifest}", "--results", "{results}", "--strict"], _noise, 1, "NOT reproduced"),
     (["diff", "{results}", "{project}/results"], _noise, 0, "0 different"),

@@ -146,7 +146,7 @@ def test_report_holds_the_tables_and_the_config_as_yaml(finished_run):
     from lvebm.io import read_artifact
 
     tables = sorted((finished_run.path / "results/tables").glob("*.html"))
-    assert len(tables) == 7
+    assert len(tables) == 9  # 7 of the stages, the small config's sweep's 2
     report = (finished_run.path / "results/report.html").read_text(errors="replace")
     for page in tables:
         assert page.name in report
@@ -183,6 +183,8 @@ TABLE_SOURCES = {
         for method in ("supervised", "energy")
         for table, name in (("gap_band", "band"), ("warm_start", "warm_start_summary"))
     },
+    "sweep_pair": "results/sweeps/pair/table.parquet",
+    "sweep_pair_spread": "results/sweeps/pair/spread.parquet",
 }
 
 

@@ -42,6 +42,12 @@ AMORTIZED_DECODER = ["train_encoder", "amortization_gap", "warm_start", "figure_
 BOX = ["train_encoder", "amortization_gap", "warm_start"]
 
 
+# the small config's sweep (.test/config/config.yaml): two points, each the workflow again as a
+# module whose rules are named sweep_pair_<i>_<rule>; a key the sweep does not set reaches the
+# points' jobs too (sweep_jobs below), the key it sets (seed) does not
+POINTS = ["sweep_pair_0_", "sweep_pair_1_"]
+SWEPT = {"seed"}
+
 INFERENCE = ["infer", "trace"]  # the results, and the iterates (of the samples; see mesh_trace)
 
 
@@ -65,14 +71,14 @@ DIRECT = {
     "data.slice.n": ["sample_slice"],
     "decoder.w1": ["evaluate_energies", *INFERENCE, "free_energy_mesh", "highlight_points",
                    "figure_07_search", "figure_08_mesh", *RELAXED, "relaxed_free_energy_mesh",
-                   *TRAINED, "fit_em", *AMORTIZED_DECODER],
+                   *TRAINED, "fit_em", *AMORTIZED_DECODER, "explorer_data", "explorer_page"],
     "decoder.w2": ["evaluate_energies", *INFERENCE, "free_energy_mesh", "highlight_points",
                    "figure_07_search", "figure_08_mesh", *RELAXED, "relaxed_free_energy_mesh",
-                   *TRAINED, "fit_em", *AMORTIZED_DECODER],
+                   *TRAINED, "fit_em", *AMORTIZED_DECODER, "explorer_data", "explorer_page"],
     "latent.n": ["evaluate_energies", *iterative("exhaustive"), *RELAXED, *WARM_MESH,
                  "figure_17_grid_vs_continuous", *WARM_TRAINING, "training_scans", CROSS, MAPS,
                  "figure_23_conditional_untrained", "figure_24_conditional_trained", "fit_em",
-                 "figure_27_em"],
+                 "figure_27_em", "explorer_data"],
     "inference.optimizers": ["summarize_inference", "figure_13_local_minima", "warm_start"],
     "inference.z_init": [*iterative(), "figure_13_local_minima", "figure_32_warm_start"],
     "inference.focus": ["figure_05_energy_23", "figure_06_latent", "figure_07_search"],
@@ -88,12 +94,12 @@ DIRECT = {
     "inference.lbfgs.memory": [*iterative("lbfgs"), "warm_start"],
     "inference.lbfgs.ftol": [*iterative("lbfgs"), "warm_start"],
     "inference.newton.max_step": [*iterative("newton"), "warm_start"],
-    "mesh.y1.start": [*MESH_JOBS, *BOX],
-    "mesh.y1.stop": [*MESH_JOBS, *BOX],
-    "mesh.y1.num": [*MESH_JOBS, "warm_start"],
-    "mesh.y2.start": [*MESH_JOBS, *BOX],
-    "mesh.y2.stop": [*MESH_JOBS, *BOX],
-    "mesh.y2.num": [*MESH_JOBS, "warm_start"],
+    "mesh.y1.start": [*MESH_JOBS, *BOX, "explorer_data"],
+    "mesh.y1.stop": [*MESH_JOBS, *BOX, "explorer_data"],
+    "mesh.y1.num": [*MESH_JOBS, "warm_start", "explorer_data"],
+    "mesh.y2.start": [*MESH_JOBS, *BOX, "explorer_data"],
+    "mesh.y2.stop": [*MESH_JOBS, *BOX, "explorer_data"],
+    "mesh.y2.num": [*MESH_JOBS, "warm_start", "explorer_data"],
     "mesh.highlight": ["highlight_points"],
     "mesh.curve.start_pi": CURVE_JOBS,
     "mesh.curve.stop_pi": CURVE_JOBS,
@@ -105,11 +111,11 @@ DIRECT = {
                     "gather_relaxed_free_energy"],
     "mesh.chunk": ["free_energy_mesh", "infer[points=mesh]", "relaxed_free_energy_mesh"],
     "relaxed.betas": ["relaxed_cross_section", "figure_16_relaxed_free_energy", CROSS],
-    "relaxed.cross_section.start": ["relaxed_cross_section", CROSS],
-    "relaxed.cross_section.stop": ["relaxed_cross_section", CROSS],
+    "relaxed.cross_section.start": ["relaxed_cross_section", CROSS, "explorer_data"],
+    "relaxed.cross_section.stop": ["relaxed_cross_section", CROSS, "explorer_data"],
     "relaxed.cross_section.num": ["relaxed_cross_section", CROSS],
     "relaxed.weights_beta": ["relaxed_weights", "figure_15_softmin_weights"],
-    "relaxed.weights_points": ["relaxed_weights", "relaxed_grid_error"],
+    "relaxed.weights_points": ["relaxed_weights", "relaxed_grid_error", "explorer_data"],
     "relaxed.scan.start": ["relaxed_grid_error"],
     "relaxed.scan.stop": ["relaxed_grid_error"],
     "relaxed.scan.num": ["relaxed_grid_error"],
@@ -164,10 +170,20 @@ DIRECT = {
     "amortized.target_propagation.decoder_rate": ["target_propagation"],
     "amortized.target_propagation.encoder_rate": ["target_propagation"],
     "amortized.target_propagation.init_seed": ["target_propagation"],
-    "figures.dpi": FIGURES,
-    "figures.scale": FIGURES,
+    # read by the sweep's table only where a sweep runs the conditional stage (the small
+    # config's does not)
+    "conditional.horn_tolerance": [],
+    # the small config's sweep pair: its second seed changed, only that point's jobs rerun
+    "sweeps": [f"{POINTS[1]}{rule}" for rule in ("record_platform",)],
+    "explorer.radii.start": ["explorer_data"],
+    "explorer.radii.stop": ["explorer_data"],
+    "explorer.radii.num": ["explorer_data"],
+    "explorer.line_num": ["explorer_data"],
+    "figures.dpi": [*FIGURES, "sweep_figure_pair"],
+    "figures.scale": [*FIGURES, "sweep_figure_pair"],
     "figures.search_optimizer": ["figure_05_energy_23", "figure_07_search"],
-    "figures.vmax": ["figure_11_free_energy", "figure_13_local_minima", "figure_18_training"],
+    "figures.vmax": ["figure_11_free_energy", "figure_13_local_minima", "figure_18_training",
+                     "explorer_page"],
     "figures.max_arrows": ["figure_11_free_energy", "figure_16_relaxed_free_energy"],
     "figures.max_points": ["figure_08_mesh", "figure_09_highlight", "figure_13_local_minima"],
 }  # fmt: skip
@@ -194,7 +210,16 @@ CHANGE = {
     "amortized.hidden": lambda v: [*v[:-1], v[-1] + 1],
     "amortized.schedule.supervised": lambda v: [*v[:-1], {**v[-1], "steps": v[-1]["steps"] - 1}],
     "amortized.schedule.energy": lambda v: [*v[:-1], {**v[-1], "steps": v[-1]["steps"] - 1}],
+    "sweeps": lambda v: {**v, "pair": {**v["pair"], "zip": {"seed": [709, 711]}}},
 }
+
+
+def sweep_jobs(key):
+    """The jobs that read ``key``: the run's, and the same rules in each sweep point."""
+    rules = DIRECT[key]
+    if key in SWEPT or key == "sweeps":
+        return rules
+    return [*rules, *(f"{point}{rule}" for point in POINTS for rule in rules)]
 
 
 def schema_leaves(schema, node=None, prefix=""):
@@ -313,7 +338,9 @@ def test_every_config_key_has_a_row():
 @pytest.mark.parametrize("key", sorted(DIRECT))
 def test_changing_a_key_reruns_exactly_what_is_downstream(matrix, key):
     planned = set(matrix["keys"][key].planned)
-    assert planned == downstream_rules(matrix["graph"], DIRECT[key]) | ADDS.get(key, set())
+    # and the report's landing page, which shows the config and its hash
+    expected = downstream_rules(matrix["graph"], sweep_jobs(key)) | {"landing_page"}
+    assert planned == expected | ADDS.get(key, set())
 
 
 # ---- library modules ---------------------------------------------------------------------------
@@ -350,13 +377,19 @@ def imported_modules(script: Path) -> set[str]:
 def test_rules_declare_exactly_the_modules_their_scripts_import(matrix):
     figures = figure_rules(ROOT)  # a figure's module is named by its record, not imported
     for rule, modules in matrix["declared"].items():
+        rule = next((rule.removeprefix(p) for p in POINTS if rule.startswith(p)), rule)
         script = {
             "figure_": "figure",
             "gather_": "gather_shards",
             "trace": "infer",
             "tables_": "table",
         }.get(rule[:7], rule)
+        script = {"sweep_table_pair": "sweep_table", "sweep_figure_pair": "figure"}.get(
+            rule, script
+        )
         imported = imported_modules(ROOT / "workflow/scripts" / f"{script}.py")
+        if rule == "sweep_figure_pair":  # its module is named in its params, not imported
+            imported |= imported_modules(ROOT / "src/lvebm/sweep_figures.py") | {"sweep_figures.py"}
         if rule in figures:
             module = figures[rule]["function"].rpartition(".")[0] or "figures"
             imported |= imported_modules(ROOT / "src/lvebm" / f"{module}.py") | {f"{module}.py"}

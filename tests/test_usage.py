@@ -31,6 +31,8 @@ CATEGORIES = [  # the report's categories, as the figure records name them
     "Conditional horn",
     "Probabilistic reading",
     "Amortized inference",
+    "Explorer",
+    "Sweeps",
 ]
 
 
@@ -89,10 +91,33 @@ def chromium_or_skip() -> str:
     return shutil.which("chromium")
 
 
+def check_explorer(frame, problems: list[str]) -> None:
+    """The explorer in its frame: each slider moved redraws its curves (their paths change)."""
+    frame.locator("#cross-beta").wait_for(timeout=10_000)
+
+    def state(drawn):
+        return [frame.locator(s).get_attribute("d") or frame.locator(s).get_attribute("x1")
+                for s in drawn]  # fmt: skip
+
+    for slider, drawn in (("beta", ["#cross-beta", "#radii-beta"]), ("w1", ["#line-F"]),
+                          ("w2", ["#line-F", "#mesh-ellipse"])):  # fmt: skip
+        before = state(drawn)
+        frame.locator(f"#{slider}").evaluate(
+            "s => { s.value = s.value > 2 ? 1 : 5; s.dispatchEvent(new Event('input')); }"
+        )
+        after = state(drawn)
+        if any(a == b for a, b in zip(before, after, strict=True)):
+            problems.append(f"explorer: moving {slider} left {drawn} as they were")
+    cells = frame.locator("#mesh-cells rect").count()
+    if cells < 100:
+        problems.append(f"explorer: the mesh has {cells} cells")
+
+
 def test_report_in_a_real_browser(finished_run, tmp_path):
     """Every category, every figure and every table of the report, clicked through in headless
     chromium: no script error, no console error, no blank page, every image loaded, every table
-    shown with its cells."""
+    shown with its cells, the explorer's sliders redraw its plots; and no request leaves the
+    machine (the report and the explorer are self-contained)."""
     from playwright.sync_api import sync_playwright
 
     browser_path = chromium_or_skip()
@@ -100,7 +125,7 @@ def test_report_in_a_real_browser(finished_run, tmp_path):
     figures = {
         p.stem[3:].replace("_", " ") for p in (finished_run.path / "results/figures").glob("*.png")
     }
-    seen, tables, problems = set(), set(), []
+    seen, tables, sweeps, problems, requests = set(), set(), set(), [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=browser_path, args=["--no-sandbox", "--disable-gpu"]
@@ -112,10 +137,13 @@ def test_report_in_a_real_browser(finished_run, tmp_path):
             lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None,
         )
         page.on("requestfailed", lambda r: problems.append(f"failed to load {r.url[:80]}"))
+        page.on("request", lambda r: requests.append(r.url[:80]))
         page.goto(report)
         page.wait_for_load_state("load")
         assert "lvebm" in page.inner_text("body")
         assert "The run's configuration" in page.inner_text("body")  # the config is shown
+        for identity in ("commit:", "config:", "SHA-256", "platform:", "pins on", "date:"):
+            assert identity in page.inner_text("body"), identity  # and the run's identity
         page.screenshot(path=tmp_path / "landing.png")
         for category in CATEGORIES:
             page.goto(report)
@@ -133,6 +161,11 @@ def test_report_in_a_real_browser(finished_run, tmp_path):
                         problems.append(f"{category} / {name}: an empty table")
                     tables.add(name)
                     continue
+                if name == "explorer":
+                    check_explorer(page.frame_locator("iframe").first, problems)
+                    page.screenshot(path=tmp_path / "explorer.png")
+                    seen.add(name)
+                    continue
                 image = page.locator("img[src^='data:image/png']")
                 image.first.wait_for(timeout=10_000)
                 width = image.first.evaluate("i => i.complete ? i.naturalWidth : 0")
@@ -140,14 +173,17 @@ def test_report_in_a_real_browser(finished_run, tmp_path):
                     problems.append(f"{category} / {name}: image not loaded (width {width})")
                 if not page.inner_text("body").strip():
                     problems.append(f"{category} / {name}: blank page")
-                seen.add(name)
+                (sweeps if name.startswith("figure: sweep") else seen).add(name)
                 if name == "24 conditional trained":
                     page.screenshot(path=tmp_path / "figure.png")
         browser.close()
     assert not problems, problems
-    assert seen == figures
+    local = ("file:", "data:", "about:", "blob:")
+    assert [url for url in requests if not url.startswith(local)] == []  # offline
+    assert seen == figures | {"explorer"} and sweeps == {"figure: sweep pair"}
+    assert (tmp_path / "explorer.png").stat().st_size > 10_000
     made = (finished_run.path / "results/tables").glob("*.html")
-    assert tables == {f"table: {p.stem.replace('_', ' ')}" for p in made} and len(tables) == 7
+    assert tables == {f"table: {p.stem.replace('_', ' ')}" for p in made} and len(tables) == 9
     assert (tmp_path / "landing.png").stat().st_size > 10_000
     assert (tmp_path / "figure.png").stat().st_size > 10_000
 
@@ -253,5 +289,9 @@ def test_the_small_config_users_run_is_the_tests_and_plans_every_stage(tmp_path)
     shutil.copytree(ROOT / ".test", project.path / ".test")
     default = project.planned_jobs()
     small = project.planned_jobs("--configfile", ".test/config/config.yaml")
-    assert small.keys() == default.keys()
+    # the same stages; each config's own sweep (config.yaml's seeds, the small config's pair)
+    assert {rule for rule in small if not rule.startswith("sweep_")} == {
+        rule for rule in default if not rule.startswith("sweep_")
+    }
+    assert small["sweep_table_pair"] == 1 and default["sweep_table_seeds"] == 1
     assert small["infer"] == default["infer"]  # the same optimizers and point sets

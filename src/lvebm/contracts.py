@@ -176,6 +176,9 @@ CONTRACTS: dict[str, str] = {
         "converged_rate:double max_error:double median_error:double mean_iter:double "
         "mean_eval:double local_min_rate:double"
     ),
+    "explorer/line.parquet": "beta:double y1:double y2:double F:double F_inf:double",
+    "explorer/weights.parquet": "beta:double point:string z:double weight:double",
+    "explorer/decoders.parquet": ("w1:double w2:double on_line:bool y1:double y2:double F:double"),
     # a sweep's table: the point's folder, then its settings and headline numbers (OPEN: any
     # further columns of these types; the sweep's config decides them)
     "sweeps/*/table.parquet": f"point:string {OPEN}",

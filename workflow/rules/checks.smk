@@ -246,6 +246,13 @@ def check_config(cfg):
                 spec["stop"],
                 f"must be greater than training.{name}.start = {spec['start']}",
             )
+    radii = cfg["explorer"]["radii"]
+    if not radii["start"] < radii["stop"]:
+        _fail(
+            "explorer.radii.start",
+            radii["start"],
+            f"must be less than explorer.radii.stop = {radii['stop']}",
+        )
     for name in ("line_search", "conjugate_gradient"):
         c1, c2 = cfg["inference"][name]["c1"], cfg["inference"][name]["c2"]
         if not c1 < c2:

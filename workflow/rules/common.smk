@@ -5,7 +5,7 @@
 import os
 from pathlib import Path
 
-from lvebm.jobgraph import lvebm_imports
+from lvebm.jobgraph import commit, config_sha256, lvebm_imports
 from lvebm.numerics import job_environment
 
 # This file's own folder, not workflow.basedir: used as a module, the basedir is the caller's.

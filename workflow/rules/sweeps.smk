@@ -46,12 +46,13 @@ def point_config(settings):
     return {**sweeps.apply(config, settings), "sweeps": {}}
 
 
-def headline_options(cfg):
-    """What the headline numbers need besides the tables, from a point's config."""
-    return {
-        "training": {"reference": cfg["training"]["methods"][0]},
-        "conditional": {"tolerance": cfg["conditional"]["horn_tolerance"]},
+def headline_options(cfg, stages):
+    """What the stages' headline numbers need besides their tables, from a point's config."""
+    options = {
+        "training": lambda: {"reference": cfg["training"]["methods"][0]},
+        "conditional": lambda: {"tolerance": cfg["conditional"]["horn_tolerance"]},
     }
+    return {stage: options[stage]() for stage in stages if stage in options}
 
 
 def sweep_layout(sweep):
@@ -140,7 +141,10 @@ for sweep, sweep_at in SWEEPS.items():
                 (index, stage, name) for index, stage, name, _ in sweep_layout(sweep)
             ],
             options=[
-                headline_options(point_config(settings)) for settings, _ in sweep_at
+                headline_options(
+                    point_config(settings), config["sweeps"][sweep]["stages"]
+                )
+                for settings, _ in sweep_at
             ],
             grid=list(config["sweeps"][sweep].get("grid", {})),
         script:

@@ -35,6 +35,8 @@ def all_targets():
         *conditional_outputs(),
         *probabilistic_outputs(),
         *AMORTIZED_OUTPUTS,
+        *EXPLORER_OUTPUTS,
+        LANDING,
         *sweep_outputs(),
         *(REPORT_TABLE.format(name=name) for name in REPORT_TABLES),
         *figure_outputs(),

@@ -1,0 +1,68 @@
+# The explorer (lvebm.explorer, lvebm.explorer_page): one self-contained HTML page in the report,
+# with sliders for beta (the cross-section, the soft-argmin weights, the trained radii along the
+# temperature scan) and for w1, w2 (F_inf along the line and on the mesh). One rule computes what
+# every slider position shows (Parquet artifacts), one embeds it in the page.
+
+EXPLORER = "results/explorer/{table}.parquet"
+EXPLORER_PAGE = "results/explorer/explorer.html"
+EXPLORER_OUTPUTS = [
+    *expand(EXPLORER, table=["line", "weights", "decoders"]),
+    EXPLORER_PAGE,
+]
+
+
+rule explorer_data:
+    input:
+        samples=SAMPLES,
+        temperature="results/training/temperature.parquet",
+        platform=PLATFORM,
+        library=library("explorer", "relaxed"),
+    output:
+        line=EXPLORER.format(table="line"),
+        weights=EXPLORER.format(table="weights"),
+        decoders=EXPLORER.format(table="decoders"),
+    log:
+        "logs/explorer/data.log",
+    benchmark:
+        "benchmarks/explorer/data.tsv"
+    conda:
+        ENV
+    resources:
+        **SMALL_JOB,
+    params:
+        decoder=[config["decoder"]["w1"], config["decoder"]["w2"]],
+        n=config["latent"]["n"],
+        line=config["relaxed"]["cross_section"]
+        | {"num": config["explorer"]["line_num"]},
+        points=config["relaxed"]["weights_points"],
+        radii=config["explorer"]["radii"],
+        mesh={axis: config["mesh"][axis] for axis in ("y1", "y2")},
+    script:
+        "../scripts/explorer_data.py"
+
+
+rule explorer_page:
+    input:
+        line=EXPLORER.format(table="line"),
+        weights=EXPLORER.format(table="weights"),
+        decoders=EXPLORER.format(table="decoders"),
+        temperature="results/training/temperature.parquet",
+        samples=SAMPLES,
+        library=library("explorer_page"),
+    output:
+        report(
+            EXPLORER_PAGE,
+            caption="../report/explorer.rst",
+            category="Explorer",
+            labels={"item": "explorer"},
+        ),
+    log:
+        "logs/explorer/page.log",
+    localrule: True
+    conda:
+        ENV
+    params:
+        decoder=[config["decoder"]["w1"], config["decoder"]["w2"]],
+        vmax=config["figures"]["vmax"],
+    script:
+        "../scripts/explorer_page.py"

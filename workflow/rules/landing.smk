@@ -1,0 +1,25 @@
+# The report's landing page: workflow/report/workflow.rst with the run's identity on top (commit,
+# config hash, the jobs' platform record, date), written by a rule so that it holds this run's
+# platform record; the Snakefile's report: names the written file. The config hash is a
+# param: any config change rewrites the page (it shows the config), and nothing else.
+
+LANDING = "results/report/workflow.rst"
+
+
+rule landing_page:
+    input:
+        template=os.path.relpath(LIBRARY.parents[1] / "workflow/report/workflow.rst"),
+        platform=PLATFORM,
+        library=library("manifest"),
+    output:
+        LANDING,
+    log:
+        "logs/report/landing_page.log",
+    localrule: True
+    conda:
+        ENV
+    params:
+        commit=commit(str(LIBRARY.parents[1])),
+        config_sha256=config_sha256(config),
+    script:
+        "../scripts/landing_page.py"
