@@ -240,6 +240,13 @@ CONFIG = [
         at("amortized.target_propagation.init_seed", 1.5),
         "config key 'amortized.target_propagation.init_seed' = 1.5 is invalid",
     ),
+    (at("explorer.radii.num", 100), "config key 'explorer.radii.num' = 100 is invalid"),
+    (at("explorer.radii.stop", 0), "config key 'explorer.radii.stop' = 0 is invalid"),
+    (
+        at("explorer.radii.start", 3.5),
+        "config key 'explorer.radii.start' = 3.5 is invalid: must be less than explorer.radii.stop",
+    ),
+    (at("explorer.line_num", 1), "config key 'explorer.line_num' = 1 is invalid"),
     (at("conditional.horn_tolerance", 0), "config key 'conditional.horn_tolerance' = 0 is"),
     (
         at("sweeps.pair.zip", {"data.noise_std": [0.1]}),

@@ -177,6 +177,7 @@ def test_changing_horn_size_reruns_only_the_horn(finished_copy):
     project = finished_copy
     project.update_config({"data": {"horn": {"n": 77}}})
     assert set(project.planned_jobs()) == {
+        "landing_page",  # the report's landing page shows the config (and its hash)
         "sample_horn",
         "figure_01_horn",
         # the conditional manifolds are drawn over the horn's samples
@@ -276,6 +277,7 @@ def test_changing_z_init_reruns_only_iterative_inference(finished_copy):
         "figure_13_local_minima": 1,
         "figure_32_warm_start": 1,  # it draws the default start's tables beside the encoders'
         "tables_inference_summary": 1,  # the report's table of the summary
+        "landing_page": 1,  # the report's landing page shows the config (and its hash)
     }
 
 
@@ -348,6 +350,7 @@ def test_mesh_method_reruns_only_the_mesh(finished_copy):
     project = finished_copy
     project.update_config({"mesh": {"method": "lbfgs"}})
     assert set(project.planned_jobs()) == {
+        "landing_page",  # the report's landing page shows the config (and its hash)
         "free_energy_mesh",
         "gather_free_energy_mesh",
         "figure_08_mesh",
