@@ -121,12 +121,20 @@ def latent_residuals(net: Network, x, y1, y2) -> Residuals:
     """
     x, y1, y2 = (np.asarray(v, dtype=np.float64) for v in (x, y1, y2))
     scale = 1.0 / np.sqrt(x.size)
+    # the last point's forward pass and z_check: Levenberg-Marquardt asks for the residuals of a
+    # trial step, then, the step taken, for their Jacobian at the same point
+    last: dict[bytes, tuple] = {}
 
     def residuals(theta: Array, jacobian: bool = True) -> tuple[Array, Array | None]:
-        f, acts = net.forward(theta, x)
-        z = free_energy_ellipses(f[0], f[1], y1, y2).z_check
-        c, s = np.cos(z), np.sin(z)
-        r = np.concatenate([y1 - f[0] * c, y2 - f[1] * s]) * scale
+        key = np.asarray(theta, dtype=np.float64).tobytes()
+        if key not in last:
+            f, acts = net.forward(theta, x)
+            z = free_energy_ellipses(f[0], f[1], y1, y2).z_check
+            c, s = np.cos(z), np.sin(z)
+            r = np.concatenate([y1 - f[0] * c, y2 - f[1] * s]) * scale
+            last.clear()
+            last[key] = (acts, c, s, r)
+        acts, c, s, r = last[key]
         if not jacobian:
             return r, None
         d = net.jacobian(theta, acts)
