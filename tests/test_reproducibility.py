@@ -7,10 +7,10 @@ import time
 
 import pytest
 from support import (
-    STAGE_ARTIFACTS,
     MANIFEST_ARTIFACTS,
     SMALL_MANIFEST_ARTIFACTS,
     SNAKEMAKE,
+    STAGE_ARTIFACTS,
     copy_project,
 )
 from test_pipeline import check_amortized_stage

@@ -289,6 +289,7 @@ def test_the_small_config_users_run_is_the_tests_and_plans_every_stage(tmp_path)
     shutil.copytree(ROOT / ".test", project.path / ".test")
     default = project.planned_jobs()
     small = project.planned_jobs("--configfile", ".test/config/config.yaml")
+
     # the same stages; each config's own sweep (config.yaml's seeds, the small config's pair)
     def stages(plan):
         return {rule for rule in plan if not rule.startswith(("sweep_", "tables_sweep_"))}
