@@ -17,15 +17,14 @@ from lvebm.model import Decoder, latent_grid
 from lvebm.relaxed import (
     MAX_NODES,
     Z_MEAN_MIN_RESULTANT,
-    beta_label,
     cross_section,
     free_energy_relaxed,
     grid_error,
     relaxed_field,
     resolve_points,
     softmin_weights,
-    with_zero_temperature,
 )
+from lvebm.temperatures import beta_label, with_zero_temperature
 
 DEC = Decoder(-1.45, 0.36)
 DECODERS = [DEC, Decoder(2.0, -1.5), Decoder(0.4, 1.7), Decoder(1.0, 1.0), Decoder(3.0, 0.05)]

@@ -428,3 +428,9 @@ def test_building_the_job_graph_imports_no_optimizer(tmp_path):
     loaded = set(proc.stdout.split())
     assert "lvebm.methods" in loaded
     assert not loaded & {"lvebm.optimize", "lvebm.linesearch", "scipy", "matplotlib"}
+    # nor any science module: the workflow's helpers are plumbing (file names, the method
+    # records, the mesh's shard geometry, the config, the artifacts' contracts)
+    science = {f"lvebm.{name}" for name in (
+        "model", "data", "exact", "relaxed", "training", "conditional", "network", "amortized",
+        "probabilistic", "inference", "mesh", "explorer")}  # fmt: skip
+    assert not loaded & science, loaded & science

@@ -51,6 +51,7 @@ from numpy.typing import ArrayLike, NDArray
 from lvebm.arguments import real_number
 from lvebm.exact import TWO_PI, _angle, free_energy_exact
 from lvebm.model import Decoder, latent_grid
+from lvebm.temperatures import with_zero_temperature
 
 CHUNK_ELEMENTS = 1 << 16  # points x latents held at once (stays in cache)
 MIN_NODES = 64
@@ -445,17 +446,6 @@ def _peak_moments(decoder, y1, y2, beta, z):
 
 
 # ---- the pipeline's tables ---------------------------------------------------------------------
-
-
-def beta_label(beta: float) -> str:
-    """The text of beta in file names (``beta~{label}``): ``repr`` of the float, ``inf`` for
-    zero temperature; ``float(label)`` gives beta back exactly."""
-    return repr(float(beta))
-
-
-def with_zero_temperature(betas) -> list[float]:
-    """The betas of the stage: the configured ones, in order, and beta = inf (always added)."""
-    return [float(b) for b in betas if not np.isinf(b)] + [np.inf]
 
 
 def line_points(start, stop, num: int) -> tuple[np.ndarray, np.ndarray]:

@@ -4,7 +4,7 @@ import math
 
 from lvebm.meshgrid import mesh_size, shard_bounds
 from lvebm.methods import ITERATIVE, options_from_config
-from lvebm.relaxed import beta_label, with_zero_temperature
+from lvebm.temperatures import beta_label, with_zero_temperature
 
 
 def data_params():
