@@ -86,9 +86,9 @@ case "$cmd" in
   setup) setup ;;
   slurm-setup) slurm_setup ;;
   # a missing --configfile or a --config item without '=' is one line here, not Snakemake's traceback
-  slurm) slurm_setup && "$VENV/bin/python" -m lvebm.configfile "$@" &&
+  slurm) slurm_setup && "$VENV/bin/python" -m lvebm.pipeline.configfile "$@" &&
     exec "$SLURM_VENV/bin/python" -m snakemake --profile profiles/slurm "$@" ;;
-  pipeline) setup && "$VENV/bin/python" -m lvebm.configfile "$@" &&
+  pipeline) setup && "$VENV/bin/python" -m lvebm.pipeline.configfile "$@" &&
     exec "$VENV/bin/snakemake" $(report_flags "$@") "$@" ;;
   # two workers (the machine's cores); each test module stays on one worker. The slow tests (a
   # real SLURM cluster, clean runs of the default config) are CI's: `./dev.sh test -m slow`

@@ -5,7 +5,8 @@
 
 The encoder is the default config's supervised one, trained here with the pipeline's settings
 (``amortized.*``, the inference stage's decoder), under the pinned kernels (the workflow's job
-environment, ``lvebm.numerics``). On ``--points`` points uniform in the mesh's box, in one process,
+environment, ``lvebm.pipeline.numerics``). On ``--points`` points uniform in the mesh's box, in one
+process,
 each row the median over ``--repeats`` calls, the rows interleaved per repeat:
 
 1. the encoder's forward pass z_tilde = Enc(y) against the exact solver (z_check, F_inf);
@@ -36,7 +37,7 @@ def main() -> None:
     args = parser.parse_args()
 
     if os.environ.get("LVEBM_BENCH_PINNED") != "1":  # again, with the jobs' kernels from the start
-        from lvebm.numerics import job_environment
+        from lvebm.pipeline.numerics import job_environment
 
         env = {**os.environ, **job_environment(True)[0], "LVEBM_BENCH_PINNED": "1"}
         os.execve(sys.executable, [sys.executable, __file__, *sys.argv[1:]], env)

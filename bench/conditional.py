@@ -31,7 +31,7 @@ import numpy as np
 import yaml
 
 from lvebm import conditional as C
-from lvebm.manifest import copy_project
+from lvebm.pipeline.manifest import copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = "results/conditional/params.parquet"

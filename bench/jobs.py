@@ -30,7 +30,7 @@ from inference import DEC, scipy_loop
 from timing import median_seconds, mesh
 
 from lvebm.exact import free_energy_exact
-from lvebm.manifest import copy_project
+from lvebm.pipeline.manifest import copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = {"big": (1000, 500), "tiny": (5, 5)}

@@ -13,7 +13,8 @@ grow with their number.
 The summary (rule ``summarize_inference``) reads its fourteen inference tables (seven optimizers
 on the samples and on the mesh) one at a time and only the five columns it scores; the second
 table compares its peak with reading every table whole at once (what the job did before), both
-on Parquet files written by ``lvebm.io`` with the inference contract. Target: 10^6 mesh points
+on Parquet files written by ``lvebm.pipeline.io`` with the inference contract. Target: 10^6 mesh
+points
 in at most 500 MB.
 """
 
@@ -27,9 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
-from lvebm.contracts import contract
-from lvebm.io import write_parquet
 from lvebm.optimize import OPTIMIZERS
+from lvebm.pipeline.contracts import contract
+from lvebm.pipeline.io import write_parquet
 
 CHILD = """
 import resource, sys, time
@@ -49,7 +50,7 @@ print(f"{peak:.0f} {seconds:.1f} {result.converged.mean():.4f}")
 SUMMARY_CHILD = """
 import resource, sys
 from lvebm.inference import SCORE_COLUMNS, summarize
-from lvebm.io import read_artifact
+from lvebm.pipeline.io import read_artifact
 streamed, paths = sys.argv[1] == "streamed", sys.argv[2:]
 runs = [("mesh", str(k)) for k in range(len(paths))]
 if streamed:  # as workflow/scripts/summarize_inference.py

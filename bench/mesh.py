@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from lvebm.manifest import copy_project
+from lvebm.pipeline.manifest import copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = "results/mesh/free_energy.parquet"

@@ -5,7 +5,8 @@ and off, side by side in one run.
 
 Each row runs in a fresh process per mode (the kernels are chosen when NumPy and OpenBLAS load),
 the two modes alternating, ``--repeats`` times; the table gives the medians and their ratio. The
-pinned environment is the workflow's own, ``lvebm.numerics.pinned_environment()``; unpinned, the
+pinned environment is the workflow's own, ``lvebm.pipeline.numerics.pinned_environment()``;
+unpinned, the
 process keeps whatever this CPU offers (and OpenBLAS's default threads). One thread in the
 library everywhere (``workers=1``), as the jobs run.
 """
@@ -21,7 +22,7 @@ import subprocess
 import sys
 from datetime import date
 
-from lvebm.numerics import kernels, pinned_environment
+from lvebm.pipeline.numerics import kernels, pinned_environment
 
 # random points of the mesh's box and the lecture's decoder, for the cases that take points
 POINTS = """
@@ -86,7 +87,8 @@ def seconds(setup: str, n: int, env: dict[str, str]) -> float:
 
 def kernels_in(env: dict[str, str]) -> str:
     code = (
-        "import json; from lvebm.numerics import platform_record; r = platform_record('?'); "
+        "import json; from lvebm.pipeline.numerics import platform_record; "
+        "r = platform_record('?'); "
         "print(json.dumps(dict(zip(r['key'], r['value'], strict=True))))"
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,

@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from lvebm.manifest import copy_project
+from lvebm.pipeline.manifest import copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ["train_decoder", "summarize_training", "training_scans", "trained_cross_section",

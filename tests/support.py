@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from lvebm.manifest import copy_project as lvebm_copy_project
+from lvebm.pipeline.manifest import copy_project as lvebm_copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
 # Snakemake without the default workflow profile (profiles/default), which would also build the

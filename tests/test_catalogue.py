@@ -34,10 +34,10 @@ from support import ROOT, SMALL_MANIFEST_ARTIFACTS, Run, deep_update, tree
 from test_reruns import schema_leaves
 
 from lvebm import Decoder, infer, minimize
-from lvebm.contracts import kernel_bound
 from lvebm.exact import free_energy_exact
-from lvebm.io import write_parquet
 from lvebm.optimize import OPTIMIZERS, run_optimizer
+from lvebm.pipeline.contracts import kernel_bound
+from lvebm.pipeline.io import write_parquet
 
 NAN, INF = float("nan"), float("inf")
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\s+File \"", re.M)
@@ -525,12 +525,19 @@ def test_an_artifact_put_back_is_trusted_again(changed_artifacts):
 
 @pytest.mark.pipeline
 def test_the_default_target_covers_every_artifact_of_the_manifest(finished):
-    """`rule all` lists every artifact the manifest records, so deleting any and rerunning
-    recreates it; a deleted folder of inference tables comes back with the same bytes."""
+    """`rule all` lists every artifact of the stages the manifest records, and each sweep's
+    table, spread and figure, whose inputs are its points' artifacts; so deleting any and
+    rerunning recreates it. A deleted folder of inference tables comes back with the same
+    bytes. (The manifest is config.yaml's, whose sweep is seeds; the small config's is pair.)"""
     manifest = json.loads((ROOT / "reproducibility/manifest.json").read_text())["artifacts"]
     out = finished.snakemake("--dry-run", "--forceall").stdout
     targets = set(re.search(r"^rule all:\n\s+input: ([^\n]*)", out, re.M)[1].split(", "))
-    assert set(manifest) <= targets
+    assert {name for name in manifest if not name.startswith("results/sweeps/")} <= targets
+    sweep = {f"results/sweeps/pair/{name}" for name in ("table.parquet", "spread.parquet")}
+    assert sweep | {"results/sweeps/pair/spread.png"} <= targets
+    table = re.search(r"^rule sweep_table_pair:\n\s+input: ([^\n]*)", out, re.M)[1].split(", ")
+    assert {"results/sweeps/pair/seed~710/training/beta~inf/result.parquet",
+            "results/sweeps/pair/seed~710/data/samples.parquet"} <= set(table)  # fmt: skip
     folder = finished.path / "results/inference/samples"
     kept = tree(folder, checksums=False)
     for path in folder.iterdir():
@@ -545,7 +552,10 @@ def test_the_default_target_covers_every_artifact_of_the_manifest(finished):
 
 def manifest_command(*args, cwd):
     return subprocess.run(
-        [sys.executable, "-m", "lvebm.manifest", *args], capture_output=True, text=True, cwd=cwd
+        [sys.executable, "-m", "lvebm.pipeline.manifest", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
     )
 
 

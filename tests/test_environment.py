@@ -117,7 +117,7 @@ def third_party_imports(paths) -> set[str]:
     return found - set(sys.stdlib_module_names) - {"lvebm", "snakemake"}
 
 
-NO_JOB = ("manifest.py", "configfile.py")  # commands, not imported by any job
+NO_JOB = ("manifest.py", "configfile.py")  # commands (lvebm.pipeline), not imported by any job
 
 
 def test_the_rules_conda_env_has_what_the_scripts_import_and_the_package():
@@ -125,7 +125,7 @@ def test_the_rules_conda_env_has_what_the_scripts_import_and_the_package():
     and the library they run import (the manifest and config-file commands are no job's), pinned
     as the lock, and install lvebm itself."""
     import_to_package = {"yaml": "pyyaml"}
-    library = [p for p in (ROOT / "src/lvebm").glob("*.py") if p.name not in NO_JOB]
+    library = [p for p in (ROOT / "src/lvebm").rglob("*.py") if p.name not in NO_JOB]
     needed = third_party_imports([*library, *(ROOT / "workflow/scripts").glob("*.py")])
     packages, pip = rules_env()
     assert {canonical(import_to_package.get(n, n)) for n in needed} <= set(packages), needed

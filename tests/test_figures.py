@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from support import ROOT, deep_update, figure_rules
 
-from lvebm.contracts import contract
+from lvebm.pipeline.contracts import contract
 
 pytestmark = pytest.mark.pipeline
 
@@ -151,7 +151,7 @@ def test_report_holds_the_tables_and_the_config_as_yaml(finished_run):
     import pyarrow.parquet as pq
     import yaml
 
-    from lvebm.io import read_artifact
+    from lvebm.pipeline.io import read_artifact
 
     tables = sorted((finished_run.path / "results/tables").glob("*.html"))
     assert len(tables) == 9  # 7 of the stages, the small config's sweep's 2

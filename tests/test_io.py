@@ -7,7 +7,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from lvebm.io import read_columns, write_parquet, write_parquet_chunks
+from lvebm.pipeline.io import read_columns, write_parquet, write_parquet_chunks
 
 
 def test_same_columns_give_same_bytes_and_no_metadata(tmp_path):

@@ -7,10 +7,10 @@ import pyarrow.parquet as pq
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from lvebm.io import concat_parquet, write_parquet, write_parquet_chunks
 from lvebm.mesh import free_energy_blocks, free_energy_field, highlight_curves
 from lvebm.meshgrid import mesh_points, shard_bounds
 from lvebm.model import Decoder
+from lvebm.pipeline.io import concat_parquet, write_parquet, write_parquet_chunks
 
 DEC = Decoder(-1.45, 0.36)
 AX1 = {"start": -3.0, "stop": 3.0, "num": 25}

@@ -9,9 +9,9 @@ import sys
 import pyarrow.parquet as pq
 import pytest
 
-from lvebm.contracts import CONTRACTS, column_class, path_groups
-from lvebm.manifest import compare, figure_notes, within_slack
-from lvebm.numerics import (
+from lvebm.pipeline.contracts import CONTRACTS, column_class, path_groups
+from lvebm.pipeline.manifest import compare, figure_notes, within_slack
+from lvebm.pipeline.numerics import (
     OPENBLAS_PINS,
     _numpy_features,
     job_environment,
@@ -68,7 +68,7 @@ def test_a_pinned_process_records_numpys_avx2_kernels_and_openblas_haswell_on_on
     env, why = pinned_environment()
     if why:
         pytest.skip(why)
-    code = "import json, lvebm.numerics as n; print(json.dumps(n.platform_record('on')))"
+    code = "import json, lvebm.pipeline.numerics as n; print(json.dumps(n.platform_record('on')))"
     out = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env},
                          capture_output=True, text=True, check=True).stdout  # fmt: skip
     record = dict(zip(*json.loads(out).values(), strict=True))

@@ -20,7 +20,7 @@ import io, json, tempfile
 import numpy as np
 import lvebm
 from lvebm import conditional as C
-from lvebm.io import read_artifact, write_parquet
+from lvebm.pipeline.io import read_artifact, write_parquet
 from lvebm.relaxed import free_energy_relaxed
 d = lvebm.Decoder(w1=-1.45, w2=0.36)
 y1, y2 = np.linspace(-3, 3, 101), np.linspace(-2, 2, 101)

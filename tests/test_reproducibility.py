@@ -15,8 +15,8 @@ from support import (
 )
 from test_pipeline import check_amortized_stage
 
-from lvebm.manifest import main as manifest_main
-from lvebm.numerics import _numpy_features, above_avx2
+from lvebm.pipeline.manifest import main as manifest_main
+from lvebm.pipeline.numerics import _numpy_features, above_avx2
 
 pytestmark = pytest.mark.pipeline
 
@@ -72,7 +72,7 @@ def test_committed_manifest_is_for_the_current_default_config():
 
     from support import ROOT
 
-    from lvebm.manifest import config_digest
+    from lvebm.pipeline.manifest import config_digest
 
     manifest = json.loads((ROOT / "reproducibility/manifest.json").read_text())
     assert manifest["config_sha256"] == config_digest(ROOT / "config.yaml")

@@ -297,7 +297,10 @@ def downstream_rules(graph, selectors):
 
 SCHEMA_FILE = ROOT / "workflow/schemas/config.schema.yaml"
 SCHEMA = dict(schema_leaves(yaml.safe_load(SCHEMA_FILE.read_text())))  # dotted key -> spec
-LIBRARY = sorted(p.name for p in (ROOT / "src/lvebm").glob("*.py"))
+# every library file, as its path below the package: "model.py", "pipeline/io.py"
+LIBRARY = sorted(
+    p.relative_to(ROOT / "src/lvebm").as_posix() for p in (ROOT / "src/lvebm").rglob("*.py")
+)
 EDIT = "\n# an edit\n"
 
 
@@ -350,13 +353,14 @@ def declared_library(out):
     """{rule: library modules it declares as inputs}, from a forced dry run's output."""
     declared = {}
     for rule, inputs in re.findall(r"^rule (\w+):\n\s+input: ([^\n]*)", out, flags=re.M):
-        declared.setdefault(rule, set()).update(re.findall(r"src/lvebm/(\w+\.py)", inputs))
+        declared.setdefault(rule, set()).update(re.findall(r"src/lvebm/((?:\w+/)?\w+\.py)", inputs))
     declared.pop("all", None)
     return declared
 
 
 def imported_modules(script: Path) -> set[str]:
     """lvebm modules a script imports, transitively, plus the package's __init__."""
+    package = ROOT / "src/lvebm"
     found, todo = {"__init__.py"}, [script]
     while todo:
         tree = ast.parse(todo.pop().read_text())
@@ -367,10 +371,12 @@ def imported_modules(script: Path) -> set[str]:
             elif isinstance(node, ast.Import):
                 names = [a.name for a in node.names if a.name.startswith("lvebm")]
             for name in names:
-                path = ROOT / "src" / (name.replace(".", "/") + ".py")
-                if path.is_file() and path.name not in found:
-                    found.add(path.name)
-                    todo.append(path)
+                base = ROOT / "src" / name.replace(".", "/")
+                for path in (base.with_suffix(".py"), base / "__init__.py"):
+                    rel = path.relative_to(package).as_posix() if path.is_file() else None
+                    if rel and rel not in found:
+                        found.add(rel)
+                        todo.append(path)
     return found
 
 
@@ -389,7 +395,8 @@ def test_rules_declare_exactly_the_modules_their_scripts_import(matrix):
         )
         imported = imported_modules(ROOT / "workflow/scripts" / f"{script}.py")
         if rule == "sweep_figure_pair":  # its module is named in its params, not imported
-            imported |= imported_modules(ROOT / "src/lvebm/sweep_figures.py") | {"sweep_figures.py"}
+            module = ROOT / "src/lvebm/pipeline/sweep_figures.py"
+            imported |= imported_modules(module) | {"pipeline/sweep_figures.py"}
         if rule in figures:
             module = figures[rule]["function"].rpartition(".")[0] or "figures"
             imported |= imported_modules(ROOT / "src/lvebm" / f"{module}.py") | {f"{module}.py"}

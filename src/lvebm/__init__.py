@@ -61,7 +61,8 @@ Modules:
   :mod:`lvebm.conditional_figures`, :mod:`lvebm.probabilistic_figures`,
   :mod:`lvebm.amortized_figures`; :mod:`lvebm.figurekit` (the helpers they share) and
   :mod:`lvebm.plotstyle` (the style);
-- :mod:`lvebm.io` (deterministic Parquet) and :mod:`lvebm.manifest` (the reproducibility check).
+- :mod:`lvebm.pipeline.io` (deterministic Parquet) and :mod:`lvebm.pipeline.manifest` (the
+  reproducibility check).
 """
 
 from importlib import import_module

@@ -9,7 +9,7 @@ Two sliders move through temperature, two through the decoder:
   |w1| and |w2| only, so the grid is of positive radii).
 
 The tables are long (one row per value) and carry their slider position as columns; the page
-(``lvebm.explorer_page``) draws them.
+(``lvebm.pipeline.explorer_page``) draws them.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ WARM_OPTIMIZERS = [name for name in OPTIMIZERS if name in ITERATIVE]
 
 
 # each encoder's artifacts in its own folder: the energy encoder's are compared only on the same
-# kernels (class kernel in lvebm.contracts: its training stops at a step budget)
+# kernels (class kernel in lvebm.pipeline.contracts: its training stops at a step budget)
 ENCODER_TABLES = [
     "params",
     "trajectory",

@@ -9,16 +9,20 @@ from pathlib import Path
 
 import jsonschema
 
-from lvebm.configfile import ConfigFileError, check_config_files, schema_validators
-from lvebm.configfile import load_schema as configfile_schema
+from lvebm.pipeline.configfile import (
+    ConfigFileError,
+    check_config_files,
+    schema_validators,
+)
+from lvebm.pipeline.configfile import load_schema as configfile_schema
 
 # The module's name when lvebm is used as a module of another workflow (Snakemake gives the
 # module's modifier the name of `module <name>:`), None when lvebm is the workflow itself.
 MODULE_NAME = workflow.modifier.namespace
 # Whether this is a sweep's point (sweeps.smk names their modules sweep_<sweep>_<index>)
 IS_SWEEP_POINT = (MODULE_NAME or "").startswith("sweep_")
-from lvebm.io import ArtifactError, check_contract, verify_checksum
-from lvebm import sweep as sweeps
+from lvebm.pipeline.io import ArtifactError, check_contract, verify_checksum
+from lvebm.pipeline import sweep as sweeps
 
 # The smallest |decoder weight|: tests/test_exact.py checks the exact solver against a brute force
 # over 1e-3 <= |w1|, |w2| <= 1e3 (the schema's maximum), ratios up to 1e6 included.
@@ -71,7 +75,7 @@ def schema_error_message(error):
 
 
 def load_schema(schema_path):
-    """The config schema, read once per process (lvebm.configfile)."""
+    """The config schema, read once per process (lvebm.pipeline.configfile)."""
     return configfile_schema(os.path.realpath(schema_path))
 
 

@@ -1,4 +1,4 @@
-# The explorer (lvebm.explorer, lvebm.explorer_page): one self-contained HTML page in the report,
+# The explorer (lvebm.explorer, lvebm.pipeline.explorer_page): one self-contained HTML page in the report,
 # with sliders for beta (the cross-section, the soft-argmin weights, the trained radii along the
 # temperature scan) and for w1, w2 (F_inf along the line and on the mesh). One rule computes what
 # every slider position shows (Parquet artifacts), one embeds it in the page.
@@ -48,7 +48,7 @@ rule explorer_page:
         decoders=EXPLORER.format(table="decoders"),
         temperature="results/training/temperature.parquet",
         samples=SAMPLES,
-        library=library("explorer_page"),
+        library=library("pipeline.explorer_page"),
     output:
         report(
             EXPLORER_PAGE,

@@ -10,7 +10,7 @@ rule landing_page:
     input:
         template=os.path.relpath(LIBRARY.parents[1] / "workflow/report/workflow.rst"),
         platform=PLATFORM,
-        library=library("manifest"),
+        library=library("pipeline.manifest"),
     output:
         LANDING,
     log:

@@ -1,10 +1,10 @@
-# The record of the kernels the jobs compute with (lvebm.numerics; the pins are set in
+# The record of the kernels the jobs compute with (lvebm.pipeline.numerics; the pins are set in
 # common.smk). Every computing rule takes it as an input; the manifest reads it.
 
 
 rule record_platform:
     input:
-        library=library("numerics"),
+        library=library("pipeline.numerics"),
     output:
         PLATFORM,
     log:

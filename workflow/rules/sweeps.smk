@@ -1,4 +1,4 @@
-# Sweeps (config `sweeps`, lvebm.sweep): each point of a sweep is this workflow again, as a
+# Sweeps (config `sweeps`, lvebm.pipeline.sweep): each point of a sweep is this workflow again, as a
 # Snakemake module whose config is the run's with the point's values, its artifacts, logs and
 # benchmarks moved under sweeps/<sweep>/<key~value>/... (replace_prefix): the same rules, no
 # copies, each point's jobs its own (a changed value reruns only its point), ordinary jobs on any
@@ -11,7 +11,7 @@ SWEEP_FIGURE = "results/sweeps/{sweep}/spread.png"
 # the module names of the points: sweep_<sweep>_<index> (checks.smk skips its run-wide checks)
 SWEEP_MODULE = "sweep_{sweep}_{index}"
 
-# Each stage's headline tables by name, as lvebm.sweep.HEADLINES reads them.
+# Each stage's headline tables by name, as lvebm.pipeline.sweep.HEADLINES reads them.
 HEADLINE_TABLES = {
     "inference": {"summary": "results/inference/summary.parquet"},
     "mesh": {"free_energy": MESH},
@@ -126,7 +126,7 @@ for sweep, sweep_at in SWEEPS.items():
         input:
             tables=[path for *_, path in sweep_layout(sweep)],
             platform=PLATFORM,
-            library=library("sweep"),
+            library=library("pipeline.sweep"),
         output:
             table=SWEEP.format(sweep=sweep, table="table"),
             spread=SWEEP.format(sweep=sweep, table="spread"),
@@ -157,7 +157,7 @@ for sweep, sweep_at in SWEEPS.items():
             table=SWEEP.format(sweep=sweep, table="table"),
             spread=SWEEP.format(sweep=sweep, table="spread"),
             platform=PLATFORM,
-            library=library("sweep_figures", "plotstyle"),
+            library=library("pipeline.sweep_figures", "plotstyle"),
         output:
             report(
                 SWEEP_FIGURE.format(sweep=sweep),
@@ -171,7 +171,7 @@ for sweep, sweep_at in SWEEPS.items():
         conda:
             ENV
         params:
-            function="sweep_figures.spread",
+            function="pipeline.sweep_figures.spread",
             options={
                 "sweep": sweep,
                 "grid": list(config["sweeps"][sweep].get("grid", {})),

@@ -45,7 +45,7 @@ for name, (artifact, category, title) in REPORT_TABLES.items():
             f"tables_{name}"
         input:
             table=artifact,
-            library=library("report_tables"),
+            library=library("pipeline.report_tables"),
         output:
             report(
                 REPORT_TABLE.format(name=name),

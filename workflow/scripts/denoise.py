@@ -6,8 +6,8 @@ import sys
 import numpy as np
 
 from lvebm.data import held_out_slice
-from lvebm.io import read_artifact, write_parquet
 from lvebm.model import Decoder
+from lvebm.pipeline.io import read_artifact, write_parquet
 from lvebm.training import denoise_table, reference_decoder
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log

@@ -2,8 +2,8 @@
 
 import sys
 
-from lvebm.io import read_artifact, write_parquet
 from lvebm.model import Decoder, energy_table
+from lvebm.pipeline.io import read_artifact, write_parquet
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

@@ -6,8 +6,8 @@ import sys
 import numpy as np
 
 from lvebm.explorer import decoder_table, temperature_tables, thinned
-from lvebm.io import read_artifact, write_parquet
 from lvebm.model import Decoder
+from lvebm.pipeline.io import read_artifact, write_parquet
 from lvebm.relaxed import line_points, resolve_points
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log

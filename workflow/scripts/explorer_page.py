@@ -1,10 +1,10 @@
 """Adapter of rule explorer_page: the explorer's tables -> one self-contained HTML page
-(lvebm.explorer_page), written atomically."""
+(lvebm.pipeline.explorer_page), written atomically."""
 
 import sys
 
-from lvebm.explorer_page import explorer_data, explorer_html
-from lvebm.io import atomic_path, read_artifact
+from lvebm.pipeline.explorer_page import explorer_data, explorer_html
+from lvebm.pipeline.io import atomic_path, read_artifact
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

@@ -8,7 +8,7 @@ and without volatile metadata (the library draws; it writes no files)."""
 import sys
 from importlib import import_module
 
-from lvebm.io import atomic_path, read_artifact
+from lvebm.pipeline.io import atomic_path, read_artifact
 from lvebm.plotstyle import style
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log

@@ -3,8 +3,8 @@ draws from each learned model."""
 
 import sys
 
-from lvebm.io import read_artifact, write_parquet
 from lvebm.model import Decoder
+from lvebm.pipeline.io import read_artifact, write_parquet
 from lvebm.probabilistic import em_tables
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log

@@ -2,9 +2,9 @@
 
 import sys
 
-from lvebm.io import write_parquet_chunks
 from lvebm.mesh import free_energy_blocks
 from lvebm.model import Decoder
+from lvebm.pipeline.io import write_parquet_chunks
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

@@ -4,7 +4,7 @@ the ridge."""
 import sys
 
 from lvebm.amortized import band_summary
-from lvebm.io import read_artifact, write_parquet
+from lvebm.pipeline.io import read_artifact, write_parquet
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

@@ -3,7 +3,7 @@ of a mesh -> one Parquet file whose bytes do not depend on the number of shards.
 
 import sys
 
-from lvebm.io import check_artifact, concat_parquet
+from lvebm.pipeline.io import check_artifact, concat_parquet
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

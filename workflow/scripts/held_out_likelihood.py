@@ -4,7 +4,7 @@ held-out samples of the slice, at each training beta."""
 import sys
 
 from lvebm.data import held_out_slice
-from lvebm.io import read_artifact, write_parquet
+from lvebm.pipeline.io import read_artifact, write_parquet
 from lvebm.probabilistic import held_out_table
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log

@@ -11,10 +11,10 @@ import sys
 import numpy as np
 
 from lvebm.inference import infer
-from lvebm.io import ParquetStream, read_artifact
 from lvebm.meshgrid import mesh_blocks
 from lvebm.model import Decoder
 from lvebm.optimize import BLOCK
+from lvebm.pipeline.io import ParquetStream, read_artifact
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

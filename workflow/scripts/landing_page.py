@@ -4,8 +4,8 @@ hash, the jobs' platform record, the date), written atomically."""
 import sys
 from datetime import UTC, datetime
 
-from lvebm.io import atomic_path, read_artifact
-from lvebm.manifest import describe_platform
+from lvebm.pipeline.io import atomic_path, read_artifact
+from lvebm.pipeline.manifest import describe_platform
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

@@ -1,9 +1,10 @@
-"""Adapter of rule record_platform: this job's kernels (lvebm.numerics) -> platform.parquet."""
+"""Adapter of rule record_platform: this job's kernels (lvebm.pipeline.numerics) ->
+platform.parquet."""
 
 import sys
 
-from lvebm.io import write_parquet
-from lvebm.numerics import kernels, platform_record
+from lvebm.pipeline.io import write_parquet
+from lvebm.pipeline.numerics import kernels, platform_record
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

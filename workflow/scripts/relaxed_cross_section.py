@@ -2,8 +2,8 @@
 
 import sys
 
-from lvebm.io import write_parquet
 from lvebm.model import Decoder
+from lvebm.pipeline.io import write_parquet
 from lvebm.relaxed import cross_section
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log

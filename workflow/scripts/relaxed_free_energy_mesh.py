@@ -3,9 +3,9 @@
 import sys
 from functools import partial
 
-from lvebm.io import write_parquet_chunks
 from lvebm.meshgrid import field_blocks
 from lvebm.model import Decoder
+from lvebm.pipeline.io import write_parquet_chunks
 from lvebm.relaxed import relaxed_field
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log

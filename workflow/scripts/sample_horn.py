@@ -3,7 +3,7 @@
 import sys
 
 from lvebm.data import sample_horn
-from lvebm.io import write_parquet
+from lvebm.pipeline.io import write_parquet
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

@@ -6,7 +6,7 @@ SCORE_COLUMNS), so memory holds one table's five columns at once."""
 import sys
 
 from lvebm.inference import SCORE_COLUMNS, summarize
-from lvebm.io import read_artifact, write_parquet
+from lvebm.pipeline.io import read_artifact, write_parquet
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

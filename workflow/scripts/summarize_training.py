@@ -2,7 +2,7 @@
 
 import sys
 
-from lvebm.io import read_artifact, write_parquet
+from lvebm.pipeline.io import read_artifact, write_parquet
 from lvebm.training import concat_tables
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log

@@ -1,10 +1,11 @@
-"""Adapter of the sweep_table rules: every point's headline tables -> lvebm.sweep's headline
+"""Adapter of the sweep_table rules: every point's headline tables -> lvebm.pipeline.sweep's
+headline
 numbers -> the sweep's table (one row per point) and spread, written atomically."""
 
 import sys
 
-from lvebm.io import read_artifact, write_parquet
-from lvebm.sweep import HEADLINES, spread, table
+from lvebm.pipeline.io import read_artifact, write_parquet
+from lvebm.pipeline.sweep import HEADLINES, spread, table
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

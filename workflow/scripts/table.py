@@ -3,8 +3,8 @@ written atomically."""
 
 import sys
 
-from lvebm.io import atomic_path, read_artifact
-from lvebm.report_tables import html_table
+from lvebm.pipeline.io import atomic_path, read_artifact
+from lvebm.pipeline.report_tables import html_table
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

@@ -4,8 +4,8 @@ the untrained decoder (the trajectory of w1, w2 and both losses; the encoder's p
 import sys
 
 from lvebm.amortized import encoder_network, target_propagation
-from lvebm.io import read_artifact, write_parquet
 from lvebm.model import Decoder
+from lvebm.pipeline.io import read_artifact, write_parquet
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

@@ -4,7 +4,7 @@ baseline, trained from one initialisation (parameters and loss trajectories)."""
 import sys
 
 from lvebm.conditional import Network, fit, training_samples
-from lvebm.io import write_parquet
+from lvebm.pipeline.io import write_parquet
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

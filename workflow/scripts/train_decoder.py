@@ -2,8 +2,8 @@
 
 import sys
 
-from lvebm.io import read_artifact, write_parquet
 from lvebm.model import Decoder
+from lvebm.pipeline.io import read_artifact, write_parquet
 from lvebm.training import train
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log

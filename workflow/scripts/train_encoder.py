@@ -6,8 +6,8 @@ import sys
 import numpy as np
 
 from lvebm.amortized import encoder_network, fit_encoder, training_points
-from lvebm.io import write_parquet
 from lvebm.model import Decoder
+from lvebm.pipeline.io import write_parquet
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

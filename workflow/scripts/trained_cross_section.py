@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 
-from lvebm.io import read_artifact, write_parquet
+from lvebm.pipeline.io import read_artifact, write_parquet
 from lvebm.relaxed import cross_section
 from lvebm.training import reference_decoder
 

@@ -6,9 +6,9 @@ import sys
 
 import numpy as np
 
-from lvebm.io import read_artifact, write_parquet
 from lvebm.meshgrid import mesh_points
 from lvebm.model import Decoder
+from lvebm.pipeline.io import read_artifact, write_parquet
 from lvebm.training import reference_decoder, training_maps
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log

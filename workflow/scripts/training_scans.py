@@ -5,8 +5,8 @@ import sys
 
 import numpy as np
 
-from lvebm.io import read_artifact, write_parquet
 from lvebm.model import Decoder
+from lvebm.pipeline.io import read_artifact, write_parquet
 from lvebm.training import learning_rate_scan, temperature_scan
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log

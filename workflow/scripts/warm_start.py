@@ -6,9 +6,9 @@ import sys
 
 from lvebm.amortized import encoder_network, guesser, warm_start, warm_start_summary
 from lvebm.inference import SCORE_COLUMNS
-from lvebm.io import read_artifact, write_parquet
 from lvebm.meshgrid import mesh_points
 from lvebm.model import Decoder
+from lvebm.pipeline.io import read_artifact, write_parquet
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

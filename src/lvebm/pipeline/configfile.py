@@ -4,7 +4,8 @@ PyYAML keeps the last of two equal keys without a word (a repeated block silentl
 first), and Snakemake reports a YAML syntax error without the file, line or column, and a missing
 ``--configfile`` or a ``--config`` item without ``=`` with a Python traceback from its command
 line, before any workflow code runs. The workflow calls :func:`check_config_files` on its config
-files; ``./dev.sh pipeline`` and ``./dev.sh slurm`` run ``python -m lvebm.configfile`` on their
+files; ``./dev.sh pipeline`` and ``./dev.sh slurm`` run ``python -m lvebm.pipeline.configfile`` on
+their
 arguments first, so these mistakes are one line naming the file or item, exit status 1.
 """
 
@@ -56,7 +57,7 @@ def check_config_files(*paths: str) -> None:
 
     >>> check_config_files("no/such.yaml")
     Traceback (most recent call last):
-    lvebm.configfile.ConfigFileError: config file no/such.yaml: No such file or directory
+    lvebm.pipeline.configfile.ConfigFileError: config file no/such.yaml: No such file or directory
     """
     for path in paths:
         try:
@@ -101,8 +102,9 @@ def check_command_line(argv: list[str]) -> None:
     that Snakemake cannot parse (no ``=``, or a key that is not an identifier).
 
     >>> check_command_line(["--cores", "2", "--config", "seed=3", "mesh"])
+    ... # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
-    lvebm.configfile.ConfigFileError: --config item 'mesh' is not KEY=VALUE (for example seed=3)
+    ConfigFileError: --config item 'mesh' is not KEY=VALUE (for example seed=3)
     """
     for item in _values(argv, "--config", "-C"):
         key, eq, _ = item.partition("=")

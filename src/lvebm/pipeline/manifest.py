@@ -13,9 +13,9 @@ fixed pseudo-random signs. Iteration logs also get their length and last row per
 counts their values. For PNG files it records the SHA-256 of the bytes and the pixel size. It
 also records the SHA-256 of the config, the package versions and the platform the artifacts were
 computed on: the jobs' own record of their kernels, ``results/platform.parquet`` (whether the
-pins were on, NumPy's SIMD targets, each OpenBLAS's core type; ``lvebm.numerics``).
+pins were on, NumPy's SIMD targets, each OpenBLAS's core type; ``lvebm.pipeline.numerics``).
 
-Each column is compared by its class, ``lvebm.contracts.column_class`` (the one place that
+Each column is compared by its class, ``lvebm.pipeline.contracts.column_class`` (the one place that
 says it): ``exact`` columns by hash; ``rounding`` and ``converged`` floats within
 ``atol + rtol * scale`` (1e-9 and 1e-6 relative), checked against a manifest through the summary
 (the minimum and maximum within the tolerance, every signed sum within ``rows`` times it, the
@@ -51,7 +51,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from lvebm.contracts import (
+from lvebm.pipeline.contracts import (
     PATH_SLACK,
     PLATFORM_ARTIFACT,
     ColumnClass,
@@ -59,7 +59,7 @@ from lvebm.contracts import (
     kernel_bound,
     path_groups,
 )
-from lvebm.numerics import kernels
+from lvebm.pipeline.numerics import kernels
 
 FORMAT, VERSION = "lvebm-manifest", 3
 PROJECTIONS = 4

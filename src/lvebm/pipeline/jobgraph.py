@@ -10,13 +10,16 @@ from pathlib import Path
 
 @functools.cache
 def lvebm_imports(path: str) -> tuple[str, ...]:
-    """The lvebm modules that the library file at ``path`` imports (lvebm.x -> "x.py")."""
+    """The lvebm modules that the library file at ``path`` imports, as paths below the package
+    (lvebm.x -> "x.py", lvebm.pipeline.x -> "pipeline/x.py", with the subpackage's __init__)."""
     tree = ast.parse(Path(path).read_text())
-    return tuple(
-        node.module.split(".")[1] + ".py"
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("lvebm.")
-    )
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("lvebm."):
+            parts = node.module.split(".")[1:]
+            found += [f"{'/'.join(parts[:i])}/__init__.py" for i in range(1, len(parts))]
+            found.append("/".join(parts) + ".py")
+    return tuple(dict.fromkeys(found))
 
 
 @functools.cache

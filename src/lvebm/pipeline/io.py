@@ -5,7 +5,8 @@ compression and row-group size. Files appear under their final name only once co
 
 Each file written here gets a checksum beside it (``.NAME.sha256``: SHA-256, size and
 modification time, recorded once the file is complete). ``read_artifact`` refuses a file that
-changed since, or whose columns and types are not its contract (``lvebm.contracts``), with an
+changed since, or whose columns and types are not its contract (``lvebm.pipeline.contracts``), with
+an
 ``ArtifactError`` naming the file and what to do.
 """
 
@@ -23,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lvebm.contracts import contract
+from lvebm.pipeline.contracts import contract
 
 COMPRESSION = "lz4"  # LZ4_RAW: encodes about twice as fast as zstd, files about 12 % larger
 ROW_GROUP_SIZE = 1 << 20
@@ -92,7 +93,7 @@ def check_contract(path: str | os.PathLike[str]) -> None:
     expected = contract(path)
     if expected is None:
         raise ArtifactError(
-            f"{path} is no artifact of the pipeline (no contract in lvebm.contracts)"
+            f"{path} is no artifact of the pipeline (no contract in lvebm.pipeline.contracts)"
         )
     try:
         schema = pq.read_schema(path)

@@ -1,7 +1,8 @@
 """The columns and Arrow types of every Parquet artifact (docs/design.md, "Stages and artifacts"),
 and the class of each column that says how two runs' values of it are compared.
 
-Each rule checks what it reads against this table (``lvebm.io.read_artifact``), and the tests check
+Each rule checks what it reads against this table (``lvebm.pipeline.io.read_artifact``), and the
+tests check
 every artifact a run writes against it, so the table, the writers and the readers cannot drift.
 Patterns are ``fnmatch`` patterns of the path below ``results/``.
 

@@ -1,6 +1,7 @@
 """A sweep's figure: every headline number of every point, with its spread.
 
-``spread`` takes the sweep's ``table`` (one row per point) and ``spread`` (lvebm.sweep.spread) as
+``spread`` takes the sweep's ``table`` (one row per point) and ``spread``
+(lvebm.pipeline.sweep.spread) as
 ``data``. One panel per number. With grid keys, the number against the first grid key (one line
 per combination of the others): the median and its band over the replicates, every point a dot.
 Without, the replicates side by side: every point a dot, the median a line, the band shaded.
@@ -13,7 +14,7 @@ import numpy as np
 
 from lvebm import plotstyle as ps
 from lvebm.figurekit import Data, panels
-from lvebm.sweep import BAND, format_value, scalar
+from lvebm.pipeline.sweep import BAND, format_value, scalar
 
 SERIES = ps.HIGHLIGHT
 
@@ -44,7 +45,7 @@ def _against(ax, table: Data, spread: Data, metric: str, grid: list[str]) -> Non
     first, others = grid[0], grid[1:]
     n = len(table["point"])
 
-    def group(i: int, keys: list[str]) -> str:  # lvebm.sweep.spread's group of point i
+    def group(i: int, keys: list[str]) -> str:  # lvebm.pipeline.sweep.spread's group of point i
         return ", ".join(f"{k}={format_value(scalar(table[k][i]))}" for k in keys)
 
     key = [scalar(table[first][i]) for i in range(n)]

@@ -1,0 +1,14 @@
+"""The pipeline's plumbing, apart from the science in :mod:`lvebm`: what reads and writes files,
+knows the config, the artifacts and the job graph. The science modules import nothing from here.
+
+- :mod:`lvebm.pipeline.io`: atomic, checksummed, deterministic Parquet;
+- :mod:`lvebm.pipeline.contracts`: every artifact's columns and how two runs' values compare;
+- :mod:`lvebm.pipeline.configfile`: config files read strictly, the schema and its validators;
+- :mod:`lvebm.pipeline.manifest`: the ``lvebm-manifest`` command (write, compare, diff, verify);
+- :mod:`lvebm.pipeline.numerics`: the pinned CPU kernels of every job and their record;
+- :mod:`lvebm.pipeline.jobgraph`: what the workflow computes while it builds its job graph;
+- :mod:`lvebm.pipeline.report_tables`, :mod:`lvebm.pipeline.explorer_page`: the report's tables
+  and the explorer page;
+- :mod:`lvebm.pipeline.sweep`, :mod:`lvebm.pipeline.sweep_figures`: sweeps' points, headline
+  numbers and spread, and their figure.
+"""
