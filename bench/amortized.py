@@ -6,8 +6,7 @@
 The encoder is the default config's supervised one, trained here with the pipeline's settings
 (``amortized.*``, the inference stage's decoder), under the pinned kernels (the workflow's job
 environment, ``lvebm.pipeline.numerics``). On ``--points`` points uniform in the mesh's box, in one
-process,
-each row the median over ``--repeats`` calls, the rows interleaved per repeat:
+process, each row the median over ``--repeats`` calls, the rows interleaved per repeat:
 
 1. the encoder's forward pass z_tilde = Enc(y) against the exact solver (z_check, F_inf);
 2. each iterative optimizer from the default start ``inference.z_init`` and from z_tilde, with

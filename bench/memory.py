@@ -14,8 +14,7 @@ The summary (rule ``summarize_inference``) reads its fourteen inference tables (
 on the samples and on the mesh) one at a time and only the five columns it scores; the second
 table compares its peak with reading every table whole at once (what the job did before), both
 on Parquet files written by ``lvebm.pipeline.io`` with the inference contract. Target: 10^6 mesh
-points
-in at most 500 MB.
+points in at most 500 MB.
 """
 
 from __future__ import annotations

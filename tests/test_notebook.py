@@ -121,8 +121,9 @@ def test_every_optimizer_runs_with_its_defaults_from_one_entry():
 
 
 NAMES = (
-    "model data exact optimize inference meshgrid mesh relaxed training conditional arguments "
-    "contracts configfile methods probabilistic numerics network amortized"
+    "model data exact optimize inference meshgrid mesh relaxed temperatures training conditional "
+    "arguments methods probabilistic network amortized pipeline.contracts pipeline.configfile "
+    "pipeline.numerics pipeline.sweep pipeline.explorer_page"
 )
 MODULES = ["lvebm", *(f"lvebm.{name}" for name in NAMES.split())]
 

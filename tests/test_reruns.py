@@ -372,7 +372,8 @@ def imported_modules(script: Path) -> set[str]:
                 names = [a.name for a in node.names if a.name.startswith("lvebm")]
             for name in names:
                 base = ROOT / "src" / name.replace(".", "/")
-                for path in (base.with_suffix(".py"), base / "__init__.py"):
+                parents = [p / "__init__.py" for p in base.parents if package in p.parents]
+                for path in (base.with_suffix(".py"), base / "__init__.py", *parents):
                     rel = path.relative_to(package).as_posix() if path.is_file() else None
                     if rel and rel not in found:
                         found.add(rel)

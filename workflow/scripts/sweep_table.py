@@ -1,6 +1,5 @@
 """Adapter of the sweep_table rules: every point's headline tables -> lvebm.pipeline.sweep's
-headline
-numbers -> the sweep's table (one row per point) and spread, written atomically."""
+headline numbers -> the sweep's table (one row per point) and spread, written atomically."""
 
 import sys
 

@@ -5,8 +5,7 @@ first), and Snakemake reports a YAML syntax error without the file, line or colu
 ``--configfile`` or a ``--config`` item without ``=`` with a Python traceback from its command
 line, before any workflow code runs. The workflow calls :func:`check_config_files` on its config
 files; ``./dev.sh pipeline`` and ``./dev.sh slurm`` run ``python -m lvebm.pipeline.configfile`` on
-their
-arguments first, so these mistakes are one line naming the file or item, exit status 1.
+their arguments first, so these mistakes are one line naming the file or item, exit status 1.
 """
 
 from __future__ import annotations

@@ -6,8 +6,7 @@ compression and row-group size. Files appear under their final name only once co
 Each file written here gets a checksum beside it (``.NAME.sha256``: SHA-256, size and
 modification time, recorded once the file is complete). ``read_artifact`` refuses a file that
 changed since, or whose columns and types are not its contract (``lvebm.pipeline.contracts``), with
-an
-``ArtifactError`` naming the file and what to do.
+an ``ArtifactError`` naming the file and what to do.
 """
 
 from __future__ import annotations
