@@ -6,8 +6,8 @@ and off, side by side in one run.
 Each row runs in a fresh process per mode (the kernels are chosen when NumPy and OpenBLAS load),
 the two modes alternating, ``--repeats`` times; the table gives the medians and their ratio. The
 pinned environment is the workflow's own, ``lvebm.pipeline.numerics.pinned_environment()``;
-unpinned, the process keeps whatever this CPU offers (and OpenBLAS's default threads). One thread in the
-library everywhere (``workers=1``), as the jobs run.
+unpinned, the process keeps whatever this CPU offers (and OpenBLAS's default threads). One
+thread in the library everywhere (``workers=1``), as the jobs run.
 """
 
 from __future__ import annotations

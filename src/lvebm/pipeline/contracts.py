@@ -2,7 +2,8 @@
 and the class of each column that says how two runs' values of it are compared.
 
 Each rule checks what it reads against this table (``lvebm.pipeline.io.read_artifact``), and the
-tests check every artifact a run writes against it, so the table, the writers and the readers cannot drift.
+tests check every artifact a run writes against it, so the table, the writers and the readers
+cannot drift.
 Patterns are ``fnmatch`` patterns of the path below ``results/``.
 
 Column classes (``column_class``; ``lvebm-manifest`` applies them, ``--strict`` ignores them):
