@@ -2,7 +2,8 @@
 
 ``spread`` takes the sweep's ``table`` (one row per point) and ``spread``
 (lvebm.pipeline.sweep.spread) as ``data``. One panel per number. With grid keys, the number
-against the first grid key (one line per combination of the others): the median and its band over the replicates, every point a dot.
+against the first grid key (one line per combination of the others): the median and its band
+over the replicates, every point a dot.
 Without, the replicates side by side: every point a dot, the median a line, the band shaded.
 A yes/no number shows its rate and Wilson 95 % interval instead of a median and quantiles.
 """
