@@ -152,3 +152,22 @@ def test_samplers_and_trainers_default_to_the_lecture():
     assert training.LECTURE_DECODER == lvebm.Decoder(-1.45, 0.36)
     assert conditional.Network().n_params == 106
     assert [r.tolist() for r in lvebm.radii([0.0])] == [[2.0], [1.5]]
+
+
+def test_the_science_imports_no_plumbing():
+    """No module of lvebm outside lvebm.pipeline imports from it: the science reads and writes
+    no files and knows no config, artifacts or job graph."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "src/lvebm"
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            assert not any(n.startswith("lvebm.pipeline") for n in names), (path.name, names)
