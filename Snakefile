@@ -7,6 +7,7 @@
 
 
 import os
+import sys
 
 from snakemake.utils import min_version
 
@@ -71,7 +72,12 @@ include: "workflow/rules/landing.smk"
 
 
 # The landing page: the text rule landing_page writes (workflow/report/workflow.rst and the
-# run's identity), read when the report is built.
+# run's identity), read when the report is built; a report of a run that has not written it
+# stops here, saying so (a run with --report-after-run writes it first).
+if workflow.is_main_process:
+    stop_on_error(check_landing_page, LANDING, sys.argv)
+
+
 report: os.path.abspath(LANDING)
 
 

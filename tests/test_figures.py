@@ -224,3 +224,20 @@ def test_captions_take_their_numbers_from_the_config():
     assert "The 25 x 17 mesh" in rendered["fig08_mesh", "default"]
     assert "The 13 x 9 mesh" in rendered["fig08_mesh", "small"]
     assert "The 24 samples" in rendered["fig02_samples", "default"]
+
+
+def test_a_report_without_its_landing_page_says_what_to_run(finished_copy, tmp_path):
+    """`snakemake --report` after a run that has not written the landing page (rule
+    landing_page) stops with one line saying what to run, not Snakemake's traceback; after
+    that rule the report builds, with the run's identity."""
+    project = finished_copy
+    (project.path / "results/report/workflow.rst").unlink()
+    report = tmp_path / "report.html"
+    proc = project.snakemake("--report", str(report), check=False)
+    output = proc.stdout + proc.stderr
+    errors = [line for line in output.splitlines() if line.startswith("lvebm error: ")]
+    assert proc.returncode == 1 and len(errors) == 1, output[-3000:]
+    assert "rule landing_page" in errors[0] and "Traceback" not in output
+    project.snakemake("results/report/workflow.rst")
+    project.snakemake("--report", str(report))
+    assert "SHA-256" in report.read_text(errors="replace")

@@ -267,6 +267,20 @@ def check_config(cfg):
             )
 
 
+def check_landing_page(landing, argv):
+    """A report alone (``--report`` without ``--report-after-run``) needs the landing page
+    that rule landing_page writes; without it Snakemake would fail with a traceback."""
+    if (
+        "--report" in argv
+        and "--report-after-run" not in argv
+        and not os.path.exists(landing)
+    ):
+        raise ArtifactError(
+            f"{landing} is missing: the report's landing page (the run's identity) is written "
+            f"by rule landing_page; run `snakemake {landing}` or the whole pipeline first"
+        )
+
+
 def check_artifacts(results):
     """Every artifact under ``results`` is the file its rule wrote (size and modification time as
     recorded, else the same SHA-256): an edited, truncated or replaced file stops the run here,
