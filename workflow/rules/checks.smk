@@ -373,14 +373,14 @@ def check_sweeps(cfg, schema_path):
         if len(set(lengths.values())) > 1:
             _fail(f"{where}.zip", lengths, "the zipped lists must have equal lengths")
         seen = set()
-        for settings, folder in sweep_points({"sweeps": {name: spec}})[name]:
+        for settings in sweeps.points(grid, zipped):
+            folder = sweeps.folder(settings)
             if folder in seen:
                 _fail(
                     where, folder, "the same point twice: every point must be distinct"
                 )
             seen.add(folder)
-            point = {**sweeps.apply(cfg, settings), "sweeps": {}}
             try:
-                check_schema(point, schema_path)
+                check_schema(sweeps.point_config(cfg, settings), schema_path)
             except ConfigError as e:
                 raise ConfigError(f"{where}, point {folder}: {e}") from None

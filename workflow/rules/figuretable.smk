@@ -309,4 +309,9 @@ def figure_module(figure):
 
 def figure_size(figure):
     """The figure's size in inches: its record's base size times figures.scale."""
-    return [round(side * _FIG["scale"], 4) for side in figure.size]
+    return scaled_size(figure.size)
+
+
+def scaled_size(size):
+    """A base size in inches times figures.scale."""
+    return [round(side * _FIG["scale"], 4) for side in size]

@@ -41,11 +41,6 @@ def point_prefixes(sweep, folder):
     }
 
 
-def point_config(settings):
-    """A point's config: the run's with the point's values, and no sweeps of its own."""
-    return {**sweeps.apply(config, settings), "sweeps": {}}
-
-
 def headline_options(cfg, stages):
     """What the stages' headline numbers need besides their tables, from a point's config."""
     options = {
@@ -105,7 +100,11 @@ SNAKEFILE = os.path.join(LIBRARY.parents[1], "Snakefile")
 
 
 for sweep, sweep_at in SWEEPS.items():
-    for point_index, (point_settings, point_folder) in enumerate(sweep_at):
+    point_configs = [sweeps.point_config(config, settings) for settings, _ in sweep_at]
+    layout = sweep_layout(sweep)
+    for point_index, (point_config, (_, point_folder)) in enumerate(
+        zip(point_configs, sweep_at)
+    ):
         sweep_module = SWEEP_MODULE.format(sweep=sweep, index=point_index)
         sweep_rule_ = f"{sweep_module}_"
 
@@ -114,7 +113,7 @@ for sweep, sweep_at in SWEEPS.items():
             snakefile:
                 SNAKEFILE
             config:
-                point_config(point_settings)
+                point_config
             replace_prefix:
                 point_prefixes(sweep, point_folder)
 
@@ -124,7 +123,7 @@ for sweep, sweep_at in SWEEPS.items():
         name:
             f"sweep_table_{sweep}"
         input:
-            tables=[path for *_, path in sweep_layout(sweep)],
+            tables=[path for *_, path in layout],
             platform=PLATFORM,
             library=library("pipeline.sweep"),
         output:
@@ -137,14 +136,10 @@ for sweep, sweep_at in SWEEPS.items():
             ENV
         params:
             settings=[settings for settings, _ in sweep_at],
-            layout=[
-                (index, stage, name) for index, stage, name, _ in sweep_layout(sweep)
-            ],
+            layout=[(index, stage, name) for index, stage, name, _ in layout],
             options=[
-                headline_options(
-                    point_config(settings), config["sweeps"][sweep]["stages"]
-                )
-                for settings, _ in sweep_at
+                headline_options(cfg, config["sweeps"][sweep]["stages"])
+                for cfg in point_configs
             ],
             grid=list(config["sweeps"][sweep].get("grid", {})),
         script:
@@ -175,10 +170,10 @@ for sweep, sweep_at in SWEEPS.items():
             options={
                 "sweep": sweep,
                 "grid": list(config["sweeps"][sweep].get("grid", {})),
-                "zip": list(config["sweeps"][sweep].get("zip", {})),
+                "zipped": list(config["sweeps"][sweep].get("zip", {})),
                 "stages": config["sweeps"][sweep]["stages"],
             },
-            size=[round(side * config["figures"]["scale"], 4) for side in (10.0, 6.0)],
+            size=scaled_size((10.0, 6.0)),
             dpi=config["figures"]["dpi"],
         script:
             "../scripts/figure.py"

@@ -29,8 +29,6 @@ def _compact(value):
         return {k: _compact(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
         return [_compact(v) for v in (value.tolist() if isinstance(value, np.ndarray) else value)]
-    if isinstance(value, str):
-        return value
     if isinstance(value, float):
         return float(f"{value:.{DIGITS}g}")
     return value

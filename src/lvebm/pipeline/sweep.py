@@ -69,6 +69,11 @@ def lookup(config: Mapping, key: str):
     return value
 
 
+def point_config(config: Mapping, settings: Mapping[str, Scalar]) -> dict:
+    """A point's config: the run's with the point's values, and no sweeps of its own."""
+    return {**apply(config, settings), "sweeps": {}}
+
+
 def apply(config: Mapping, settings: Mapping[str, Scalar]) -> dict:
     """A deep copy of ``config`` with each dotted key set to its value."""
     out = copy.deepcopy(dict(config))
@@ -199,6 +204,11 @@ def table(settings: Sequence[Mapping[str, Scalar]], headlines: Sequence[Mapping[
     return {name: np.asarray(values) for name, values in columns.items()}
 
 
+def group(columns: Mapping[str, np.ndarray], i: int, keys: Sequence[str]) -> str:
+    """Point i's values of ``keys`` as ``key=value, ...`` (its group in :func:`spread`)."""
+    return ", ".join(f"{k}={format_value(scalar(columns[k][i]))}" for k in keys)
+
+
 def wilson(k: int, n: int, z: float = WILSON_Z) -> tuple[float, float]:
     """The Wilson score interval of a rate k / n."""
     p = k / n
@@ -211,15 +221,12 @@ def spread(columns: Mapping[str, np.ndarray], grid_keys: Sequence[str], metrics:
     """Per combination of the grid keys' values (``group``: ``key=value, ...``, empty without a
     grid) and per number: n, the median (a rate for yes/no numbers), the band (quantiles
     :data:`BAND`, or the Wilson interval: ``kind`` says which), the smallest and largest."""
-    groups = [
-        ", ".join(f"{k}={format_value(scalar(columns[k][i]))}" for k in grid_keys)
-        for i in range(len(columns["point"]))
-    ]
+    groups = [group(columns, i, grid_keys) for i in range(len(columns["point"]))]
     out: dict[str, list] = {
         name: [] for name in ("group", "metric", "kind", "n", "median", "low", "high", "min", "max")
     }
-    for group in dict.fromkeys(groups):
-        rows = np.array([g == group for g in groups])
+    for name in dict.fromkeys(groups):
+        rows = np.array([g == name for g in groups])
         for metric in metrics:
             values = np.asarray(columns[metric])[rows]
             if values.dtype == bool:
@@ -231,7 +238,7 @@ def spread(columns: Mapping[str, np.ndarray], grid_keys: Sequence[str], metrics:
                 median = float(np.median(values))
                 low, high = (float(q) for q in np.quantile(values, BAND))
                 kind = "quantiles"
-            row = (group, metric, kind, len(values), median, low, high, values.min(), values.max())
-            for name, value in zip(out, row, strict=True):
-                out[name].append(value)
-    return {name: np.asarray(values) for name, values in out.items()}
+            row = (name, metric, kind, len(values), median, low, high, values.min(), values.max())
+            for column, value in zip(out, row, strict=True):
+                out[column].append(value)
+    return {column: np.asarray(values) for column, values in out.items()}

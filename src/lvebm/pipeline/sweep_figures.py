@@ -14,7 +14,7 @@ import numpy as np
 
 from lvebm import plotstyle as ps
 from lvebm.figurekit import Data, panels
-from lvebm.pipeline.sweep import BAND, format_value, scalar
+from lvebm.pipeline.sweep import BAND, group, scalar
 
 SERIES = ps.HIGHLIGHT
 
@@ -44,22 +44,18 @@ def _replicates(ax, values: np.ndarray, row: dict, ticks: list[str]) -> None:
 def _against(ax, table: Data, spread: Data, metric: str, grid: list[str]) -> None:
     first, others = grid[0], grid[1:]
     n = len(table["point"])
-
-    def group(i: int, keys: list[str]) -> str:  # lvebm.pipeline.sweep.spread's group of point i
-        return ", ".join(f"{k}={format_value(scalar(table[k][i]))}" for k in keys)
-
     key = [scalar(table[first][i]) for i in range(n)]
     numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in key)
     order = list(dict.fromkeys(key))
     position = {v: (float(v) if numeric else i) for i, v in enumerate(order)}
     row_of = {g: i for i, g in enumerate(spread["group"].tolist()) if spread["metric"][i] == metric}
-    series = [group(i, others) for i in range(n)]
+    series = [group(table, i, others) for i in range(n)]
     for s, name in enumerate(dict.fromkeys(series)):
         colour = SERIES[s % len(SERIES)]
         mine = [i for i in range(n) if series[i] == name]
         values = np.asarray(table[metric], dtype=float)[mine]
         ax.plot([position[key[i]] for i in mine], values, "o", ms=3, color=colour, alpha=0.6)
-        line = sorted({position[key[i]]: row_of[group(i, grid)] for i in mine}.items())
+        line = sorted({position[key[i]]: row_of[group(table, i, grid)] for i in mine}.items())
         xs, rows = [x for x, _ in line], [r for _, r in line]
         ax.fill_between(xs, spread["low"][rows], spread["high"][rows], color=colour, alpha=0.25,
                         lw=0)  # fmt: skip
@@ -71,14 +67,14 @@ def _against(ax, table: Data, spread: Data, metric: str, grid: list[str]) -> Non
         ax.legend(fontsize=7)
 
 
-def spread(data: Data, *, size, sweep: str, grid: list[str], zip: list[str], stages: list[str]):
+def spread(data: Data, *, size, sweep: str, grid: list[str], zipped: list[str], stages: list[str]):
     """The sweep's numbers, one panel each, with their spread over the replicates."""
     table, sp = data["table"], data["spread"]
     metrics = list(dict.fromkeys(sp["metric"].tolist()))
     fig, axes = panels(size, len(metrics), cols=3)
-    ticks = ["/".join(str(table[k][i]) for k in zip) for i in range(len(table["point"]))]
+    ticks = ["/".join(str(table[k][i]) for k in zipped) for i in range(len(table["point"]))]
     with ps.style():
-        for ax, metric in zip_(axes.flat, metrics):
+        for ax, metric in zip(axes.flat, metrics, strict=False):  # spare panels hidden below
             values = np.asarray(table[metric])
             first = np.flatnonzero(sp["metric"] == metric)[0]
             row = {name: scalar(sp[name][first]) for name in sp}
@@ -88,16 +84,13 @@ def spread(data: Data, *, size, sweep: str, grid: list[str], zip: list[str], sta
             else:
                 _replicates(ax, values.astype(float), row, ticks)
                 ax.set_ylabel(metric, fontsize=8)
-                ax.set_xlabel(" / ".join(zip), fontsize=7)
+                ax.set_xlabel(" / ".join(zipped), fontsize=7)
             if values.dtype == bool:
                 ax.set_yticks([0, 1], ["no", "yes"])
                 ax.set_ylim(-0.15, 1.15)
         for ax in axes.flat[len(metrics) :]:
             ax.set_visible(False)
-        keys = ", ".join([*grid, *zip])
+        keys = ", ".join([*grid, *zipped])
         fig.suptitle(f"Sweep {sweep} over {keys} ({len(table['point'])} points; "
                      f"stages {', '.join(stages)})", fontsize=11)  # fmt: skip
     return fig
-
-
-zip_ = zip  # the option ``zip`` (the sweep's zipped keys) shadows the builtin in ``spread``
