@@ -145,11 +145,11 @@ def supervised_residuals(net: Network, y1, y2, z_check) -> Residuals:
         r = (target - u).ravel() * scale
         if not jacobian:
             return r, None
-        jac = net.jacobian(theta, acts)  # (2, parameters, points)
-        cross = u[0] * u[1]
-        du0 = ((1.0 - u[0] * u[0]) * jac[0] - cross * jac[1]) / norm
-        du1 = ((1.0 - u[1] * u[1]) * jac[1] - cross * jac[0]) / norm
-        return r, np.concatenate([du0.T, du1.T]) * -scale
+        # du/d(a, b) = (I - u u^T) / |(a, b)|, per point
+        cross, factor = -u[0] * u[1], -scale / norm
+        du0 = np.stack([1.0 - u[0] * u[0], cross]) * factor
+        du1 = np.stack([cross, 1.0 - u[1] * u[1]]) * factor
+        return r, net.residual_jacobian(theta, acts, [du0, du1])
 
     return residuals
 
@@ -190,9 +190,10 @@ def energy_residuals(net: Network, decoder: Decoder, y1, y2) -> Residuals:
         r = np.concatenate([y1 - w1 * c, y2 - w2 * s]) * scale
         if not jacobian:
             return r, None
-        jac = net.jacobian(theta, acts)
-        dz = slope[0] * jac[0] + slope[1] * jac[1]  # (parameters, points)
-        return r, np.concatenate([(w1 * s * dz).T, (-w2 * c * dz).T]) * scale
+        # dr/d(a, b) = dr/dz dz/d(a, b), with dr1/dz = w1 sin z, dr2/dz = -w2 cos z
+        return r, net.residual_jacobian(
+            theta, acts, [slope * (w1 * s * scale), slope * (-w2 * c * scale)]
+        )
 
     return residuals
 

@@ -137,8 +137,10 @@ def latent_residuals(net: Network, x, y1, y2) -> Residuals:
         acts, c, s, r = last[key]
         if not jacobian:
             return r, None
-        d = net.jacobian(theta, acts)
-        return r, np.concatenate([(d[0] * c).T, (d[1] * s).T]) * -scale
+        zero = np.zeros_like(c)
+        return r, net.residual_jacobian(
+            theta, acts, [np.stack([c * -scale, zero]), np.stack([zero, s * -scale])]
+        )
 
     return residuals
 
@@ -154,8 +156,10 @@ def regression_residuals(net: Network, x, y1, y2) -> Residuals:
         r = (y - f).ravel() * scale
         if not jacobian:
             return r, None
-        d = net.jacobian(theta, acts)
-        return r, np.concatenate([d[0].T, d[1].T]) * -scale
+        zero, minus = np.zeros(x.size), np.full(x.size, -scale)
+        return r, net.residual_jacobian(
+            theta, acts, [np.stack([minus, zero]), np.stack([zero, minus])]
+        )
 
     return residuals
 

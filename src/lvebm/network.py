@@ -153,23 +153,41 @@ class Network:
 
     def jacobian(self, theta: ArrayLike, acts: list[Array]) -> Array:
         """d(outputs)/d(theta), shape ``(sizes[-1], n_params, n)``: per output and point, the
-        parameters' partial derivatives (forward-mode through the stored activations)."""
+        parameters' partial derivatives (:meth:`residual_jacobian` of each output alone)."""
+        k, n = self.sizes[-1], acts[0].shape[1]
+        units = [np.repeat(np.eye(k)[:, [j]], n, axis=1) for j in range(k)]
+        jt = self.residual_jacobian(theta, acts, units).T  # (n_params, k n)
+        return jt.reshape(self.n_params, k, n).transpose(1, 0, 2)
+
+    def residual_jacobian(self, theta: ArrayLike, acts: list[Array], grad_outs) -> Array:
+        """The Jacobian ``(len(grad_outs) * n, n_params)`` of residuals made of the outputs:
+        block m holds, per point, the gradient of ``sum_k grad_outs[m][k] * outputs[k]`` (each
+        ``grad_outs[m]`` is ``(sizes[-1], n)``, constant in theta).
+
+        This is backpropagation that keeps the point axis, written straight into the transposed
+        Jacobian (C-ordered ``(n_params, M n)``; the result is its transpose, a view), so the
+        Gauss-Newton products ``J^T J`` and ``J^T r`` read it contiguously and nothing is
+        copied (:meth:`jacobian` builds the per-output tensor instead).
+        """
         layers = self.unpack(theta)
         n = acts[0].shape[1]
-        out = acts[-1]
-        jac = np.empty((self.sizes[-1], self.n_params, n))
-        for k in range(self.sizes[-1]):
-            delta = np.zeros_like(out)
-            delta[k] = out[k] if self.output == "exp" else 1.0
-            blocks = []
+        jt = np.empty((self.n_params, len(grad_outs) * n))
+        starts = np.cumsum([0] + [o * i + o for o, i in self.shapes])
+        for m, grad_out in enumerate(grad_outs):
+            block = jt[:, m * n : (m + 1) * n]
+            g = grad_out * acts[-1] if self.output == "exp" else np.asarray(grad_out)
             for j in range(len(layers) - 1, -1, -1):
                 w, _ = layers[j]
+                o, i = self.shapes[j]
                 if j < len(layers) - 1:
-                    delta = delta * _slope(self.activation, acts[j + 1])
-                blocks += [delta, (delta[:, None, :] * acts[j][None, :, :]).reshape(-1, n)]
-                delta = w.T @ delta
-            jac[k] = np.concatenate(blocks[::-1])
-        return jac
+                    g = g * _slope(self.activation, acts[j + 1])
+                k = starts[j]
+                for a in range(o):  # the weights' rows: g[a] times the layer's inputs
+                    np.multiply(g[a], acts[j], out=block[k + a * i : k + (a + 1) * i])
+                block[k + o * i : k + o * i + o] = g
+                if j:
+                    g = w.T @ g
+        return jt.T
 
     def table(self, theta: ArrayLike, model: str) -> dict[str, np.ndarray]:
         """The parameters as rows ``model, layer, name, index, value`` (layer from 1; index is the
