@@ -37,6 +37,13 @@ def test_backpropagation_and_jacobian_match_finite_differences(sizes, activation
         step[k] = 1e-6
         numeric = (net(theta + step, x) - net(theta - step, x)) / 2e-6
         assert_allclose(jac[:, k, :], numeric, rtol=1e-6, atol=1e-8)
+    # residuals made of the outputs: block m's rows are sum_k grad_outs[m][k] * d(output k)
+    grad_outs = [weights, rng.normal(0.0, 1.0, weights.shape)]
+    stacked = net.residual_jacobian(theta, acts, grad_outs)
+    assert stacked.shape == (2 * x.shape[1], net.n_params)
+    expected = np.concatenate([np.einsum("kn,kpn->np", g, jac) for g in grad_outs])
+    assert_allclose(stacked, expected, rtol=1e-12, atol=1e-12)
+    assert stacked.T.flags.c_contiguous  # J^T J and J^T r read it row by row
 
 
 @pytest.mark.parametrize("model", ["latent", "regression"])
