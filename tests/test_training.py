@@ -11,9 +11,9 @@ from scipy import optimize
 from lvebm.data import held_out_slice, radii, sample_slice
 from lvebm.exact import free_energy_exact
 from lvebm.model import Decoder
+from lvebm.pipeline.training_tables import denoise_table
 from lvebm.training import (
     critical_betas,
-    denoise_table,
     learning_rate_scan,
     loss,
     loss_and_gradient,

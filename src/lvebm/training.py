@@ -28,7 +28,7 @@ import numpy as np
 from lvebm.arguments import real_number
 from lvebm.data import stream
 from lvebm.exact import free_energy_exact
-from lvebm.model import Decoder, latent_grid
+from lvebm.model import Decoder
 from lvebm.relaxed import free_energy_relaxed
 
 LECTURE_DECODER = Decoder(-1.45, 0.36)  # the lecture's untrained decoder, where training starts
@@ -191,7 +191,7 @@ def denoise(decoder: Decoder, y1, y2) -> tuple[np.ndarray, np.ndarray]:
     return decoder(exact.z_check)
 
 
-# ---- the pipeline's tables ---------------------------------------------------------------------
+# ---- training runs and scans -------------------------------------------------------------------
 
 
 class TrainingTables(NamedTuple):
@@ -275,20 +275,6 @@ def landscape(y1, y2, trajectory, *, beta: float, n: int | None, num: int) -> di
     return {"beta": np.full(w1.size, float(beta)), "w1": w1, "w2": w2, "loss": values}
 
 
-def concat_tables(tables) -> dict[str, np.ndarray]:
-    """Row-wise concatenation of tables with the same columns, in order."""
-    tables = list(tables)
-    return {k: np.concatenate([t[k] for t in tables]) for k in tables[0]}
-
-
-def reference_decoder(summary, *, beta: float, method: str) -> Decoder:
-    """The decoder trained at ``beta`` by ``method``, from the training summary."""
-    rows = np.flatnonzero((summary["beta"] == beta) & (summary["method"] == method))
-    if rows.size != 1:
-        raise ValueError(f"the training summary has no single row for beta={beta}, {method}")
-    return Decoder(float(summary["w1"][rows[0]]), float(summary["w2"][rows[0]]))
-
-
 def learning_rate_scan(
     y1, y2, start: Decoder, *, rates, seed: int, gtol: float, max_iter: int
 ) -> dict[str, np.ndarray]:
@@ -333,82 +319,3 @@ def temperature_scan(
         "critical_w1": np.full(m, c1),
         "critical_w2": np.full(m, c2),
     }
-
-
-def denoise_table(held_out, decoders: dict[str, Decoder]) -> dict[str, np.ndarray]:
-    """Each held-out noisy sample denoised by each decoder (g(z_check)), and the raw sample
-    itself as model ``noisy``: ``i, y1, y2, clean_y1, clean_y2, model, denoised_y1,
-    denoised_y2, error`` with error the distance from the denoised point to the clean one."""
-    y1, y2 = held_out["y1"], held_out["y2"]
-    parts = [("noisy", y1, y2)]
-    parts += [(name, *denoise(dec, y1, y2)) for name, dec in decoders.items()]
-    m = y1.size
-    rows = []
-    for name, d1, d2 in parts:
-        rows.append(
-            {
-                "i": held_out["i"],
-                "y1": y1,
-                "y2": y2,
-                "clean_y1": held_out["clean_y1"],
-                "clean_y2": held_out["clean_y2"],
-                "model": np.full(m, name, dtype=object),
-                "denoised_y1": d1,
-                "denoised_y2": d2,
-                "error": np.hypot(d1 - held_out["clean_y1"], d2 - held_out["clean_y2"]),
-            }
-        )
-    return concat_tables(rows)
-
-
-def training_maps(
-    decoders: dict[str, Decoder], y1, y2, *, warm_beta: float, n: int | None, point, samples
-) -> tuple[dict, dict, dict]:
-    """For figure 18, per decoder: F and its gradient on the points (y1, y2) at beta = inf and at
-    ``warm_beta`` (``model, beta, y1, y2, F, dF_dy1, dF_dy2``); the soft-argmin weights over the
-    grid of ``n`` latents (48 if continuous) for ``point`` at ``warm_beta`` (``model, k, z, g1,
-    g2, weight, y1, y2`` with y the point); each sample's closest manifold point g(z_check)
-    (``model, i, y1, y2, g1, g2``). ``samples`` has columns ``i, y1, y2``."""
-    maps, weights, closest = [], [], []
-    grid_n = 48 if n is None else n
-    z = latent_grid(grid_n)
-    for name, dec in decoders.items():
-        for beta in (np.inf, float(warm_beta)):
-            r = free_energy_relaxed(dec, y1, y2, beta, n=None if np.isinf(beta) else n)
-            maps.append(
-                {
-                    "model": np.full(y1.size, name, dtype=object),
-                    "beta": np.full(y1.size, beta),
-                    "y1": y1,
-                    "y2": y2,
-                    "F": r.F,
-                    "dF_dy1": r.dF_dy1,
-                    "dF_dy2": r.dF_dy2,
-                }
-            )
-        g1, g2 = dec(z)
-        p = free_energy_relaxed(dec, point[0], point[1], warm_beta, n=grid_n, weights=True)
-        weights.append(
-            {
-                "model": np.full(grid_n, name, dtype=object),
-                "k": np.arange(grid_n, dtype=np.int64),
-                "z": z,
-                "g1": g1,
-                "g2": g2,
-                "weight": p.weights.ravel(),
-                "y1": np.full(grid_n, float(point[0])),
-                "y2": np.full(grid_n, float(point[1])),
-            }
-        )
-        c1, c2 = denoise(dec, samples["y1"], samples["y2"])
-        closest.append(
-            {
-                "model": np.full(c1.size, name, dtype=object),
-                "i": samples["i"],
-                "y1": samples["y1"],
-                "y2": samples["y2"],
-                "g1": c1,
-                "g2": c2,
-            }
-        )
-    return concat_tables(maps), concat_tables(weights), concat_tables(closest)

@@ -16,7 +16,7 @@ rule explorer_data:
         samples=SAMPLES,
         temperature="results/training/temperature.parquet",
         platform=PLATFORM,
-        library=library("explorer", "relaxed"),
+        library=library("explorer", "pipeline.relaxed_tables"),
     output:
         line=EXPLORER.format(table="line"),
         weights=EXPLORER.format(table="weights"),

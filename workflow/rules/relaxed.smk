@@ -9,7 +9,7 @@ wildcard_constraints:
 rule relaxed_cross_section:
     input:
         platform=PLATFORM,
-        library=library("model", "exact", "relaxed"),
+        library=library("model", "pipeline.relaxed_tables"),
     output:
         "results/relaxed/cross_section.parquet",
     log:
@@ -33,7 +33,7 @@ rule relaxed_weights:
     input:
         samples="results/data/samples.parquet",
         platform=PLATFORM,
-        library=library("model", "exact", "relaxed"),
+        library=library("model", "pipeline.relaxed_tables"),
     output:
         "results/relaxed/weights.parquet",
     log:
@@ -57,7 +57,7 @@ rule relaxed_grid_error:
     input:
         samples="results/data/samples.parquet",
         platform=PLATFORM,
-        library=library("model", "exact", "relaxed"),
+        library=library("model", "pipeline.relaxed_tables"),
     output:
         "results/relaxed/grid_error.parquet",
     log:
@@ -80,7 +80,7 @@ rule relaxed_grid_error:
 rule relaxed_free_energy_mesh:
     input:
         platform=PLATFORM,
-        library=library("model", "exact", "meshgrid", "relaxed"),
+        library=library("meshgrid", "model", "pipeline.relaxed_tables"),
     output:
         temp("results/relaxed/shards/beta~{beta}/{scatteritem}.parquet"),
     log:

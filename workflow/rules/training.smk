@@ -31,7 +31,7 @@ rule summarize_training:
     input:
         results=expand(TRAINING_RUN, beta=TRAINING_BETAS, table="result"),
         platform=PLATFORM,
-        library=library("data", "model", "exact", "relaxed", "training"),
+        library=library("pipeline.training_tables"),
     output:
         "results/training/summary.parquet",
     log:
@@ -78,7 +78,7 @@ rule trained_cross_section:
     input:
         summary="results/training/summary.parquet",
         platform=PLATFORM,
-        library=library("relaxed", "training"),
+        library=library("pipeline.relaxed_tables", "pipeline.training_tables"),
     output:
         "results/training/cross_section.parquet",
     log:
@@ -102,7 +102,7 @@ rule denoise:
     input:
         summary="results/training/summary.parquet",
         platform=PLATFORM,
-        library=library("data", "training"),
+        library=library("data", "pipeline.training_tables"),
     output:
         "results/training/denoise.parquet",
     log:
@@ -128,7 +128,7 @@ rule training_maps:
         summary="results/training/summary.parquet",
         samples="results/data/samples.parquet",
         platform=PLATFORM,
-        library=library("meshgrid", "training"),
+        library=library("meshgrid", "pipeline.training_tables"),
     output:
         maps="results/training/maps.parquet",
         weights="results/training/warm_weights.parquet",

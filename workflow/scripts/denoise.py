@@ -8,7 +8,7 @@ import numpy as np
 from lvebm.data import held_out_slice
 from lvebm.model import Decoder
 from lvebm.pipeline.io import read_artifact, write_parquet
-from lvebm.training import denoise_table, reference_decoder
+from lvebm.pipeline.training_tables import denoise_table, reference_decoder
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

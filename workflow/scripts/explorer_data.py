@@ -8,7 +8,7 @@ import numpy as np
 from lvebm.explorer import decoder_table, temperature_tables, thinned
 from lvebm.model import Decoder
 from lvebm.pipeline.io import read_artifact, write_parquet
-from lvebm.relaxed import line_points, resolve_points
+from lvebm.pipeline.relaxed_tables import line_points, resolve_points
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

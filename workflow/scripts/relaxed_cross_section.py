@@ -4,7 +4,7 @@ import sys
 
 from lvebm.model import Decoder
 from lvebm.pipeline.io import write_parquet
-from lvebm.relaxed import cross_section
+from lvebm.pipeline.relaxed_tables import cross_section
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

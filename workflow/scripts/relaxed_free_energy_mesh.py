@@ -6,7 +6,7 @@ from functools import partial
 from lvebm.meshgrid import field_blocks
 from lvebm.model import Decoder
 from lvebm.pipeline.io import write_parquet_chunks
-from lvebm.relaxed import relaxed_field
+from lvebm.pipeline.relaxed_tables import relaxed_field
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

@@ -4,7 +4,7 @@ import sys
 
 from lvebm.model import Decoder
 from lvebm.pipeline.io import read_artifact, write_parquet
-from lvebm.relaxed import grid_error, resolve_points
+from lvebm.pipeline.relaxed_tables import grid_error, resolve_points
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

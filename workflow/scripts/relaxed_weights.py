@@ -4,7 +4,7 @@ import sys
 
 from lvebm.model import Decoder
 from lvebm.pipeline.io import read_artifact, write_parquet
-from lvebm.relaxed import resolve_points, softmin_weights
+from lvebm.pipeline.relaxed_tables import resolve_points, softmin_weights
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

@@ -3,7 +3,7 @@
 import sys
 
 from lvebm.pipeline.io import read_artifact, write_parquet
-from lvebm.training import concat_tables
+from lvebm.pipeline.training_tables import concat_tables
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

@@ -6,8 +6,8 @@ import sys
 import numpy as np
 
 from lvebm.pipeline.io import read_artifact, write_parquet
-from lvebm.relaxed import cross_section
-from lvebm.training import reference_decoder
+from lvebm.pipeline.relaxed_tables import cross_section
+from lvebm.pipeline.training_tables import reference_decoder
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

@@ -9,7 +9,7 @@ import numpy as np
 from lvebm.meshgrid import mesh_points
 from lvebm.model import Decoder
 from lvebm.pipeline.io import read_artifact, write_parquet
-from lvebm.training import reference_decoder, training_maps
+from lvebm.pipeline.training_tables import reference_decoder, training_maps
 
 # everything written to stderr, uncaught tracebacks included, goes to the rule's log
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

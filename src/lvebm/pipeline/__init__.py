@@ -10,5 +10,7 @@ knows the config, the artifacts and the job graph. The science modules import no
 - :mod:`lvebm.pipeline.report_tables`, :mod:`lvebm.pipeline.explorer_page`: the report's tables
   and the explorer page;
 - :mod:`lvebm.pipeline.sweep`, :mod:`lvebm.pipeline.sweep_figures`: sweeps' points, headline
-  numbers and spread, and their figure.
+  numbers and spread, and their figure;
+- :mod:`lvebm.pipeline.relaxed_tables`, :mod:`lvebm.pipeline.training_tables`: the finite
+  temperature's and the training stage's artifacts, tabulated from the science.
 """
