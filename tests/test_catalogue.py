@@ -751,7 +751,7 @@ def test_a_point_that_is_not_finite_is_never_converged(method, bad):
     y1, y2 = np.array([2.0, bad, 2.0, 0.0]), np.array([0.1, 0.1, bad, -0.5])
     result = minimize(DEC, y1, y2, method=method)
     assert result.converged.tolist() == [True, False, False, True]
-    start = minimize(DEC, [2.0], [0.1], z0=NAN, method=method)
+    start = minimize(DEC, [2.0], [0.1], z_init=NAN, method=method)
     # a NaN start: the iterative methods never converge from it; the others take no start
     assert start.converged.tolist() == [method in ("exhaustive", "exact")]
 

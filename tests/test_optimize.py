@@ -16,7 +16,7 @@ from lvebm.exact import free_energy_exact
 from lvebm.inference import grid_tolerance, infer
 from lvebm.methods import ITERATIVE, METHODS, options_from_config
 from lvebm.model import Decoder
-from lvebm.optimize import OPTIMIZERS, Z0, run_optimizer
+from lvebm.optimize import OPTIMIZERS, Z_INIT, run_optimizer
 
 CFG = default_config()
 INF = CFG["inference"]
@@ -195,7 +195,7 @@ def _schema_default(key):
 def test_a_method_record_is_its_function_options_and_config_keys(name):
     """The record names exactly the function's keyword options; each option's default in the
     library is the schema's default of its config key, and has a rule at the boundary; every
-    method takes the points and the start z0 (ignored by the non-iterative ones) in one order."""
+    method takes the points and the start z_init (the non-iterative ones ignore it) in order."""
     params = inspect.signature(inspect.unwrap(OPTIMIZERS[name])).parameters
     keyword = {n: p.default for n, p in params.items() if p.kind is p.KEYWORD_ONLY}
     keyword.pop("trace")
@@ -204,8 +204,8 @@ def test_a_method_record_is_its_function_options_and_config_keys(name):
     for option, key in METHODS[name].config.items():
         assert keyword[option] == _schema_default(key), (option, key)
     positional = [n for n, p in params.items() if p.kind is p.POSITIONAL_OR_KEYWORD]
-    assert positional == ["decoder", "y1", "y2", "z0"]
-    assert params["z0"].default == Z0
+    assert positional == ["decoder", "y1", "y2", "z_init"]
+    assert params["z_init"].default == Z_INIT
 
 
 def test_the_schema_offers_exactly_the_recorded_methods():

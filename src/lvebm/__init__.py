@@ -7,8 +7,8 @@ importable from the package itself, loaded on first use (``import lvebm`` stays 
     >>> decoder = lvebm.Decoder(w1=-1.45, w2=0.36)          # the lecture's untrained decoder
     >>> y = lvebm.sample_slice(24, x=0.0, seed=709, alpha=1.5, beta=2.0, noise_std=0.05)
     >>> exact = lvebm.free_energy_exact(decoder, y["y1"], y["y2"])
-    >>> found = lvebm.minimize(decoder, y["y1"], y["y2"], z0=0.5, method="lbfgs")
-    >>> bool(abs(found.F - exact.F).max() < 1e-9)  # from z0 = 0.5 all 24 reach the global minimum
+    >>> found = lvebm.minimize(decoder, y["y1"], y["y2"], z_init=0.5, method="lbfgs")
+    >>> bool(abs(found.F - exact.F).max() < 1e-9)  # from 0.5 all 24 reach the global minimum
     True
 
 Conventions (every export follows them; ``tests/test_api.py`` checks them over ``__all__``):
@@ -23,7 +23,7 @@ Conventions (every export follows them; ``tests/test_api.py`` checks them over `
   function that returns several tables returns a ``NamedTuple`` of them (``infer``:
   ``results, trace``; ``train``: ``results, trajectories, landscape``), which also unpacks.
 - **Methods** are chosen by keyword, ``method=``, after the points: ``minimize(decoder, y1, y2,
-  z0, method="lbfgs")``, ``infer(decoder, labels, y1, y2, method="lbfgs")``.
+  z_init, method="lbfgs")``, ``infer(decoder, labels, y1, y2, method="lbfgs")``.
 - **Defaults** are the lecture's: ``sample_slice()`` is its 24 samples at x = 0 (seed 709, the
   pipeline's), ``Network()`` its 1 -> 8 -> 8 -> 2, ``train(y1, y2)`` starts from its untrained
   decoder, every optimizer option its scipy counterpart's.

@@ -58,11 +58,11 @@ def real_points(**arrays: ArrayLike) -> list[NDArray[np.float64]]:
 def starts(name: str, value: ArrayLike, n: int) -> NDArray[np.float64]:
     """The start latent(s) ``value`` of ``n`` points, flat: one for all, or one each.
 
-    >>> starts("z0", 0.5, 3).tolist(), starts("z0", [0.1, 0.2, 0.3], 3).tolist()
+    >>> starts("z_init", 0.5, 3).tolist(), starts("z_init", [0.1, 0.2, 0.3], 3).tolist()
     ([0.5], [0.1, 0.2, 0.3])
-    >>> starts("z0", [0.1, 0.2], 3)
+    >>> starts("z_init", [0.1, 0.2], 3)
     Traceback (most recent call last):
-    ValueError: z0 has 2 values for 3 points: give one, or one each
+    ValueError: z_init has 2 values for 3 points: give one, or one each
     """
     array = real_array(name, value).ravel()
     if array.size not in (1, n):

@@ -16,7 +16,8 @@ from numpy.typing import ArrayLike
 
 from lvebm.arguments import real_points
 from lvebm.exact import free_energy_exact
-from lvebm.model import Decoder
+from lvebm.methods import METHODS
+from lvebm.model import LATENT_N, Decoder
 from lvebm.optimize import InferenceResult, run_optimizer
 
 TRACE_POINTS = 100_000  # the most points whose iterates infer keeps unless asked (trace=True)
@@ -79,18 +80,18 @@ def infer(
     result: InferenceResult = run_optimizer(
         name, decoder, y1, y2, z_init=z_init, options=options, workers=workers, trace=keep
     )
-    # the exact method is its own reference (the same solver: no second solve)
-    ref = result if name == "exact" else free_energy_exact(decoder, y1, y2)
+    record = METHODS[name]
+    ref = result if record.reference else free_energy_exact(decoder, y1, y2)
     error = result.F - ref.F
-    if name == "exhaustive":
-        tol = grid_tolerance(decoder, y1, y2, options.get("n", 48))
+    if record.scoring == "grid":
+        tol = grid_tolerance(decoder, y1, y2, options.get("n", LATENT_N))
     else:
         tol = global_tol
     table = {
         "i": labels,
         "y1": y1,
         "y2": y2,
-        "z_init": np.full(y1.shape, np.nan if name in ("exhaustive", "exact") else z_init),
+        "z_init": np.full(y1.shape, z_init if record.iterative else np.nan),
         "z_check": result.z_check,
         "F": result.F,
         "n_iter": result.n_iter,

@@ -5,7 +5,7 @@ L-BFGS-B); ``wolfe_zoom`` is the bracketing-and-zoom search of Nocedal & Wright,
 and 3.6 (as in ``scipy.optimize.line_search``). Both follow their reference step for step, with
 per-point state arrays instead of scalars, so a batch of N points ends where N scalar calls would.
 
-A :class:`Line` is the batch of points y moving along z0 + alpha p in latent space; calling it
+A :class:`Line` is the batch of points y moving along origin + alpha p in latent space; calling it
 with steps ``alpha`` returns ``(f, slope)``: E and its directional derivative dE/dz * p.
 """
 
@@ -21,21 +21,21 @@ Condition = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarra
 
 @dataclass(frozen=True)
 class Line:
-    """Points (y1, y2) searched along the latents z0 + alpha p."""
+    """Points (y1, y2) searched along the latents origin + alpha p."""
 
     energy_and_dz: Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
     y1: np.ndarray
     y2: np.ndarray
-    z0: np.ndarray
+    origin: np.ndarray
     p: np.ndarray
 
     def __call__(self, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        e, g = self.energy_and_dz(self.y1, self.y2, self.z0 + alpha * self.p)
+        e, g = self.energy_and_dz(self.y1, self.y2, self.origin + alpha * self.p)
         return e, g * self.p
 
     def take(self, sel: np.ndarray) -> Line:
         """The line of the points ``sel`` (an index or boolean array)."""
-        return Line(self.energy_and_dz, self.y1[sel], self.y2[sel], self.z0[sel], self.p[sel])
+        return Line(self.energy_and_dz, self.y1[sel], self.y2[sel], self.origin[sel], self.p[sel])
 
 
 class Active:

@@ -7,6 +7,7 @@ import numpy as np
 
 from lvebm.exact import free_energy_exact
 from lvebm.meshgrid import field_blocks
+from lvebm.methods import METHODS
 from lvebm.model import Decoder
 from lvebm.optimize import run_optimizer
 
@@ -31,7 +32,7 @@ def free_energy_field(
     ([0.3111, 0.4096], [True, True])
     """
     exact = free_energy_exact(decoder, y1, y2)
-    if method == "exact":
+    if method in METHODS and METHODS[method].reference:  # the exact solver: no second solve
         z, F = exact.z_check, exact.F
     else:
         result = run_optimizer(

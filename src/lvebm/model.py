@@ -78,8 +78,13 @@ class Decoder:
         return r1 * r1 + r2 * r2, 2.0 * (r1 * self.w1 * s - r2 * self.w2 * c)
 
 
+# the lecture's latent grid: 48 values of z (the exhaustive search, the finite-temperature mean)
+LATENT_N = 48
+
+
 def latent_grid(n: int) -> Array:
-    """The latent grid z_k = 2 pi k / n, k = 0 ... n-1 (2 pi excluded): the lecture's 48 values.
+    """The latent grid z_k = 2 pi k / n, k = 0 ... n-1 (2 pi excluded): the lecture's
+    :data:`LATENT_N` values.
 
     >>> latent_grid(4).round(4).tolist()
     [0.0, 1.5708, 3.1416, 4.7124]

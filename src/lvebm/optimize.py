@@ -25,13 +25,13 @@ from numpy.typing import ArrayLike, NDArray
 from lvebm.arguments import checked_options, real_points, starts
 from lvebm.exact import free_energy_exact
 from lvebm.linesearch import CONVERGED, WARNING, Active, Line, dcsrch, wolfe_zoom
-from lvebm.methods import ITERATIVE, METHODS
-from lvebm.model import Decoder, latent_grid
+from lvebm.methods import METHODS
+from lvebm.model import LATENT_N, Decoder, latent_grid
 
 TWO_PI = 2.0 * np.pi
 # Defaults of the keyword options: the lecture's values, as in config.yaml (initial latent
 # z_tilde = 0.5, |dE/dz| <= 1e-7, at most 500 iterations; scipy's ftol for L-BFGS).
-Z0, GTOL, MAX_ITER = 0.5, 1e-7, 500
+Z_INIT, GTOL, MAX_ITER = 0.5, 1e-7, 500
 EPS = np.finfo(np.float64).eps
 # scipy's constants (scipy.optimize._optimize and _linesearch), named as there:
 FIRST_STEP_FACTOR = 1.01  # scalar_search_wolfe1/2: alpha1 = min(1, 1.01 * 2 (f - f_old) / slope)
@@ -105,11 +105,13 @@ class _Trace:
 class _Batch:
     """The points of one call, their decoder, and counters shared by the methods."""
 
-    def __init__(self, decoder: Decoder, y1: ArrayLike, y2: ArrayLike, z0: ArrayLike, trace: bool):
+    def __init__(
+        self, decoder: Decoder, y1: ArrayLike, y2: ArrayLike, z_init: ArrayLike, trace: bool
+    ):
         self.decoder = decoder
         self.y1, self.y2 = (a.ravel() for a in real_points(y1=y1, y2=y2))
         self.n = self.y1.size
-        self.z = np.broadcast_to(starts("z0", z0, self.n), (self.n,)).copy()
+        self.z = np.broadcast_to(starts("z_init", z_init, self.n), (self.n,)).copy()
         self.n_iter = np.zeros(self.n, dtype=np.int64)
         self.n_eval = np.zeros(self.n, dtype=np.int64)
         self.converged = np.zeros(self.n, dtype=bool)
@@ -141,18 +143,50 @@ def _line(batch: _Batch, idx: np.ndarray, z: np.ndarray, p: np.ndarray) -> Line:
     return Line(batch.decoder.energy_and_dz, batch.y1[idx], batch.y2[idx], z, p)
 
 
+# One step of a method on its running points: ``step(run) -> (taken, z, state)``, with ``taken``
+# the points whose step was taken, ``z`` their new latents and ``state`` the arrays the method
+# keeps per point (at least ``f`` and ``g``), each over all of ``run``'s points.
+Step = Callable[[Active], tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]]
+
+
+def _iterate(b: _Batch, step: Step, *, gtol: float, max_iter: int, **state) -> InferenceResult:
+    """The loop every iterative method but L-BFGS shares (scipy's elementwise ``_loop`` is the
+    model): all points start running with ``state`` (``f`` and ``g`` at ``b.z``, and what else
+    the method keeps); each round, the points with |dE/dz| <= gtol stop converged (a gradient
+    that is not finite stops them too, not converged), the others take one ``step``; a point
+    whose step is not taken stops, not converged; after ``max_iter`` steps the rest stop,
+    converged if |dE/dz| <= gtol. Every step taken is counted and traced."""
+    run = Active(np.arange(b.n), **state)
+    b.trace.add(run.pos, 0, b.z, run.f)
+    for _ in range(max_iter):
+        done = ~(np.abs(run.g) > gtol)
+        b.converged[run.pos[done]] = np.abs(run.g[done]) <= gtol
+        run.keep(~done)
+        if len(run) == 0:
+            break
+        taken, z, new = step(run)
+        run.keep(taken)
+        run.track(**{name: value[taken] for name, value in new.items()})
+        b.z[run.pos] = z[taken]
+        b.n_iter[run.pos] += 1
+        b.trace.add(run.pos, b.n_iter[run.pos], b.z[run.pos], run.f)
+    else:
+        b.converged[run.pos] = np.abs(run.g) <= gtol
+    return b.result()
+
+
 @checked_options
 def exhaustive(
     decoder: Decoder,
     y1: ArrayLike,
     y2: ArrayLike,
-    z0: ArrayLike = Z0,
+    z_init: ArrayLike = Z_INIT,
     *,
-    n: int = 48,
+    n: int = LATENT_N,
     trace: bool = False,
 ) -> InferenceResult:
     """Argmin of E over the latent grid z = 2 pi k / n (the lecture's exhaustive search); the
-    start ``z0`` is ignored (every method takes one, as scipy's methods take ``x0``).
+    start ``z_init`` is ignored (every method takes one, as scipy's methods take ``x0``).
 
     >>> r = exhaustive(Decoder(-1.45, 0.36), [2.0], [0.1], n=48)
     >>> r.z_check.round(4).tolist(), r.F.round(4).tolist()
@@ -175,10 +209,15 @@ def exhaustive(
 
 @checked_options
 def exact(
-    decoder: Decoder, y1: ArrayLike, y2: ArrayLike, z0: ArrayLike = Z0, *, trace: bool = False
+    decoder: Decoder,
+    y1: ArrayLike,
+    y2: ArrayLike,
+    z_init: ArrayLike = Z_INIT,
+    *,
+    trace: bool = False,
 ) -> InferenceResult:
     """The closed-form reference (:func:`lvebm.exact.free_energy_exact`) as an optimizer; the
-    start ``z0`` is ignored."""
+    start ``z_init`` is ignored."""
     batch = _Batch(decoder, y1, y2, 0.0, trace)
     ref = free_energy_exact(decoder, batch.y1, batch.y2)
     batch.z = ref.z_check.copy()
@@ -194,7 +233,7 @@ def gradient_descent(
     decoder: Decoder,
     y1: ArrayLike,
     y2: ArrayLike,
-    z0: ArrayLike = Z0,
+    z_init: ArrayLike = Z_INIT,
     *,
     step: float = 0.1,
     gtol: float = GTOL,
@@ -207,27 +246,15 @@ def gradient_descent(
     >>> r.z_check.round(4).tolist(), r.n_iter.tolist(), r.converged.tolist()
     ([3.1028], [82], [True])
     """
-    b = _Batch(decoder, y1, y2, z0, trace)
-    e, g = decoder.energy_and_dz(b.y1, b.y2, b.z)
-    run = Active(np.arange(b.n), z=b.z.copy(), g=g, y1=b.y1, y2=b.y2)
-    b.trace.add(run.pos, 0, run.z, e)
-    for k in range(1, max_iter + 1):
-        done = ~(np.abs(run.g) > gtol)  # also stops NaN / inf (divergence)
-        if done.any():
-            fin = run.pos[done]
-            b.z[fin], b.n_iter[fin] = run.z[done], k - 1
-            b.converged[fin] = np.abs(run.g[done]) <= gtol
-            run.keep(~done)
-            if len(run) == 0:
-                break
-        run.z -= step * run.g
-        e, run.g = decoder.energy_and_dz(run.y1, run.y2, run.z)
-        b.trace.add(run.pos, k, run.z, e)
-    else:
-        b.z[run.pos], b.n_iter[run.pos] = run.z, max_iter
-        b.converged[run.pos] = np.abs(run.g) <= gtol
-    b.n_eval[:] = b.n_iter + 1
-    return b.result()
+    b = _Batch(decoder, y1, y2, z_init, trace)
+
+    def descend(run: Active):
+        z = b.z[run.pos] - step * run.g
+        f, g = b.fg(run.pos, z)
+        return np.ones(len(run), dtype=bool), z, {"f": f, "g": g}
+
+    f, g = b.fg(np.arange(b.n), b.z)
+    return _iterate(b, descend, gtol=gtol, max_iter=max_iter, f=f, g=g)
 
 
 def _first_step(f: np.ndarray, f_old: np.ndarray, slope: np.ndarray) -> np.ndarray:
@@ -242,7 +269,7 @@ def line_search(
     decoder: Decoder,
     y1: ArrayLike,
     y2: ArrayLike,
-    z0: ArrayLike = Z0,
+    z_init: ArrayLike = Z_INIT,
     *,
     c1: float = 1e-4,
     c2: float = 0.9,
@@ -259,37 +286,19 @@ def line_search(
     >>> r.z_check.round(4).tolist(), r.n_iter.tolist()
     ([3.1028], [23])
     """
-    b = _Batch(decoder, y1, y2, z0, trace)
-    f, g = b.fg(np.arange(b.n), b.z)
-    run = Active(np.arange(b.n), f=f, g=g, f_old=f + np.abs(g) / 2.0)
-    b.trace.add(run.pos, 0, b.z, run.f)
-    for _ in range(max_iter):
-        done = np.abs(run.g) <= gtol
-        b.converged[run.pos[done]] = True
-        run.keep(~done)
-        if len(run) == 0:
-            break
-        run.track(p=-run.g, z=b.z[run.pos])
-        slope = run.g * run.p
-        ls = wolfe_zoom(
-            _line(b, run.pos, run.z, run.p),
-            _first_step(run.f, run.f_old, slope),
-            run.f,
-            slope,
-            c1=c1,
-            c2=c2,
-        )
+    b = _Batch(decoder, y1, y2, z_init, trace)
+
+    def steepest(run: Active):
+        p, z = -run.g, b.z[run.pos]
+        slope = run.g * p
+        line = _line(b, run.pos, z, p)
+        ls = wolfe_zoom(line, _first_step(run.f, run.f_old, slope), run.f, slope, c1=c1, c2=c2)
         b.n_eval[run.pos] += ls.n_eval
-        ok = ls.ok
-        run.keep(ok)  # failed searches stop, not converged
-        run.f_old, run.f = run.f, ls.f[ok]
-        run.g = ls.slope[ok] / run.p
-        b.z[run.pos] = run.z + ls.alpha[ok] * run.p
-        b.n_iter[run.pos] += 1
-        b.trace.add(run.pos, b.n_iter[run.pos], b.z[run.pos], run.f)
-    else:
-        b.converged[run.pos] = np.abs(run.g) <= gtol
-    return b.result()
+        return ls.ok, z + ls.alpha * p, {"f_old": run.f, "f": ls.f, "g": ls.slope / p}
+
+    f, g = b.fg(np.arange(b.n), b.z)
+    f_old = f + np.abs(g) / 2.0
+    return _iterate(b, steepest, gtol=gtol, max_iter=max_iter, f=f, g=g, f_old=f_old)
 
 
 @checked_options
@@ -297,7 +306,7 @@ def conjugate_gradient(
     decoder: Decoder,
     y1: ArrayLike,
     y2: ArrayLike,
-    z0: ArrayLike = Z0,
+    z_init: ArrayLike = Z_INIT,
     *,
     c1: float = 1e-4,
     c2: float = 0.4,
@@ -314,21 +323,14 @@ def conjugate_gradient(
     >>> r.z_check.round(4).tolist(), r.n_iter.tolist()
     ([3.1028], [3])
     """
-    b = _Batch(decoder, y1, y2, z0, trace)
-    f, g = b.fg(np.arange(b.n), b.z)
-    run = Active(np.arange(b.n), f=f, g=g, f_old=f + np.abs(g) / 2.0, p=-g)
-    b.trace.add(run.pos, 0, b.z, run.f)
-    for _ in range(max_iter):
-        done = np.abs(run.g) <= gtol
-        b.converged[run.pos[done]] = True
-        run.keep(~done)
-        if len(run) == 0:
-            break
+    b = _Batch(decoder, y1, y2, z_init, trace)
+
+    def polak_ribiere(run: Active):
         f, g, f_old, p = run.f, run.g, run.f_old, run.p
         z = b.z[run.pos]
         delta = g * g
 
-        def descent(sel, alpha, fa, slope, g=g, p=p, delta=delta):
+        def descent(sel, alpha, fa, slope):
             g1 = slope / p[sel]
             beta = np.maximum(0.0, (g1 - g[sel]) * g1 / delta[sel])
             p1 = -g1 + beta * p[sel]
@@ -358,15 +360,11 @@ def conjugate_gradient(
             ok[retry] = ls2.ok
         g1 = slope / p
         beta = np.maximum(0.0, (g1 - g) * g1 / delta)
-        run.keep(ok)  # failed searches stop, not converged
-        z, f_new, alpha, g1, beta = (a[ok] for a in (z, f_new, alpha, g1, beta))
-        b.z[run.pos] = z + alpha * run.p
-        run.f_old, run.f, run.g, run.p = run.f, f_new, g1, -g1 + beta * run.p
-        b.n_iter[run.pos] += 1
-        b.trace.add(run.pos, b.n_iter[run.pos], b.z[run.pos], run.f)
-    else:
-        b.converged[run.pos] = np.abs(run.g) <= gtol
-    return b.result()
+        return ok, z + alpha * p, {"f_old": f, "f": f_new, "g": g1, "p": -g1 + beta * p}
+
+    f, g = b.fg(np.arange(b.n), b.z)
+    f_old = f + np.abs(g) / 2.0
+    return _iterate(b, polak_ribiere, gtol=gtol, max_iter=max_iter, f=f, g=g, f_old=f_old, p=-g)
 
 
 @checked_options
@@ -374,7 +372,7 @@ def lbfgs(
     decoder: Decoder,
     y1: ArrayLike,
     y2: ArrayLike,
-    z0: ArrayLike = Z0,
+    z_init: ArrayLike = Z_INIT,
     *,
     memory: int = 10,
     ftol: float = 2.220446049250313e-09,
@@ -395,7 +393,7 @@ def lbfgs(
     >>> r.z_check.round(4).tolist(), r.n_iter.tolist()
     ([3.1028], [5])
     """
-    b = _Batch(decoder, y1, y2, z0, trace)
+    b = _Batch(decoder, y1, y2, z_init, trace)
     n, m = b.n, memory
     # ring buffers of the pairs (s, y), full size and read at the running points' positions:
     # compacting them with the running state (Active) would copy 2 m values per point per round
@@ -494,7 +492,7 @@ def newton(
     decoder: Decoder,
     y1: ArrayLike,
     y2: ArrayLike,
-    z0: ArrayLike = Z0,
+    z_init: ArrayLike = Z_INIT,
     *,
     max_step: float = np.pi / 4,
     gtol: float = GTOL,
@@ -509,16 +507,9 @@ def newton(
     >>> r.z_check.round(4).tolist(), r.n_iter.tolist()
     ([3.1028], [7])
     """
-    b = _Batch(decoder, y1, y2, z0, trace)
-    f, g = b.fg(np.arange(b.n), b.z)
-    run = Active(np.arange(b.n), f=f, g=g)
-    b.trace.add(run.pos, 0, b.z, run.f)
-    for _ in range(max_iter):
-        done = np.abs(run.g) <= gtol
-        b.converged[run.pos[done]] = True
-        run.keep(~done)
-        if len(run) == 0:
-            break
+    b = _Batch(decoder, y1, y2, z_init, trace)
+
+    def safeguarded(run: Active):
         idx, f, g = run.pos, run.f, run.g
         z = b.z[idx]
         h = decoder.energy_dz2(b.y1[idx], b.y2[idx], z)
@@ -539,27 +530,17 @@ def newton(
             accepted[win] = True
             f_new[win], g_new[win] = ft[good], gt[good]
             d[todo[~good]] *= 0.5
-        moved = accepted  # a point whose step underflowed without decrease stops
-        run.keep(moved)
-        run.f, run.g = f_new[moved], g_new[moved]
-        b.z[run.pos] = z[moved] + d[moved]
-        b.n_iter[run.pos] += 1
-        b.trace.add(run.pos, b.n_iter[run.pos], b.z[run.pos], run.f)
-    else:
-        b.converged[run.pos] = np.abs(run.g) <= gtol
-    return b.result()
+        # a point whose step underflowed without decrease stops
+        return accepted, z + d, {"f": f_new, "g": g_new}
+
+    f, g = b.fg(np.arange(b.n), b.z)
+    return _iterate(b, safeguarded, gtol=gtol, max_iter=max_iter, f=f, g=g)
 
 
+# each method record names its function here, in the records' order
 OPTIMIZERS: dict[str, Callable[..., InferenceResult]] = {
-    "exhaustive": exhaustive,
-    "gradient_descent": gradient_descent,
-    "line_search": line_search,
-    "conjugate_gradient": conjugate_gradient,
-    "lbfgs": lbfgs,
-    "newton": newton,
-    "exact": exact,
+    name: globals()[method.function] for name, method in METHODS.items()
 }
-assert list(OPTIMIZERS) == list(METHODS), "every method record has its function, in order"
 
 
 def run_optimizer(
@@ -568,7 +549,7 @@ def run_optimizer(
     y1: ArrayLike,
     y2: ArrayLike,
     *,
-    z_init: ArrayLike = Z0,
+    z_init: ArrayLike = Z_INIT,
     options: dict | None = None,
     trace: bool = False,
     workers: int = 1,
@@ -586,20 +567,21 @@ def run_optimizer(
     if not (isinstance(workers, int) and workers >= 1):
         raise ValueError(f"workers = {workers!r} is invalid: must be an integer >= 1")
     y1, y2 = (a.ravel() for a in real_points(y1=y1, y2=y2))
-    z0 = starts("z_init", z_init, y1.size)
+    z_init = starts("z_init", z_init, y1.size)
     function, options = OPTIMIZERS[name], dict(options or {})
     finite = np.isfinite(y1) & np.isfinite(y2)
-    if name in ITERATIVE:  # the others take no start
-        finite &= np.isfinite(z0 if z0.size > 1 else z0[0])
+    if METHODS[name].iterative:  # the others take no start
+        finite &= np.isfinite(z_init if z_init.size > 1 else z_init[0])
     if not finite.all():  # NaN and infinities are not optimised: NaN, never converged
         inner = run_optimizer(
-            name, decoder, y1[finite], y2[finite], z_init=z0[finite] if z0.size > 1 else z0,
+            name, decoder, y1[finite], y2[finite],
+            z_init=z_init[finite] if z_init.size > 1 else z_init,
             options=options, trace=trace, workers=workers,
         )  # fmt: skip
         return _scatter(inner, finite)
 
     def run(block: slice) -> InferenceResult:
-        start = z0[block] if z0.size > 1 else z0[0]
+        start = z_init[block] if z_init.size > 1 else z_init[0]
         return function(decoder, y1[block], y2[block], start, trace=trace, **options)
 
     count = max(-(-y1.size // BLOCK), min(workers, y1.size // MIN_BLOCK), 1)
@@ -656,13 +638,13 @@ def minimize(
     decoder: Decoder,
     y1: ArrayLike,
     y2: ArrayLike,
-    z0: ArrayLike = Z0,
+    z_init: ArrayLike = Z_INIT,
     *,
     method: str = "lbfgs",
     trace: bool = False,
     **options,
 ) -> InferenceResult:
-    """z_check and F_inf of every point (y1, y2) with optimizer ``method``, started at ``z0``
+    """z_check and F_inf of every point (y1, y2) with optimizer ``method``, started at ``z_init``
     (ignored by the non-iterative ``exhaustive`` and ``exact``); like ``scipy.optimize.minimize``
     with ``x0``, batched over points. ``options`` override the method's defaults.
 
@@ -674,5 +656,5 @@ def minimize(
     if method not in OPTIMIZERS:
         raise ValueError(f"unknown method {method!r}; allowed: {', '.join(OPTIMIZERS)}")
     shape = real_points(y1=y1, y2=y2)[0].shape
-    result = run_optimizer(method, decoder, y1, y2, z_init=z0, options=options, trace=trace)
+    result = run_optimizer(method, decoder, y1, y2, z_init=z_init, options=options, trace=trace)
     return result.reshaped(shape)

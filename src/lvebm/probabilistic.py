@@ -56,14 +56,16 @@ from numpy.typing import ArrayLike, NDArray
 
 from lvebm.arguments import count, real_number, real_points
 from lvebm.data import stream
-from lvebm.model import Decoder, latent_grid
+from lvebm.model import LATENT_N, Decoder, latent_grid
 from lvebm.relaxed import free_energy_relaxed
 
 Array = NDArray[np.float64]
 START = Decoder(-1.45, 0.36)  # the lecture's untrained decoder
 
 
-def log_density(decoder: Decoder, y1: ArrayLike, y2: ArrayLike, beta: float, *, n: int | None = 48):
+def log_density(
+    decoder: Decoder, y1: ArrayLike, y2: ArrayLike, beta: float, *, n: int | None = LATENT_N
+):
     """log p(y) = log(beta / pi) - beta F_beta(y), on the grid of ``n`` latents or (``n=None``)
     continuous; the points' broadcast shape.
 
@@ -83,7 +85,7 @@ def sample(
     size: int,
     beta: float,
     *,
-    n: int | None = 48,
+    n: int | None = LATENT_N,
     seed: int = 709,
 ) -> dict[str, Array]:
     """``size`` draws of y from p(y): z uniform on the grid of ``n`` latents (or, ``n=None``, on
@@ -137,7 +139,9 @@ class EMResult:
     trajectory: dict[str, np.ndarray]
 
 
-def mean_log_likelihood(decoder: Decoder, y1, y2, beta: float, *, n: int | None = 48) -> float:
+def mean_log_likelihood(
+    decoder: Decoder, y1, y2, beta: float, *, n: int | None = LATENT_N
+) -> float:
     """The mean of log p(y_i) over the samples."""
     return float(np.mean(log_density(decoder, y1, y2, beta, n=n)))
 
@@ -148,7 +152,7 @@ def em(
     start: Decoder = START,
     beta: float = 1.0,
     *,
-    n: int | None = 48,
+    n: int | None = LATENT_N,
     learn_beta: bool = True,
     tol: float = 1e-13,
     max_iter: int = 10_000,

@@ -50,7 +50,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from lvebm.arguments import real_number
 from lvebm.exact import TWO_PI, _angle, free_energy_exact
-from lvebm.model import Decoder, latent_grid
+from lvebm.model import LATENT_N, Decoder, latent_grid
 
 CHUNK_ELEMENTS = 1 << 16  # points x latents held at once (stays in cache)
 MIN_NODES = 64
@@ -111,7 +111,7 @@ def free_energy_relaxed(
     y2: ArrayLike,
     beta: float,
     *,
-    n: int | None = 48,
+    n: int | None = LATENT_N,
     weights: bool = False,
     workers: int = 1,
 ) -> RelaxedFreeEnergy:

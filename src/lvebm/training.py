@@ -28,7 +28,7 @@ import numpy as np
 from lvebm.arguments import real_number
 from lvebm.data import stream
 from lvebm.exact import free_energy_exact
-from lvebm.model import Decoder
+from lvebm.model import LATENT_N, Decoder
 from lvebm.relaxed import free_energy_relaxed
 
 LECTURE_DECODER = Decoder(-1.45, 0.36)  # the lecture's untrained decoder, where training starts
@@ -100,7 +100,7 @@ def train_per_sample(
     learning_rate: float,
     epochs: int,
     seed: int,
-    n: int | None = 48,
+    n: int | None = LATENT_N,
     record: bool = True,
 ) -> TrainingResult:
     """Per-sample gradient steps ``w <- w - lr dF_beta(y_i; w)/dw``, one per sample and epoch,
@@ -138,7 +138,7 @@ def train_per_sample(
 
 
 def train_lbfgs(
-    y1, y2, decoder: Decoder, *, beta: float, gtol: float, max_iter: int, n: int | None = 48
+    y1, y2, decoder: Decoder, *, beta: float, gtol: float, max_iter: int, n: int | None = LATENT_N
 ) -> TrainingResult:
     """Full-batch L-BFGS on the energy loss (``scipy.optimize.minimize``, method L-BFGS-B
     without bounds) until the projected gradient is below ``gtol``; every iterate is recorded
@@ -211,7 +211,7 @@ def train(
     *,
     beta: float = np.inf,
     methods=("lbfgs", "per_sample"),
-    n: int | None = 48,
+    n: int | None = LATENT_N,
     learning_rate: float = 0.2,
     epochs: int = 1,
     seed: int = 709,

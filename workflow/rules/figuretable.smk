@@ -4,6 +4,8 @@
 
 from typing import NamedTuple
 
+from lvebm.methods import METHODS
+
 
 class Figure(NamedTuple):
     # the function that draws it: a function of lvebm.figures, or "module.function" of a stage's
@@ -140,13 +142,13 @@ FIGURES = {
             **{
                 f"mesh_{name}": f"results/inference/mesh/{name}.parquet"
                 for name in OPTIMIZERS
-                if name != "exact"
+                if not METHODS[name].reference
             },
         },
         (12.0, 6.5),
         BEYOND,
         {
-            "optimizers": [name for name in OPTIMIZERS if name != "exact"],
+            "optimizers": [name for name in OPTIMIZERS if not METHODS[name].reference],
             "z_init": config["inference"]["z_init"],
             "max_points": _FIG["max_points"],
             "vmax": _FIG["vmax"],  # figure 11's colour scale

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lvebm.model import Decoder, latent_grid
+from lvebm.model import LATENT_N, Decoder, latent_grid
 from lvebm.relaxed import free_energy_relaxed
 from lvebm.training import denoise
 
@@ -56,11 +56,11 @@ def training_maps(
 ) -> tuple[dict, dict, dict]:
     """For figure 18, per decoder: F and its gradient on the points (y1, y2) at beta = inf and at
     ``warm_beta`` (``model, beta, y1, y2, F, dF_dy1, dF_dy2``); the soft-argmin weights over the
-    grid of ``n`` latents (48 if continuous) for ``point`` at ``warm_beta`` (``model, k, z, g1,
-    g2, weight, y1, y2`` with y the point); each sample's closest manifold point g(z_check)
-    (``model, i, y1, y2, g1, g2``). ``samples`` has columns ``i, y1, y2``."""
+    grid of ``n`` latents (the lecture's 48 if continuous) for ``point`` at ``warm_beta``
+    (``model, k, z, g1, g2, weight, y1, y2`` with y the point); each sample's closest manifold
+    point g(z_check) (``model, i, y1, y2, g1, g2``). ``samples`` has columns ``i, y1, y2``."""
     maps, weights, closest = [], [], []
-    grid_n = 48 if n is None else n
+    grid_n = LATENT_N if n is None else n
     z = latent_grid(grid_n)
     for name, dec in decoders.items():
         for beta in (np.inf, float(warm_beta)):
