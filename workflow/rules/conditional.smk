@@ -1,6 +1,22 @@
 # The conditional horn (lecture 15-2, section 3): f(x) gives the ellipse's radii at each x. One
 # job trains the latent model and the regression baseline; one evaluates them on the x grid, on
-# held-out horn samples and on the meshes of figure 26.
+# held-out horn samples and on the meshes of figure 26. The stage in one file: its outputs and
+# params, its rules, its figure records.
+
+CONDITIONAL = "results/conditional/{table}.parquet"
+CONDITIONAL_OUTPUTS = expand(
+    CONDITIONAL, table=["params", "trajectory", "radii", "free_energy", "maps"]
+)
+# f: 1 -> hidden ... -> 2 (x in, the two radii out) and its hidden activation
+CONDITIONAL_NETWORK = {
+    "sizes": [1, *config["conditional"]["hidden"], 2],
+    "activation": config["conditional"]["activation"],
+}
+# the sampler's arguments for the train and held-out horn samples (their own random streams)
+CONDITIONAL_SAMPLES = {
+    split: {"n": config["conditional"][split], "split": split, **data_params()}
+    for split in ("train", "held_out")
+}
 
 
 rule train_conditional:
@@ -8,8 +24,8 @@ rule train_conditional:
         platform=PLATFORM,
         library=library("data", "model", "exact", "conditional"),
     output:
-        params="results/conditional/params.parquet",
-        trajectory="results/conditional/trajectory.parquet",
+        params=CONDITIONAL.format(table="params"),
+        trajectory=CONDITIONAL.format(table="trajectory"),
     log:
         "logs/conditional/train.log",
     benchmark:
@@ -21,8 +37,8 @@ rule train_conditional:
     resources:
         **SMALL_JOB,
     params:
-        network=conditional_network(),
-        samples=conditional_samples("train"),
+        network=CONDITIONAL_NETWORK,
+        samples=CONDITIONAL_SAMPLES["train"],
         init_seed=config["conditional"]["init_seed"],
         weight_decay=config["conditional"]["weight_decay"],
         schedule=config["conditional"]["schedule"],
@@ -32,13 +48,13 @@ rule train_conditional:
 
 rule evaluate_conditional:
     input:
-        params="results/conditional/params.parquet",
+        params=CONDITIONAL.format(table="params"),
         platform=PLATFORM,
         library=library("data", "model", "exact", "conditional"),
     output:
-        radii="results/conditional/radii.parquet",
-        free_energy="results/conditional/free_energy.parquet",
-        maps="results/conditional/maps.parquet",
+        radii=CONDITIONAL.format(table="radii"),
+        free_energy=CONDITIONAL.format(table="free_energy"),
+        maps=CONDITIONAL.format(table="maps"),
     log:
         "logs/conditional/evaluate.log",
     benchmark:
@@ -48,11 +64,50 @@ rule evaluate_conditional:
     resources:
         **SMALL_JOB,
     params:
-        network=conditional_network(),
-        held_out=conditional_samples("held_out"),
+        network=CONDITIONAL_NETWORK,
+        held_out=CONDITIONAL_SAMPLES["held_out"],
         x=config["conditional"]["x"],
         alpha=config["data"]["alpha"],
         beta=config["data"]["beta"],
         maps={key: config["conditional"]["maps"][key] for key in ("x", "num", "margin")},
     script:
         "../scripts/evaluate_conditional.py"
+
+
+CONDITIONAL_CATEGORY = "Conditional horn"
+
+FIGURES.update(
+    {
+        "23_conditional_untrained": Figure(
+            "conditional_figures.conditional_manifold",
+            {"radii": CONDITIONAL.format(table="radii"), "horn": HORN},
+            (8.0, 6.5),
+            CONDITIONAL_CATEGORY,
+            {"model": "untrained", "n": config["latent"]["n"]},
+        ),
+        "24_conditional_trained": Figure(
+            "conditional_figures.conditional_manifold",
+            {"radii": CONDITIONAL.format(table="radii"), "horn": HORN},
+            (8.0, 6.5),
+            CONDITIONAL_CATEGORY,
+            {"model": "trained", "n": config["latent"]["n"]},
+        ),
+        "25_regression_baseline": Figure(
+            "conditional_figures.regression_baseline",
+            {"radii": CONDITIONAL.format(table="radii"), "horn": HORN},
+            (8.0, 6.5),
+            CONDITIONAL_CATEGORY,
+        ),
+        "26_conditional_free_energy": Figure(
+            "conditional_figures.conditional_free_energy",
+            {
+                "maps": CONDITIONAL.format(table="maps"),
+                "held_out": CONDITIONAL.format(table="free_energy"),
+            },
+            (13.0, 4.8),
+            CONDITIONAL_CATEGORY,
+            # the log scale's floor: below the held-out samples' F_inf (the noise, about 0.0025)
+            {"window": config["conditional"]["maps"]["window"], "floor": 1e-3},
+        ),
+    }
+)

@@ -117,17 +117,6 @@ def lbfgs_options():
     }
 
 
-def conditional_network():
-    """f: 1 -> hidden ... -> 2 (x in, the two radii out) and its hidden activation."""
-    c = config["conditional"]
-    return {"sizes": [1, *c["hidden"], 2], "activation": c["activation"]}
-
-
-def conditional_samples(split):
-    """The sampler's arguments for the conditional ``train`` or ``held_out`` horn samples."""
-    return {"n": config["conditional"][split], "split": split, **data_params()}
-
-
 def relaxed_mesh_params(wildcards):
     """beta of one relaxed mesh job and its latent grid (none at beta = inf: the exact F_inf)."""
     beta = float(wildcards.beta)

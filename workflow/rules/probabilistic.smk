@@ -1,5 +1,9 @@
 # The probabilistic reading of F_beta (src/lvebm/probabilistic.py): EM with beta learned on the
 # samples, draws from the learned models, and the held-out likelihood of the trained decoders.
+# The stage in one file: its outputs, its rules, its figure records.
+
+PROBABILISTIC = "results/probabilistic/{table}.parquet"
+PROBABILISTIC_OUTPUTS = expand(PROBABILISTIC, table=["em", "model_samples", "held_out"])
 
 
 rule fit_em:
@@ -52,3 +56,33 @@ rule held_out_likelihood:
         method=REFERENCE_METHOD,
     script:
         "../scripts/held_out_likelihood.py"
+
+
+PROBABILISTIC_CATEGORY = "Probabilistic reading"
+
+FIGURES.update(
+    {
+        "27_em": Figure(
+            "probabilistic_figures.em_path",
+            {"em": PROBABILISTIC.format(table="em")},
+            (12.0, 4.8),
+            PROBABILISTIC_CATEGORY,
+            {"noise_std": config["data"]["noise_std"], "n": config["latent"]["n"]},
+        ),
+        "28_model_samples": Figure(
+            "probabilistic_figures.model_samples",
+            {
+                "model_samples": PROBABILISTIC.format(table="model_samples"),
+                "samples": SAMPLES,
+            },
+            (11.0, 5.0),
+            PROBABILISTIC_CATEGORY,
+        ),
+        "29_held_out_likelihood": Figure(
+            "probabilistic_figures.held_out_likelihood",
+            {"held_out": PROBABILISTIC.format(table="held_out")},
+            (9.0, 5.0),
+            PROBABILISTIC_CATEGORY,
+        ),
+    }
+)

@@ -1,5 +1,14 @@
 # Inference at finite temperature (lecture 15-2): the relaxed free energy F_beta along a line, its
-# soft-argmin weights, the grid against the continuous integral, and one mesh map per beta.
+# soft-argmin weights, the grid against the continuous integral, and one mesh map per beta. The
+# stage in one file: its outputs, its rules, its figure records.
+
+RELAXED_MESH = "results/relaxed/free_energy/beta~{beta}.parquet"
+RELAXED_OUTPUTS = [
+    "results/relaxed/cross_section.parquet",
+    "results/relaxed/weights.parquet",
+    "results/relaxed/grid_error.parquet",
+    *expand(RELAXED_MESH, beta=RELAXED_BETAS),
+]
 
 
 wildcard_constraints:
@@ -121,3 +130,56 @@ rule gather_relaxed_free_energy:
         points=mesh_points_total(),
     script:
         "../scripts/gather_shards.py"
+
+
+WARM = "Finite temperature"
+# the colour scale's top of the finite-temperature maps (figures 16 and 18's warm row): the
+# cross-section's axis, since hot F_beta lies well above F_inf's 0 to 2
+RELAXED_VMAX = 5.0
+
+FIGURES.update(
+    {
+        "14_relaxed_cross_section": Figure(
+            "relaxed_figures.relaxed_cross_section",
+            {"cross_section": "results/relaxed/cross_section.parquet"},
+            (9.0, 5.0),
+            WARM,
+            {"ymax": 5.0},  # the lecture's y axis, 0 to 5
+        ),
+        "15_softmin_weights": Figure(
+            "relaxed_figures.softmin_weights",
+            {
+                "weights": "results/relaxed/weights.parquet",
+                "samples": SAMPLES,
+                "energies": ENERGIES,
+            },
+            (13.0, 4.6),
+            WARM,
+            {"beta": config["relaxed"]["weights_beta"]},
+        ),
+        "16_relaxed_free_energy": Figure(
+            "relaxed_figures.relaxed_free_energy",
+            {
+                "samples": SAMPLES,
+                **{
+                    f"mesh_{k}": RELAXED_MESH.format(beta=beta)
+                    for k, beta in enumerate(RELAXED_BETAS, start=1)
+                },
+            },
+            (13.0, 6.6),
+            WARM,
+            {
+                "betas": RELAXED_BETAS,
+                "vmax": RELAXED_VMAX,
+                "max_arrows": _FIG["max_arrows"],
+            },
+        ),
+        "17_grid_vs_continuous": Figure(
+            "relaxed_figures.grid_vs_continuous",
+            {"grid_error": "results/relaxed/grid_error.parquet"},
+            (12.0, 4.8),
+            WARM,
+            {"n": config["latent"]["n"]},
+        ),
+    }
+)

@@ -30,10 +30,10 @@ def all_targets():
         "results/inference/summary.parquet",
         "results/mesh/free_energy.parquet",
         "results/mesh/highlight.parquet",
-        *relaxed_outputs(),
-        *training_outputs(),
-        *conditional_outputs(),
-        *probabilistic_outputs(),
+        *RELAXED_OUTPUTS,
+        *TRAINING_OUTPUTS,
+        *CONDITIONAL_OUTPUTS,
+        *PROBABILISTIC_OUTPUTS,
         *AMORTIZED_OUTPUTS,
         *EXPLORER_OUTPUTS,
         LANDING,
@@ -41,59 +41,6 @@ def all_targets():
         *(REPORT_TABLE.format(name=name) for name in REPORT_TABLES),
         *figure_outputs(),
     ]
-
-
-RELAXED_MESH = "results/relaxed/free_energy/beta~{beta}.parquet"
-
-
-def relaxed_outputs():
-    return [
-        "results/relaxed/cross_section.parquet",
-        "results/relaxed/weights.parquet",
-        "results/relaxed/grid_error.parquet",
-        *expand(RELAXED_MESH, beta=RELAXED_BETAS),
-    ]
-
-
-TRAINING_RUN = "results/training/beta~{beta}/{table}.parquet"
-
-
-def training_outputs():
-    return [
-        *expand(
-            TRAINING_RUN,
-            beta=TRAINING_BETAS,
-            table=["trajectory", "landscape", "result"],
-        ),
-        *(
-            f"results/training/{name}.parquet"
-            for name in (
-                "summary",
-                "cross_section",
-                "denoise",
-                "learning_rates",
-                "temperature",
-                "maps",
-                "warm_weights",
-                "closest",
-            )
-        ),
-    ]
-
-
-# The conditional horn's artifacts.
-CONDITIONAL = "results/conditional/{table}.parquet"
-PROBABILISTIC = "results/probabilistic/{table}.parquet"
-
-
-def probabilistic_outputs():
-    return expand(PROBABILISTIC, table=["em", "model_samples", "held_out"])
-
-
-def conditional_outputs():
-    return expand(
-        CONDITIONAL, table=["params", "trajectory", "radii", "free_energy", "maps"]
-    )
 
 
 def figure_path(figure):

@@ -1,6 +1,27 @@
 # Training the decoder by minimising the free energy of the samples (lecture 15-2): one job per
 # beta, the summary, the learning-rate and temperature scans, the trained cross-section, the
-# maps of figure 18 and denoising with the trained decoder.
+# maps of figure 18 and denoising with the trained decoder. The stage in one file: its outputs,
+# its rules, its figure records.
+
+TRAINING_RUN = "results/training/beta~{beta}/{table}.parquet"
+TRAINING_OUTPUTS = [
+    *expand(
+        TRAINING_RUN, beta=TRAINING_BETAS, table=["trajectory", "landscape", "result"]
+    ),
+    *(
+        f"results/training/{name}.parquet"
+        for name in (
+            "summary",
+            "cross_section",
+            "denoise",
+            "learning_rates",
+            "temperature",
+            "maps",
+            "warm_weights",
+            "closest",
+        )
+    ),
+]
 
 
 rule train_decoder:
@@ -150,3 +171,63 @@ rule training_maps:
         n=training_latent(),
     script:
         "../scripts/training_maps.py"
+
+
+TRAINING = "Training"
+
+FIGURES.update(
+    {
+        "18_training": Figure(
+            "training_figures.training_panels",
+            {
+                "maps": "results/training/maps.parquet",
+                "weights": "results/training/warm_weights.parquet",
+                "closest": "results/training/closest.parquet",
+                "samples": SAMPLES,
+            },
+            (12.0, 9.0),
+            TRAINING,
+            # cold maps on figure 11's scale, warm ones on the relaxed maps' (figure 16)
+            {"vmax": _FIG["vmax"], "warm_vmax": RELAXED_VMAX},
+        ),
+        "19_trained_cross_section": Figure(
+            "relaxed_figures.relaxed_cross_section",
+            {"cross_section": "results/training/cross_section.parquet"},
+            (9.0, 5.0),
+            TRAINING,
+            {
+                "ymax": 6.0,  # the lecture's axis for the trained model
+                "title": "Trained at zero temperature, evaluated at every beta",
+            },
+        ),
+        "20_training_paths": Figure(
+            "training_figures.training_paths",
+            {
+                "learning_rates": "results/training/learning_rates.parquet",
+                **{
+                    f"{table}_{k}": TRAINING_RUN.format(beta=beta, table=table)
+                    for k, beta in enumerate(TRAINING_BETAS, start=1)
+                    for table in ("trajectory", "landscape")
+                },
+            },
+            (13.0, 8.0),
+            TRAINING,
+            {"betas": TRAINING_BETAS},
+        ),
+        "21_temperature": Figure(
+            "training_figures.temperature",
+            {"temperature": "results/training/temperature.parquet"},
+            (9.0, 5.0),
+            TRAINING,
+        ),
+        "22_denoising": Figure(
+            "training_figures.denoising",
+            {
+                "denoise": "results/training/denoise.parquet",
+                "summary": "results/training/summary.parquet",
+            },
+            (12.0, 5.0),
+            TRAINING,
+        ),
+    }
+)
