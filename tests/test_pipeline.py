@@ -7,125 +7,45 @@ import pyarrow.parquet as pq
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
+from lvebm.methods import METHODS
 from lvebm.model import Decoder
+from lvebm.pipeline.contracts import CONTRACTS, contract, registered_pattern
 
 pytestmark = pytest.mark.pipeline
 
-OPTIMIZERS = [
-    "exhaustive",
-    "gradient_descent",
-    "line_search",
-    "conjugate_gradient",
-    "lbfgs",
-    "newton",
-    "exact",
-]
-INFERENCE_COLUMNS = [
-    "i", "y1", "y2", "z_init", "z_check", "F", "n_iter", "n_eval", "converged",
-    "F_exact", "z_exact", "error", "global_min",
-]  # fmt: skip
-NETWORK_COLUMNS = ["model", "layer", "name", "index", "value"]
-AMORTIZED_COLUMNS = {  # each encoder's tables, results/amortized/encoder~{method}/
-    "params": NETWORK_COLUMNS,
-    "trajectory": ["method", "step", "loss"],
-    "gap": ["method", "y1", "y2", "z_tilde", "z_check", "F", "E_tilde", "gap", "ridge_distance"],
-    "band": ["method", "band", "points", "inside", "median_off", "p99_off", "share_inside",
-             "max_gap"],
-    "warm_start": ["start", "optimizer", *INFERENCE_COLUMNS],
-    "warm_start_summary": ["start", "optimizer", "n_points", "success_rate", "converged_rate",
-                           "max_error", "median_error", "mean_iter", "mean_eval",
-                           "local_min_rate"],
-}  # fmt: skip
-COLUMNS = {
-    "results/data/horn.parquet": ["x", "theta", "y1", "y2"],
-    "results/data/samples.parquet": ["i", "theta", "y1", "y2"],
-    "results/energy/energies.parquet": ["i", "k", "z", "y1_tilde", "y2_tilde", "E"],
-    "results/inference/summary.parquet": [
-        "points", "optimizer", "n_points", "success_rate", "converged_rate",
-        "max_error", "median_error", "mean_iter", "mean_eval",
-    ],
-    "results/mesh/free_energy.parquet": ["y1", "y2", "F", "z_check", "dF_dy1", "dF_dy2", "unique"],
-    "results/mesh/highlight.parquet": ["h", "y1", "y2", "z", "E", "marker", "z_check", "F"],
-    "results/relaxed/cross_section.parquet": [
-        "beta", "y1", "y2", "F_grid", "F_continuous", "z_mean",
-    ],
-    "results/relaxed/weights.parquet": ["point", "y1", "y2", "k", "z", "E", "weight"],
-    "results/relaxed/grid_error.parquet": ["beta", "point", "y1", "y2", "F_grid", "F_continuous"],
-    **{
-        f"results/relaxed/free_energy/beta~{beta}.parquet": ["y1", "y2", "F", "dF_dy1", "dF_dy2"]
-        for beta in ("0.1", "0.3", "1.0", "3.2", "10.0", "inf")
-    },
-    **{
-        f"results/training/beta~{beta}/{table}.parquet": columns
-        for beta in ("0.1", "0.3", "1.0", "3.2", "10.0", "inf")
-        for table, columns in (
-            ("trajectory", ["method", "step", "epoch", "w1", "w2", "loss"]),
-            ("landscape", ["beta", "w1", "w2", "loss"]),
-            ("result", ["beta", "method", "w1", "w2", "loss", "steps", "converged"]),
-        )
-    },
-    "results/training/summary.parquet": [
-        "beta", "method", "w1", "w2", "loss", "steps", "converged",
-    ],
-    "results/training/cross_section.parquet": [
-        "beta", "y1", "y2", "F_grid", "F_continuous", "z_mean",
-    ],
-    "results/training/denoise.parquet": [
-        "i", "y1", "y2", "clean_y1", "clean_y2", "model", "denoised_y1", "denoised_y2", "error",
-    ],
-    "results/training/learning_rates.parquet": [
-        "learning_rate", "loss", "optimum", "excess", "within_1pct",
-    ],
-    "results/training/temperature.parquet": [
-        "beta", "w1", "w2", "loss", "critical_w1", "critical_w2",
-    ],
-    "results/training/maps.parquet": ["model", "beta", "y1", "y2", "F", "dF_dy1", "dF_dy2"],
-    "results/training/warm_weights.parquet": ["model", "k", "z", "g1", "g2", "weight", "y1", "y2"],
-    "results/training/closest.parquet": ["model", "i", "y1", "y2", "g1", "g2"],
-    "results/conditional/params.parquet": ["model", "layer", "name", "index", "value"],
-    "results/conditional/trajectory.parquet": ["model", "step", "loss"],
-    "results/conditional/radii.parquet": [
-        "x", "f1", "f2", "rho1", "rho2", "baseline_y1", "baseline_y2", "f1_untrained",
-        "f2_untrained",
-    ],
-    "results/conditional/free_energy.parquet": ["x", "y1", "y2", "F", "z_check", "F_untrained"],
-    "results/conditional/maps.parquet": ["x", "y1", "y2", "F", "z_check"],
-    "results/probabilistic/em.parquet": ["latent", "step", "w1", "w2", "beta", "log_likelihood"],
-    "results/probabilistic/model_samples.parquet": ["latent", "z", "y1", "y2"],
-    "results/probabilistic/held_out.parquet": ["beta", "w1", "w2", "log_likelihood", "best"],
-    "results/platform.parquet": ["key", "value"],
-    **{
-        f"results/amortized/encoder~{method}/{table}.parquet": columns
-        for method in ("supervised", "energy")
-        for table, columns in AMORTIZED_COLUMNS.items()
-    },
-    "results/amortized/target_propagation/params.parquet": NETWORK_COLUMNS,
-    "results/amortized/target_propagation/trajectory.parquet": [
-        "step", "w1", "w2", "reconstruction", "distance",
-    ],
-    **{
-        f"results/inference/{points}/{name}.parquet": INFERENCE_COLUMNS
-        for points in ("samples", "mesh")
-        for name in OPTIMIZERS
-    },
-    **{
-        f"results/inference/samples/{name}_trace.parquet": ["i", "step", "z", "E"]
-        for name in OPTIMIZERS
-    },
-}  # fmt: skip
+# the small config's optimizers: every method's record, in the records' order
+OPTIMIZERS = list(METHODS)
+
+
+def written_artifacts(project) -> list[str]:
+    """Every Parquet artifact the run wrote (its sweep points' too), below the project."""
+    results = project.path / "results"
+    return sorted(p.relative_to(project.path).as_posix() for p in results.rglob("*.parquet"))
 
 
 def read(project, name):
     return pq.read_table(project.path / name).to_pandas()
 
 
-@pytest.mark.parametrize("artifact", list(COLUMNS))
-def test_artifact_has_the_designs_columns(finished_run, artifact):
-    table = pq.read_table(finished_run.path / artifact)
-    assert table.column_names == COLUMNS[artifact]
-    assert table.num_rows > 0
-    for name in table.column_names:
-        assert not table.column(name).null_count
+def test_every_artifact_has_its_registered_columns(finished_run):
+    """Each Parquet file of the run has exactly its contract's columns and Arrow types (the one
+    registry, lvebm.pipeline.contracts), in order, at least one row and no nulls; and every
+    contract names an artifact the run wrote (none is stale)."""
+    used = set()
+    for artifact in written_artifacts(finished_run):
+        expected = contract(artifact)
+        assert expected is not None, f"{artifact} has no contract"
+        table = pq.read_table(finished_run.path / artifact)
+        typed = {f.name: str(f.type) for f in table.schema}
+        columns = {k: v for k, v in expected.items() if k != "..."}
+        assert list(typed)[: len(columns)] == list(columns), artifact
+        assert [typed[k] for k in columns] == list(columns.values()), artifact
+        assert len(typed) == len(columns) or "..." in expected, artifact
+        assert table.num_rows > 0, artifact
+        assert not any(table.column(name).null_count for name in table.column_names), artifact
+        used.add(registered_pattern(artifact))
+    unused = set(CONTRACTS) - used - {"mesh/shards/*.parquet", "relaxed/shards/beta~*/*.parquet"}
+    assert not unused, f"contracts that name no artifact of the run: {sorted(unused)}"
 
 
 def test_sizes_follow_the_config(finished_run):

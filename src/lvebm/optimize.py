@@ -145,34 +145,41 @@ def _line(batch: _Batch, idx: np.ndarray, z: np.ndarray, p: np.ndarray) -> Line:
 
 # One step of a method on its running points: ``step(run) -> (taken, z, state)``, with ``taken``
 # the points whose step was taken, ``z`` their new latents and ``state`` the arrays the method
-# keeps per point (at least ``f`` and ``g``), each over all of ``run``'s points.
+# keeps per point (at least ``f`` and ``g``), each over all of ``run``'s points. ``run.z`` holds
+# the running points' latents.
 Step = Callable[[Active], tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]]
 
 
-def _iterate(b: _Batch, step: Step, *, gtol: float, max_iter: int, **state) -> InferenceResult:
+def _iterate(b: _Batch, step: Step, *, gtol: float, max_iter: int, **state) -> None:
     """The loop every iterative method but L-BFGS shares (scipy's elementwise ``_loop`` is the
-    model): all points start running with ``state`` (``f`` and ``g`` at ``b.z``, and what else
-    the method keeps); each round, the points with |dE/dz| <= gtol stop converged (a gradient
-    that is not finite stops them too, not converged), the others take one ``step``; a point
-    whose step is not taken stops, not converged; after ``max_iter`` steps the rest stop,
-    converged if |dE/dz| <= gtol. Every step taken is counted and traced."""
-    run = Active(np.arange(b.n), **state)
-    b.trace.add(run.pos, 0, b.z, run.f)
-    for _ in range(max_iter):
+    model): all points start running from ``b.z`` with ``state`` (``f`` and ``g`` there, and
+    what else the method keeps); each round, the points with |dE/dz| <= gtol stop converged (a
+    gradient that is not finite stops them too, not converged), the others take one ``step``; a
+    point whose step is not taken stops where it is, not converged; after ``max_iter`` steps the
+    rest stop, converged if |dE/dz| <= gtol. Every step taken is traced; a point that stops
+    writes its latent and its step count (the round: every running point has taken one step per
+    round) into the batch, so a round costs what its running points cost."""
+    run = Active(np.arange(b.n), z=b.z.copy(), **state)
+    b.trace.add(run.pos, 0, run.z, run.f)
+    for k in range(max_iter):
         done = ~(np.abs(run.g) > gtol)
-        b.converged[run.pos[done]] = np.abs(run.g[done]) <= gtol
-        run.keep(~done)
+        if done.any():
+            fin = run.pos[done]
+            b.z[fin], b.n_iter[fin] = run.z[done], k
+            b.converged[fin] = np.abs(run.g[done]) <= gtol
+            run.keep(~done)
         if len(run) == 0:
-            break
+            return
         taken, z, new = step(run)
-        run.keep(taken)
-        run.track(**{name: value[taken] for name, value in new.items()})
-        b.z[run.pos] = z[taken]
-        b.n_iter[run.pos] += 1
-        b.trace.add(run.pos, b.n_iter[run.pos], b.z[run.pos], run.f)
-    else:
-        b.converged[run.pos] = np.abs(run.g) <= gtol
-    return b.result()
+        if not taken.all():
+            failed = ~taken
+            b.z[run.pos[failed]], b.n_iter[run.pos[failed]] = run.z[failed], k
+            run.keep(taken)
+            z, new = z[taken], {name: value[taken] for name, value in new.items()}
+        run.track(z=z, **new)
+        b.trace.add(run.pos, k + 1, run.z, run.f)
+    b.z[run.pos], b.n_iter[run.pos] = run.z, max_iter
+    b.converged[run.pos] = np.abs(run.g) <= gtol
 
 
 @checked_options
@@ -249,12 +256,14 @@ def gradient_descent(
     b = _Batch(decoder, y1, y2, z_init, trace)
 
     def descend(run: Active):
-        z = b.z[run.pos] - step * run.g
-        f, g = b.fg(run.pos, z)
+        z = run.z - step * run.g
+        f, g = decoder.energy_and_dz(run.y1, run.y2, z)
         return np.ones(len(run), dtype=bool), z, {"f": f, "g": g}
 
-    f, g = b.fg(np.arange(b.n), b.z)
-    return _iterate(b, descend, gtol=gtol, max_iter=max_iter, f=f, g=g)
+    f, g = decoder.energy_and_dz(b.y1, b.y2, b.z)
+    _iterate(b, descend, gtol=gtol, max_iter=max_iter, f=f, g=g, y1=b.y1, y2=b.y2)
+    b.n_eval[:] = b.n_iter + 1
+    return b.result()
 
 
 def _first_step(f: np.ndarray, f_old: np.ndarray, slope: np.ndarray) -> np.ndarray:
@@ -289,7 +298,7 @@ def line_search(
     b = _Batch(decoder, y1, y2, z_init, trace)
 
     def steepest(run: Active):
-        p, z = -run.g, b.z[run.pos]
+        p, z = -run.g, run.z
         slope = run.g * p
         line = _line(b, run.pos, z, p)
         ls = wolfe_zoom(line, _first_step(run.f, run.f_old, slope), run.f, slope, c1=c1, c2=c2)
@@ -298,7 +307,8 @@ def line_search(
 
     f, g = b.fg(np.arange(b.n), b.z)
     f_old = f + np.abs(g) / 2.0
-    return _iterate(b, steepest, gtol=gtol, max_iter=max_iter, f=f, g=g, f_old=f_old)
+    _iterate(b, steepest, gtol=gtol, max_iter=max_iter, f=f, g=g, f_old=f_old)
+    return b.result()
 
 
 @checked_options
@@ -326,8 +336,7 @@ def conjugate_gradient(
     b = _Batch(decoder, y1, y2, z_init, trace)
 
     def polak_ribiere(run: Active):
-        f, g, f_old, p = run.f, run.g, run.f_old, run.p
-        z = b.z[run.pos]
+        f, g, f_old, p, z = run.f, run.g, run.f_old, run.p, run.z
         delta = g * g
 
         def descent(sel, alpha, fa, slope):
@@ -364,7 +373,8 @@ def conjugate_gradient(
 
     f, g = b.fg(np.arange(b.n), b.z)
     f_old = f + np.abs(g) / 2.0
-    return _iterate(b, polak_ribiere, gtol=gtol, max_iter=max_iter, f=f, g=g, f_old=f_old, p=-g)
+    _iterate(b, polak_ribiere, gtol=gtol, max_iter=max_iter, f=f, g=g, f_old=f_old, p=-g)
+    return b.result()
 
 
 @checked_options
@@ -510,8 +520,7 @@ def newton(
     b = _Batch(decoder, y1, y2, z_init, trace)
 
     def safeguarded(run: Active):
-        idx, f, g = run.pos, run.f, run.g
-        z = b.z[idx]
+        idx, f, g, z = run.pos, run.f, run.g, run.z
         h = decoder.energy_dz2(b.y1[idx], b.y2[idx], z)
         with np.errstate(divide="ignore", invalid="ignore"):
             d = np.where(h > 0, -g / h, -np.sign(g) * max_step)
@@ -534,7 +543,8 @@ def newton(
         return accepted, z + d, {"f": f_new, "g": g_new}
 
     f, g = b.fg(np.arange(b.n), b.z)
-    return _iterate(b, safeguarded, gtol=gtol, max_iter=max_iter, f=f, g=g)
+    _iterate(b, safeguarded, gtol=gtol, max_iter=max_iter, f=f, g=g)
+    return b.result()
 
 
 # each method record names its function here, in the records' order

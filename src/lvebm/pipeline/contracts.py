@@ -265,6 +265,16 @@ def column_class(path: str | PurePath, column: str, dtype: str) -> ColumnClass:
     return CONVERGED if _matches(rel, CONVERGED_ARTIFACTS) else ROUNDING
 
 
+def registered_pattern(path: str | PurePath) -> str | None:
+    """The :data:`CONTRACTS` pattern that the artifact at ``path`` falls under, or None.
+
+    >>> registered_pattern("results/inference/mesh/newton_trace.parquet")
+    'inference/*/*_trace.parquet'
+    """
+    rel = _below_results(path)
+    return (rel and _matches(rel, CONTRACTS)) or None
+
+
 def contract(path: str | PurePath) -> dict[str, str] | None:
     """{column: Arrow type} of the artifact at ``path`` (below a ``results`` folder), or None.
 
@@ -273,6 +283,5 @@ def contract(path: str | PurePath) -> dict[str, str] | None:
     >>> contract("results/inference/mesh/newton_trace.parquet")["step"]
     'int64'
     """
-    rel = _below_results(path)
-    pattern = rel and _matches(rel, CONTRACTS)
+    pattern = registered_pattern(path)
     return dict(column.split(":") for column in CONTRACTS[pattern].split()) if pattern else None
