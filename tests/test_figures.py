@@ -38,8 +38,9 @@ def test_each_figure_record_is_its_function_options_and_caption():
         keywords = {p.name for p in parameters if p.kind is p.KEYWORD_ONLY}
         required = {p.name for p in parameters if p.kind is p.KEYWORD_ONLY and p.default is p.empty}
         assert required <= {"size", *r["options"]} <= keywords, rule
-        for path in r["inputs"].values():
-            assert contract(path) is not None, (rule, path)
+        for paths in r["inputs"].values():  # a name holds one artifact or a list of them
+            for path in [paths] if isinstance(paths, str) else paths:
+                assert contract(path) is not None, (rule, path)
     drawn = {r["function"] for r in rules.values()}
     public = set()
     for module in {f.rpartition(".")[0] or "figures" for f in drawn}:

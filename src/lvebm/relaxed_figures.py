@@ -122,13 +122,13 @@ def softmin_weights(data: Data, *, size, beta: float) -> object:
 
 
 def relaxed_free_energy(data: Data, *, size, betas, vmax: float, max_arrows: int) -> object:
-    """One F_beta heat map per beta (viridis, 0 to vmax, extended) with arrows -grad F_beta."""
+    """One F_beta heat map per beta (viridis, 0 to vmax, extended) with arrows -grad F_beta;
+    ``data["meshes"]`` holds the maps in the order of ``betas``."""
     s = data["samples"]
     n = len(betas)
     fig, axes = kit.panels(size, n, sharex=True, sharey=True)
     with ps.style():
-        for k, (ax, label) in enumerate(zip(axes.ravel(), betas, strict=False)):
-            mesh = data[f"mesh_{k + 1}"]
+        for ax, label, mesh in zip(axes.ravel(), betas, data["meshes"], strict=False):
             im = kit.heat(ax, mesh, vmax=vmax)
             kit.arrows(ax, mesh, max_arrows=max_arrows)
             kit.samples_on_map(ax, s, size=8)

@@ -58,14 +58,15 @@ def training_panels(data: Data, *, size, vmax: float, warm_vmax: float) -> objec
 
 
 def training_paths(data: Data, *, size, betas) -> object:
-    """Each beta's trajectory of (w1, w2), per method, over the contours of its loss; the
+    """Each beta's trajectory of (w1, w2), per method, over the contours of its loss
+    (``data["trajectories"]``, ``data["landscapes"]``, in the order of ``betas``); the
     learning-rate measurement of one epoch in the last panel."""
     n = len(betas)
     fig, axes = kit.panels(size, n + 1, cols=3)
     styles = {"lbfgs": ("o-", ps.Z_CHECK), "per_sample": (".-", ps.Z_TILDE)}
     with ps.style():
-        for k, (ax, label) in enumerate(zip(axes.ravel(), betas, strict=False), start=1):
-            land, traj = data[f"landscape_{k}"], data[f"trajectory_{k}"]
+        runs = zip(axes.ravel(), betas, data["landscapes"], data["trajectories"], strict=False)
+        for ax, label, land, traj in runs:
             a1, a2 = np.unique(land["w1"]), np.unique(land["w2"])
             grid = land["loss"].reshape(a2.size, a1.size)
             levels = np.quantile(grid, np.linspace(0.0, 1.0, 16) ** 2)

@@ -161,10 +161,7 @@ FIGURES.update(
             "relaxed_figures.relaxed_free_energy",
             {
                 "samples": SAMPLES,
-                **{
-                    f"mesh_{k}": RELAXED_MESH.format(beta=beta)
-                    for k, beta in enumerate(RELAXED_BETAS, start=1)
-                },
+                "meshes": [RELAXED_MESH.format(beta=beta) for beta in RELAXED_BETAS],
             },
             (13.0, 6.6),
             WARM,

@@ -204,11 +204,8 @@ FIGURES.update(
             "training_figures.training_paths",
             {
                 "learning_rates": "results/training/learning_rates.parquet",
-                **{
-                    f"{table}_{k}": TRAINING_RUN.format(beta=beta, table=table)
-                    for k, beta in enumerate(TRAINING_BETAS, start=1)
-                    for table in ("trajectory", "landscape")
-                },
+                "trajectories": expand(TRAINING_RUN, beta=TRAINING_BETAS, table="trajectory"),
+                "landscapes": expand(TRAINING_RUN, beta=TRAINING_BETAS, table="landscape"),
             },
             (13.0, 8.0),
             TRAINING,

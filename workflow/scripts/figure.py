@@ -2,8 +2,9 @@
 
 The function (``function`` of lvebm.figures, or ``module.function`` of a stage's own figure
 module) is the figure's record (workflow/rules/figuretable.smk); it receives the artifacts by
-their names in the record, its size and its options by keyword. The PNG is written here, atomically
-and without volatile metadata (the library draws; it writes no files)."""
+their names in the record (a name for a list of artifacts gets the list of their tables, in
+order), its size and its options by keyword. The PNG is written here, atomically and without
+volatile metadata (the library draws; it writes no files)."""
 
 import sys
 from importlib import import_module
@@ -16,7 +17,7 @@ sys.stderr = open(snakemake.log[0], "w", buffering=1)
 
 p = snakemake.params
 data = {
-    name: read_artifact(path)
+    name: read_artifact(path) if isinstance(path, str) else [read_artifact(p) for p in path]
     for name, path in snakemake.input.items()
     if name not in ("library", "platform")
 }
