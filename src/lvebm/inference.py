@@ -18,7 +18,7 @@ from lvebm.arguments import real_points
 from lvebm.exact import free_energy_exact
 from lvebm.methods import METHODS
 from lvebm.model import LATENT_N, Decoder
-from lvebm.optimize import InferenceResult, run_optimizer
+from lvebm.optimize import Z_INIT, InferenceResult, run_optimizer
 
 TRACE_POINTS = 100_000  # the most points whose iterates infer keeps unless asked (trace=True)
 
@@ -47,7 +47,7 @@ def infer(
     y2: ArrayLike,
     *,
     method: str = "lbfgs",
-    z_init: float = 0.5,
+    z_init: float = Z_INIT,
     options: Mapping | None = None,
     global_tol: float = 1e-9,
     workers: int = 1,

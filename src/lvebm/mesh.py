@@ -9,7 +9,7 @@ from lvebm.exact import free_energy_exact
 from lvebm.meshgrid import field_blocks
 from lvebm.methods import METHODS
 from lvebm.model import Decoder
-from lvebm.optimize import run_optimizer
+from lvebm.optimize import Z_INIT, run_optimizer
 
 
 def free_energy_field(
@@ -18,7 +18,7 @@ def free_energy_field(
     y2: np.ndarray,
     *,
     method: str = "exact",
-    z_init: float = 0.0,
+    z_init: float = Z_INIT,
     options: dict | None = None,
 ) -> dict[str, np.ndarray]:
     """F, z_check, dF/dy = 2 (y - g(z_check)) and uniqueness of the minimiser at points y.
@@ -60,7 +60,7 @@ def free_energy_blocks(
     stop: int,
     chunk: int,
     method: str = "exact",
-    z_init: float = 0.0,
+    z_init: float = Z_INIT,
     options: dict | None = None,
 ):
     """Yield the free-energy field of mesh points [start, stop) in chunks of ``chunk`` points."""

@@ -273,6 +273,13 @@ def _first_step(f: np.ndarray, f_old: np.ndarray, slope: np.ndarray) -> np.ndarr
     return np.where((slope != 0) & (a >= 0), a, 1.0)
 
 
+def _wolfe_start(b: _Batch) -> dict[str, np.ndarray]:
+    """E and dE/dz at the starts, and scipy's f_prev = f + |g| / 2 before the first step (its
+    minimizers' guess, which sets the first trial step)."""
+    f, g = b.fg(np.arange(b.n), b.z)
+    return {"f": f, "g": g, "f_old": f + np.abs(g) / 2.0}
+
+
 @checked_options
 def line_search(
     decoder: Decoder,
@@ -305,9 +312,7 @@ def line_search(
         b.n_eval[run.pos] += ls.n_eval
         return ls.ok, z + ls.alpha * p, {"f_old": run.f, "f": ls.f, "g": ls.slope / p}
 
-    f, g = b.fg(np.arange(b.n), b.z)
-    f_old = f + np.abs(g) / 2.0
-    _iterate(b, steepest, gtol=gtol, max_iter=max_iter, f=f, g=g, f_old=f_old)
+    _iterate(b, steepest, gtol=gtol, max_iter=max_iter, **_wolfe_start(b))
     return b.result()
 
 
@@ -371,9 +376,8 @@ def conjugate_gradient(
         beta = np.maximum(0.0, (g1 - g) * g1 / delta)
         return ok, z + alpha * p, {"f_old": f, "f": f_new, "g": g1, "p": -g1 + beta * p}
 
-    f, g = b.fg(np.arange(b.n), b.z)
-    f_old = f + np.abs(g) / 2.0
-    _iterate(b, polak_ribiere, gtol=gtol, max_iter=max_iter, f=f, g=g, f_old=f_old, p=-g)
+    start = _wolfe_start(b)
+    _iterate(b, polak_ribiere, gtol=gtol, max_iter=max_iter, **start, p=-start["g"])
     return b.result()
 
 

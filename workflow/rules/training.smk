@@ -204,8 +204,12 @@ FIGURES.update(
             "training_figures.training_paths",
             {
                 "learning_rates": "results/training/learning_rates.parquet",
-                "trajectories": expand(TRAINING_RUN, beta=TRAINING_BETAS, table="trajectory"),
-                "landscapes": expand(TRAINING_RUN, beta=TRAINING_BETAS, table="landscape"),
+                "trajectories": expand(
+                    TRAINING_RUN, beta=TRAINING_BETAS, table="trajectory"
+                ),
+                "landscapes": expand(
+                    TRAINING_RUN, beta=TRAINING_BETAS, table="landscape"
+                ),
             },
             (13.0, 8.0),
             TRAINING,
