@@ -50,6 +50,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from lvebm.arguments import real_number
 from lvebm.exact import TWO_PI, _angle, free_energy_exact
+from lvebm.linesearch import Active
 from lvebm.model import LATENT_N, Decoder, latent_grid
 
 CHUNK_ELEMENTS = 1 << 16  # points x latents held at once (stays in cache)
@@ -357,26 +358,26 @@ def _continuous(decoder, y1, y2, beta):
     start = start.astype(np.int64)
     for n0 in np.unique(start[~laplace]):
         group = np.flatnonzero((start == n0) & ~laplace)
-        gy1, gy2, shift = y1[group], y2[group], exact.F[group]
+        shift = exact.F[group]
         # the exponents carry round-off of about beta ulp(E): a floor under the tolerance
         tol = RTOL + NOISE_ULPS * EPS * beta * shift
-        current = _trapezoid_sums(decoder, gy1, gy2, beta, shift, n0, 0.0) / n0
+        first = _trapezoid_sums(decoder, y1[group], y2[group], beta, shift, n0, 0.0) / n0
+        # the points still refining, with their four sums as rows (point-major)
+        run = Active(group, y1=y1[group], y2=y2[group], shift=shift, tol=tol, sums=first.T)
         n = n0
-        active = np.arange(group.size)
         for _ in range(MAX_DOUBLINGS):
-            mid = (
-                _trapezoid_sums(decoder, gy1[active], gy2[active], beta, shift[active], n, 0.5) / n
-            )
-            refined = 0.5 * (current[:, active] + mid)
-            change = np.abs(refined - current[:, active]).max(axis=0)
-            current[:, active] = refined
+            mid = _trapezoid_sums(decoder, run.y1, run.y2, beta, run.shift, n, 0.5) / n
+            refined = 0.5 * (run.sums.T + mid)
+            change = np.abs(refined - run.sums.T).max(axis=0)
+            run.sums = refined.T
             n *= 2
-            nodes[group[active]] = n
-            done = change <= tol[active] * refined[0]
-            active = active[~done]
-            if active.size == 0:
+            nodes[run.pos] = n
+            done = change <= run.tol * refined[0]
+            sums[:, run.pos[done]] = refined[:, done]
+            run.keep(~done)
+            if len(run) == 0:
                 break
-        sums[:, group] = current
+        sums[:, run.pos] = run.sums.T  # out of doublings: the last refinement
     F = np.empty(m)
     mean_cos, mean_sin, mean_2z = np.empty(m), np.empty(m), np.empty(m)
     quad = ~laplace
