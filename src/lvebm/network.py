@@ -167,12 +167,13 @@ class Network:
         This is backpropagation that keeps the point axis, written straight into the transposed
         Jacobian (C-ordered ``(n_params, M n)``; the result is its transpose, a view), so the
         Gauss-Newton products ``J^T J`` and ``J^T r`` read it contiguously and nothing is
-        copied (:meth:`jacobian` builds the per-output tensor instead).
+        copied. The activations' slopes are computed once for all blocks.
         """
         layers = self.unpack(theta)
         n = acts[0].shape[1]
         jt = np.empty((self.n_params, len(grad_outs) * n))
         starts = np.cumsum([0] + [o * i + o for o, i in self.shapes])
+        slopes = [_slope(self.activation, a) for a in acts[1:-1]]  # slopes[j]: after layer j
         for m, grad_out in enumerate(grad_outs):
             block = jt[:, m * n : (m + 1) * n]
             g = grad_out * acts[-1] if self.output == "exp" else np.asarray(grad_out)
@@ -180,7 +181,7 @@ class Network:
                 w, _ = layers[j]
                 o, i = self.shapes[j]
                 if j < len(layers) - 1:
-                    g = g * _slope(self.activation, acts[j + 1])
+                    g = g * slopes[j]
                 k = starts[j]
                 for a in range(o):  # the weights' rows: g[a] times the layer's inputs
                     np.multiply(g[a], acts[j], out=block[k + a * i : k + (a + 1) * i])

@@ -17,7 +17,7 @@ sys.stderr = open(snakemake.log[0], "w", buffering=1)
 
 p = snakemake.params
 data = {
-    name: read_artifact(path) if isinstance(path, str) else [read_artifact(p) for p in path]
+    name: read_artifact(path) if isinstance(path, str) else [read_artifact(each) for each in path]
     for name, path in snakemake.input.items()
     if name not in ("library", "platform")
 }
