@@ -50,11 +50,9 @@ scattergather:
     mesh=config["mesh"]["shards"],
 
 
+# What the stages share, then one file per stage (in any order: each registers its targets,
+# figures, report tables, headline tables and config checks into common.smk's lists).
 include: "workflow/rules/common.smk"
-include: "workflow/rules/params.smk"
-include: "workflow/rules/resources.smk"
-include: "workflow/rules/targets.smk"
-include: "workflow/rules/figuretable.smk"
 include: "workflow/rules/platform.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/energy.smk"
@@ -66,9 +64,17 @@ include: "workflow/rules/conditional.smk"
 include: "workflow/rules/probabilistic.smk"
 include: "workflow/rules/amortized.smk"
 include: "workflow/rules/explorer.smk"
+include: "workflow/rules/landing.smk"
+
+
+# The stages' cross-field config checks, before any job (a sweep's points: sweeps.smk).
+stop_on_error(check_config, config, CONFIG_CHECKS)
+
+
+# The sweeps (this workflow again per point) and the report's tables, from what the stages
+# registered.
 include: "workflow/rules/sweeps.smk"
 include: "workflow/rules/tables.smk"
-include: "workflow/rules/landing.smk"
 
 
 # The landing page: the text rule landing_page writes (workflow/report/workflow.rst and the
@@ -87,4 +93,6 @@ include: "workflow/rules/figures.smk"
 rule all:
     default_target: True
     input:
-        all_targets(),
+        PLATFORM,
+        TARGETS,
+        [figure_path(name) for name in FIGURES],

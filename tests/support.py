@@ -9,11 +9,14 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import yaml
 
+from lvebm.pipeline.contracts import registered
 from lvebm.pipeline.manifest import copy_project as lvebm_copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,28 +25,6 @@ ROOT = Path(__file__).resolve().parents[1]
 PLAIN = [sys.executable, "-m", "snakemake"]  # as a user types it: the default profile applies
 NO_PROFILE = ["--workflow-profile", "none"]
 SNAKEMAKE = [*PLAIN, *NO_PROFILE]
-
-# What a run writes with the default optimizers and betas (the small test config too): 3 data
-# and energy tables, 14 inference tables (7 optimizers, 2 point sets), 7 traces (the samples'),
-# the summary, 2 mesh tables, 9 finite-temperature, 26 training, 5 conditional, 3
-# probabilistic and 14 amortized tables (6 per encoder, 2 of target propagation), 3 explorer
-# tables, 33 figures, and the platform record (results/platform.parquet), which a manifest keeps
-# apart; then each sweep: per point its own platform record and the tables of the stages it
-# runs, and the sweep's table, spread and figure.
-STAGE_ARTIFACTS = 121
-POINT_TABLES = {"training": 4, "conditional": 5}  # + the samples and beta = inf's 3 tables
-
-
-def sweep_artifacts(points: int, stages: list[str]) -> int:
-    return points * (1 + sum(POINT_TABLES[stage] for stage in stages)) + 3
-
-
-# config.yaml's sweep seeds (10 points, training and conditional)
-DEFAULT_ARTIFACTS = STAGE_ARTIFACTS + sweep_artifacts(10, ["training", "conditional"])
-MANIFEST_ARTIFACTS = DEFAULT_ARTIFACTS - 1 - 10  # without the platform records
-# .test/config/config.yaml's sweep pair (2 points, training)
-SMALL_ARTIFACTS = STAGE_ARTIFACTS + sweep_artifacts(2, ["training"])
-SMALL_MANIFEST_ARTIFACTS = SMALL_ARTIFACTS - 1 - 2
 
 # The small config (every stage in seconds), which users run as
 # `snakemake --configfile .test/config/config.yaml`: the overrides of config.yaml it holds.
@@ -242,3 +223,41 @@ def central_difference(fun, theta, h=1e-6):
         step[k] = h
         grad[k] = (fun(theta + step) - fun(theta - step)) / (2 * h)
     return grad
+
+
+def run_artifacts(*overrides: dict) -> list[str]:
+    """The artifacts (Parquet tables, PNG figures) a finished run holds, by path below the
+    project: every output of the job graph of config.yaml with ``overrides`` merged in (as
+    ``snakemake --summary`` lists it, sweep points included), but the intermediates the artifact
+    registry marks temp. Computed from the workflow and the registry, never typed."""
+    return list(_run_artifacts(json.dumps(overrides, sort_keys=True)))
+
+
+def manifest_artifacts(*overrides: dict) -> int:
+    """How many artifacts a manifest of that run records: all but the platform records."""
+    return sum(not path.endswith("/platform.parquet") for path in run_artifacts(*overrides))
+
+
+@cache
+def _run_artifacts(overrides: str) -> tuple[str, ...]:
+    config = yaml.safe_load((ROOT / "config.yaml").read_text())
+    for update in json.loads(overrides):
+        config = deep_update(config, update)
+    with tempfile.TemporaryDirectory() as scratch:
+        configfile = Path(scratch) / "config.yaml"
+        configfile.write_text(yaml.safe_dump(config, sort_keys=False))
+        proc = subprocess.run(
+            [*SNAKEMAKE, "--summary", "--snakefile", str(ROOT / "Snakefile"),
+             "--directory", scratch, "--configfile", str(configfile)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+    if proc.returncode:
+        raise AssertionError(f"snakemake --summary failed:\n{proc.stderr[-3000:]}")
+    rows = [line.split("\t")[0] for line in proc.stdout.splitlines()[1:] if line.strip()]
+    return tuple(
+        sorted(
+            path
+            for path in rows
+            if path.endswith((".parquet", ".png")) and not getattr(registered(path), "temp", 0)
+        )
+    )

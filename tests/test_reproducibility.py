@@ -7,11 +7,11 @@ import time
 
 import pytest
 from support import (
-    MANIFEST_ARTIFACTS,
-    SMALL_MANIFEST_ARTIFACTS,
+    SMALL_CONFIG_OVERRIDES,
     SNAKEMAKE,
-    STAGE_ARTIFACTS,
     copy_project,
+    manifest_artifacts,
+    run_artifacts,
 )
 from test_pipeline import check_amortized_stage
 
@@ -32,11 +32,12 @@ def test_clean_runs_cores_and_shards_never_change_an_artifact(tmp_path):
         proj = copy_project(tmp_path / name)
         # without the default sweep (its points run the same rules; CI's manifest check runs
         # it): two clean runs of the stages on 1 core take 3 minutes less
-        proj.update_config({"mesh": {"shards": shards}, "sweeps": {"seeds": None}})
+        overrides = {"mesh": {"shards": shards}, "sweeps": {"seeds": None}}
+        proj.update_config(overrides)
         proj.snakemake("--cores", cores, timeout=1800)
         runs[name] = proj.artifacts()
     one, two = runs.values()
-    assert len(one) == STAGE_ARTIFACTS and one.keys() == two.keys()
+    assert sorted(one) == run_artifacts(overrides) and one.keys() == two.keys()
     assert [k for k in one if one[k] != two[k]] == []
     # the amortized stage's targets on the default config (issue 26): iterations at least halved
     check_amortized_stage(proj, iterations=0.5, trained=("supervised", "energy"))
@@ -54,7 +55,8 @@ def test_manifest_reproduces_and_reports_a_change_of_a_decoder_weight_by_1e_6(
     try:
         assert manifest_main(["write", "-o", str(manifest)]) == 0
         assert manifest_main(["compare", str(manifest)]) == 0
-        assert f"reproduced: {SMALL_MANIFEST_ARTIFACTS} artifacts match" in capsys.readouterr().out
+        count = manifest_artifacts(SMALL_CONFIG_OVERRIDES)
+        assert f"reproduced: {count} artifacts match" in capsys.readouterr().out
         project.update_config({"decoder": {"w2": 0.36 + 1e-6}})
         project.snakemake("results/energy/energies.parquet")  # what depends on w2 first
         assert manifest_main(["compare", str(manifest)]) == 1
@@ -76,7 +78,7 @@ def test_committed_manifest_is_for_the_current_default_config():
 
     manifest = json.loads((ROOT / "reproducibility/manifest.json").read_text())
     assert manifest["config_sha256"] == config_digest(ROOT / "config.yaml")
-    assert len(manifest["artifacts"]) == MANIFEST_ARTIFACTS
+    assert len(manifest["artifacts"]) == manifest_artifacts()
     assert manifest["platform"]["pins"] == "on"
 
 

@@ -6,7 +6,7 @@ Each function takes the artifacts by the names of its record (``workflow/rules/a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from matplotlib.colors import LogNorm
@@ -41,18 +41,16 @@ def _ellipse(ax, decoder: Mapping, **style) -> None:
     ax.plot(decoder["w1"] * np.cos(z), decoder["w2"] * np.sin(z), **style)
 
 
-def _by_method(data: Data, table: str) -> dict[str, Columns]:
-    """The inputs ``<table>_<method>`` (one artifact per encoder) by method, in record order."""
-    prefix = f"{table}_"
-    return {name.removeprefix(prefix): t for name, t in data.items()
-            if name.startswith(prefix) and not name.startswith(f"{prefix}summary")}  # fmt: skip
+def _by_method(data: Data, name: str, methods: Sequence[str]) -> dict[str, Columns]:
+    """The list input ``name`` (one table per encoder, in the order of ``methods``) by method."""
+    return dict(zip(methods, data[name], strict=True))
 
 
 # 30 -----------------------------------------------------------------------------------------
-def encoder_latent(data: Data, *, size, decoder: Mapping) -> object:
+def encoder_latent(data: Data, *, size, decoder: Mapping, methods: Sequence[str]) -> object:
     """z_check and each encoder's z_tilde over the map, in a periodic colour map (twilight: 0 and
     2 pi the same colour), with the ridge where z_check jumps."""
-    gaps = _by_method(data, "gap")
+    gaps = _by_method(data, "gaps", methods)
     panels = [("exact", "ž(y), exact (the tie-break on the ridge)")] + [
         (m, rf"$\tilde{{z}}(y)$, encoder: {METHOD_TITLES.get(m, m)}") for m in gaps
     ]
@@ -84,10 +82,10 @@ def encoder_latent(data: Data, *, size, decoder: Mapping) -> object:
 
 
 # 31 -----------------------------------------------------------------------------------------
-def amortization_gap(data: Data, *, size, decoder: Mapping) -> object:
+def amortization_gap(data: Data, *, size, decoder: Mapping, methods: Sequence[str]) -> object:
     """The gap E(y, z_tilde) - F_inf(y) of each encoder on a log scale, the band around the
     ridge outlined, with the share of the total gap inside it and the median outside."""
-    gaps, bands = _by_method(data, "gap"), _by_method(data, "band")
+    gaps, bands = _by_method(data, "gaps", methods), _by_method(data, "bands", methods)
     fig, axes = ps.figure(size, ncols=len(gaps), sharex=True, sharey=True)
     axes = np.atleast_1d(axes)
     top = max(max(float(t["gap"].max()) for t in gaps.values()), GAP_FLOOR * 10)
@@ -125,18 +123,24 @@ def amortization_gap(data: Data, *, size, decoder: Mapping) -> object:
 
 
 # 32 -----------------------------------------------------------------------------------------
-def warm_start(data: Data, *, size, decoder: Mapping, z_init: float) -> object:
+def warm_start(
+    data: Data,
+    *,
+    size,
+    decoder: Mapping,
+    z_init: float,
+    methods: Sequence[str],
+    optimizers: Sequence[str],
+) -> object:
     """Top: per optimizer, the share of mesh points ending in a local minimum and the mean
     iterations, from the default start (the inference stage's tables) and from each encoder.
     Bottom: per start, the mesh points where any optimizer ended in a local minimum (marker
     size: how many did)."""
     inference = kit.model_rows(data["inference"], points="mesh")
-    results = {"default": {name.removeprefix("default_"): t for name, t in data.items()
-                           if name.startswith("default_")}}  # fmt: skip
-    summaries = {"default": inference}
-    for method, table in _by_method(data, "warm_start").items():
-        results[method] = {n: kit.model_rows(table, optimizer=n) for n in results["default"]}
-        summaries[method] = data[f"warm_start_summary_{method}"]
+    results = {"default": dict(zip(optimizers, data["defaults"], strict=True))}
+    summaries = {"default": inference, **_by_method(data, "warm_start_summaries", methods)}
+    for method, table in _by_method(data, "warm_starts", methods).items():
+        results[method] = {n: kit.model_rows(table, optimizer=n) for n in optimizers}
     names = list(results["default"])
     starts = list(results)
     fig = ps.figure(size)[0]

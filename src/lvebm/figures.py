@@ -435,13 +435,12 @@ def local_minima(
     data: Data, *, size, optimizers, z_init: float, max_points: int, vmax: float
 ) -> object:
     """Per optimizer, the mesh points where it stopped in a non-global minimum from z_init,
-    over the F_inf heat map."""
+    over the F_inf heat map (``data["meshes"]``: each optimizer's mesh table, in order)."""
     mesh = data["mesh"]
     n = len(optimizers)
     fig, axes = kit.panels(size, n, sharex=True, sharey=True)
     with ps.style():
-        for ax, name in zip(axes.ravel(), optimizers, strict=False):
-            t = data[f"mesh_{name}"]
+        for ax, name, t in zip(axes.ravel(), optimizers, data["meshes"], strict=False):
             im = kit.heat(ax, mesh, vmax=vmax, alpha=0.75)
             wrong = np.flatnonzero(~t["global_min"])
             shown = wrong[:: kit.stride(wrong.size, max_points)] if wrong.size else wrong

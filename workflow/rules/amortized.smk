@@ -2,15 +2,9 @@
 # stage's decoder, their gap on a map, the optimizers started from them, and target propagation.
 # The stage in one file: its outputs and params, its rules, its figure records.
 
-from lvebm.methods import ITERATIVE
-
 ENCODER_METHODS = ["supervised", "energy"]
-ENCODER = "results/amortized/encoder~{method}/{table}.parquet"
-TARGET_PROPAGATION = "results/amortized/target_propagation/{table}.parquet"
 # the optimizers that take a start: the inference stage's iterative ones
-WARM_OPTIMIZERS = [name for name in OPTIMIZERS if name in ITERATIVE]
-
-
+WARM_OPTIMIZERS = [name for name in OPTIMIZERS if METHODS[name].iterative]
 # each encoder's artifacts in its own folder: the energy encoder's are compared only on the same
 # kernels (class kernel in lvebm.pipeline.contracts: its training stops at a step budget)
 ENCODER_TABLES = [
@@ -21,9 +15,15 @@ ENCODER_TABLES = [
     "warm_start",
     "warm_start_summary",
 ]
-AMORTIZED_OUTPUTS = [
-    *expand(ENCODER, method=ENCODER_METHODS, table=ENCODER_TABLES),
-    *expand(TARGET_PROPAGATION, table=["params", "trajectory"]),
+# each table of every encoder, in the order of ENCODER_METHODS: what the figures read
+ENCODER_TABLE = {
+    table: expand(ARTIFACT[f"encoder_{table}"], method=ENCODER_METHODS)
+    for table in ENCODER_TABLES
+}
+TARGETS += [
+    *(path for paths in ENCODER_TABLE.values() for path in paths),
+    ARTIFACT["target_propagation_params"],
+    ARTIFACT["target_propagation_trajectory"],
 ]
 ENCODER_NETWORK = {
     "hidden": config["amortized"]["hidden"],
@@ -33,17 +33,6 @@ ENCODER_NETWORK = {
 MESH_BOX = {
     axis: [config["mesh"][axis]["start"], config["mesh"][axis]["stop"]]
     for axis in ("y1", "y2")
-}
-ENCODER_PARAMS = ENCODER.replace("{table}", "params")
-
-
-# each table of every encoder by input name, "<table>_<method>": what the figures read
-ENCODER_TABLE = {
-    table: {
-        f"{table}_{method}": ENCODER.format(method=method, table=table)
-        for method in ENCODER_METHODS
-    }
-    for table in ENCODER_TABLES
 }
 
 
@@ -56,8 +45,8 @@ rule train_encoder:
         platform=PLATFORM,
         library=library("amortized"),
     output:
-        params=ENCODER.replace("{table}", "params"),
-        trajectory=ENCODER.replace("{table}", "trajectory"),
+        params=ARTIFACT["encoder_params"],
+        trajectory=ARTIFACT["encoder_trajectory"],
     log:
         "logs/amortized/encoder~{method}.log",
     benchmark:
@@ -69,7 +58,7 @@ rule train_encoder:
     resources:
         **SMALL_JOB,
     params:
-        decoder=decoder_params(),
+        decoder=DECODER,
         network=ENCODER_NETWORK,
         box=MESH_BOX,
         n=config["amortized"]["train"],
@@ -82,12 +71,12 @@ rule train_encoder:
 
 rule target_propagation:
     input:
-        samples=SAMPLES,
+        samples=ARTIFACT["samples"],
         platform=PLATFORM,
         library=library("amortized"),
     output:
-        params=TARGET_PROPAGATION.format(table="params"),
-        trajectory=TARGET_PROPAGATION.format(table="trajectory"),
+        params=ARTIFACT["target_propagation_params"],
+        trajectory=ARTIFACT["target_propagation_trajectory"],
     log:
         "logs/amortized/target_propagation.log",
     benchmark:
@@ -97,7 +86,7 @@ rule target_propagation:
     resources:
         **SMALL_JOB,
     params:
-        start=training_start(),
+        start=TRAINING_START,
         network=ENCODER_NETWORK,
         options=config["amortized"]["target_propagation"],
     script:
@@ -106,11 +95,11 @@ rule target_propagation:
 
 rule amortization_gap:
     input:
-        encoder=ENCODER_PARAMS,
+        encoder=ARTIFACT["encoder_params"],
         platform=PLATFORM,
         library=library("amortized"),
     output:
-        ENCODER.replace("{table}", "gap"),
+        ARTIFACT["encoder_gap"],
     log:
         "logs/amortized/gap~{method}.log",
     benchmark:
@@ -120,7 +109,7 @@ rule amortization_gap:
     resources:
         **SMALL_JOB,
     params:
-        decoder=decoder_params(),
+        decoder=DECODER,
         network=ENCODER_NETWORK,
         box=MESH_BOX,
         num=config["amortized"]["map"],
@@ -130,11 +119,11 @@ rule amortization_gap:
 
 rule gap_band:
     input:
-        gap=ENCODER.replace("{table}", "gap"),
+        gap=ARTIFACT["encoder_gap"],
         platform=PLATFORM,
         library=library("amortized"),
     output:
-        ENCODER.replace("{table}", "band"),
+        ARTIFACT["encoder_band"],
     log:
         "logs/amortized/band~{method}.log",
     benchmark:
@@ -151,12 +140,12 @@ rule gap_band:
 
 rule warm_start:
     input:
-        encoder=ENCODER_PARAMS,
+        encoder=ARTIFACT["encoder_params"],
         platform=PLATFORM,
         library=library("amortized", "meshgrid"),
     output:
-        results=ENCODER.replace("{table}", "warm_start"),
-        summary=ENCODER.replace("{table}", "warm_start_summary"),
+        results=ARTIFACT["encoder_warm_start"],
+        summary=ARTIFACT["encoder_warm_start_summary"],
     log:
         "logs/amortized/warm_start~{method}.log",
     benchmark:
@@ -166,10 +155,10 @@ rule warm_start:
     resources:
         **SMALL_JOB,
     params:
-        decoder=decoder_params(),
+        decoder=DECODER,
         network=ENCODER_NETWORK,
-        mesh=mesh_axes(),
-        optimizers={name: optimizer_options(name) for name in WARM_OPTIMIZERS},
+        mesh=MESH_AXES,
+        optimizers={name: OPTIONS[name] for name in WARM_OPTIMIZERS},
         global_tol=config["inference"]["global_tol"],
     script:
         "../scripts/warm_start.py"
@@ -181,40 +170,44 @@ FIGURES.update(
     {
         "30_encoder_latent": Figure(
             "amortized_figures.encoder_latent",
-            ENCODER_TABLE["gap"],
+            {"gaps": ENCODER_TABLE["gap"]},
             (14.0, 4.4),
             AMORTIZED_CATEGORY,
-            {"decoder": decoder_params()},
+            {"decoder": DECODER, "methods": ENCODER_METHODS},
         ),
         "31_amortization_gap": Figure(
             "amortized_figures.amortization_gap",
-            {**ENCODER_TABLE["gap"], **ENCODER_TABLE["band"]},
+            {"gaps": ENCODER_TABLE["gap"], "bands": ENCODER_TABLE["band"]},
             (12.0, 4.6),
             AMORTIZED_CATEGORY,
-            {"decoder": decoder_params()},
+            {"decoder": DECODER, "methods": ENCODER_METHODS},
         ),
         "32_warm_start": Figure(
             "amortized_figures.warm_start",
             {
-                **ENCODER_TABLE["warm_start"],
-                **ENCODER_TABLE["warm_start_summary"],
-                "inference": "results/inference/summary.parquet",
-                **{
-                    f"default_{name}": f"results/inference/mesh/{name}.parquet"
-                    for name in WARM_OPTIMIZERS
-                },
+                "warm_starts": ENCODER_TABLE["warm_start"],
+                "warm_start_summaries": ENCODER_TABLE["warm_start_summary"],
+                "inference": ARTIFACT["inference_summary"],
+                "defaults": expand(
+                    ARTIFACT["inference"], points="mesh", optimizer=WARM_OPTIMIZERS
+                ),
             },
             (13.0, 8.0),
             AMORTIZED_CATEGORY,
-            {"decoder": decoder_params(), "z_init": config["inference"]["z_init"]},
+            {
+                "decoder": DECODER,
+                "z_init": config["inference"]["z_init"],
+                "methods": ENCODER_METHODS,
+                "optimizers": WARM_OPTIMIZERS,
+            },
         ),
         "33_target_propagation": Figure(
             "amortized_figures.target_propagation",
             {
-                "trajectory": TARGET_PROPAGATION.format(table="trajectory"),
-                "landscape": TRAINING_RUN.format(beta="inf", table="landscape"),
-                "cold": "results/training/summary.parquet",
-                "samples": SAMPLES,
+                "trajectory": ARTIFACT["target_propagation_trajectory"],
+                "landscape": ARTIFACT["training_landscape"].format(beta="inf"),
+                "cold": ARTIFACT["training_summary"],
+                "samples": ARTIFACT["samples"],
             },
             (12.0, 5.2),
             AMORTIZED_CATEGORY,
@@ -222,3 +215,27 @@ FIGURES.update(
         ),
     }
 )
+REPORT_TABLES.update(
+    {
+        f"gap_band_{method}": (
+            band,
+            AMORTIZED_CATEGORY,
+            f"The {method} encoder's amortization gap off and inside the band around the ridge",
+        )
+        for method, band in zip(ENCODER_METHODS, ENCODER_TABLE["band"])
+    }
+)
+REPORT_TABLES.update(
+    {
+        f"warm_start_{method}": (
+            summary,
+            AMORTIZED_CATEGORY,
+            f"The optimizers on the mesh started from the {method} encoder's guess",
+        )
+        for method, summary in zip(ENCODER_METHODS, ENCODER_TABLE["warm_start_summary"])
+    }
+)
+HEADLINE_TABLES["amortized"] = {
+    f"band_{method}": band
+    for method, band in zip(ENCODER_METHODS, ENCODER_TABLE["band"])
+}

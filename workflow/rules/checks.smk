@@ -24,10 +24,6 @@ IS_SWEEP_POINT = (MODULE_NAME or "").startswith("sweep_")
 from lvebm.pipeline.io import ArtifactError, check_contract, verify_checksum
 from lvebm.pipeline import sweep as sweeps
 
-# The smallest |decoder weight|: tests/test_exact.py checks the exact solver against a brute force
-# over 1e-3 <= |w1|, |w2| <= 1e3 (the schema's maximum), ratios up to 1e6 included.
-MIN_WEIGHT = 1.0e-3
-
 
 def stop_on_error(check, *args):
     """Run ``check``; a ConfigError, ConfigFileError or ArtifactError ends the run with its
@@ -88,7 +84,6 @@ def check_schema(cfg, schema_path):
         raise ConfigError(schema_error_message(error))
     filling.validate(cfg)
     check_numbers(cfg, validator.schema)
-    check_config(cfg)
     check_sweeps(cfg, schema_path)
 
 
@@ -158,113 +153,73 @@ def check_numbers(cfg, schema):
             _fail(key, value, f"must be an integer: write {value:.0f}, not {value!r}")
 
 
-def check_config(cfg):
-    """Cross-field rules the JSON schema cannot state; raise ConfigError naming the key."""
-    n = cfg["data"]["slice"]["n"]
-    if cfg["inference"]["focus"] > n:
-        _fail(
-            "inference.focus",
-            cfg["inference"]["focus"],
-            f"must be a sample label from 1 to data.slice.n = {n}",
-        )
-    for name in ("w1", "w2"):
-        weight = cfg["decoder"][name]
-        if not MIN_WEIGHT <= abs(weight):
-            _fail(
-                f"decoder.{name}",
-                weight,
-                f"|{name}| must be at least {MIN_WEIGHT} (at most 1000): the range where the "
-                "exact solver is tested; a zero weight makes the decoder degenerate",
-            )
-    for axis in ("y1", "y2"):
-        spec = cfg["mesh"][axis]
-        if not spec["start"] < spec["stop"]:
-            _fail(
-                f"mesh.{axis}.start",
-                spec["start"],
-                f"must be less than mesh.{axis}.stop = {spec['stop']}",
-            )
-    points = cfg["mesh"]["y1"]["num"] * cfg["mesh"]["y2"]["num"]
-    if points > cfg["mesh"]["max_points"]:
-        _fail(
-            "mesh.max_points",
-            cfg["mesh"]["max_points"],
-            f"the mesh has mesh.y1.num x mesh.y2.num = {points} points, more than this cap; "
-            "the mesh jobs' memory, disk and time grow with it: raise mesh.max_points on "
-            "purpose to run it",
-        )
-    if cfg["mesh"]["shards"] > points:
-        _fail(
-            "mesh.shards",
-            cfg["mesh"]["shards"],
-            f"must be at most the {points} mesh points",
-        )
-    curve = cfg["mesh"]["curve"]
-    if not curve["start_pi"] < curve["stop_pi"]:
-        _fail(
-            "mesh.curve.stop_pi",
-            curve["stop_pi"],
-            f"must be greater than mesh.curve.start_pi = {curve['start_pi']}",
-        )
-    search = cfg["figures"]["search_optimizer"]
-    if search not in cfg["inference"]["optimizers"]:
-        _fail(
-            "figures.search_optimizer",
-            search,
-            f"must be one of inference.optimizers = {cfg['inference']['optimizers']}",
-        )
-    relaxed = cfg["relaxed"]
-    for spec in relaxed["weights_points"]:
-        if isinstance(spec, int) and spec > n:
-            _fail(
-                "relaxed.weights_points",
-                spec,
-                f"a sample label must be from 1 to data.slice.n = {n}",
-            )
-    line = relaxed["cross_section"]
-    if list(line["start"]) == list(line["stop"]):
-        _fail(
-            "relaxed.cross_section.stop",
-            line["stop"],
-            "must differ from relaxed.cross_section.start (a line, not a point)",
-        )
-    scan = relaxed["scan"]
-    if not scan["start"] < scan["stop"]:
-        _fail(
-            "relaxed.scan.stop",
-            scan["stop"],
-            f"must be greater than relaxed.scan.start = {scan['start']}",
-        )
-    training = cfg["training"]
-    if training["warm_point"] > n:
-        _fail(
-            "training.warm_point",
-            training["warm_point"],
-            f"must be a sample label from 1 to data.slice.n = {n}",
-        )
-    for name in ("learning_rates", "temperature"):
-        spec = training[name]
-        if not spec["start"] < spec["stop"]:
-            _fail(
-                f"training.{name}.stop",
-                spec["stop"],
-                f"must be greater than training.{name}.start = {spec['start']}",
-            )
-    radii = cfg["explorer"]["radii"]
-    if not radii["start"] < radii["stop"]:
-        _fail(
-            "explorer.radii.start",
-            radii["start"],
-            f"must be less than explorer.radii.stop = {radii['stop']}",
-        )
-    for name in ("line_search", "conjugate_gradient"):
-        c1, c2 = cfg["inference"][name]["c1"], cfg["inference"][name]["c2"]
-        if not c1 < c2:
-            _fail(
-                f"inference.{name}.c2",
-                c2,
-                f"must be greater than inference.{name}.c1 = {c1}",
-            )
+def check_config(cfg, checks, where=""):
+    """Run the cross-field checks the stage files registered (CONFIG_CHECKS); the first that
+    fails raises ConfigError naming its key, after ``where`` (a sweep's point)."""
+    try:
+        for check in checks:
+            check(cfg)
+    except ConfigError as e:
+        raise ConfigError(f"{where}{e}") from None
+
+
+# The cross-field checks' constructors: each returns a check(cfg) that raises ConfigError naming
+# the key; a stage file registers its own (CONFIG_CHECKS += [...]).
+
+
+def _value(cfg, key):
+    return sweeps.lookup(cfg, key)
+
+
+def less(low, high, name=None):
+    """low < high; the error names ``name`` (low, or high: "must be greater than")."""
+
+    def check(cfg):
+        a, b = _value(cfg, low), _value(cfg, high)
+        if not a < b:
+            if name == high:
+                _fail(high, b, f"must be greater than {low} = {a}")
+            _fail(low, a, f"must be less than {high} = {b}")
+
+    return check
+
+
+def sample_label(key):
+    """A sample label (an integer, or each integer of a list of points) from 1 to data.slice.n."""
+
+    def check(cfg):
+        n, value = cfg["data"]["slice"]["n"], _value(cfg, key)
+        for label in value if isinstance(value, list) else [value]:
+            if isinstance(label, int) and label > n:
+                what = (
+                    "a sample label must be"
+                    if isinstance(value, list)
+                    else "must be a sample label"
+                )
+                _fail(key, label, f"{what} from 1 to data.slice.n = {n}")
+
+    return check
+
+
+def one_of(key, choices):
+    """The value is one of the list at key ``choices``."""
+
+    def check(cfg):
+        value, allowed = _value(cfg, key), _value(cfg, choices)
+        if value not in allowed:
+            _fail(key, value, f"must be one of {choices} = {allowed}")
+
+    return check
+
+
+def holds(key, condition, allowed):
+    """condition(cfg) is true; else the error names ``key`` and says ``allowed(cfg)``."""
+
+    def check(cfg):
+        if not condition(cfg):
+            _fail(key, _value(cfg, key), allowed(cfg))
+
+    return check
 
 
 def check_landing_page(landing, argv):
@@ -384,3 +339,4 @@ def check_sweeps(cfg, schema_path):
                 check_schema(sweeps.point_config(cfg, settings), schema_path)
             except ConfigError as e:
                 raise ConfigError(f"{where}, point {folder}: {e}") from None
+    # (each point's cross-field checks: sweeps.smk, once the stage files registered them)

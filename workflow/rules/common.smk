@@ -1,15 +1,40 @@
-# Helpers for all jobs: their library inputs and their environment. The other helpers are in
-# checks.smk (before any job), params.smk, resources.smk, targets.smk and figuretable.smk; the
-# stage files hold the rules.
+# What every stage shares, and nothing that one stage alone uses: the artifacts' paths, the
+# library inputs, the job environment, the values several stages read from the config, the figure
+# record, and the three lists each stage file registers into (its default targets, its figures,
+# its cross-field config checks). checks.smk (before any job) and overrides.smk (typed --config
+# values) come before it; the stage files after it, each self-contained.
 
+import math
 import os
 from pathlib import Path
+from typing import NamedTuple
 
+from lvebm.meshgrid import mesh_size, shard_bounds
+from lvebm.methods import METHODS, options_from_config
+from lvebm.pipeline.contracts import ARTIFACTS
 from lvebm.pipeline.jobgraph import commit, config_sha256, lvebm_imports
 from lvebm.pipeline.numerics import job_environment
+from lvebm.temperatures import beta_label, with_zero_temperature
 
 # This file's own folder, not workflow.basedir: used as a module, the basedir is the caller's.
 LIBRARY = Path(workflow.current_basedir).parents[1] / "src" / "lvebm"
+
+
+# The artifacts by name, from their registry (lvebm.pipeline.contracts: path and columns): the
+# rules' inputs and outputs, the figure records' inputs and the tests all take paths from it.
+ARTIFACT = {name: f"results/{artifact.path}" for name, artifact in ARTIFACTS.items()}
+
+
+# What the stage files register: the default target's files (rule all); the figure records
+# (figures.smk makes a rule of each); the summary tables shown in the report, by name
+# (artifact, category, title) for tables.smk; the headline tables a sweep's points report, by
+# stage and name as lvebm.pipeline.sweep.HEADLINES reads them; the cross-field config checks
+# (checks.smk's constructors; the Snakefile runs them after the stage files, before any job).
+TARGETS = []
+FIGURES = {}
+REPORT_TABLES = {}
+HEADLINE_TABLES = {}
+CONFIG_CHECKS = []
 
 
 # The conda environment of the jobs (--sdm conda): the scripts' imports and the lvebm package,
@@ -17,15 +42,15 @@ LIBRARY = Path(workflow.current_basedir).parents[1] / "src" / "lvebm"
 ENV = "../envs/lvebm.yaml"
 os.environ.update(LVEBM_ROOT=str(LIBRARY.parents[1]))
 
-# The kernels every job computes with (lvebm.pipeline.numerics): with numerics.pin, NumPy's SIMD dispatch
-# capped at AVX2, OpenBLAS's Haswell kernel and one BLAS thread, on any x86-64 CPU with AVX2.
-# Set here, when the workflow loads, so that every job inherits them: local jobs, SLURM jobs
-# (whose job step loads the workflow again on the node) and a host workflow's jobs. Every
+# The kernels every job computes with (lvebm.pipeline.numerics): with numerics.pin, NumPy's SIMD
+# dispatch capped at AVX2, OpenBLAS's Haswell kernel and one BLAS thread, on any x86-64 CPU with
+# AVX2. Set here, when the workflow loads, so that every job inherits them: local jobs, SLURM
+# jobs (whose job step loads the workflow again on the node) and a host workflow's jobs. Every
 # computing rule takes the record of them as an input (rule record_platform), so switching the
 # pins reruns what they can change.
 JOB_ENVIRONMENT, PINS = job_environment(config["numerics"]["pin"])
 os.environ.update(JOB_ENVIRONMENT)
-PLATFORM = "results/platform.parquet"
+PLATFORM = ARTIFACT["platform"]
 
 
 def library(*modules):
@@ -42,3 +67,99 @@ def library(*modules):
             found for found in lvebm_imports(str(LIBRARY / name)) if found not in files
         ]
     return [os.path.relpath(LIBRARY / name) for name in files]
+
+
+# The config values several stages pass through params: (plain Python values).
+DECODER = {"w1": config["decoder"]["w1"], "w2": config["decoder"]["w2"]}
+# the horn and slice samplers' parameters (the data stage, the conditional horn, training)
+SAMPLER = {
+    "seed": config["seed"],
+    **{key: config["data"][key] for key in ("alpha", "beta", "noise_std")},
+}
+OPTIMIZERS = config["inference"]["optimizers"]
+# each method's options, exactly the config values it uses (its record in lvebm.methods)
+OPTIONS = {name: options_from_config(name, config) for name in METHODS}
+MESH_AXES = {
+    "y1_axis": dict(config["mesh"]["y1"]),
+    "y2_axis": dict(config["mesh"]["y2"]),
+}
+MESH_POINTS = mesh_size(config["mesh"]["y1"], config["mesh"]["y2"])
+# the energy curves' z range and marker step in radians (figures 5 and 10)
+CURVE = config["mesh"]["curve"]
+Z_RANGE = [CURVE["start_pi"] * math.pi, CURVE["stop_pi"] * math.pi]
+MARKER_STEP = math.pi / CURVE["markers_per_pi"]
+# the colour scale's top of the finite-temperature maps (figures 16 and 18's warm row): the
+# cross-section's axis, since hot F_beta lies well above F_inf's 0 to 2
+RELAXED_VMAX = 5.0
+# the training stage's first method and starting decoder (read by the later stages too)
+REFERENCE_METHOD = config["training"]["methods"][0]
+TRAINING_START = (
+    DECODER
+    if config["training"]["start"] == "decoder"
+    else {key: config["training"]["start"][key] for key in ("w1", "w2")}
+)
+
+
+# The mesh's shards (scattergather mesh): [start, stop) of each "i-of-n" block of points.
+SHARDS = {
+    f"{index + 1}-of-{config['mesh']['shards']}": dict(
+        zip(
+            ("start", "stop"),
+            shard_bounds(MESH_POINTS, config["mesh"]["shards"], index),
+        )
+    )
+    for index in range(config["mesh"]["shards"])
+}
+
+
+# Resources, sized from the benchmark files (bench/mesh.py, bench/inference.py, benchmarks/): a
+# job starts at about 170 MB RSS (Python, numpy, pyarrow); per-point budgets are about 5x the
+# measured costs.
+SMALL_JOB = {"mem_mb": 500, "runtime": 5}
+BASE_MEM_MB = 400
+BYTES_PER_CHUNK_POINT = 1200
+# Megabytes of a job that holds one mesh chunk, 1200 bytes a point.
+CHUNK_MEM_MB = (
+    BASE_MEM_MB
+    + min(config["mesh"]["chunk"], MESH_POINTS) * BYTES_PER_CHUNK_POINT // 1_000_000
+)
+
+
+def shard_runtime(seconds_per_point):
+    """Minutes each mesh shard may take, {scatteritem: minutes}: its points times the budget
+    per point, at least 5."""
+    return {
+        item: max(5, math.ceil((s["stop"] - s["start"]) * seconds_per_point / 60))
+        for item, s in SHARDS.items()
+    }
+
+
+class Figure(NamedTuple):
+    """A figure's record: its rule (figures.smk), its place in the report and the tests'
+    expectations all derive from it; its caption is workflow/report/fig{name}.rst."""
+
+    # the function that draws it: "module.function" of a stage's figure module (lvebm.<module>),
+    # or a bare name of lvebm.figures (the lecture's)
+    function: str
+    inputs: dict  # artifact paths (or lists of them) by name: the function's data by these names
+    size: tuple  # base size in inches, times figures.scale
+    category: str  # its section of the report
+    # the function's keyword options besides size: plain values from config
+    options: dict = {}
+
+
+LECTURE, BEYOND = "Figures of the lecture", "Beyond the lecture"
+
+
+def figure_path(figure):
+    return f"results/figures/fig{figure}.png"
+
+
+def figure_module(figure):
+    """The library module whose function draws the figure."""
+    return figure.function.rpartition(".")[0] or "figures"
+
+
+def scaled_size(size):
+    """A base size in inches times figures.scale."""
+    return [round(side * config["figures"]["scale"], 4) for side in size]

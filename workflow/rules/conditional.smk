@@ -3,10 +3,11 @@
 # held-out horn samples and on the meshes of figure 26. The stage in one file: its outputs and
 # params, its rules, its figure records.
 
-CONDITIONAL = "results/conditional/{table}.parquet"
-CONDITIONAL_OUTPUTS = expand(
-    CONDITIONAL, table=["params", "trajectory", "radii", "free_energy", "maps"]
-)
+TARGETS += [
+    ARTIFACT[f"conditional_{table}"]
+    for table in ("params", "trajectory", "radii", "free_energy", "maps")
+]
+HEADLINE_TABLES["conditional"] = {"radii": ARTIFACT["conditional_radii"]}
 # f: 1 -> hidden ... -> 2 (x in, the two radii out) and its hidden activation
 CONDITIONAL_NETWORK = {
     "sizes": [1, *config["conditional"]["hidden"], 2],
@@ -14,7 +15,7 @@ CONDITIONAL_NETWORK = {
 }
 # the sampler's arguments for the train and held-out horn samples (their own random streams)
 CONDITIONAL_SAMPLES = {
-    split: {"n": config["conditional"][split], "split": split, **data_params()}
+    split: {"n": config["conditional"][split], "split": split, **SAMPLER}
     for split in ("train", "held_out")
 }
 
@@ -24,8 +25,8 @@ rule train_conditional:
         platform=PLATFORM,
         library=library("data", "model", "exact", "conditional"),
     output:
-        params=CONDITIONAL.format(table="params"),
-        trajectory=CONDITIONAL.format(table="trajectory"),
+        params=ARTIFACT["conditional_params"],
+        trajectory=ARTIFACT["conditional_trajectory"],
     log:
         "logs/conditional/train.log",
     benchmark:
@@ -48,13 +49,13 @@ rule train_conditional:
 
 rule evaluate_conditional:
     input:
-        params=CONDITIONAL.format(table="params"),
+        params=ARTIFACT["conditional_params"],
         platform=PLATFORM,
         library=library("data", "model", "exact", "conditional"),
     output:
-        radii=CONDITIONAL.format(table="radii"),
-        free_energy=CONDITIONAL.format(table="free_energy"),
-        maps=CONDITIONAL.format(table="maps"),
+        radii=ARTIFACT["conditional_radii"],
+        free_energy=ARTIFACT["conditional_free_energy"],
+        maps=ARTIFACT["conditional_maps"],
     log:
         "logs/conditional/evaluate.log",
     benchmark:
@@ -80,29 +81,29 @@ FIGURES.update(
     {
         "23_conditional_untrained": Figure(
             "conditional_figures.conditional_manifold",
-            {"radii": CONDITIONAL.format(table="radii"), "horn": HORN},
+            {"radii": ARTIFACT["conditional_radii"], "horn": ARTIFACT["horn"]},
             (8.0, 6.5),
             CONDITIONAL_CATEGORY,
             {"model": "untrained", "n": config["latent"]["n"]},
         ),
         "24_conditional_trained": Figure(
             "conditional_figures.conditional_manifold",
-            {"radii": CONDITIONAL.format(table="radii"), "horn": HORN},
+            {"radii": ARTIFACT["conditional_radii"], "horn": ARTIFACT["horn"]},
             (8.0, 6.5),
             CONDITIONAL_CATEGORY,
             {"model": "trained", "n": config["latent"]["n"]},
         ),
         "25_regression_baseline": Figure(
             "conditional_figures.regression_baseline",
-            {"radii": CONDITIONAL.format(table="radii"), "horn": HORN},
+            {"radii": ARTIFACT["conditional_radii"], "horn": ARTIFACT["horn"]},
             (8.0, 6.5),
             CONDITIONAL_CATEGORY,
         ),
         "26_conditional_free_energy": Figure(
             "conditional_figures.conditional_free_energy",
             {
-                "maps": CONDITIONAL.format(table="maps"),
-                "held_out": CONDITIONAL.format(table="free_energy"),
+                "maps": ARTIFACT["conditional_maps"],
+                "held_out": ARTIFACT["conditional_free_energy"],
             },
             (13.0, 4.8),
             CONDITIONAL_CATEGORY,

@@ -1,9 +1,16 @@
+# The data (lecture 15-1): samples of the horn (figure 1) and the slice of it at x = data.slice.x
+# whose ellipse the lecture's decoder fits (figure 2). The stage in one file: its outputs, its
+# rules, its figure records.
+
+TARGETS += [ARTIFACT["horn"], ARTIFACT["samples"]]
+
+
 rule sample_horn:
     input:
         platform=PLATFORM,
         library=library("data"),
     output:
-        "results/data/horn.parquet",
+        ARTIFACT["horn"],
     log:
         "logs/sample_horn/horn.log",
     benchmark:
@@ -14,7 +21,7 @@ rule sample_horn:
         **SMALL_JOB,
     params:
         n=config["data"]["horn"]["n"],
-        sampler=data_params(),
+        sampler=SAMPLER,
     script:
         "../scripts/sample_horn.py"
 
@@ -24,7 +31,7 @@ rule sample_slice:
         platform=PLATFORM,
         library=library("data"),
     output:
-        "results/data/samples.parquet",
+        ARTIFACT["samples"],
     log:
         "logs/sample_slice/samples.log",
     benchmark:
@@ -36,6 +43,19 @@ rule sample_slice:
     params:
         n=config["data"]["slice"]["n"],
         x=config["data"]["slice"]["x"],
-        sampler=data_params(),
+        sampler=SAMPLER,
     script:
         "../scripts/sample_slice.py"
+
+
+FIGURES.update(
+    {
+        "01_horn": Figure("horn", {"horn": ARTIFACT["horn"]}, (7.5, 6.0), LECTURE),
+        "02_samples": Figure(
+            "samples",
+            {"samples": ARTIFACT["samples"], "energies": ARTIFACT["energies"]},
+            (7.0, 5.0),
+            LECTURE,
+        ),
+    }
+)

@@ -1,10 +1,31 @@
+# The model (lecture 15-1): the decoder g(z) = [w1 cos z, w2 sin z] and the energies E_i(z) of
+# each sample over the lecture's 48 latents (figures 3, 4 and 6). The stage in one file: its
+# config check, its outputs, its rule, its figure records.
+
+# The smallest |decoder weight|: tests/test_exact.py checks the exact solver against a brute force
+# over 1e-3 <= |w1|, |w2| <= 1e3 (the schema's maximum), ratios up to 1e6 included.
+MIN_WEIGHT = 1.0e-3
+CONFIG_CHECKS += [
+    holds(
+        f"decoder.{name}",
+        lambda cfg, name=name: MIN_WEIGHT <= abs(cfg["decoder"][name]),
+        lambda cfg, name=name: (
+            f"|{name}| must be at least {MIN_WEIGHT} (at most 1000): the range where the "
+            "exact solver is tested; a zero weight makes the decoder degenerate"
+        ),
+    )
+    for name in ("w1", "w2")
+]
+TARGETS += [ARTIFACT["energies"]]
+
+
 rule evaluate_energies:
     input:
-        samples="results/data/samples.parquet",
+        samples=ARTIFACT["samples"],
         platform=PLATFORM,
         library=library("model"),
     output:
-        "results/energy/energies.parquet",
+        ARTIFACT["energies"],
     log:
         "logs/evaluate_energies/energies.log",
     benchmark:
@@ -14,7 +35,24 @@ rule evaluate_energies:
     resources:
         **SMALL_JOB,
     params:
-        decoder=decoder_params(),
+        decoder=DECODER,
         n=config["latent"]["n"],
     script:
         "../scripts/evaluate_energies.py"
+
+
+FIGURES.update(
+    {
+        "03_graph": Figure("computation_graph", {}, (6.0, 4.6), LECTURE),
+        "04_energies": Figure(
+            "energies", {"energies": ARTIFACT["energies"]}, (12.0, 7.0), LECTURE
+        ),
+        "06_latent": Figure(
+            "latent_plane",
+            {"samples": ARTIFACT["samples"], "energies": ARTIFACT["energies"]},
+            (7.0, 5.0),
+            LECTURE,
+            {"focus": config["inference"]["focus"]},
+        ),
+    }
+)

@@ -3,24 +3,26 @@
 # temperature scan) and for w1, w2 (F_inf along the line and on the mesh). One rule computes what
 # every slider position shows (Parquet artifacts), one embeds it in the page.
 
-EXPLORER = "results/explorer/{table}.parquet"
+CONFIG_CHECKS += [less("explorer.radii.start", "explorer.radii.stop")]
 EXPLORER_PAGE = "results/explorer/explorer.html"
-EXPLORER_OUTPUTS = [
-    *expand(EXPLORER, table=["line", "weights", "decoders"]),
+TARGETS += [
+    ARTIFACT["explorer_line"],
+    ARTIFACT["explorer_weights"],
+    ARTIFACT["explorer_decoders"],
     EXPLORER_PAGE,
 ]
 
 
 rule explorer_data:
     input:
-        samples=SAMPLES,
-        temperature="results/training/temperature.parquet",
+        samples=ARTIFACT["samples"],
+        temperature=ARTIFACT["training_temperature"],
         platform=PLATFORM,
         library=library("explorer", "pipeline.relaxed_tables"),
     output:
-        line=EXPLORER.format(table="line"),
-        weights=EXPLORER.format(table="weights"),
-        decoders=EXPLORER.format(table="decoders"),
+        line=ARTIFACT["explorer_line"],
+        weights=ARTIFACT["explorer_weights"],
+        decoders=ARTIFACT["explorer_decoders"],
     log:
         "logs/explorer/data.log",
     benchmark:
@@ -43,11 +45,11 @@ rule explorer_data:
 
 rule explorer_page:
     input:
-        line=EXPLORER.format(table="line"),
-        weights=EXPLORER.format(table="weights"),
-        decoders=EXPLORER.format(table="decoders"),
-        temperature="results/training/temperature.parquet",
-        samples=SAMPLES,
+        line=ARTIFACT["explorer_line"],
+        weights=ARTIFACT["explorer_weights"],
+        decoders=ARTIFACT["explorer_decoders"],
+        temperature=ARTIFACT["training_temperature"],
+        samples=ARTIFACT["samples"],
         library=library("pipeline.explorer_page"),
     output:
         report(

@@ -1,5 +1,5 @@
-# One rule per figure record (figuretable.smk): figure_01_horn ... figure_26_conditional_free_energy.
-for name, figure in FIGURES.items():
+# One rule per figure record (the stage files' FIGURES), in the figures' order: figure_01_horn ...
+for name, figure in sorted(FIGURES.items()):
 
     rule:
         name:
@@ -28,7 +28,7 @@ for name, figure in FIGURES.items():
         params:
             function=figure.function,
             options=figure.options,
-            size=figure_size(figure),
+            size=scaled_size(figure.size),
             dpi=config["figures"]["dpi"],
         script:
             "../scripts/figure.py"

@@ -1,56 +1,128 @@
+# Inference (lecture 15-1): z_check and F_inf of the samples and of the mesh's points with each
+# optimizer of inference.optimizers, their iterates, and the summary that scores them against the
+# exact free energy (figures 5, 7, 12 and 13). The stage in one file: its config checks, the
+# values its rules pass, its outputs, its rules, its figure records.
+
+CONFIG_CHECKS += [
+    sample_label("inference.focus"),
+    one_of("figures.search_optimizer", "inference.optimizers"),
+    *(
+        less(
+            f"inference.{name}.c1", f"inference.{name}.c2", name=f"inference.{name}.c2"
+        )
+        for name in ("line_search", "conjugate_gradient")
+    ),
+]
+
+POINT_SETS = ["samples", "mesh"]
+# What the infer job of each optimizer uses: its options, and the start and the tolerance of a
+# global minimum if it iterates (its record in lvebm.methods says).
+INFERENCE = {
+    name: {
+        "options": OPTIONS[name],
+        **(
+            {
+                "z_init": config["inference"]["z_init"],
+                "global_tol": config["inference"]["global_tol"],
+            }
+            if METHODS[name].iterative
+            else {}
+        ),
+    }
+    for name in OPTIMIZERS
+}
+# The mesh's axes and block size for the mesh point set; the samples are an input instead.
+POINT_SET = {"samples": {}, "mesh": {**MESH_AXES, "chunk": config["mesh"]["chunk"]}}
+POINT_SET_INPUT = {"samples": {"points": ARTIFACT["samples"]}, "mesh": {}}
+
+# Resources by point set: the mesh's points split over 2 threads (identical results; numpy
+# releases the GIL), the samples too few to split (fewer than one block of 4096 points); the
+# trace of ~60 gradient-descent iterates costs about 4000 bytes a point.
+SECONDS_PER_POINT_ITERATIVE = 2e-5
+INFER_RESOURCES = {
+    "samples": {"threads": 1, **SMALL_JOB, "trace_mem_mb": SMALL_JOB["mem_mb"]},
+    "mesh": {
+        "threads": 2,
+        "mem_mb": CHUNK_MEM_MB,
+        "trace_mem_mb": BASE_MEM_MB
+        + min(config["mesh"]["chunk"], MESH_POINTS) * 4000 // 1_000_000,
+        "runtime": max(
+            5, math.ceil(MESH_POINTS * SECONDS_PER_POINT_ITERATIVE * 5 / 60)
+        ),
+    },
+}
+
+INFERENCE_OUTPUTS = expand(
+    ARTIFACT["inference"], points=POINT_SETS, optimizer=OPTIMIZERS
+)
+# the iterates: on the samples, and on the mesh if inference.mesh_trace
+TRACE_OUTPUTS = expand(
+    ARTIFACT["trace"],
+    points=POINT_SETS if config["inference"]["mesh_trace"] else ["samples"],
+    optimizer=OPTIMIZERS,
+)
+TARGETS += [*INFERENCE_OUTPUTS, *TRACE_OUTPUTS, ARTIFACT["inference_summary"]]
+HEADLINE_TABLES["inference"] = {"summary": ARTIFACT["inference_summary"]}
+REPORT_TABLES["inference_summary"] = (
+    ARTIFACT["inference_summary"],
+    BEYOND,
+    "Inference: global minima reached, errors and work per optimizer and point set",
+)
+
+
 wildcard_constraints:
-    points="samples|mesh",
+    points="|".join(POINT_SETS),
     optimizer="|".join(OPTIMIZERS),
 
 
 rule infer:
     input:
-        unpack(point_set_input),
+        unpack(lambda w: POINT_SET_INPUT[w.points]),
         platform=PLATFORM,
         library=library(
             "model", "exact", "linesearch", "optimize", "inference", "meshgrid"
         ),
     output:
-        results="results/inference/{points}/{optimizer}.parquet",
+        results=ARTIFACT["inference"],
     log:
         "logs/infer/{points}/{optimizer}.log",
     benchmark:
         "benchmarks/infer/{points}/{optimizer}.tsv"
     conda:
         ENV
-    threads: infer_threads
+    threads: lambda w: INFER_RESOURCES[w.points]["threads"]
     resources:
-        mem_mb=infer_mem_mb,
-        runtime=infer_runtime,
+        mem_mb=lambda w: INFER_RESOURCES[w.points]["mem_mb"],
+        runtime=lambda w: INFER_RESOURCES[w.points]["runtime"],
     params:
-        decoder=decoder_params(),
-        inference=inference_params,
-        points=point_set_params,
+        decoder=DECODER,
+        inference=lambda w: INFERENCE[w.optimizer],
+        points=lambda w: POINT_SET[w.points],
     script:
         "../scripts/infer.py"
 
 
 # The iterates of the same runs: a job of its own, so that the mesh's results are written without
-# them (tens of rows per point) unless inference.mesh_trace asks for them (see trace_outputs).
+# them (tens of rows per point) unless inference.mesh_trace asks for them (TRACE_OUTPUTS).
 use rule infer as trace with:
     output:
-        trace="results/inference/{points}/{optimizer}_trace.parquet",
+        trace=ARTIFACT["trace"],
     log:
         "logs/trace/{points}/{optimizer}.log",
     benchmark:
         "benchmarks/trace/{points}/{optimizer}.tsv"
     resources:
-        mem_mb=trace_mem_mb,
-        runtime=infer_runtime,
+        mem_mb=lambda w: INFER_RESOURCES[w.points]["trace_mem_mb"],
+        runtime=lambda w: INFER_RESOURCES[w.points]["runtime"],
 
 
 rule summarize_inference:
     input:
-        results=inference_outputs(),
+        results=INFERENCE_OUTPUTS,
         platform=PLATFORM,
         library=library("model", "exact", "linesearch", "optimize", "inference"),
     output:
-        "results/inference/summary.parquet",
+        ARTIFACT["inference_summary"],
     log:
         "logs/summarize_inference/summary.log",
     benchmark:
@@ -59,9 +131,75 @@ rule summarize_inference:
         ENV
     threads: 1  # reads and scores one table at a time
     resources:
-        mem_mb=summary_mem_mb,
+        # five columns (26 bytes a point), which Arrow and numpy may both hold: 10^6 mesh
+        # points peak at 235-260 MiB (bench/memory.py)
+        mem_mb=BASE_MEM_MB + MESH_POINTS * 26 * 3 // 1_000_000,
         runtime=SMALL_JOB["runtime"],
     params:
         runs=[[p, o] for p in POINT_SETS for o in OPTIMIZERS],
     script:
         "../scripts/summarize_inference.py"
+
+
+# the optimizer whose search figures 5 and 7 show, and the ones figure 13 maps (all but the
+# exact reference)
+SEARCH = config["figures"]["search_optimizer"]
+SEARCH_RESULTS = ARTIFACT["inference"].format(points="samples", optimizer=SEARCH)
+COMPARED = [name for name in OPTIMIZERS if not METHODS[name].reference]
+
+FIGURES.update(
+    {
+        "05_energy_23": Figure(
+            "focus_energy",
+            {"energies": ARTIFACT["energies"], "inference": SEARCH_RESULTS},
+            (9.0, 4.5),
+            LECTURE,
+            {
+                "focus": config["inference"]["focus"],
+                "optimizer": SEARCH,
+                "z_range": Z_RANGE,
+                "marker_step": MARKER_STEP,
+            },
+        ),
+        "07_search": Figure(
+            "search",
+            {
+                "samples": ARTIFACT["samples"],
+                "energies": ARTIFACT["energies"],
+                "inference": SEARCH_RESULTS,
+                "trace": ARTIFACT["trace"].format(points="samples", optimizer=SEARCH),
+            },
+            (7.0, 5.0),
+            LECTURE,
+            {
+                "focus": config["inference"]["focus"],
+                "optimizer": SEARCH,
+                "decoder": DECODER,
+            },
+        ),
+        "12_optimizers": Figure(
+            "optimizer_comparison",
+            {"summary": ARTIFACT["inference_summary"]},
+            (13.0, 4.6),
+            BEYOND,
+        ),
+        "13_local_minima": Figure(
+            "local_minima",
+            {
+                "mesh": ARTIFACT["mesh"],
+                "meshes": [
+                    ARTIFACT["inference"].format(points="mesh", optimizer=name)
+                    for name in COMPARED
+                ],
+            },
+            (12.0, 6.5),
+            BEYOND,
+            {
+                "optimizers": COMPARED,
+                "z_init": config["inference"]["z_init"],
+                "max_points": config["figures"]["max_points"],
+                "vmax": config["figures"]["vmax"],  # figure 11's colour scale
+            },
+        ),
+    }
+)

@@ -4,6 +4,7 @@
 # param: any config change rewrites the page (it shows the config), and nothing else.
 
 LANDING = "results/report/workflow.rst"
+TARGETS += [LANDING]
 
 
 rule landing_page:

@@ -1,9 +1,67 @@
+# The free energy on the mesh (lecture 15-1): F_inf, z_check and the gradient of F at every mesh
+# point with mesh.method, in shards gathered into one table, and the highlighted points with
+# their energy curves (figures 8 to 11). The stage in one file: its config checks, the values
+# its rules pass, its outputs, its rules, its figure records.
+
+CONFIG_CHECKS += [
+    *(less(f"mesh.{axis}.start", f"mesh.{axis}.stop") for axis in ("y1", "y2")),
+    holds(
+        "mesh.max_points",
+        lambda cfg: mesh_size(cfg["mesh"]["y1"], cfg["mesh"]["y2"])
+        <= cfg["mesh"]["max_points"],
+        lambda cfg: (
+            "the mesh has mesh.y1.num x mesh.y2.num = "
+            f"{mesh_size(cfg['mesh']['y1'], cfg['mesh']['y2'])} points, more than this cap; "
+            "the mesh jobs' memory, disk and time grow with it: raise mesh.max_points on "
+            "purpose to run it"
+        ),
+    ),
+    holds(
+        "mesh.shards",
+        lambda cfg: cfg["mesh"]["shards"]
+        <= mesh_size(cfg["mesh"]["y1"], cfg["mesh"]["y2"]),
+        lambda cfg: (
+            "must be at most the "
+            f"{mesh_size(cfg['mesh']['y1'], cfg['mesh']['y2'])} mesh points"
+        ),
+    ),
+    less("mesh.curve.start_pi", "mesh.curve.stop_pi", name="mesh.curve.stop_pi"),
+]
+
+# The mesh method and, for an optimizer, its start and options.
+MESH_METHOD = {
+    "method": config["mesh"]["method"],
+    **(
+        {"options": OPTIONS[config["mesh"]["method"]]}
+        if config["mesh"]["method"] != "exact"
+        else {}
+    ),
+    **(
+        {"z_init": config["inference"]["z_init"]}
+        if METHODS[config["mesh"]["method"]].iterative
+        else {}
+    ),
+}
+# Seconds a shard may take per point, by method (about 5x the measured costs).
+SECONDS_PER_POINT = {"exact": 1e-6, "exhaustive": 2e-6, "newton": 5e-6}
+SHARD_RUNTIME = shard_runtime(SECONDS_PER_POINT.get(config["mesh"]["method"], 2e-5))
+# the energy curves through the highlighted points
+HIGHLIGHT_CURVE = {
+    "z_start": Z_RANGE[0],
+    "z_stop": Z_RANGE[1],
+    "step": MARKER_STEP,
+    "oversample": CURVE["oversample"],
+}
+TARGETS += [ARTIFACT["mesh"], ARTIFACT["highlight"]]
+HEADLINE_TABLES["mesh"] = {"free_energy": ARTIFACT["mesh"]}
+
+
 rule free_energy_mesh:
     input:
         platform=PLATFORM,
         library=library("model", "exact", "linesearch", "optimize", "mesh", "meshgrid"),
     output:
-        temp("results/mesh/shards/{scatteritem}.parquet"),
+        temp(ARTIFACT["mesh_shard"]),
     log:
         "logs/free_energy_mesh/{scatteritem}.log",
     benchmark:
@@ -12,13 +70,13 @@ rule free_energy_mesh:
         ENV
     threads: 1
     resources:
-        mem_mb=shard_mem_mb,
-        runtime=shard_runtime,
+        mem_mb=CHUNK_MEM_MB,
+        runtime=lambda w: SHARD_RUNTIME[w.scatteritem],
     params:
-        decoder=decoder_params(),
-        mesh=mesh_axes(),
-        shard=shard_params,
-        method=mesh_method_params(),
+        decoder=DECODER,
+        mesh=MESH_AXES,
+        shard=lambda w: SHARDS[w.scatteritem],
+        method=MESH_METHOD,
         chunk=config["mesh"]["chunk"],
     script:
         "../scripts/free_energy_mesh.py"
@@ -26,11 +84,11 @@ rule free_energy_mesh:
 
 rule gather_free_energy_mesh:
     input:
-        shards=gather.mesh("results/mesh/shards/{scatteritem}.parquet"),
+        shards=gather.mesh(ARTIFACT["mesh_shard"]),
         platform=PLATFORM,
         library=library(),
     output:
-        "results/mesh/free_energy.parquet",
+        ARTIFACT["mesh"],
     log:
         "logs/gather_free_energy_mesh/free_energy.log",
     benchmark:
@@ -39,7 +97,7 @@ rule gather_free_energy_mesh:
     conda:
         ENV
     params:
-        points=mesh_points_total(),
+        points=MESH_POINTS,
     script:
         "../scripts/gather_shards.py"
 
@@ -49,7 +107,7 @@ rule highlight_points:
         platform=PLATFORM,
         library=library("model", "exact", "linesearch", "optimize", "mesh", "meshgrid"),
     output:
-        "results/mesh/highlight.parquet",
+        ARTIFACT["highlight"],
     log:
         "logs/highlight_points/highlight.log",
     benchmark:
@@ -59,8 +117,49 @@ rule highlight_points:
     resources:
         **SMALL_JOB,
     params:
-        decoder=decoder_params(),
+        decoder=DECODER,
         points=config["mesh"]["highlight"],
-        curve=curve_params(),
+        curve=HIGHLIGHT_CURVE,
     script:
         "../scripts/highlight_points.py"
+
+
+FIGURES.update(
+    {
+        "08_mesh": Figure(
+            "mesh_minimisers",
+            {"mesh": ARTIFACT["mesh"], "energies": ARTIFACT["energies"]},
+            (7.5, 5.2),
+            LECTURE,
+            {"decoder": DECODER, "max_points": config["figures"]["max_points"]},
+        ),
+        "09_highlight": Figure(
+            "highlighted",
+            {
+                "mesh": ARTIFACT["mesh"],
+                "energies": ARTIFACT["energies"],
+                "highlight": ARTIFACT["highlight"],
+            },
+            (7.5, 5.2),
+            LECTURE,
+            {"max_points": config["figures"]["max_points"]},
+        ),
+        "10_highlight_energies": Figure(
+            "highlighted_energies",
+            {"highlight": ARTIFACT["highlight"]},
+            (9.0, 5.0),
+            LECTURE,
+            {"z_range": Z_RANGE},
+        ),
+        "11_free_energy": Figure(
+            "free_energy_map",
+            {"mesh": ARTIFACT["mesh"], "samples": ARTIFACT["samples"]},
+            (8.5, 5.2),
+            LECTURE,
+            {
+                "vmax": config["figures"]["vmax"],
+                "max_arrows": config["figures"]["max_arrows"],
+            },
+        ),
+    }
+)

@@ -2,18 +2,21 @@
 # samples, draws from the learned models, and the held-out likelihood of the trained decoders.
 # The stage in one file: its outputs, its rules, its figure records.
 
-PROBABILISTIC = "results/probabilistic/{table}.parquet"
-PROBABILISTIC_OUTPUTS = expand(PROBABILISTIC, table=["em", "model_samples", "held_out"])
+TARGETS += [ARTIFACT["em"], ARTIFACT["model_samples"], ARTIFACT["held_out"]]
+HEADLINE_TABLES["probabilistic"] = {
+    "em": ARTIFACT["em"],
+    "held_out": ARTIFACT["held_out"],
+}
 
 
 rule fit_em:
     input:
-        samples=SAMPLES,
+        samples=ARTIFACT["samples"],
         platform=PLATFORM,
         library=library("probabilistic"),
     output:
-        em=PROBABILISTIC.format(table="em"),
-        samples=PROBABILISTIC.format(table="model_samples"),
+        em=ARTIFACT["em"],
+        samples=ARTIFACT["model_samples"],
     log:
         "logs/probabilistic/em.log",
     benchmark:
@@ -23,7 +26,7 @@ rule fit_em:
     resources:
         **SMALL_JOB,
     params:
-        start=decoder_params(),
+        start=DECODER,
         beta=config["probabilistic"]["start_beta"],
         n=config["latent"]["n"],
         tol=config["probabilistic"]["tol"],
@@ -36,11 +39,11 @@ rule fit_em:
 
 rule held_out_likelihood:
     input:
-        summary="results/training/summary.parquet",
+        summary=ARTIFACT["training_summary"],
         platform=PLATFORM,
         library=library("data", "probabilistic"),
     output:
-        PROBABILISTIC.format(table="held_out"),
+        ARTIFACT["held_out"],
     log:
         "logs/probabilistic/held_out.log",
     benchmark:
@@ -52,7 +55,7 @@ rule held_out_likelihood:
     params:
         held_out=config["probabilistic"]["held_out"],
         x=config["data"]["slice"]["x"],
-        sampler=data_params(),
+        sampler=SAMPLER,
         method=REFERENCE_METHOD,
     script:
         "../scripts/held_out_likelihood.py"
@@ -64,7 +67,7 @@ FIGURES.update(
     {
         "27_em": Figure(
             "probabilistic_figures.em_path",
-            {"em": PROBABILISTIC.format(table="em")},
+            {"em": ARTIFACT["em"]},
             (12.0, 4.8),
             PROBABILISTIC_CATEGORY,
             {"noise_std": config["data"]["noise_std"], "n": config["latent"]["n"]},
@@ -72,17 +75,22 @@ FIGURES.update(
         "28_model_samples": Figure(
             "probabilistic_figures.model_samples",
             {
-                "model_samples": PROBABILISTIC.format(table="model_samples"),
-                "samples": SAMPLES,
+                "model_samples": ARTIFACT["model_samples"],
+                "samples": ARTIFACT["samples"],
             },
             (11.0, 5.0),
             PROBABILISTIC_CATEGORY,
         ),
         "29_held_out_likelihood": Figure(
             "probabilistic_figures.held_out_likelihood",
-            {"held_out": PROBABILISTIC.format(table="held_out")},
+            {"held_out": ARTIFACT["held_out"]},
             (9.0, 5.0),
             PROBABILISTIC_CATEGORY,
         ),
     }
+)
+REPORT_TABLES["held_out_likelihood"] = (
+    ARTIFACT["held_out"],
+    PROBABILISTIC_CATEGORY,
+    "The trained decoders' held-out log-likelihood at their own beta",
 )

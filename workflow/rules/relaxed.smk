@@ -1,14 +1,40 @@
 # Inference at finite temperature (lecture 15-2): the relaxed free energy F_beta along a line, its
 # soft-argmin weights, the grid against the continuous integral, and one mesh map per beta. The
-# stage in one file: its outputs, its rules, its figure records.
+# stage in one file: its config checks, the values its rules pass, its outputs, its rules, its
+# figure records.
 
-RELAXED_MESH = "results/relaxed/free_energy/beta~{beta}.parquet"
-RELAXED_OUTPUTS = [
-    "results/relaxed/cross_section.parquet",
-    "results/relaxed/weights.parquet",
-    "results/relaxed/grid_error.parquet",
+CONFIG_CHECKS += [
+    sample_label("relaxed.weights_points"),
+    holds(
+        "relaxed.cross_section.stop",
+        lambda cfg: list(cfg["relaxed"]["cross_section"]["start"])
+        != list(cfg["relaxed"]["cross_section"]["stop"]),
+        lambda cfg: "must differ from relaxed.cross_section.start (a line, not a point)",
+    ),
+    less("relaxed.scan.start", "relaxed.scan.stop", name="relaxed.scan.stop"),
+]
+
+# the configured betas and beta = inf, as they appear in file names
+RELAXED_BETAS = [
+    beta_label(beta) for beta in with_zero_temperature(config["relaxed"]["betas"])
+]
+# each mesh job's beta and latent grid (none at beta = inf: the exact F_inf)
+RELAXED_MESH_PARAMS = {
+    label: {
+        "beta": float(label),
+        "n": None if math.isinf(float(label)) else config["latent"]["n"],
+    }
+    for label in RELAXED_BETAS
+}
+RELAXED_SHARD_RUNTIME = shard_runtime(5e-6)  # seconds per point: 5x the measured
+RELAXED_MESH = ARTIFACT["relaxed_mesh"]
+TARGETS += [
+    ARTIFACT["relaxed_cross_section"],
+    ARTIFACT["relaxed_weights"],
+    ARTIFACT["relaxed_grid_error"],
     *expand(RELAXED_MESH, beta=RELAXED_BETAS),
 ]
+HEADLINE_TABLES["relaxed"] = {"grid_error": ARTIFACT["relaxed_grid_error"]}
 
 
 wildcard_constraints:
@@ -20,7 +46,7 @@ rule relaxed_cross_section:
         platform=PLATFORM,
         library=library("model", "pipeline.relaxed_tables"),
     output:
-        "results/relaxed/cross_section.parquet",
+        ARTIFACT["relaxed_cross_section"],
     log:
         "logs/relaxed_cross_section/cross_section.log",
     benchmark:
@@ -30,7 +56,7 @@ rule relaxed_cross_section:
     resources:
         **SMALL_JOB,
     params:
-        decoder=decoder_params(),
+        decoder=DECODER,
         line=config["relaxed"]["cross_section"],
         betas=config["relaxed"]["betas"],
         n=config["latent"]["n"],
@@ -40,11 +66,11 @@ rule relaxed_cross_section:
 
 rule relaxed_weights:
     input:
-        samples="results/data/samples.parquet",
+        samples=ARTIFACT["samples"],
         platform=PLATFORM,
         library=library("model", "pipeline.relaxed_tables"),
     output:
-        "results/relaxed/weights.parquet",
+        ARTIFACT["relaxed_weights"],
     log:
         "logs/relaxed_weights/weights.log",
     benchmark:
@@ -54,7 +80,7 @@ rule relaxed_weights:
     resources:
         **SMALL_JOB,
     params:
-        decoder=decoder_params(),
+        decoder=DECODER,
         points=config["relaxed"]["weights_points"],
         beta=config["relaxed"]["weights_beta"],
         n=config["latent"]["n"],
@@ -64,11 +90,11 @@ rule relaxed_weights:
 
 rule relaxed_grid_error:
     input:
-        samples="results/data/samples.parquet",
+        samples=ARTIFACT["samples"],
         platform=PLATFORM,
         library=library("model", "pipeline.relaxed_tables"),
     output:
-        "results/relaxed/grid_error.parquet",
+        ARTIFACT["relaxed_grid_error"],
     log:
         "logs/relaxed_grid_error/grid_error.log",
     benchmark:
@@ -78,7 +104,7 @@ rule relaxed_grid_error:
     resources:
         **SMALL_JOB,
     params:
-        decoder=decoder_params(),
+        decoder=DECODER,
         points=config["relaxed"]["weights_points"],
         scan=config["relaxed"]["scan"],
         n=config["latent"]["n"],
@@ -91,7 +117,7 @@ rule relaxed_free_energy_mesh:
         platform=PLATFORM,
         library=library("meshgrid", "model", "pipeline.relaxed_tables"),
     output:
-        temp("results/relaxed/shards/beta~{beta}/{scatteritem}.parquet"),
+        temp(ARTIFACT["relaxed_shard"]),
     log:
         "logs/relaxed_free_energy_mesh/beta~{beta}/{scatteritem}.log",
     benchmark:
@@ -100,13 +126,13 @@ rule relaxed_free_energy_mesh:
         ENV
     threads: 1
     resources:
-        mem_mb=shard_mem_mb,
-        runtime=relaxed_shard_runtime,
+        mem_mb=CHUNK_MEM_MB,
+        runtime=lambda w: RELAXED_SHARD_RUNTIME[w.scatteritem],
     params:
-        decoder=decoder_params(),
-        mesh=mesh_axes(),
-        shard=shard_params,
-        relaxed=relaxed_mesh_params,
+        decoder=DECODER,
+        mesh=MESH_AXES,
+        shard=lambda w: SHARDS[w.scatteritem],
+        relaxed=lambda w: RELAXED_MESH_PARAMS[w.beta],
         chunk=config["mesh"]["chunk"],
     script:
         "../scripts/relaxed_free_energy_mesh.py"
@@ -114,7 +140,7 @@ rule relaxed_free_energy_mesh:
 
 rule gather_relaxed_free_energy:
     input:
-        shards=gather.mesh("results/relaxed/shards/beta~{{beta}}/{scatteritem}.parquet"),
+        shards=gather.mesh(ARTIFACT["relaxed_shard"].replace("{beta}", "{{beta}}")),
         platform=PLATFORM,
         library=library(),
     output:
@@ -127,21 +153,18 @@ rule gather_relaxed_free_energy:
     conda:
         ENV
     params:
-        points=mesh_points_total(),
+        points=MESH_POINTS,
     script:
         "../scripts/gather_shards.py"
 
 
 WARM = "Finite temperature"
-# the colour scale's top of the finite-temperature maps (figures 16 and 18's warm row): the
-# cross-section's axis, since hot F_beta lies well above F_inf's 0 to 2
-RELAXED_VMAX = 5.0
 
 FIGURES.update(
     {
         "14_relaxed_cross_section": Figure(
             "relaxed_figures.relaxed_cross_section",
-            {"cross_section": "results/relaxed/cross_section.parquet"},
+            {"cross_section": ARTIFACT["relaxed_cross_section"]},
             (9.0, 5.0),
             WARM,
             {"ymax": 5.0},  # the lecture's y axis, 0 to 5
@@ -149,9 +172,9 @@ FIGURES.update(
         "15_softmin_weights": Figure(
             "relaxed_figures.softmin_weights",
             {
-                "weights": "results/relaxed/weights.parquet",
-                "samples": SAMPLES,
-                "energies": ENERGIES,
+                "weights": ARTIFACT["relaxed_weights"],
+                "samples": ARTIFACT["samples"],
+                "energies": ARTIFACT["energies"],
             },
             (13.0, 4.6),
             WARM,
@@ -160,7 +183,7 @@ FIGURES.update(
         "16_relaxed_free_energy": Figure(
             "relaxed_figures.relaxed_free_energy",
             {
-                "samples": SAMPLES,
+                "samples": ARTIFACT["samples"],
                 "meshes": [RELAXED_MESH.format(beta=beta) for beta in RELAXED_BETAS],
             },
             (13.0, 6.6),
@@ -168,12 +191,12 @@ FIGURES.update(
             {
                 "betas": RELAXED_BETAS,
                 "vmax": RELAXED_VMAX,
-                "max_arrows": _FIG["max_arrows"],
+                "max_arrows": config["figures"]["max_arrows"],
             },
         ),
         "17_grid_vs_continuous": Figure(
             "relaxed_figures.grid_vs_continuous",
-            {"grid_error": "results/relaxed/grid_error.parquet"},
+            {"grid_error": ARTIFACT["relaxed_grid_error"]},
             (12.0, 4.8),
             WARM,
             {"n": config["latent"]["n"]},

@@ -6,30 +6,10 @@
 # (one row per point) and spread (median and band per number), both in the report, and a figure.
 
 SWEEP_CATEGORY = "Sweeps"
-SWEEP = "results/sweeps/{sweep}/{table}.parquet"
 SWEEP_FIGURE = "results/sweeps/{sweep}/spread.png"
 # the module names of the points: sweep_<sweep>_<index> (checks.smk skips its run-wide checks)
 SWEEP_MODULE = "sweep_{sweep}_{index}"
 
-# Each stage's headline tables by name, as lvebm.pipeline.sweep.HEADLINES reads them.
-HEADLINE_TABLES = {
-    "inference": {"summary": "results/inference/summary.parquet"},
-    "mesh": {"free_energy": MESH},
-    "relaxed": {"grid_error": "results/relaxed/grid_error.parquet"},
-    "training": {
-        "zero_temperature": TRAINING_RUN.format(beta="inf", table="result"),
-        "samples": SAMPLES,
-    },
-    "conditional": {"radii": CONDITIONAL.format(table="radii")},
-    "probabilistic": {
-        "em": PROBABILISTIC.format(table="em"),
-        "held_out": PROBABILISTIC.format(table="held_out"),
-    },
-    "amortized": {
-        f"band_{method}": ENCODER.format(method=method, table="band")
-        for method in ENCODER_METHODS
-    },
-}
 SWEEPS = sweep_points(config)  # checks.smk: {sweep: [(settings, folder), ...]}
 
 
@@ -65,37 +45,37 @@ def sweep_layout(sweep):
     ]
 
 
-def sweep_outputs():
-    return [
-        path
-        for sweep in SWEEPS
-        for path in (
-            *expand(SWEEP, sweep=sweep, table=["table", "spread"]),
-            SWEEP_FIGURE.format(sweep=sweep),
-        )
-    ]
-
-
-SWEEP_REPORT_TABLES = {
-    f"sweep_{sweep}{part}": (
-        SWEEP.format(sweep=sweep, table=table),
-        SWEEP_CATEGORY,
-        f"Sweep {sweep}: {title}",
-    )
+TARGETS += [
+    path
     for sweep in SWEEPS
-    for part, table, title in (
-        (
-            "",
-            "table",
-            "one row per point, its settings and the stages' headline numbers",
-        ),
-        (
-            "_spread",
-            "spread",
-            "per number, the median with the 10-90 % band, or a rate with its 95 % interval",
-        ),
+    for path in (
+        ARTIFACT["sweep_table"].format(sweep=sweep),
+        ARTIFACT["sweep_spread"].format(sweep=sweep),
+        SWEEP_FIGURE.format(sweep=sweep),
     )
-}
+]
+REPORT_TABLES.update(
+    {
+        f"sweep_{sweep}{part}": (
+            ARTIFACT[f"sweep_{table}"].format(sweep=sweep),
+            SWEEP_CATEGORY,
+            f"Sweep {sweep}: {title}",
+        )
+        for sweep in SWEEPS
+        for part, table, title in (
+            (
+                "",
+                "table",
+                "one row per point, its settings and the stages' headline numbers",
+            ),
+            (
+                "_spread",
+                "spread",
+                "per number, the median with the 10-90 % band, or a rate with its 95 % interval",
+            ),
+        )
+    }
+)
 SNAKEFILE = os.path.join(LIBRARY.parents[1], "Snakefile")
 
 
@@ -105,6 +85,13 @@ for sweep, sweep_at in SWEEPS.items():
     for point_index, (point_config, (_, point_folder)) in enumerate(
         zip(point_configs, sweep_at)
     ):
+        # the point's cross-field checks (the stage files' CONFIG_CHECKS), naming the point
+        stop_on_error(
+            check_config,
+            point_config,
+            CONFIG_CHECKS,
+            f"sweeps.{sweep}, point {point_folder}: ",
+        )
         sweep_module = SWEEP_MODULE.format(sweep=sweep, index=point_index)
         sweep_rule_ = f"{sweep_module}_"
 
@@ -127,8 +114,8 @@ for sweep, sweep_at in SWEEPS.items():
             platform=PLATFORM,
             library=library("pipeline.sweep"),
         output:
-            table=SWEEP.format(sweep=sweep, table="table"),
-            spread=SWEEP.format(sweep=sweep, table="spread"),
+            table=ARTIFACT["sweep_table"].format(sweep=sweep),
+            spread=ARTIFACT["sweep_spread"].format(sweep=sweep),
         log:
             f"logs/sweeps/{sweep}/table.log",
         localrule: True
@@ -149,8 +136,8 @@ for sweep, sweep_at in SWEEPS.items():
         name:
             f"sweep_figure_{sweep}"
         input:
-            table=SWEEP.format(sweep=sweep, table="table"),
-            spread=SWEEP.format(sweep=sweep, table="spread"),
+            table=ARTIFACT["sweep_table"].format(sweep=sweep),
+            spread=ARTIFACT["sweep_spread"].format(sweep=sweep),
             platform=PLATFORM,
             library=library("pipeline.sweep_figures", "plotstyle"),
         output:

@@ -1,15 +1,50 @@
 # Training the decoder by minimising the free energy of the samples (lecture 15-2): one job per
 # beta, the summary, the learning-rate and temperature scans, the trained cross-section, the
-# maps of figure 18 and denoising with the trained decoder. The stage in one file: its outputs,
-# its rules, its figure records.
+# maps of figure 18 and denoising with the trained decoder. The stage in one file: its config
+# checks, the values its rules pass, its outputs, its rules, its figure records.
 
-TRAINING_RUN = "results/training/beta~{beta}/{table}.parquet"
-TRAINING_OUTPUTS = [
-    *expand(
-        TRAINING_RUN, beta=TRAINING_BETAS, table=["trajectory", "landscape", "result"]
-    ),
+CONFIG_CHECKS += [
+    sample_label("training.warm_point"),
     *(
-        f"results/training/{name}.parquet"
+        less(
+            f"training.{name}.start",
+            f"training.{name}.stop",
+            name=f"training.{name}.stop",
+        )
+        for name in ("learning_rates", "temperature")
+    ),
+]
+
+# the configured finite betas and beta = inf, as they appear in file names
+TRAINING_BETAS = [
+    beta_label(b) for b in with_zero_temperature(config["training"]["betas"])
+]
+# latents of F_beta at finite beta: the grid's size, or None for the continuous integral
+TRAINING_LATENT = (
+    config["latent"]["n"] if config["training"]["latent"] == "grid" else None
+)
+# what each training job uses; at beta = inf no latent grid (the exact solver)
+TRAINING_PARAMS = {
+    label: {
+        "beta": float(label),
+        "methods": config["training"]["methods"],
+        "n": None if math.isinf(float(label)) else TRAINING_LATENT,
+        "seed": config["seed"],
+        **{
+            key: config["training"][key]
+            for key in ("learning_rate", "epochs", "gtol", "max_iter")
+        },
+    }
+    for label in TRAINING_BETAS
+}
+TRAINING_RUN = {
+    table: expand(ARTIFACT[f"training_{table}"], beta=TRAINING_BETAS)
+    for table in ("trajectory", "landscape", "result")
+}
+TARGETS += [
+    *(path for paths in TRAINING_RUN.values() for path in paths),
+    *(
+        ARTIFACT[f"training_{name}"]
         for name in (
             "summary",
             "cross_section",
@@ -26,13 +61,13 @@ TRAINING_OUTPUTS = [
 
 rule train_decoder:
     input:
-        samples="results/data/samples.parquet",
+        samples=ARTIFACT["samples"],
         platform=PLATFORM,
         library=library("data", "model", "exact", "relaxed", "training"),
     output:
-        trajectory="results/training/beta~{beta}/trajectory.parquet",
-        landscape="results/training/beta~{beta}/landscape.parquet",
-        result="results/training/beta~{beta}/result.parquet",
+        trajectory=ARTIFACT["training_trajectory"],
+        landscape=ARTIFACT["training_landscape"],
+        result=ARTIFACT["training_result"],
     log:
         "logs/train_decoder/beta~{beta}.log",
     benchmark:
@@ -42,19 +77,19 @@ rule train_decoder:
     resources:
         **SMALL_JOB,
     params:
-        start=training_start(),
-        training=training_params,
+        start=TRAINING_START,
+        training=lambda w: TRAINING_PARAMS[w.beta],
     script:
         "../scripts/train_decoder.py"
 
 
 rule summarize_training:
     input:
-        results=expand(TRAINING_RUN, beta=TRAINING_BETAS, table="result"),
+        results=TRAINING_RUN["result"],
         platform=PLATFORM,
         library=library("pipeline.training_tables"),
     output:
-        "results/training/summary.parquet",
+        ARTIFACT["training_summary"],
     log:
         "logs/summarize_training/summary.log",
     benchmark:
@@ -68,12 +103,12 @@ rule summarize_training:
 
 rule training_scans:
     input:
-        samples="results/data/samples.parquet",
+        samples=ARTIFACT["samples"],
         platform=PLATFORM,
         library=library("data", "model", "exact", "relaxed", "training"),
     output:
-        learning_rates="results/training/learning_rates.parquet",
-        temperature="results/training/temperature.parquet",
+        learning_rates=ARTIFACT["training_learning_rates"],
+        temperature=ARTIFACT["training_temperature"],
     log:
         "logs/training_scans/scans.log",
     benchmark:
@@ -83,12 +118,12 @@ rule training_scans:
     resources:
         **SMALL_JOB,
     params:
-        start=training_start(),
+        start=TRAINING_START,
         rates=config["training"]["learning_rates"],
         betas=config["training"]["temperature"],
         seed=config["seed"],
-        n=training_latent(),
-        lbfgs=lbfgs_options(),
+        n=TRAINING_LATENT,
+        lbfgs={key: config["training"][key] for key in ("gtol", "max_iter")},
     script:
         "../scripts/training_scans.py"
 
@@ -97,11 +132,11 @@ rule training_scans:
 # reruns only what uses it.
 rule trained_cross_section:
     input:
-        summary="results/training/summary.parquet",
+        summary=ARTIFACT["training_summary"],
         platform=PLATFORM,
         library=library("pipeline.relaxed_tables", "pipeline.training_tables"),
     output:
-        "results/training/cross_section.parquet",
+        ARTIFACT["training_cross_section"],
     log:
         "logs/trained_cross_section/cross_section.log",
     benchmark:
@@ -121,11 +156,11 @@ rule trained_cross_section:
 
 rule denoise:
     input:
-        summary="results/training/summary.parquet",
+        summary=ARTIFACT["training_summary"],
         platform=PLATFORM,
         library=library("data", "pipeline.training_tables"),
     output:
-        "results/training/denoise.parquet",
+        ARTIFACT["training_denoise"],
     log:
         "logs/denoise/denoise.log",
     benchmark:
@@ -136,24 +171,24 @@ rule denoise:
         **SMALL_JOB,
     params:
         method=REFERENCE_METHOD,
-        untrained=decoder_params(),
+        untrained=DECODER,
         held_out=config["training"]["denoise"],
         x=config["data"]["slice"]["x"],
-        sampler=data_params(),
+        sampler=SAMPLER,
     script:
         "../scripts/denoise.py"
 
 
 rule training_maps:
     input:
-        summary="results/training/summary.parquet",
-        samples="results/data/samples.parquet",
+        summary=ARTIFACT["training_summary"],
+        samples=ARTIFACT["samples"],
         platform=PLATFORM,
         library=library("meshgrid", "pipeline.training_tables"),
     output:
-        maps="results/training/maps.parquet",
-        weights="results/training/warm_weights.parquet",
-        closest="results/training/closest.parquet",
+        maps=ARTIFACT["training_maps"],
+        weights=ARTIFACT["training_warm_weights"],
+        closest=ARTIFACT["training_closest"],
     log:
         "logs/training_maps/maps.log",
     benchmark:
@@ -164,11 +199,11 @@ rule training_maps:
         **SMALL_JOB,
     params:
         method=REFERENCE_METHOD,
-        untrained=decoder_params(),
-        mesh=mesh_axes(),
+        untrained=DECODER,
+        mesh=MESH_AXES,
         warm_beta=config["training"]["warm_beta"],
         warm_point=config["training"]["warm_point"],
-        n=training_latent(),
+        n=TRAINING_LATENT,
     script:
         "../scripts/training_maps.py"
 
@@ -180,19 +215,19 @@ FIGURES.update(
         "18_training": Figure(
             "training_figures.training_panels",
             {
-                "maps": "results/training/maps.parquet",
-                "weights": "results/training/warm_weights.parquet",
-                "closest": "results/training/closest.parquet",
-                "samples": SAMPLES,
+                "maps": ARTIFACT["training_maps"],
+                "weights": ARTIFACT["training_warm_weights"],
+                "closest": ARTIFACT["training_closest"],
+                "samples": ARTIFACT["samples"],
             },
             (12.0, 9.0),
             TRAINING,
             # cold maps on figure 11's scale, warm ones on the relaxed maps' (figure 16)
-            {"vmax": _FIG["vmax"], "warm_vmax": RELAXED_VMAX},
+            {"vmax": config["figures"]["vmax"], "warm_vmax": RELAXED_VMAX},
         ),
         "19_trained_cross_section": Figure(
             "relaxed_figures.relaxed_cross_section",
-            {"cross_section": "results/training/cross_section.parquet"},
+            {"cross_section": ARTIFACT["training_cross_section"]},
             (9.0, 5.0),
             TRAINING,
             {
@@ -203,13 +238,9 @@ FIGURES.update(
         "20_training_paths": Figure(
             "training_figures.training_paths",
             {
-                "learning_rates": "results/training/learning_rates.parquet",
-                "trajectories": expand(
-                    TRAINING_RUN, beta=TRAINING_BETAS, table="trajectory"
-                ),
-                "landscapes": expand(
-                    TRAINING_RUN, beta=TRAINING_BETAS, table="landscape"
-                ),
+                "learning_rates": ARTIFACT["training_learning_rates"],
+                "trajectories": TRAINING_RUN["trajectory"],
+                "landscapes": TRAINING_RUN["landscape"],
             },
             (13.0, 8.0),
             TRAINING,
@@ -217,18 +248,27 @@ FIGURES.update(
         ),
         "21_temperature": Figure(
             "training_figures.temperature",
-            {"temperature": "results/training/temperature.parquet"},
+            {"temperature": ARTIFACT["training_temperature"]},
             (9.0, 5.0),
             TRAINING,
         ),
         "22_denoising": Figure(
             "training_figures.denoising",
             {
-                "denoise": "results/training/denoise.parquet",
-                "summary": "results/training/summary.parquet",
+                "denoise": ARTIFACT["training_denoise"],
+                "summary": ARTIFACT["training_summary"],
             },
             (12.0, 5.0),
             TRAINING,
         ),
     }
 )
+REPORT_TABLES["training_summary"] = (
+    ARTIFACT["training_summary"],
+    TRAINING,
+    "Training: the trained decoders per beta and trainer (beta = inf: zero temperature)",
+)
+HEADLINE_TABLES["training"] = {
+    "zero_temperature": ARTIFACT["training_result"].format(beta="inf"),
+    "samples": ARTIFACT["samples"],
+}

@@ -31,6 +31,7 @@ Column classes (``column_class``; ``lvebm-manifest`` applies them, ``--strict`` 
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -62,19 +63,26 @@ KERNEL_BOUND_ARTIFACTS = ("amortized/encoder~energy/*",)
 CONVERGED_ARTIFACTS = (
     "training/*", "conditional/*", "probabilistic/*", "amortized/*", "sweeps/*"
 )  # fmt: skip
-# iteration logs: their group columns (one log per value), compared by length and last row
-PATHS: dict[str, tuple[str, ...]] = {
-    "conditional/trajectory.parquet": ("model",),
-    "training/beta~*/trajectory.parquet": ("method",),
-    "inference/*/*_trace.parquet": ("i",),
-    "probabilistic/em.parquet": ("latent",),
-    "amortized/encoder~*/trajectory.parquet": ("method",),
-}
-# step counts of iterations that stop on a tolerance
-PATH_COLUMNS: dict[str, tuple[str, ...]] = {
-    "training/summary.parquet": ("steps",),
-    "training/beta~*/result.parquet": ("steps",),
-}
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One artifact: its path below ``results/`` with its rule's wildcards in braces, its columns
+    (``name:type ...``), and for an iteration log its group columns (``groups``: one log per
+    value, compared by length and last row), for a table of step counts the columns that count
+    (``counts``); ``temp`` for an intermediate that a finished run no longer holds."""
+
+    path: str
+    columns: str
+    groups: tuple[str, ...] = ()
+    counts: tuple[str, ...] = ()
+    temp: bool = False  # an intermediate (a mesh shard), deleted once its table is gathered
+
+    @property
+    def pattern(self) -> str:
+        """The path as an ``fnmatch`` pattern below ``results/``: each wildcard a ``*``."""
+        return re.sub(r"\{[^}]+\}", "*", self.path)
+
 
 _INFERENCE = (
     "i:int64 y1:double y2:double z_init:double z_check:double F:double n_iter:int64 "
@@ -91,106 +99,171 @@ _TRAINING_RESULT = (
 # a contract ending so allows further columns of these types after its named ones
 OPEN = "...:double|int64|bool|string"
 
-CONTRACTS: dict[str, str] = {
-    "platform.parquet": "key:string value:string",
-    "data/horn.parquet": "x:double theta:double y1:double y2:double",
-    "data/samples.parquet": "i:int64 theta:double y1:double y2:double",
-    "energy/energies.parquet": (
-        "i:int64 k:int64 z:double y1_tilde:double y2_tilde:double E:double"
+ARTIFACTS: dict[str, Artifact] = {
+    "platform": Artifact("platform.parquet", "key:string value:string"),
+    "horn": Artifact("data/horn.parquet", "x:double theta:double y1:double y2:double"),
+    "samples": Artifact("data/samples.parquet", "i:int64 theta:double y1:double y2:double"),
+    "energies": Artifact(
+        "energy/energies.parquet",
+        "i:int64 k:int64 z:double y1_tilde:double y2_tilde:double E:double",
     ),
-    "inference/*/*_trace.parquet": "i:int64 step:int64 z:double E:double",
-    "inference/samples/*.parquet": _INFERENCE,
-    "inference/mesh/*.parquet": _INFERENCE,
-    "inference/summary.parquet": (
+    # before "inference": its pattern matches the traces too
+    "trace": Artifact(
+        "inference/{points}/{optimizer}_trace.parquet",
+        "i:int64 step:int64 z:double E:double",
+        groups=("i",),
+    ),
+    "inference": Artifact("inference/{points}/{optimizer}.parquet", _INFERENCE),
+    "inference_summary": Artifact(
+        "inference/summary.parquet",
         "points:string optimizer:string n_points:int64 success_rate:double "
         "converged_rate:double max_error:double median_error:double mean_iter:double "
-        "mean_eval:double"
+        "mean_eval:double",
     ),
-    "mesh/shards/*.parquet": _MESH,
-    "mesh/free_energy.parquet": _MESH,
-    "mesh/highlight.parquet": (
-        "h:int64 y1:double y2:double z:double E:double marker:bool z_check:double F:double"
+    "mesh_shard": Artifact("mesh/shards/{scatteritem}.parquet", _MESH, temp=True),
+    "mesh": Artifact("mesh/free_energy.parquet", _MESH),
+    "highlight": Artifact(
+        "mesh/highlight.parquet",
+        "h:int64 y1:double y2:double z:double E:double marker:bool z_check:double F:double",
     ),
-    "relaxed/shards/beta~*/*.parquet": _RELAXED_MESH,
-    "relaxed/free_energy/beta~*.parquet": _RELAXED_MESH,
-    "relaxed/cross_section.parquet": _CROSS_SECTION,
-    "relaxed/grid_error.parquet": (
-        "beta:double point:string y1:double y2:double F_grid:double F_continuous:double"
+    "relaxed_shard": Artifact(
+        "relaxed/shards/beta~{beta}/{scatteritem}.parquet", _RELAXED_MESH, temp=True
     ),
-    "relaxed/weights.parquet": (
-        "point:string y1:double y2:double k:int64 z:double E:double weight:double"
+    "relaxed_mesh": Artifact("relaxed/free_energy/beta~{beta}.parquet", _RELAXED_MESH),
+    "relaxed_cross_section": Artifact("relaxed/cross_section.parquet", _CROSS_SECTION),
+    "relaxed_grid_error": Artifact(
+        "relaxed/grid_error.parquet",
+        "beta:double point:string y1:double y2:double F_grid:double F_continuous:double",
     ),
-    "training/beta~*/landscape.parquet": "beta:double w1:double w2:double loss:double",
-    "training/beta~*/result.parquet": _TRAINING_RESULT,
-    "training/beta~*/trajectory.parquet": (
-        "method:string step:int64 epoch:int64 w1:double w2:double loss:double"
+    "relaxed_weights": Artifact(
+        "relaxed/weights.parquet",
+        "point:string y1:double y2:double k:int64 z:double E:double weight:double",
     ),
-    "training/summary.parquet": _TRAINING_RESULT,
-    "training/cross_section.parquet": _CROSS_SECTION,
-    "training/closest.parquet": ("model:string i:int64 y1:double y2:double g1:double g2:double"),
-    "training/denoise.parquet": (
+    "training_landscape": Artifact(
+        "training/beta~{beta}/landscape.parquet", "beta:double w1:double w2:double loss:double"
+    ),
+    "training_result": Artifact(
+        "training/beta~{beta}/result.parquet", _TRAINING_RESULT, counts=("steps",)
+    ),
+    "training_trajectory": Artifact(
+        "training/beta~{beta}/trajectory.parquet",
+        "method:string step:int64 epoch:int64 w1:double w2:double loss:double",
+        groups=("method",),
+    ),
+    "training_summary": Artifact("training/summary.parquet", _TRAINING_RESULT, counts=("steps",)),
+    "training_cross_section": Artifact("training/cross_section.parquet", _CROSS_SECTION),
+    "training_closest": Artifact(
+        "training/closest.parquet",
+        "model:string i:int64 y1:double y2:double g1:double g2:double",
+    ),
+    "training_denoise": Artifact(
+        "training/denoise.parquet",
         "i:int64 y1:double y2:double clean_y1:double clean_y2:double model:string "
-        "denoised_y1:double denoised_y2:double error:double"
+        "denoised_y1:double denoised_y2:double error:double",
     ),
-    "training/learning_rates.parquet": (
-        "learning_rate:double loss:double optimum:double excess:double within_1pct:bool"
+    "training_learning_rates": Artifact(
+        "training/learning_rates.parquet",
+        "learning_rate:double loss:double optimum:double excess:double within_1pct:bool",
     ),
-    "training/maps.parquet": (
-        "model:string beta:double y1:double y2:double F:double dF_dy1:double dF_dy2:double"
+    "training_maps": Artifact(
+        "training/maps.parquet",
+        "model:string beta:double y1:double y2:double F:double dF_dy1:double dF_dy2:double",
     ),
-    "training/temperature.parquet": (
-        "beta:double w1:double w2:double loss:double critical_w1:double critical_w2:double"
+    "training_temperature": Artifact(
+        "training/temperature.parquet",
+        "beta:double w1:double w2:double loss:double critical_w1:double critical_w2:double",
     ),
-    "training/warm_weights.parquet": (
-        "model:string k:int64 z:double g1:double g2:double weight:double y1:double y2:double"
+    "training_warm_weights": Artifact(
+        "training/warm_weights.parquet",
+        "model:string k:int64 z:double g1:double g2:double weight:double y1:double y2:double",
     ),
-    "conditional/params.parquet": _NETWORK,
-    "conditional/trajectory.parquet": "model:string step:int64 loss:double",
-    "conditional/radii.parquet": (
+    "conditional_params": Artifact("conditional/params.parquet", _NETWORK),
+    "conditional_trajectory": Artifact(
+        "conditional/trajectory.parquet",
+        "model:string step:int64 loss:double",
+        groups=("model",),
+    ),
+    "conditional_radii": Artifact(
+        "conditional/radii.parquet",
         "x:double f1:double f2:double rho1:double rho2:double baseline_y1:double "
-        "baseline_y2:double f1_untrained:double f2_untrained:double"
+        "baseline_y2:double f1_untrained:double f2_untrained:double",
     ),
-    "conditional/free_energy.parquet": (
-        "x:double y1:double y2:double F:double z_check:double F_untrained:double"
+    "conditional_free_energy": Artifact(
+        "conditional/free_energy.parquet",
+        "x:double y1:double y2:double F:double z_check:double F_untrained:double",
     ),
-    "conditional/maps.parquet": "x:double y1:double y2:double F:double z_check:double",
-    "probabilistic/em.parquet": (
-        "latent:string step:int64 w1:double w2:double beta:double log_likelihood:double"
+    "conditional_maps": Artifact(
+        "conditional/maps.parquet", "x:double y1:double y2:double F:double z_check:double"
     ),
-    "probabilistic/model_samples.parquet": "latent:string z:double y1:double y2:double",
-    "probabilistic/held_out.parquet": (
-        "beta:double w1:double w2:double log_likelihood:double best:bool"
+    "em": Artifact(
+        "probabilistic/em.parquet",
+        "latent:string step:int64 w1:double w2:double beta:double log_likelihood:double",
+        groups=("latent",),
     ),
-    "amortized/encoder~*/params.parquet": _NETWORK,
-    "amortized/encoder~*/trajectory.parquet": "method:string step:int64 loss:double",
-    "amortized/encoder~*/gap.parquet": (
+    "model_samples": Artifact(
+        "probabilistic/model_samples.parquet", "latent:string z:double y1:double y2:double"
+    ),
+    "held_out": Artifact(
+        "probabilistic/held_out.parquet",
+        "beta:double w1:double w2:double log_likelihood:double best:bool",
+    ),
+    "encoder_params": Artifact("amortized/encoder~{method}/params.parquet", _NETWORK),
+    "encoder_trajectory": Artifact(
+        "amortized/encoder~{method}/trajectory.parquet",
+        "method:string step:int64 loss:double",
+        groups=("method",),
+    ),
+    "encoder_gap": Artifact(
+        "amortized/encoder~{method}/gap.parquet",
         "method:string y1:double y2:double z_tilde:double z_check:double F:double "
-        "E_tilde:double gap:double ridge_distance:double"
+        "E_tilde:double gap:double ridge_distance:double",
     ),
-    "amortized/encoder~*/band.parquet": (
+    "encoder_band": Artifact(
+        "amortized/encoder~{method}/band.parquet",
         "method:string band:double points:int64 inside:int64 median_off:double p99_off:double "
-        "share_inside:double max_gap:double"
+        "share_inside:double max_gap:double",
     ),
-    "amortized/encoder~*/warm_start.parquet": "start:string optimizer:string " + _INFERENCE,
-    "amortized/encoder~*/warm_start_summary.parquet": (
+    "encoder_warm_start": Artifact(
+        "amortized/encoder~{method}/warm_start.parquet",
+        "start:string optimizer:string " + _INFERENCE,
+    ),
+    "encoder_warm_start_summary": Artifact(
+        "amortized/encoder~{method}/warm_start_summary.parquet",
         "start:string optimizer:string n_points:int64 success_rate:double "
         "converged_rate:double max_error:double median_error:double mean_iter:double "
-        "mean_eval:double local_min_rate:double"
+        "mean_eval:double local_min_rate:double",
     ),
-    "explorer/line.parquet": "beta:double y1:double y2:double F:double F_inf:double",
-    "explorer/weights.parquet": "beta:double point:string z:double weight:double",
-    "explorer/decoders.parquet": ("w1:double w2:double on_line:bool y1:double y2:double F:double"),
+    "target_propagation_params": Artifact("amortized/target_propagation/params.parquet", _NETWORK),
+    "target_propagation_trajectory": Artifact(
+        "amortized/target_propagation/trajectory.parquet",
+        "step:int64 w1:double w2:double reconstruction:double distance:double",
+    ),
+    "explorer_line": Artifact(
+        "explorer/line.parquet", "beta:double y1:double y2:double F:double F_inf:double"
+    ),
+    "explorer_weights": Artifact(
+        "explorer/weights.parquet", "beta:double point:string z:double weight:double"
+    ),
+    "explorer_decoders": Artifact(
+        "explorer/decoders.parquet",
+        "w1:double w2:double on_line:bool y1:double y2:double F:double",
+    ),
     # a sweep's table: the point's folder, then its settings and headline numbers (OPEN: any
     # further columns of these types; the sweep's config decides them)
-    "sweeps/*/table.parquet": f"point:string {OPEN}",
-    "sweeps/*/spread.parquet": (
+    "sweep_table": Artifact("sweeps/{sweep}/table.parquet", f"point:string {OPEN}"),
+    "sweep_spread": Artifact(
+        "sweeps/{sweep}/spread.parquet",
         "group:string metric:string kind:string n:int64 median:double low:double high:double "
-        "min:double max:double"
+        "min:double max:double",
     ),
-    "amortized/target_propagation/params.parquet": _NETWORK,
-    "amortized/target_propagation/trajectory.parquet": (
-        "step:int64 w1:double w2:double reconstruction:double distance:double"
-    ),
+}
+
+# The registry as fnmatch patterns, in its order (the first match is an artifact's):
+# {pattern: columns}, the iteration logs' {pattern: groups}, the step counts' {pattern: columns}.
+CONTRACTS: dict[str, str] = {a.pattern: a.columns for a in ARTIFACTS.values()}
+PATHS: dict[str, tuple[str, ...]] = {a.pattern: a.groups for a in ARTIFACTS.values() if a.groups}
+PATH_COLUMNS: dict[str, tuple[str, ...]] = {
+    a.pattern: a.counts for a in ARTIFACTS.values() if a.counts
 }
 
 
@@ -273,6 +346,16 @@ def registered_pattern(path: str | PurePath) -> str | None:
     """
     rel = _below_results(path)
     return (rel and _matches(rel, CONTRACTS)) or None
+
+
+def registered(path: str | PurePath) -> Artifact | None:
+    """The registered artifact that the file at ``path`` is, or None.
+
+    >>> registered("results/mesh/shards/2-of-3.parquet").temp
+    True
+    """
+    pattern = registered_pattern(path)
+    return next((a for a in ARTIFACTS.values() if a.pattern == pattern), None)
 
 
 def contract(path: str | PurePath) -> dict[str, str] | None:
