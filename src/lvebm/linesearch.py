@@ -70,6 +70,8 @@ class Active:
 
     def keep(self, which: np.ndarray) -> None:
         """Keep only the running points ``which`` (a mask or indices over them), in order."""
+        if which.dtype == bool:  # one pass over the mask, not one per array
+            which = np.flatnonzero(which)
         self.pos = self.pos[which]
         for name in self._names:
             value = getattr(self, name)
@@ -120,24 +122,31 @@ def dcstep(stx, fx, dx, sty, fy, dy, stp, fp, dp, brackt, stpmin, stpmax):
     case1 = fp > fx
     case2 = ~case1 & (sgnd < 0)
     case3 = ~case1 & ~case2 & (np.abs(dp) < np.abs(dx))
-    case4 = ~(case1 | case2 | case3)
     stpf = np.empty_like(stp)
     stpmin = np.broadcast_to(stpmin, stp.shape)
     stpmax = np.broadcast_to(stpmax, stp.shape)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        for case, rule in ((case1, _step_higher), (case2, _step_opposite), (case3, _step_flatter)):
-            if case.any():
-                k = np.flatnonzero(case)
-                stpf[k] = rule(stx[k], fx[k], dx[k], sty[k], stp[k], fp[k], dp[k], brackt[k],
-                               stpmin[k], stpmax[k])  # fmt: skip
+        # each case gathers only the inputs its rule reads
+        if case1.any():
+            k = np.flatnonzero(case1)
+            stpf[k] = _step_higher(stx[k], fx[k], dx[k], stp[k], fp[k], dp[k])
+        if case2.any():
+            k = np.flatnonzero(case2)
+            stpf[k] = _step_opposite(stx[k], fx[k], dx[k], stp[k], fp[k], dp[k])
+        if case3.any():
+            k = np.flatnonzero(case3)
+            stpf[k] = _step_flatter(stx[k], fx[k], dx[k], sty[k], stp[k], fp[k], dp[k], brackt[k],
+                                    stpmin[k], stpmax[k])  # fmt: skip
+        case4 = ~(case1 | case2 | case3)
         if case4.any():
             k = np.flatnonzero(case4)
             stpf[k] = _step_steeper(stx[k], sty[k], fy[k], dy[k], stp[k], fp[k], dp[k], brackt[k],
                                     stpmin[k], stpmax[k])  # fmt: skip
     # update the interval
-    new_sty = np.where(case1, stp, np.where(sgnd < 0, stx, sty))
-    new_fy = np.where(case1, fp, np.where(sgnd < 0, fx, fy))
-    new_dy = np.where(case1, dp, np.where(sgnd < 0, dx, dy))
+    opposite = sgnd < 0
+    new_sty = np.where(case1, stp, np.where(opposite, stx, sty))
+    new_fy = np.where(case1, fp, np.where(opposite, fx, fy))
+    new_dy = np.where(case1, dp, np.where(opposite, dx, dy))
     new_stx = np.where(case1, stx, stp)
     new_fx = np.where(case1, fx, fp)
     new_dx = np.where(case1, dx, dp)
@@ -150,7 +159,7 @@ def _cubic_terms(stx, fx, dx, stp, fp, dp):
     return theta, s, (theta / s) ** 2 - (dx / s) * (dp / s)
 
 
-def _step_higher(stx, fx, dx, sty, stp, fp, dp, brackt, stpmin, stpmax):
+def _step_higher(stx, fx, dx, stp, fp, dp):
     """Case 1: a higher function value; the minimum is bracketed."""
     theta, s, disc = _cubic_terms(stx, fx, dx, stp, fp, dp)
     gamma = s * np.sqrt(disc)
@@ -161,7 +170,7 @@ def _step_higher(stx, fx, dx, sty, stp, fp, dp, brackt, stpmin, stpmax):
     return np.where(np.abs(stpc - stx) <= np.abs(stpq - stx), stpc, stpc + (stpq - stpc) / 2.0)
 
 
-def _step_opposite(stx, fx, dx, sty, stp, fp, dp, brackt, stpmin, stpmax):
+def _step_opposite(stx, fx, dx, stp, fp, dp):
     """Case 2: derivatives of opposite sign; bracketed."""
     theta, s, disc = _cubic_terms(stx, fx, dx, stp, fp, dp)
     gamma = s * np.sqrt(disc)
@@ -229,7 +238,8 @@ def dcsrch(
     bad = (stp < stpmin) | (stp > stpmax) | (g0 >= 0)
     out.status[bad] = ERROR
     live = ~bad
-    n = int(live.sum())
+    # the first round's state is the searches' inputs: the interval and its bounds are built
+    # after it, for the searches it did not end (most end at their first trial)
     st = Active(
         np.flatnonzero(live),
         line=line.take(live),
@@ -237,18 +247,6 @@ def dcsrch(
         finit=f0[live],
         ginit=g0[live],
         gtest=ftol * g0[live],
-        brackt=np.zeros(n, dtype=bool),
-        stage1=np.ones(n, dtype=bool),
-        width=np.full(n, stpmax - stpmin),
-        width1=np.full(n, (stpmax - stpmin) / P5),
-        stx=np.zeros(n),
-        fx=f0[live].copy(),
-        gx=g0[live].copy(),
-        sty=np.zeros(n),
-        fy=f0[live].copy(),
-        gy=g0[live].copy(),
-        stmin=np.zeros(n),
-        stmax=stp[live] * (1.0 + XTRAPU),
     )
     for round_ in range(1, max_eval + 1):
         if len(st) == 0:
@@ -256,12 +254,17 @@ def dcsrch(
         s = st.stp
         fs, gs = st.line(s)
         ftest = st.finit + s * st.gtest
-        st.stage1 &= ~((fs <= ftest) & (gs >= 0))
-        br, smin, smax = st.brackt, st.stmin, st.stmax
-        warn = br & ((s <= smin) | (s >= smax) | (smax - smin <= xtol * smax))
-        warn |= (s == stpmax) & (fs <= ftest) & (gs <= st.gtest)
+        sufficient = fs <= ftest
+        if round_ == 1:  # not bracketed, stmin = 0 and stmax = stp (1 + XTRAPU) > stp
+            st.track(stage1=~(sufficient & (gs >= 0)))
+            warn = (s == stpmax) & sufficient & (gs <= st.gtest)
+        else:
+            st.stage1 &= ~(sufficient & (gs >= 0))
+            br, smin, smax = st.brackt, st.stmin, st.stmax
+            warn = br & ((s <= smin) | (s >= smax) | (smax - smin <= xtol * smax))
+            warn |= (s == stpmax) & sufficient & (gs <= st.gtest)
         warn |= (s == stpmin) & ((fs > ftest) | (gs >= st.gtest))
-        conv = (fs <= ftest) & (np.abs(gs) <= gtol * -st.ginit)
+        conv = sufficient & (np.abs(gs) <= gtol * -st.ginit)
         finished = conv | warn
         go = ~finished
         fin = st.pos[finished]
@@ -277,6 +280,21 @@ def dcsrch(
             out.alpha[st.pos], out.f[st.pos], out.slope[st.pos] = s, fs, gs
             out.n_eval[st.pos] = round_
             break
+        if round_ == 1:
+            n = len(st)
+            st.track(
+                brackt=np.zeros(n, dtype=bool),
+                width=np.full(n, stpmax - stpmin),
+                width1=np.full(n, (stpmax - stpmin) / P5),
+                stx=np.zeros(n),
+                fx=st.finit.copy(),
+                gx=st.ginit.copy(),
+                sty=np.zeros(n),
+                fy=st.finit.copy(),
+                gy=st.ginit.copy(),
+                stmin=np.zeros(n),
+                stmax=st.stp * (1.0 + XTRAPU),
+            )
         _dcsrch_update(st, s, fs, gs, ftest, xtol=xtol, stpmin=stpmin, stpmax=stpmax)
         nonfinite = ~np.isfinite(st.stp)
         if nonfinite.any():  # scipy gives up there; report the last trial as a warning

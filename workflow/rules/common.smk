@@ -13,7 +13,7 @@ from lvebm.meshgrid import mesh_size, shard_bounds
 from lvebm.methods import METHODS, options_from_config
 from lvebm.pipeline.contracts import ARTIFACTS
 from lvebm.pipeline.jobgraph import commit, config_sha256, lvebm_imports
-from lvebm.pipeline.numerics import job_environment
+from lvebm.pipeline.numerics import ALLOCATOR_ENVIRONMENT, job_environment
 from lvebm.temperatures import beta_label, with_zero_temperature
 
 # This file's own folder, not workflow.basedir: used as a module, the basedir is the caller's.
@@ -50,6 +50,8 @@ os.environ.update(LVEBM_ROOT=str(LIBRARY.parents[1]))
 # pins reruns what they can change.
 JOB_ENVIRONMENT, PINS = job_environment(config["numerics"]["pin"])
 os.environ.update(JOB_ENVIRONMENT)
+# and glibc's allocator settings (lvebm.pipeline.numerics): faster jobs, the same values
+os.environ.update(ALLOCATOR_ENVIRONMENT)
 PLATFORM = ARTIFACT["platform"]
 
 
