@@ -12,7 +12,7 @@ import pytest
 import yaml
 from support import ROOT, copy_project, figure_rules
 
-from lvebm.methods import ITERATIVE
+from lvebm.methods import ITERATIVE, METHODS
 
 pytestmark = pytest.mark.pipeline
 
@@ -56,6 +56,22 @@ def iterative(*names):
     return [f"{rule}[optimizer={name}]" for name in (names or ITERATIVE) for rule in INFERENCE]
 
 
+def own_options(method):
+    """The config keys of a method's own options (its record's keys under inference.<name>)."""
+    return [key for key in method.config.values() if key.startswith(f"inference.{method.name}.")]
+
+
+# each iterative method's own options reach its infer and trace jobs and the warm starts (which
+# run every iterative method of inference.optimizers): rows from the records, so that a new
+# method's options need none here
+OWN_OPTIONS = {
+    key: [*iterative(name), "warm_start"]
+    for name, method in METHODS.items()
+    if method.iterative
+    for key in own_options(method)
+}
+
+
 # config key -> the jobs that read it (through params:); everything downstream of them must rerun.
 # A job is a rule name, or rule[wildcard=value,...] for some of its jobs.
 DIRECT = {
@@ -86,14 +102,7 @@ DIRECT = {
     "inference.gtol": [*iterative(), "warm_start"],
     "inference.global_tol": [*iterative(), "warm_start"],
     "inference.mesh_trace": [],  # adds the mesh's trace jobs (ADDS), reruns nothing
-    "inference.gradient_descent.step": [*iterative("gradient_descent"), "warm_start"],
-    "inference.line_search.c1": [*iterative("line_search"), "warm_start"],
-    "inference.line_search.c2": [*iterative("line_search"), "warm_start"],
-    "inference.conjugate_gradient.c1": [*iterative("conjugate_gradient"), "warm_start"],
-    "inference.conjugate_gradient.c2": [*iterative("conjugate_gradient"), "warm_start"],
-    "inference.lbfgs.memory": [*iterative("lbfgs"), "warm_start"],
-    "inference.lbfgs.ftol": [*iterative("lbfgs"), "warm_start"],
-    "inference.newton.max_step": [*iterative("newton"), "warm_start"],
+    **OWN_OPTIONS,
     "mesh.y1.start": [*MESH_JOBS, *BOX, "explorer_data"],
     "mesh.y1.stop": [*MESH_JOBS, *BOX, "explorer_data"],
     "mesh.y1.num": [*MESH_JOBS, "warm_start", "explorer_data"],

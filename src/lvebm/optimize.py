@@ -143,43 +143,81 @@ def _line(batch: _Batch, idx: np.ndarray, z: np.ndarray, p: np.ndarray) -> Line:
     return Line(batch.decoder.energy_and_dz, batch.y1[idx], batch.y2[idx], z, p)
 
 
-# One step of a method on its running points: ``step(run) -> (taken, z, state)``, with ``taken``
-# the points whose step was taken, ``z`` their new latents and ``state`` the arrays the method
-# keeps per point (at least ``f`` and ``g``), each over all of ``run``'s points. ``run.z`` holds
-# the running points' latents.
+# What one step did for each running point (``step(run) -> (verdict, z, state)``):
+# TAKEN: a step, to the new ``z`` with the new state (counted in n_iter, traced);
+# DONE: a step as TAKEN, after which the method's own stopping test holds (converged);
+# RETRY: no step (not counted), the point runs on with the new state (L-BFGS after a failed
+# search: memory reset, same point, same f and g);
+# STOP: no step; the point stops where it is, not converged.
+TAKEN, DONE, RETRY, STOP = 0, 1, 2, 3
+# ``verdict`` is one per point, or one for all; ``state`` holds the arrays the method keeps per
+# point (at least ``f`` and ``g``), each over all of ``run``'s points; ``run.z`` and
+# ``run.n_iter`` hold the running points' latents and steps.
 Step = Callable[[Active], tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]]
 
 
-def _iterate(b: _Batch, step: Step, *, gtol: float, max_iter: int, **state) -> None:
-    """The loop every iterative method but L-BFGS shares (scipy's elementwise ``_loop`` is the
-    model): all points start running from ``b.z`` with ``state`` (``f`` and ``g`` there, and
-    what else the method keeps); each round, the points with |dE/dz| <= gtol stop converged (a
-    gradient that is not finite stops them too, not converged), the others take one ``step``; a
-    point whose step is not taken stops where it is, not converged; after ``max_iter`` steps the
-    rest stop, converged if |dE/dz| <= gtol. Every step taken is traced; a point that stops
-    writes its latent and its step count (the round: every running point has taken one step per
-    round) into the batch, so a round costs what its running points cost."""
+def _iterate(
+    b: _Batch, step: Step, *, gtol: float, max_iter: int, rounds: int | None = None, **state
+) -> None:
+    """The loop every iterative method shares (scipy's elementwise ``_loop`` is the model): all
+    points start running from ``b.z`` with ``state`` (``f`` and ``g`` there, and what else the
+    method keeps). Each round, the points with |dE/dz| <= gtol stop converged (a gradient that
+    is not finite stops them too, not converged) and those with ``max_iter`` steps stop not
+    converged; the others go through ``step``, whose verdict per point (``TAKEN``, ``DONE``,
+    ``RETRY``, ``STOP``) says what happened. After ``rounds`` rounds (``max_iter`` by default:
+    one step a round) the rest stop, converged if |dE/dz| <= gtol. Every step is traced; a point
+    that stops writes its latent and its step count into the batch, so a round costs what its
+    running points cost."""
+    # with more rounds than steps (RETRY), each point counts its steps; else every running
+    # point has taken one step per round
+    counted = rounds is not None
     run = Active(np.arange(b.n), z=b.z.copy(), **state)
+    if counted:
+        run.track(n_iter=np.zeros(b.n, np.int64))
     b.trace.add(run.pos, 0, run.z, run.f)
-    for k in range(max_iter):
-        done = ~(np.abs(run.g) > gtol)
+    for k in range(rounds if counted else max_iter):
+        steps = run.n_iter if counted else k
+        slope = np.abs(run.g)
+        done = ~(slope > gtol)
+        if counted:
+            done |= steps >= max_iter
         if done.any():
-            fin = run.pos[done]
-            b.z[fin], b.n_iter[fin] = run.z[done], k
-            b.converged[fin] = np.abs(run.g[done]) <= gtol
-            run.keep(~done)
+            _stop(b, run, done, slope[done] <= gtol, steps)
         if len(run) == 0:
             return
-        taken, z, new = step(run)
-        if not taken.all():
-            failed = ~taken
-            b.z[run.pos[failed]], b.n_iter[run.pos[failed]] = run.z[failed], k
-            run.keep(taken)
-            z, new = z[taken], {name: value[taken] for name, value in new.items()}
-        run.track(z=z, **new)
-        b.trace.add(run.pos, k + 1, run.z, run.f)
-    b.z[run.pos], b.n_iter[run.pos] = run.z, max_iter
-    b.converged[run.pos] = np.abs(run.g) <= gtol
+        verdict, z, new = step(run)
+        if np.all(verdict == TAKEN):  # the common round (or a scalar TAKEN): every point stepped
+            run.track(z=z, **new)
+            if counted:
+                run.n_iter += 1
+            b.trace.add(run.pos, run.n_iter if counted else k + 1, run.z, run.f)
+            continue
+        moved = verdict <= DONE
+        run.track(z=np.where(moved, z, run.z), **new)
+        if counted:
+            run.n_iter += moved
+            steps = run.n_iter
+        else:  # no RETRY: a point that did not move stops, with the steps it took before
+            steps = np.where(moved, k + 1, k)
+        if b.trace.enabled:
+            b.trace.add(run.pos[moved], np.broadcast_to(steps, moved.shape)[moved],
+                        run.z[moved], run.f[moved])  # fmt: skip
+        stops = (verdict == DONE) | (verdict == STOP)
+        if stops.any():
+            _stop(b, run, stops, verdict[stops] == DONE, steps)
+    everyone = np.ones(len(run), dtype=bool)
+    _stop(b, run, everyone, np.abs(run.g) <= gtol, run.n_iter if counted else max_iter)
+
+
+def _stop(
+    b: _Batch, run: Active, which: np.ndarray, converged: np.ndarray, n_iter: np.ndarray | int
+) -> None:
+    """The running points ``which`` stop: their latents, their step counts (``n_iter``, one per
+    running point or one for all) and ``converged`` flags go into the batch."""
+    fin = run.pos[which]
+    b.z[fin], b.converged[fin] = run.z[which], converged
+    b.n_iter[fin] = n_iter[which] if isinstance(n_iter, np.ndarray) else n_iter
+    run.keep(~which)
 
 
 @checked_options
@@ -258,7 +296,7 @@ def gradient_descent(
     def descend(run: Active):
         z = run.z - step * run.g
         f, g = decoder.energy_and_dz(run.y1, run.y2, z)
-        return np.ones(len(run), dtype=bool), z, {"f": f, "g": g}
+        return TAKEN, z, {"f": f, "g": g}
 
     f, g = decoder.energy_and_dz(b.y1, b.y2, b.z)
     _iterate(b, descend, gtol=gtol, max_iter=max_iter, f=f, g=g, y1=b.y1, y2=b.y2)
@@ -310,7 +348,8 @@ def line_search(
         line = _line(b, run.pos, z, p)
         ls = wolfe_zoom(line, _first_step(run.f, run.f_old, slope), run.f, slope, c1=c1, c2=c2)
         b.n_eval[run.pos] += ls.n_eval
-        return ls.ok, z + ls.alpha * p, {"f_old": run.f, "f": ls.f, "g": ls.slope / p}
+        verdict = np.where(ls.ok, TAKEN, STOP)
+        return verdict, z + ls.alpha * p, {"f_old": run.f, "f": ls.f, "g": ls.slope / p}
 
     _iterate(b, steepest, gtol=gtol, max_iter=max_iter, **_wolfe_start(b))
     return b.result()
@@ -374,7 +413,8 @@ def conjugate_gradient(
             ok[retry] = ls2.ok
         g1 = slope / p
         beta = np.maximum(0.0, (g1 - g) * g1 / delta)
-        return ok, z + alpha * p, {"f_old": f, "f": f_new, "g": g1, "p": -g1 + beta * p}
+        state = {"f_old": f, "f": f_new, "g": g1, "p": -g1 + beta * p}
+        return np.where(ok, TAKEN, STOP), z + alpha * p, state
 
     start = _wolfe_start(b)
     _iterate(b, polak_ribiere, gtol=gtol, max_iter=max_iter, **start, p=-start["g"])
@@ -414,63 +454,40 @@ def lbfgs(
     S, Y = np.zeros((m, n)), np.zeros((m, n))
     count = np.zeros(n, dtype=np.int64)  # pairs stored
     head = np.zeros(n, dtype=np.int64)  # next slot of the ring buffer
-    f, g = b.fg(np.arange(n), b.z)
-    run = Active(np.arange(n), f=f, g=g)
-    b.trace.add(run.pos, 0, b.z, run.f)
-    done = np.abs(run.g) <= gtol
-    b.converged[done] = True
-    run.keep(~done)
-    stopped = np.zeros(n, dtype=bool)
-    # a round either accepts a step (at most max_iter per point, counted in n_iter) or resets a
-    # point's memory after a failed search; twice max_iter rounds bound both together
-    for _ in range(max_iter * 2):
-        if len(run) == 0:
-            break
-        idx, f, g = run.pos, run.f, run.g
+
+    def quasi_newton(run: Active):
+        idx, f, g, z = run.pos, run.f, run.g, run.z
         d = -_two_loop(g, S, Y, idx, count, head, m)
-        first = b.n_iter[idx] == 0
-        stp0 = np.where(first, np.minimum(1.0 / np.abs(d), 1e10), 1.0)
-        z = b.z[idx]
-        ls = dcsrch(
-            _line(b, idx, z, d),
-            stp0,
-            f,
-            g * d,
-            **LBFGSB_SEARCH,
-            max_eval=max_ls,
-        )
+        stp0 = np.where(run.n_iter == 0, np.minimum(1.0 / np.abs(d), 1e10), 1.0)
+        ls = dcsrch(_line(b, idx, z, d), stp0, f, g * d, **LBFGSB_SEARCH, max_eval=max_ls)
         b.n_eval[idx] += ls.n_eval
         ok = (ls.status == CONVERGED) | (ls.status == WARNING)
+        # a failed search with pairs in memory forgets them and retries along -g; without, stops
+        verdict = np.where(ok, TAKEN, np.where(count[idx] == 0, STOP, RETRY))
         failed = idx[~ok]
-        give_up = failed[count[failed] == 0]
-        stopped[give_up] = True
-        count[failed], head[failed] = 0, 0  # reset memory, retry along -g
-        keep_failed = ~ok & (count[idx] == 0) & ~stopped[idx]
-        # accepted steps
-        a, za, da, fa, ga = idx[ok], z[ok], d[ok], f[ok], g[ok]
+        count[failed], head[failed] = 0, 0
+        # accepted steps: the new point, the pair (s, y) stored if its curvature is positive
+        a, da, fa, ga = idx[ok], d[ok], f[ok], g[ok]
         s = ls.alpha[ok] * da
-        f_new = ls.f[ok]
-        g_new = ls.slope[ok] / da
-        b.z[a] = za + s
-        b.n_iter[a] += 1
-        b.trace.add(a, b.n_iter[a], b.z[a], f_new)
+        f_new, g_new = ls.f[ok], ls.slope[ok] / da
         yv = g_new - ga
         store = s * yv > EPS * (-ga * s)
-        slot = head[a]
-        st = a[store]
-        S[slot[store], st], Y[slot[store], st] = s[store], yv[store]
+        slot, st = head[a][store], a[store]
+        S[slot, st], Y[slot, st] = s[store], yv[store]
         head[st] = (head[st] + 1) % m
         count[st] = np.minimum(count[st] + 1, m)
-        conv = (np.abs(g_new) <= gtol) | (
-            fa - f_new <= ftol * np.maximum.reduce([np.abs(fa), np.abs(f_new), np.ones_like(fa)])
+        small = fa - f_new <= ftol * np.maximum.reduce(
+            [np.abs(fa), np.abs(f_new), np.ones_like(fa)]
         )
-        b.converged[a[conv]] = True
-        out_of_iter = b.n_iter[a] >= max_iter
-        live = ~conv & ~out_of_iter
-        retried = Active(idx[keep_failed], f=f[keep_failed], g=g[keep_failed])
-        run = Active(a[live], f=f_new[live], g=g_new[live])
-        if len(retried):  # retried points rejoin the batch, kept in point order
-            run.join(retried)
+        verdict[np.flatnonzero(ok)[small]] = DONE
+        z_new, f_all, g_all = z.copy(), f.copy(), g.copy()
+        z_new[ok], f_all[ok], g_all[ok] = z[ok] + s, f_new, g_new
+        return verdict, z_new, {"f": f_all, "g": g_all}
+
+    f, g = b.fg(np.arange(n), b.z)
+    # a round either takes a step (at most max_iter per point) or resets a point's memory after
+    # a failed search; twice max_iter rounds bound both together
+    _iterate(b, quasi_newton, gtol=gtol, max_iter=max_iter, rounds=2 * max_iter, f=f, g=g)
     return b.result()
 
 
@@ -544,7 +561,7 @@ def newton(
             f_new[win], g_new[win] = ft[good], gt[good]
             d[todo[~good]] *= 0.5
         # a point whose step underflowed without decrease stops
-        return accepted, z + d, {"f": f_new, "g": g_new}
+        return np.where(accepted, TAKEN, STOP), z + d, {"f": f_new, "g": g_new}
 
     f, g = b.fg(np.arange(b.n), b.z)
     _iterate(b, safeguarded, gtol=gtol, max_iter=max_iter, f=f, g=g)
