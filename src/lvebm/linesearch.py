@@ -86,6 +86,28 @@ class Active:
             setattr(self, name, joined[order])
 
 
+def iterate(run: Active, advance: Callable[[Active, int], np.ndarray], rounds: int) -> None:
+    """The batched iteration every method of the library runs (scipy's elementwise ``_loop`` is
+    the model): round ``k`` calls ``advance(run, k)``, which moves the running points one round
+    on, writes what the finished ones end with and returns them (a mask over ``run``); they
+    leave, the others run on, until none is left or ``rounds`` rounds have run. What is still
+    running then is the caller's to write.
+
+    >>> a = Active(np.arange(3), x=np.array([1.0, 5.0, 9.0]))
+    >>> def halve(run, k):
+    ...     run.x = run.x / 2
+    ...     return run.x < 1.5
+    >>> iterate(a, halve, 10); a.pos.tolist()
+    []
+    """
+    for k in range(rounds):
+        if len(run) == 0:
+            return
+        finished = advance(run, k)
+        if finished.any():
+            run.keep(~finished)
+
+
 RUNNING, CONVERGED, WARNING, ERROR, EXHAUSTED = 0, 1, 2, 3, 4
 # MINPACK-2's dcsrch and dcstep (More & Thuente 1994), as in scipy.optimize._dcsrch, with their
 # names there: the bounds xtrapl, xtrapu of a trial step before the minimum is bracketed, p5 and

@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from lvebm.arguments import checked_options, real_points, starts
 from lvebm.exact import free_energy_exact
-from lvebm.linesearch import CONVERGED, WARNING, Active, Line, dcsrch, wolfe_zoom
+from lvebm.linesearch import CONVERGED, WARNING, Active, Line, dcsrch, iterate, wolfe_zoom
 from lvebm.methods import METHODS
 from lvebm.model import LATENT_N, Decoder, latent_grid
 
@@ -159,15 +159,15 @@ Step = Callable[[Active], tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]]
 def _iterate(
     b: _Batch, step: Step, *, gtol: float, max_iter: int, rounds: int | None = None, **state
 ) -> None:
-    """The loop every iterative method shares (scipy's elementwise ``_loop`` is the model): all
-    points start running from ``b.z`` with ``state`` (``f`` and ``g`` there, and what else the
-    method keeps). Each round, the points with |dE/dz| <= gtol stop converged (a gradient that
-    is not finite stops them too, not converged) and those with ``max_iter`` steps stop not
-    converged; the others go through ``step``, whose verdict per point (``TAKEN``, ``DONE``,
-    ``RETRY``, ``STOP``) says what happened. After ``rounds`` rounds (``max_iter`` by default:
-    one step a round) the rest stop, converged if |dE/dz| <= gtol. Every step is traced; a point
-    that stops writes its latent and its step count into the batch, so a round costs what its
-    running points cost."""
+    """The loop every iterative method shares, :func:`lvebm.linesearch.iterate` with the
+    optimizers' stopping rule: all points start running from ``b.z`` with ``state`` (``f`` and
+    ``g`` there, and what else the method keeps). A point with |dE/dz| <= gtol stops converged
+    (a gradient that is not finite stops it too, not converged), one with ``max_iter`` steps
+    stops not converged; the others go through ``step`` each round, whose verdict per point
+    (``TAKEN``, ``DONE``, ``RETRY``, ``STOP``) says what happened. After ``rounds`` rounds
+    (``max_iter`` by default: one step a round) the rest stop, not converged. Every step is
+    traced; a point that stops writes its latent and its step count into the batch, so a round
+    costs what its running points cost."""
     # with more rounds than steps (RETRY), each point counts its steps; else every running
     # point has taken one step per round
     counted = rounds is not None
@@ -175,23 +175,27 @@ def _iterate(
     if counted:
         run.track(n_iter=np.zeros(b.n, np.int64))
     b.trace.add(run.pos, 0, run.z, run.f)
-    for k in range(rounds if counted else max_iter):
-        steps = run.n_iter if counted else k
+
+    def stopping(steps, among=None):
+        """The running points (``among`` them) that stop before a step, written."""
         slope = np.abs(run.g)
         done = ~(slope > gtol)
         if counted:
             done |= steps >= max_iter
+        if among is not None:
+            done &= among
         if done.any():
-            _stop(b, run, done, slope[done] <= gtol, steps)
-        if len(run) == 0:
-            return
+            _write(b, run, done, slope[done] <= gtol, steps)
+        return done
+
+    def advance(run: Active, k: int) -> np.ndarray:
         verdict, z, new = step(run)
         if np.all(verdict == TAKEN):  # the common round (or a scalar TAKEN): every point stepped
             run.track(z=z, **new)
             if counted:
                 run.n_iter += 1
             b.trace.add(run.pos, run.n_iter if counted else k + 1, run.z, run.f)
-            continue
+            return stopping(run.n_iter if counted else k + 1)
         moved = verdict <= DONE
         run.track(z=np.where(moved, z, run.z), **new)
         if counted:
@@ -204,20 +208,25 @@ def _iterate(
                         run.z[moved], run.f[moved])  # fmt: skip
         stops = (verdict == DONE) | (verdict == STOP)
         if stops.any():
-            _stop(b, run, stops, verdict[stops] == DONE, steps)
+            _write(b, run, stops, verdict[stops] == DONE, steps)
+        return stops | stopping(steps, among=~stops)
+
+    first = stopping(run.n_iter if counted else 0)
+    if first.any():
+        run.keep(~first)
+    iterate(run, advance, max_iter if rounds is None else rounds)
     everyone = np.ones(len(run), dtype=bool)
-    _stop(b, run, everyone, np.abs(run.g) <= gtol, run.n_iter if counted else max_iter)
+    _write(b, run, everyone, np.abs(run.g) <= gtol, run.n_iter if counted else max_iter)
 
 
-def _stop(
+def _write(
     b: _Batch, run: Active, which: np.ndarray, converged: np.ndarray, n_iter: np.ndarray | int
 ) -> None:
-    """The running points ``which`` stop: their latents, their step counts (``n_iter``, one per
-    running point or one for all) and ``converged`` flags go into the batch."""
+    """What the running points ``which`` end with goes into the batch: their latents, their step
+    counts (``n_iter``, one per running point or one for all) and ``converged`` flags."""
     fin = run.pos[which]
     b.z[fin], b.converged[fin] = run.z[which], converged
     b.n_iter[fin] = n_iter[which] if isinstance(n_iter, np.ndarray) else n_iter
-    run.keep(~which)
 
 
 @checked_options

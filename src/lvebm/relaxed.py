@@ -50,7 +50,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from lvebm.arguments import real_number
 from lvebm.exact import TWO_PI, _angle, free_energy_exact
-from lvebm.linesearch import Active
+from lvebm.linesearch import Active, iterate
 from lvebm.model import LATENT_N, Decoder, latent_grid
 
 CHUNK_ELEMENTS = 1 << 16  # points x latents held at once (stays in cache)
@@ -364,19 +364,21 @@ def _continuous(decoder, y1, y2, beta):
         first = _trapezoid_sums(decoder, y1[group], y2[group], beta, shift, n0, 0.0) / n0
         # the points still refining, with their four sums as rows (point-major)
         run = Active(group, y1=y1[group], y2=y2[group], shift=shift, tol=tol, sums=first.T)
-        n = n0
-        for _ in range(MAX_DOUBLINGS):
+
+        def double(run, k, n0=n0):
+            """Round k: the midpoints of the n0 2^k nodes; a point whose sums moved less than
+            its tolerance is finished (its sums written)."""
+            n = n0 << k
             mid = _trapezoid_sums(decoder, run.y1, run.y2, beta, run.shift, n, 0.5) / n
             refined = 0.5 * (run.sums.T + mid)
             change = np.abs(refined - run.sums.T).max(axis=0)
             run.sums = refined.T
-            n *= 2
-            nodes[run.pos] = n
+            nodes[run.pos] = 2 * n
             done = change <= run.tol * refined[0]
             sums[:, run.pos[done]] = refined[:, done]
-            run.keep(~done)
-            if len(run) == 0:
-                break
+            return done
+
+        iterate(run, double, MAX_DOUBLINGS)
         sums[:, run.pos] = run.sums.T  # out of doublings: the last refinement
     F = np.empty(m)
     mean_cos, mean_sin, mean_2z = np.empty(m), np.empty(m), np.empty(m)
