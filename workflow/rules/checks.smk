@@ -1,6 +1,7 @@
-# Checks that stop a run before any job: the config (schema, numbers, cross-field rules) and the
-# artifacts already in results/. Each mistake is one line naming the key or file and what is
-# allowed, exit status 1, no Python traceback, and nothing under results/ touched.
+# Checks that stop a run before any job: the config (schema, numbers, and the cross-field rules
+# the stage files register with this file's constructors) and the artifacts already in results/.
+# Each mistake is one line naming the key or file and what is allowed, exit status 1, no Python
+# traceback, and nothing under results/ touched.
 
 import math
 import os
