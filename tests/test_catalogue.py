@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 from support import ROOT, SMALL_CONFIG_OVERRIDES, Run, deep_update, manifest_artifacts, tree
-from test_reruns import schema_leaves
+from test_reruns import SCHEMA, schema_leaves
 
 from lvebm import Decoder, infer, minimize
 from lvebm.exact import free_energy_exact
@@ -302,13 +302,10 @@ def _invalid(spec):
 
 # the keys that no row above names get one from the schema, named in one line: a new key (a
 # stage's, a method's option) needs no row here unless its check is one the schema cannot state
-_SCHEMA = dict(
-    schema_leaves(yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text()))
-)
 _NAMED = {_named_key(message) for _, message in CONFIG}
 CONFIG += [
     (at(key, _invalid(spec)), f"config key '{key}' = {_invalid(spec)!r} is invalid")
-    for key, spec in _SCHEMA.items()
+    for key, spec in SCHEMA.items()
     if key not in _NAMED and _invalid(spec) is not None
 ]
 

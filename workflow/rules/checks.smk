@@ -168,15 +168,11 @@ def check_config(cfg, checks, where=""):
 # the key; a stage file registers its own (CONFIG_CHECKS += [...]).
 
 
-def _value(cfg, key):
-    return sweeps.lookup(cfg, key)
-
-
 def less(low, high, name=None):
     """low < high; the error names ``name`` (low, or high: "must be greater than")."""
 
     def check(cfg):
-        a, b = _value(cfg, low), _value(cfg, high)
+        a, b = sweeps.lookup(cfg, low), sweeps.lookup(cfg, high)
         if not a < b:
             if name == high:
                 _fail(high, b, f"must be greater than {low} = {a}")
@@ -189,7 +185,7 @@ def sample_label(key):
     """A sample label (an integer, or each integer of a list of points) from 1 to data.slice.n."""
 
     def check(cfg):
-        n, value = cfg["data"]["slice"]["n"], _value(cfg, key)
+        n, value = cfg["data"]["slice"]["n"], sweeps.lookup(cfg, key)
         for label in value if isinstance(value, list) else [value]:
             if isinstance(label, int) and label > n:
                 what = (
@@ -206,7 +202,7 @@ def one_of(key, choices):
     """The value is one of the list at key ``choices``."""
 
     def check(cfg):
-        value, allowed = _value(cfg, key), _value(cfg, choices)
+        value, allowed = sweeps.lookup(cfg, key), sweeps.lookup(cfg, choices)
         if value not in allowed:
             _fail(key, value, f"must be one of {choices} = {allowed}")
 
@@ -218,7 +214,7 @@ def holds(key, condition, allowed):
 
     def check(cfg):
         if not condition(cfg):
-            _fail(key, _value(cfg, key), allowed(cfg))
+            _fail(key, sweeps.lookup(cfg, key), allowed(cfg))
 
     return check
 

@@ -120,11 +120,17 @@ SHARDS = {
 SMALL_JOB = {"mem_mb": 500, "runtime": 5}
 BASE_MEM_MB = 400
 BYTES_PER_CHUNK_POINT = 1200
-# Megabytes of a job that holds one mesh chunk, 1200 bytes a point.
-CHUNK_MEM_MB = (
-    BASE_MEM_MB
-    + min(config["mesh"]["chunk"], MESH_POINTS) * BYTES_PER_CHUNK_POINT // 1_000_000
-)
+# an iterative method's budget per point (the mesh's optimizers, the infer jobs)
+SECONDS_PER_POINT_ITERATIVE = 2e-5
+
+
+def chunk_mem_mb(bytes_per_point):
+    """Megabytes of a job that holds one mesh chunk, ``bytes_per_point`` for each point."""
+    chunk = min(config["mesh"]["chunk"], MESH_POINTS)
+    return BASE_MEM_MB + chunk * bytes_per_point // 1_000_000
+
+
+CHUNK_MEM_MB = chunk_mem_mb(BYTES_PER_CHUNK_POINT)
 
 
 def shard_runtime(seconds_per_point):

@@ -38,14 +38,13 @@ POINT_SET_INPUT = {"samples": {"points": ARTIFACT["samples"]}, "mesh": {}}
 # Resources by point set: the mesh's points split over 2 threads (identical results; numpy
 # releases the GIL), the samples too few to split (fewer than one block of 4096 points); the
 # trace of ~60 gradient-descent iterates costs about 4000 bytes a point.
-SECONDS_PER_POINT_ITERATIVE = 2e-5
+TRACE_BYTES_PER_POINT = 4000
 INFER_RESOURCES = {
     "samples": {"threads": 1, **SMALL_JOB, "trace_mem_mb": SMALL_JOB["mem_mb"]},
     "mesh": {
         "threads": 2,
         "mem_mb": CHUNK_MEM_MB,
-        "trace_mem_mb": BASE_MEM_MB
-        + min(config["mesh"]["chunk"], MESH_POINTS) * 4000 // 1_000_000,
+        "trace_mem_mb": chunk_mem_mb(TRACE_BYTES_PER_POINT),
         "runtime": max(
             5, math.ceil(MESH_POINTS * SECONDS_PER_POINT_ITERATIVE * 5 / 60)
         ),

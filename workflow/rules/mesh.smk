@@ -44,7 +44,9 @@ MESH_METHOD = {
 }
 # Seconds a shard may take per point, by method (about 5x the measured costs).
 SECONDS_PER_POINT = {"exact": 1e-6, "exhaustive": 2e-6, "newton": 5e-6}
-SHARD_RUNTIME = shard_runtime(SECONDS_PER_POINT.get(config["mesh"]["method"], 2e-5))
+SHARD_RUNTIME = shard_runtime(
+    SECONDS_PER_POINT.get(config["mesh"]["method"], SECONDS_PER_POINT_ITERATIVE)
+)
 # the energy curves through the highlighted points
 HIGHLIGHT_CURVE = {
     "z_start": Z_RANGE[0],
