@@ -53,7 +53,7 @@ scattergather:
 # What the stages share, then one file per stage (in any order: each registers its targets,
 # figures, report tables, headline tables and config checks into common.smk's lists).
 include: "workflow/rules/common.smk"
-include: "workflow/rules/platform.smk"
+include: "workflow/rules/kernels.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/energy.smk"
 include: "workflow/rules/inference.smk"

@@ -52,7 +52,7 @@ from lvebm.inference import SCORE_COLUMNS, summarize
 from lvebm.pipeline.io import read_artifact
 streamed, paths = sys.argv[1] == "streamed", sys.argv[2:]
 runs = [("mesh", str(k)) for k in range(len(paths))]
-if streamed:  # as workflow/scripts/summarize_inference.py
+if streamed:  # as workflow/scripts/inference.py (rule summarize_inference)
     tables = ((run, read_artifact(p, columns=list(SCORE_COLUMNS))) for run, p in zip(runs, paths))
 else:  # every table, every column, at once
     tables = list(zip(runs, [read_artifact(p) for p in paths]))

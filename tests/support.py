@@ -144,8 +144,8 @@ class Project:
         }
 
 
-_FIGURE_RULES = """
-import json, sys
+_RULES = """
+import json, os, sys
 from pathlib import Path
 from snakemake.api import SnakemakeApi
 from snakemake.settings.types import (
@@ -160,28 +160,37 @@ with SnakemakeApi(OutputSettings(quiet=True)) as api:
     )._workflow
     rules = {}
     for rule in workflow.rules:
+        base = rule.basedir.get_path_or_uri(secret_free=True)
+        script = rule.script and os.path.join(base, rule.script)
+        rules[rule.name] = {"script": script and os.path.relpath(os.path.normpath(script))}
         if rule.name.startswith("figure_"):
             report = rule.output[0].flags["report"]
-            rules[rule.name] = {
+            rules[rule.name].update({
                 "png": str(rule.output[0]),
                 "inputs": {k: v for k, v in rule.input.items() if k != "library"},
                 **dict(rule.params.items()),
                 "caption": str(Path(report.caption.get_path_or_uri(secret_free=True)).resolve()),
                 "category": report.category,
-            }
+            })
 json.dump(rules, sys.stdout)
 """
 
 
-def figure_rules(path: Path) -> dict[str, dict]:
-    """The figure rules of the workflow in ``path`` as Snakemake built them from the figure
-    records: png, inputs, function, options, size, dpi, caption (absolute path), category."""
+def workflow_rules(path: Path) -> dict[str, dict]:
+    """Every rule of the workflow in ``path`` as Snakemake built it: its script (relative to
+    ``path``, or None), and for a figure rule what its record made of it: png, inputs, function,
+    options, size, dpi, caption (absolute path), category."""
     proc = subprocess.run(
-        [sys.executable, "-c", _FIGURE_RULES], cwd=path, capture_output=True, text=True, check=False
+        [sys.executable, "-c", _RULES], cwd=path, capture_output=True, text=True, check=False
     )
     if proc.returncode != 0:
         raise AssertionError(f"loading the workflow in {path} failed:\n{proc.stderr[-4000:]}")
     return json.loads(proc.stdout)
+
+
+def figure_rules(path: Path) -> dict[str, dict]:
+    """The figure rules of the workflow in ``path`` (``workflow_rules``)."""
+    return {name: r for name, r in workflow_rules(path).items() if name.startswith("figure_")}
 
 
 def parse_job_stats(text: str) -> dict[str, int]:

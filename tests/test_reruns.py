@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import ROOT, copy_project, figure_rules
+from support import ROOT, copy_project, figure_rules, workflow_rules
 
 from lvebm.methods import ITERATIVE, METHODS
 
@@ -367,49 +367,75 @@ def declared_library(out):
     return declared
 
 
-def imported_modules(script: Path) -> set[str]:
-    """lvebm modules a script imports, transitively, plus the package's __init__."""
+def lvebm_module(name: str) -> Path | None:
+    """The file of an lvebm module or package by its dotted name, if there is one."""
+    base = ROOT / "src" / name.replace(".", "/")
+    return next((p for p in (base.with_suffix(".py"), base / "__init__.py") if p.is_file()), None)
+
+
+def closure(roots: set[Path]) -> set[str]:
+    """lvebm files ``roots`` import, transitively, with their packages' __init__s, as paths
+    below the package ("model.py", "pipeline/io.py"), plus the package's __init__."""
     package = ROOT / "src/lvebm"
-    found, todo = {"__init__.py"}, [script]
+    found, todo = {"__init__.py"}, list(roots)
     while todo:
-        tree = ast.parse(todo.pop().read_text())
-        for node in ast.walk(tree):
+        path = todo.pop()
+        for file in (path, *(p / "__init__.py" for p in path.parents if package in p.parents)):
+            rel = file.relative_to(package).as_posix()
+            if rel not in found:
+                found.add(rel)
+                todo.append(file)
+        for node in ast.walk(ast.parse(path.read_text())):
             names = []
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("lvebm"):
                 names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
             elif isinstance(node, ast.Import):
                 names = [a.name for a in node.names if a.name.startswith("lvebm")]
-            for name in names:
-                base = ROOT / "src" / name.replace(".", "/")
-                parents = [p / "__init__.py" for p in base.parents if package in p.parents]
-                for path in (base.with_suffix(".py"), base / "__init__.py", *parents):
-                    rel = path.relative_to(package).as_posix() if path.is_file() else None
-                    if rel and rel not in found:
-                        found.add(rel)
-                        todo.append(path)
+            todo += [file for name in names if (file := lvebm_module(name)) and file != path]
     return found
 
 
+def job_modules(script: Path, job: str | None) -> set[str]:
+    """The lvebm modules a job runs (``closure``): for a stage script's job (``job``: the function
+    named as its rule) what its function, the script's functions it calls and the script's top
+    level use; for a script that is the job (``job`` None), everything it imports."""
+    tree = ast.parse(script.read_text())
+    bound = {}  # name bound by a top-level lvebm import -> its module's file
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module.startswith("lvebm"):
+            for a in node.names:
+                file = lvebm_module(f"{node.module}.{a.name}") or lvebm_module(node.module)
+                bound[a.asname or a.name] = file
+    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    top = [node for node in tree.body if not isinstance(node, ast.FunctionDef)]
+    used = {n.id for node in top for n in ast.walk(node) if isinstance(n, ast.Name)}
+    todo = [job] if job else list(functions)
+    seen = set(todo)
+    while todo:
+        names = {n.id for n in ast.walk(functions[todo.pop()]) if isinstance(n, ast.Name)}
+        todo += [name for name in names & set(functions) - seen]
+        seen |= names & set(functions)
+        used |= names
+    return closure({bound[name] for name in used if name in bound})
+
+
 def test_rules_declare_exactly_the_modules_their_scripts_import(matrix):
+    """Each rule's library inputs are exactly the modules its job runs: a stage script's job is its
+    rule's function (lvebm.pipeline.jobs), so editing a module reruns the rules whose function
+    uses it, not every rule of the stage."""
+    rules = workflow_rules(ROOT)
     figures = figure_rules(ROOT)  # a figure's module is named by its record, not imported
     for rule, modules in matrix["declared"].items():
-        rule = next((rule.removeprefix(p) for p in POINTS if rule.startswith(p)), rule)
-        script = {
-            "figure_": "figure",
-            "gather_": "gather_shards",
-            "trace": "infer",
-            "tables_": "table",
-        }.get(rule[:7], rule)
-        script = {"sweep_table_pair": "sweep_table", "sweep_figure_pair": "figure"}.get(
-            rule, script
-        )
-        imported = imported_modules(ROOT / "workflow/scripts" / f"{script}.py")
-        if rule == "sweep_figure_pair":  # its module is named in its params, not imported
-            module = ROOT / "src/lvebm/pipeline/sweep_figures.py"
-            imported |= imported_modules(module) | {"pipeline/sweep_figures.py"}
-        if rule in figures:
-            module = figures[rule]["function"].rpartition(".")[0] or "figures"
-            imported |= imported_modules(ROOT / "src/lvebm" / f"{module}.py") | {f"{module}.py"}
+        script = ROOT / rules[rule]["script"]
+        name = next((rule.removeprefix(p) for p in POINTS if rule.startswith(p)), rule)
+        jobs = {n.id for n in ast.walk(ast.parse(script.read_text())) if isinstance(n, ast.Name)}
+        job = name if "run_job" in jobs else None
+        imported = job_modules(script, job)
+        if name == "sweep_figure_pair":  # its module is named in its params, not imported
+            imported |= closure({ROOT / "src/lvebm/pipeline/sweep_figures.py"})
+        if name in figures:
+            module = figures[name]["function"].rpartition(".")[0] or "figures"
+            imported |= closure({ROOT / "src/lvebm" / f"{module}.py"})
         assert modules == imported, rule
 
 

@@ -104,10 +104,12 @@ def test_a_failing_slurm_job_stops_the_run_with_a_clear_error(cluster, tmp_path)
     assert not (project.path / "logs/evaluate_energies").exists()  # no job ran
     samples.write_bytes(original)
     # a job that fails on the cluster
-    script = project.path / "workflow/scripts/evaluate_energies.py"
+    script = project.path / "workflow/scripts/energy.py"
     script.write_text(
         script.read_text().replace(
-            "samples = read_artifact(", "raise RuntimeError('failing on purpose')\nsamples = (", 1
+            "    samples = read_artifact(",
+            "    raise RuntimeError('failing on purpose')\n    samples = (",
+            1,
         )
     )
     code, out = run_on_slurm(project, "results/energy/energies.parquet")

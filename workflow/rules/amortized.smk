@@ -66,7 +66,7 @@ rule train_encoder:
         init_seed=config["amortized"]["init_seed"],
         schedule=lambda wildcards: config["amortized"]["schedule"][wildcards.method],
     script:
-        "../scripts/train_encoder.py"
+        "../scripts/amortized.py"
 
 
 rule target_propagation:
@@ -90,7 +90,7 @@ rule target_propagation:
         network=ENCODER_NETWORK,
         options=config["amortized"]["target_propagation"],
     script:
-        "../scripts/target_propagation.py"
+        "../scripts/amortized.py"
 
 
 rule amortization_gap:
@@ -114,7 +114,7 @@ rule amortization_gap:
         box=MESH_BOX,
         num=config["amortized"]["map"],
     script:
-        "../scripts/amortization_gap.py"
+        "../scripts/amortized.py"
 
 
 rule gap_band:
@@ -135,7 +135,7 @@ rule gap_band:
     params:
         band=config["amortized"]["band"],
     script:
-        "../scripts/gap_band.py"
+        "../scripts/amortized.py"
 
 
 rule warm_start:
@@ -161,7 +161,7 @@ rule warm_start:
         optimizers={name: OPTIONS[name] for name in WARM_OPTIMIZERS},
         global_tol=config["inference"]["global_tol"],
     script:
-        "../scripts/warm_start.py"
+        "../scripts/amortized.py"
 
 
 AMORTIZED_CATEGORY = "Amortized inference"

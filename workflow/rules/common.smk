@@ -62,6 +62,7 @@ def library(*modules):
         "__init__.py",
         "pipeline/__init__.py",
         "pipeline/io.py",
+        "pipeline/jobs.py",
         *(f"{module.replace('.', '/')}.py" for module in modules),
     ]
     for name in files:  # grows while it is walked: the closure under imports

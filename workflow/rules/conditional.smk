@@ -44,7 +44,7 @@ rule train_conditional:
         weight_decay=config["conditional"]["weight_decay"],
         schedule=config["conditional"]["schedule"],
     script:
-        "../scripts/train_conditional.py"
+        "../scripts/conditional.py"
 
 
 rule evaluate_conditional:
@@ -72,7 +72,7 @@ rule evaluate_conditional:
         beta=config["data"]["beta"],
         maps={key: config["conditional"]["maps"][key] for key in ("x", "num", "margin")},
     script:
-        "../scripts/evaluate_conditional.py"
+        "../scripts/conditional.py"
 
 
 CONDITIONAL_CATEGORY = "Conditional horn"

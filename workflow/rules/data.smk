@@ -23,7 +23,7 @@ rule sample_horn:
         n=config["data"]["horn"]["n"],
         sampler=SAMPLER,
     script:
-        "../scripts/sample_horn.py"
+        "../scripts/data.py"
 
 
 rule sample_slice:
@@ -45,7 +45,7 @@ rule sample_slice:
         x=config["data"]["slice"]["x"],
         sampler=SAMPLER,
     script:
-        "../scripts/sample_slice.py"
+        "../scripts/data.py"
 
 
 FIGURES.update(

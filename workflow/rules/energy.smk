@@ -38,7 +38,7 @@ rule evaluate_energies:
         decoder=DECODER,
         n=config["latent"]["n"],
     script:
-        "../scripts/evaluate_energies.py"
+        "../scripts/energy.py"
 
 
 FIGURES.update(

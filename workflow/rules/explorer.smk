@@ -40,7 +40,7 @@ rule explorer_data:
         radii=config["explorer"]["radii"],
         mesh={axis: config["mesh"][axis] for axis in ("y1", "y2")},
     script:
-        "../scripts/explorer_data.py"
+        "../scripts/explorer.py"
 
 
 rule explorer_page:
@@ -67,4 +67,4 @@ rule explorer_page:
         decoder=[config["decoder"]["w1"], config["decoder"]["w2"]],
         vmax=config["figures"]["vmax"],
     script:
-        "../scripts/explorer_page.py"
+        "../scripts/explorer.py"

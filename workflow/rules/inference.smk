@@ -98,7 +98,7 @@ rule infer:
         inference=lambda w: INFERENCE[w.optimizer],
         points=lambda w: POINT_SET[w.points],
     script:
-        "../scripts/infer.py"
+        "../scripts/inference.py"
 
 
 # The iterates of the same runs: a job of its own, so that the mesh's results are written without
@@ -137,7 +137,7 @@ rule summarize_inference:
     params:
         runs=[[p, o] for p in POINT_SETS for o in OPTIMIZERS],
     script:
-        "../scripts/summarize_inference.py"
+        "../scripts/inference.py"
 
 
 # the optimizer whose search figures 5 and 7 show, and the ones figure 13 maps (all but the

@@ -23,4 +23,4 @@ rule landing_page:
         commit=commit(str(LIBRARY.parents[1])),
         config_sha256=config_sha256(config),
     script:
-        "../scripts/landing_page.py"
+        "../scripts/landing.py"

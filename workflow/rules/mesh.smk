@@ -81,7 +81,7 @@ rule free_energy_mesh:
         method=MESH_METHOD,
         chunk=config["mesh"]["chunk"],
     script:
-        "../scripts/free_energy_mesh.py"
+        "../scripts/mesh.py"
 
 
 rule gather_free_energy_mesh:
@@ -123,7 +123,7 @@ rule highlight_points:
         points=config["mesh"]["highlight"],
         curve=HIGHLIGHT_CURVE,
     script:
-        "../scripts/highlight_points.py"
+        "../scripts/mesh.py"
 
 
 FIGURES.update(

@@ -34,7 +34,7 @@ rule fit_em:
         size=config["probabilistic"]["samples"],
         seed=config["seed"],
     script:
-        "../scripts/fit_em.py"
+        "../scripts/probabilistic.py"
 
 
 rule held_out_likelihood:
@@ -58,7 +58,7 @@ rule held_out_likelihood:
         sampler=SAMPLER,
         method=REFERENCE_METHOD,
     script:
-        "../scripts/held_out_likelihood.py"
+        "../scripts/probabilistic.py"
 
 
 PROBABILISTIC_CATEGORY = "Probabilistic reading"

@@ -61,7 +61,7 @@ rule relaxed_cross_section:
         betas=config["relaxed"]["betas"],
         n=config["latent"]["n"],
     script:
-        "../scripts/relaxed_cross_section.py"
+        "../scripts/relaxed.py"
 
 
 rule relaxed_weights:
@@ -85,7 +85,7 @@ rule relaxed_weights:
         beta=config["relaxed"]["weights_beta"],
         n=config["latent"]["n"],
     script:
-        "../scripts/relaxed_weights.py"
+        "../scripts/relaxed.py"
 
 
 rule relaxed_grid_error:
@@ -109,7 +109,7 @@ rule relaxed_grid_error:
         scan=config["relaxed"]["scan"],
         n=config["latent"]["n"],
     script:
-        "../scripts/relaxed_grid_error.py"
+        "../scripts/relaxed.py"
 
 
 rule relaxed_free_energy_mesh:
@@ -135,7 +135,7 @@ rule relaxed_free_energy_mesh:
         relaxed=lambda w: RELAXED_MESH_PARAMS[w.beta],
         chunk=config["mesh"]["chunk"],
     script:
-        "../scripts/relaxed_free_energy_mesh.py"
+        "../scripts/relaxed.py"
 
 
 rule gather_relaxed_free_energy:

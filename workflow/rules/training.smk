@@ -80,7 +80,7 @@ rule train_decoder:
         start=TRAINING_START,
         training=lambda w: TRAINING_PARAMS[w.beta],
     script:
-        "../scripts/train_decoder.py"
+        "../scripts/training.py"
 
 
 rule summarize_training:
@@ -98,7 +98,7 @@ rule summarize_training:
     conda:
         ENV
     script:
-        "../scripts/summarize_training.py"
+        "../scripts/training.py"
 
 
 rule training_scans:
@@ -125,7 +125,7 @@ rule training_scans:
         n=TRAINING_LATENT,
         lbfgs={key: config["training"][key] for key in ("gtol", "max_iter")},
     script:
-        "../scripts/training_scans.py"
+        "../scripts/training.py"
 
 
 # The decoder trained at zero temperature, evaluated three ways, one job each, so that each key
@@ -151,7 +151,7 @@ rule trained_cross_section:
         betas=config["relaxed"]["betas"],
         grid_n=config["latent"]["n"],
     script:
-        "../scripts/trained_cross_section.py"
+        "../scripts/training.py"
 
 
 rule denoise:
@@ -176,7 +176,7 @@ rule denoise:
         x=config["data"]["slice"]["x"],
         sampler=SAMPLER,
     script:
-        "../scripts/denoise.py"
+        "../scripts/training.py"
 
 
 rule training_maps:
@@ -205,7 +205,7 @@ rule training_maps:
         warm_point=config["training"]["warm_point"],
         n=TRAINING_LATENT,
     script:
-        "../scripts/training_maps.py"
+        "../scripts/training.py"
 
 
 TRAINING = "Training"

@@ -1,19 +1,20 @@
 """Adapter of every figure rule: artifacts -> lvebm.<module>.<function> -> a deterministic PNG.
 
 The function (``function`` of lvebm.figures, or ``module.function`` of a stage's own figure
-module) is the figure's record (workflow/rules/figuretable.smk); it receives the artifacts by
-their names in the record (a name for a list of artifacts gets the list of their tables, in
-order), its size and its options by keyword. The PNG is written here, atomically and without
-volatile metadata (the library draws; it writes no files)."""
+module) is named by the figure's record (a stage file's ``FIGURES``, made a rule by
+workflow/rules/figures.smk); it receives the artifacts by their names in the record (a name for a
+list of artifacts gets the list of their tables, in order), its size and its options by keyword.
+The PNG is written here, atomically and without volatile metadata (the library draws; it writes
+no files)."""
 
 import sys
 from importlib import import_module
 
 from lvebm.pipeline.io import atomic_path, read_artifact
+from lvebm.pipeline.jobs import log_to_rule
 from lvebm.plotstyle import style
 
-# everything written to stderr, uncaught tracebacks included, goes to the rule's log
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
+log_to_rule(snakemake)  # stderr, uncaught tracebacks included, to the rule's log
 
 p = snakemake.params
 data = {

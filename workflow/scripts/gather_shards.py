@@ -4,9 +4,9 @@ of a mesh -> one Parquet file whose bytes do not depend on the number of shards.
 import sys
 
 from lvebm.pipeline.io import check_artifact, concat_parquet
+from lvebm.pipeline.jobs import log_to_rule
 
-# everything written to stderr, uncaught tracebacks included, goes to the rule's log
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
+log_to_rule(snakemake)  # stderr, uncaught tracebacks included, to the rule's log
 
 for shard in snakemake.input.shards:
     check_artifact(shard)

@@ -4,10 +4,10 @@ headline numbers -> the sweep's table (one row per point) and spread, written at
 import sys
 
 from lvebm.pipeline.io import read_artifact, write_parquet
+from lvebm.pipeline.jobs import log_to_rule
 from lvebm.pipeline.sweep import HEADLINES, spread, table
 
-# everything written to stderr, uncaught tracebacks included, goes to the rule's log
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
+log_to_rule(snakemake)  # stderr, uncaught tracebacks included, to the rule's log
 
 p = snakemake.params
 tables = [{} for _ in p.settings]  # per point: {stage: {name: columns}}

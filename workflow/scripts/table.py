@@ -4,10 +4,10 @@ written atomically."""
 import sys
 
 from lvebm.pipeline.io import atomic_path, read_artifact
+from lvebm.pipeline.jobs import log_to_rule
 from lvebm.pipeline.report_tables import html_table
 
-# everything written to stderr, uncaught tracebacks included, goes to the rule's log
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
+log_to_rule(snakemake)  # stderr, uncaught tracebacks included, to the rule's log
 
 columns = read_artifact(snakemake.input.table)
 page = html_table(columns, title=snakemake.params.title)

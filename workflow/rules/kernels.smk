@@ -19,4 +19,4 @@ rule record_platform:
         pins=PINS,
         environment=JOB_ENVIRONMENT,
     script:
-        "../scripts/record_platform.py"
+        "../scripts/kernels.py"
