@@ -28,6 +28,9 @@ SNAKEMAKE = [*PLAIN, *NO_PROFILE]
 
 # The small config (every stage in seconds), which users run as
 # `snakemake --configfile .test/config/config.yaml`: the overrides of config.yaml it holds.
+CAPTIONS = ROOT / "workflow/report"
+# a figure's section in its module's captions: {% if figure == "08_mesh" %} ... {% elif ...
+SECTION = re.compile(r'\{% (?:el)?if figure == "(\w+)" %\}')
 SMALL_CONFIG = ROOT / ".test/config/config.yaml"
 SMALL_CONFIG_OVERRIDES = yaml.safe_load(SMALL_CONFIG.read_text())
 
@@ -186,6 +189,17 @@ def workflow_rules(path: Path) -> dict[str, dict]:
     if proc.returncode != 0:
         raise AssertionError(f"loading the workflow in {path} failed:\n{proc.stderr[-4000:]}")
     return json.loads(proc.stdout)
+
+
+def caption_sections() -> dict[str, Path]:
+    """Each figure's caption, {figure name: the captions file that holds its section}: every
+    ``workflow/report/<module>.rst`` of a figure module holds one section per figure it draws."""
+    sections: dict[str, Path] = {}
+    for path in sorted(CAPTIONS.glob("*.rst")):
+        for name in SECTION.findall(path.read_text()):
+            assert name not in sections, f"two captions of figure {name}"
+            sections[name] = path
+    return sections
 
 
 def figure_rules(path: Path) -> dict[str, dict]:

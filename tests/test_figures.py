@@ -8,17 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from support import ROOT, deep_update, figure_rules
+from support import CAPTIONS, ROOT, caption_sections, deep_update, figure_rules
 
 from lvebm.pipeline.contracts import contract
 
 pytestmark = pytest.mark.pipeline
 
-CAPTIONS = ROOT / "workflow/report"
-
-
-# one rule per caption workflow/report/fig{name}.rst, named figure_{name}
-FIGURE_RULES = {f"figure_{p.stem[3:]}" for p in CAPTIONS.glob("fig*.rst")}
+# one rule per caption (a section of workflow/report/<module>.rst), named figure_{name}
+FIGURE_RULES = {f"figure_{name}" for name in caption_sections()}
 
 
 def test_each_figure_record_is_its_function_options_and_caption():
@@ -30,9 +27,10 @@ def test_each_figure_record_is_its_function_options_and_caption():
     for rule, r in rules.items():
         name = rule.removeprefix("figure_")
         assert r["png"] == f"results/figures/fig{name}.png"
-        assert Path(r["caption"]) == CAPTIONS / f"fig{name}.rst"
-        module, _, name = r["function"].rpartition(".")
-        function = getattr(import_module(f"lvebm.{module or 'figures'}"), name)
+        module, _, function = r["function"].rpartition(".")
+        captions = CAPTIONS / f"{module or 'figures'}.rst"  # its section there
+        assert Path(r["caption"]) == captions == caption_sections()[name]
+        function = getattr(import_module(f"lvebm.{module or 'figures'}"), function)
         parameters = inspect.signature(function).parameters.values()
         assert [p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD] == ["data"]
         keywords = {p.name for p in parameters if p.kind is p.KEYWORD_ONLY}
@@ -198,9 +196,10 @@ TABLE_SOURCES = {
 
 
 def test_captions_take_their_numbers_from_the_config():
-    """Captions are Jinja templates (Snakemake renders them with ``snakemake.config``): the sizes
-    the config sets are never typed in them, and rendered with the small config they say its
-    numbers."""
+    """Captions are Jinja templates, rendered by Snakemake for each figure with
+    ``snakemake.rule`` and ``snakemake.config``: each figure gets its own section of its module's
+    captions (under a module's prefix too), the sizes the config sets are never typed in them, and
+    rendered with the small config they say its numbers."""
     import re
 
     import jinja2
@@ -210,21 +209,26 @@ def test_captions_take_their_numbers_from_the_config():
     default = yaml.safe_load((ROOT / "config.yaml").read_text())
     small = deep_update(default, SMALL_CONFIG_OVERRIDES)
     typed = re.compile(r"\b25 x 17\b|\b24 (samples|energy|steps)\b|\b48(-point| latents| decoded)")
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    # Snakemake's settings for captions (snakemake.report)
+    env = jinja2.Environment(trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     rendered = {}
-    for path in sorted(CAPTIONS.glob("fig*.rst")):
+    for name, path in sorted(caption_sections().items()):
         text = path.read_text()
         assert not typed.search(text), (path.name, typed.search(text)[0])
-        for name, config in (("default", default), ("small", small)):
-
-            class Snakemake:  # what Snakemake passes to a caption
-                pass
-
-            Snakemake.config = config
-            rendered[path.stem, name] = env.from_string(text).render(snakemake=Snakemake)
-    assert "The 25 x 17 mesh" in rendered["fig08_mesh", "default"]
-    assert "The 13 x 9 mesh" in rendered["fig08_mesh", "small"]
-    assert "The 24 samples" in rendered["fig02_samples", "default"]
+        for rule in (f"figure_{name}", f"lvebm_figure_{name}"):
+            for label, config in (("default", default), ("small", small)):
+                snakemake = type("Snakemake", (), {"rule": rule, "config": config})
+                caption = env.from_string(text).render(snakemake=snakemake)
+                assert caption.strip() and "{%" not in caption, (name, rule)
+                assert rendered.setdefault((name, label), caption) == caption
+    # each figure its own caption; a captions file is its sections and nothing else
+    assert len({rendered[name, "default"] for name in caption_sections()}) == len(rendered) // 2
+    for path in {*caption_sections().values()}:
+        assert re.fullmatch(r"\{#.*?#\}\n\{% set figure = [^\n]*%\}\n\{% if .*\{% endif %\}\n",
+                            path.read_text(), flags=re.S), path.name  # fmt: skip
+    assert "The 25 x 17 mesh" in rendered["08_mesh", "default"]
+    assert "The 13 x 9 mesh" in rendered["08_mesh", "small"]
+    assert "The 24 samples" in rendered["02_samples", "default"]
 
 
 def test_a_report_without_its_landing_page_says_what_to_run(finished_copy, tmp_path):

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import ROOT, copy_project, figure_rules, workflow_rules
+from support import ROOT, caption_sections, copy_project, figure_rules, workflow_rules
 
 from lvebm.methods import ITERATIVE, METHODS
 
 pytestmark = pytest.mark.pipeline
 
 # every figure rule: one per figure record, named by its caption (tests/test_figures.py checks it)
-FIGURES = sorted(f"figure_{p.stem[3:]}" for p in (ROOT / "workflow/report").glob("fig*.rst"))
+FIGURES = sorted(f"figure_{name}" for name in caption_sections())
 SAMPLERS = ["sample_horn", "sample_slice"]
 MESH_JOBS = ["infer[points=mesh]", "free_energy_mesh", "gather_free_energy_mesh",
              "relaxed_free_energy_mesh", "gather_relaxed_free_energy",

@@ -145,7 +145,8 @@ def shard_runtime(seconds_per_point):
 
 class Figure(NamedTuple):
     """A figure's record: its rule (figures.smk), its place in the report and the tests'
-    expectations all derive from it; its caption is workflow/report/fig{name}.rst."""
+    expectations all derive from it; its caption is its section of
+    workflow/report/<the function's module>.rst."""
 
     # the function that draws it: "module.function" of a stage's figure module (lvebm.<module>),
     # or a bare name of lvebm.figures (the lecture's)

@@ -11,7 +11,8 @@ for name, figure in sorted(FIGURES.items()):
         output:
             report(
                 figure_path(name),
-                caption=f"../report/fig{name}.rst",
+                # its section of the captions of its function's module
+                caption=f"../report/{figure_module(figure)}.rst",
                 category=figure.category,
                 # one label, the key the tables use too (tables.smk): Snakemake renders a second
                 # label with two values as a toggle
