@@ -166,14 +166,17 @@ with SnakemakeApi(OutputSettings(quiet=True)) as api:
         base = rule.basedir.get_path_or_uri(secret_free=True)
         script = rule.script and os.path.join(base, rule.script)
         rules[rule.name] = {"script": script and os.path.relpath(os.path.normpath(script))}
+        report = rule.output and rule.output[0].flags.get("report")
+        if report:
+            rules[rule.name]["category"] = report.category
+        if rule.name.startswith("tables_"):
+            rules[rule.name]["table"] = str(rule.input["table"])
         if rule.name.startswith("figure_"):
-            report = rule.output[0].flags["report"]
             rules[rule.name].update({
                 "png": str(rule.output[0]),
                 "inputs": {k: v for k, v in rule.input.items() if k != "library"},
                 **dict(rule.params.items()),
                 "caption": str(Path(report.caption.get_path_or_uri(secret_free=True)).resolve()),
-                "category": report.category,
             })
 json.dump(rules, sys.stdout)
 """
@@ -181,8 +184,9 @@ json.dump(rules, sys.stdout)
 
 def workflow_rules(path: Path) -> dict[str, dict]:
     """Every rule of the workflow in ``path`` as Snakemake built it: its script (relative to
-    ``path``, or None), and for a figure rule what its record made of it: png, inputs, function,
-    options, size, dpi, caption (absolute path), category."""
+    ``path``, or None), its report category if its output is in the report, a report table's
+    ``table`` (the artifact it shows), and for a figure rule what its record made of it: png,
+    inputs, function, options, size, dpi, caption (absolute path)."""
     proc = subprocess.run(
         [sys.executable, "-c", _RULES], cwd=path, capture_output=True, text=True, check=False
     )

@@ -42,17 +42,19 @@ def test_the_job_is_the_function_named_as_the_rule(rule, name):
 
 
 def test_the_longest_name_wins_under_a_prefix():
-    def band(job): ...
+    def shards(job): ...
 
-    def gap_band(job): ...
+    def gather_shards(job): ...
 
-    assert job_for("lvebm_gap_band", [band, gap_band]) is gap_band
-    assert job_for("gap_band", [gap_band, band]) is gap_band
+    assert job_for("lvebm_gather_shards", [shards, gather_shards]) is gather_shards
+    assert job_for("gather_shards", [gather_shards, shards]) is gather_shards
 
 
 def test_a_rule_without_a_job_names_the_scripts_jobs():
-    with pytest.raises(LookupError, match=r"rule warm_start has no job.*'infer', 'summarize_"):
-        job_for("warm_start", JOBS)
+    with pytest.raises(
+        LookupError, match=r"rule highlight_points has no job.*'infer', 'summarize_"
+    ):
+        job_for("highlight_points", JOBS)
     with pytest.raises(LookupError):
         job_for("xinfer", JOBS)  # a prefix ends with an underscore
 

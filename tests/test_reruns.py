@@ -340,6 +340,7 @@ def matrix(finished_module_copy):
         "keys": dict(zip(sorted(DIRECT), runs[: len(keys)], strict=True)),
         "modules": dict(zip(LIBRARY, runs[len(keys) :], strict=True)),
         "restored": restored,
+        "rules": workflow_rules(project.path),  # as Snakemake built them: each rule's script
     }
 
 
@@ -423,7 +424,7 @@ def test_rules_declare_exactly_the_modules_their_scripts_import(matrix):
     """Each rule's library inputs are exactly the modules its job runs: a stage script's job is its
     rule's function (lvebm.pipeline.jobs), so editing a module reruns the rules whose function
     uses it, not every rule of the stage."""
-    rules = workflow_rules(ROOT)
+    rules = matrix["rules"]
     figures = figure_rules(ROOT)  # a figure's module is named by its record, not imported
     for rule, modules in matrix["declared"].items():
         script = ROOT / rules[rule]["script"]

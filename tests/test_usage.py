@@ -19,21 +19,10 @@ from support import (
     deep_update,
     default_config,
     parse_job_stats,
+    workflow_rules,
 )
 
 pytestmark = pytest.mark.pipeline
-
-CATEGORIES = [  # the report's categories, as the figure records name them
-    "Figures of the lecture",
-    "Beyond the lecture",
-    "Finite temperature",
-    "Training",
-    "Conditional horn",
-    "Probabilistic reading",
-    "Amortized inference",
-    "Explorer",
-    "Sweeps",
-]
 
 
 def run(cmd, cwd, timeout=900):
@@ -126,6 +115,9 @@ def test_report_in_a_real_browser(finished_run, tmp_path):
         p.stem[3:].replace("_", " ") for p in (finished_run.path / "results/figures").glob("*.png")
     }
     seen, tables, sweeps, problems, requests = set(), set(), set(), [], []
+    # the report's categories: those its items' records name (figures, tables, explorer, sweeps)
+    rules = workflow_rules(finished_run.path).values()
+    categories = sorted({rule["category"] for rule in rules if "category" in rule})
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=browser_path, args=["--no-sandbox", "--disable-gpu"]
@@ -145,7 +137,7 @@ def test_report_in_a_real_browser(finished_run, tmp_path):
         for identity in ("commit:", "config:", "SHA-256", "platform:", "pins on", "date:"):
             assert identity in page.inner_text("body"), identity  # and the run's identity
         page.screenshot(path=tmp_path / "landing.png")
-        for category in CATEGORIES:
+        for category in categories:
             page.goto(report)
             page.get_by_text(category, exact=True).first.click()
             rows = page.locator("tr").filter(has=page.locator("a[iconname=eye]"))
