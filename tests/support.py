@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import yaml
 
 from lvebm.pipeline.contracts import registered
@@ -26,11 +27,11 @@ PLAIN = [sys.executable, "-m", "snakemake"]  # as a user types it: the default p
 NO_PROFILE = ["--workflow-profile", "none"]
 SNAKEMAKE = [*PLAIN, *NO_PROFILE]
 
-# The small config (every stage in seconds), which users run as
-# `snakemake --configfile .test/config/config.yaml`: the overrides of config.yaml it holds.
 CAPTIONS = ROOT / "workflow/report"
 # a figure's section in its module's captions: {% if figure == "08_mesh" %} ... {% elif ...
 SECTION = re.compile(r'\{% (?:el)?if figure == "(\w+)" %\}')
+# The small config (every stage in seconds), which users run as
+# `snakemake --configfile .test/config/config.yaml`: the overrides of config.yaml it holds.
 SMALL_CONFIG = ROOT / ".test/config/config.yaml"
 SMALL_CONFIG_OVERRIDES = yaml.safe_load(SMALL_CONFIG.read_text())
 
@@ -209,6 +210,16 @@ def caption_sections() -> dict[str, Path]:
 def figure_rules(path: Path) -> dict[str, dict]:
     """The figure rules of the workflow in ``path`` (``workflow_rules``)."""
     return {name: r for name, r in workflow_rules(path).items() if name.startswith("figure_")}
+
+
+def read(project, name):
+    """An artifact of ``project`` (its path below the project) as a pandas DataFrame."""
+    return pq.read_table(project.path / name).to_pandas()
+
+
+def a_mesh_size(cfg) -> int:
+    """The number of mesh points of a config."""
+    return cfg["mesh"]["y1"]["num"] * cfg["mesh"]["y2"]["num"]
 
 
 def parse_job_stats(text: str) -> dict[str, int]:

@@ -4,10 +4,9 @@ ridge, the gap's sign and limits, target propagation against the cold training, 
 import itertools
 
 import numpy as np
-import pyarrow.parquet as pq
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from support import central_difference
+from support import a_mesh_size, central_difference, read
 
 from lvebm import amortized as A
 from lvebm.data import sample_slice
@@ -194,23 +193,14 @@ def test_bad_arguments_name_what_is_allowed():
 # ---- the stage on a finished run ---------------------------------------------------------------
 
 
-def read(project, name):
-    return pq.read_table(project.path / name).to_pandas()
-
-
-def a_mesh_size(cfg) -> int:
-    return cfg["mesh"]["y1"]["num"] * cfg["mesh"]["y2"]["num"]
-
-
 def check_stage(project, *, iterations: float, trained: tuple = ("supervised",)) -> None:
     """The amortized stage's targets (issue 26) on a finished run: for each encoder the gap is
     never negative and sits in the band around the ridge, the band table is the gap table's
     summary, its starts end in a local minimum on at most 1 % of the mesh; the encoders of
     ``trained`` keep at least 90 % of the gap in the band and a median gap below 1e-3 off it; the
-    supervised
-    encoder's with at most ``iterations`` times the default start's mean iterations (the
-    inference stage's summary); target propagation ends within 1e-3 of the cold training's
-    radii."""
+    supervised encoder's starts take at most ``iterations`` times the default start's mean
+    iterations (the inference stage's summary); target propagation ends within 1e-3 of the cold
+    training's radii."""
     from lvebm.amortized import band_summary
 
     cfg = project.config()

@@ -4,6 +4,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from support import read
 
 from lvebm.methods import METHODS
 from lvebm.model import Decoder
@@ -19,10 +20,6 @@ def written_artifacts(project) -> list[str]:
     """Every Parquet artifact the run wrote (its sweep points' too), below the project."""
     results = project.path / "results"
     return sorted(p.relative_to(project.path).as_posix() for p in results.rglob("*.parquet"))
-
-
-def read(project, name):
-    return pq.read_table(project.path / name).to_pandas()
 
 
 def test_every_artifact_has_its_registered_columns(finished_run):
@@ -357,7 +354,3 @@ def test_em_learns_beta_near_the_datas_noise_and_the_held_out_likelihood_names_a
     assert sorted(held["beta"]) == sorted(cfg["training"]["betas"])
     assert held["best"].sum() == 1
     assert held.loc[held["best"], "log_likelihood"].item() == held["log_likelihood"].max()
-
-
-def a_mesh_size(cfg) -> int:
-    return cfg["mesh"]["y1"]["num"] * cfg["mesh"]["y2"]["num"]

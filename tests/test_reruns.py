@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import ROOT, caption_sections, copy_project, figure_rules, workflow_rules
+from support import ROOT, caption_sections, copy_project, workflow_rules
 
 from lvebm.methods import ITERATIVE, METHODS
 
@@ -396,10 +396,10 @@ def closure(roots: set[Path]) -> set[str]:
     return found
 
 
-def job_modules(script: Path, job: str | None) -> set[str]:
-    """The lvebm modules a job runs (``closure``): for a stage script's job (``job``: the function
-    named as its rule) what its function, the script's functions it calls and the script's top
-    level use; for a script that is the job (``job`` None), everything it imports."""
+def job_modules(script: Path, job: str) -> set[str]:
+    """The lvebm modules a job runs (``closure``): for a stage script's job (its function named
+    ``job``, as its rule) what that function, the script's functions it calls and the script's
+    top level use; for a script that is the job (no such function), everything it imports."""
     tree = ast.parse(script.read_text())
     bound = {}  # name bound by a top-level lvebm import -> its module's file
     for node in tree.body:
@@ -410,7 +410,7 @@ def job_modules(script: Path, job: str | None) -> set[str]:
     functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
     top = [node for node in tree.body if not isinstance(node, ast.FunctionDef)]
     used = {n.id for node in top for n in ast.walk(node) if isinstance(n, ast.Name)}
-    todo = [job] if job else list(functions)
+    todo = [job] if job in functions else list(functions)
     seen = set(todo)
     while todo:
         names = {n.id for n in ast.walk(functions[todo.pop()]) if isinstance(n, ast.Name)}
@@ -425,17 +425,14 @@ def test_rules_declare_exactly_the_modules_their_scripts_import(matrix):
     rule's function (lvebm.pipeline.jobs), so editing a module reruns the rules whose function
     uses it, not every rule of the stage."""
     rules = matrix["rules"]
-    figures = figure_rules(ROOT)  # a figure's module is named by its record, not imported
     for rule, modules in matrix["declared"].items():
         script = ROOT / rules[rule]["script"]
         name = next((rule.removeprefix(p) for p in POINTS if rule.startswith(p)), rule)
-        jobs = {n.id for n in ast.walk(ast.parse(script.read_text())) if isinstance(n, ast.Name)}
-        job = name if "run_job" in jobs else None
-        imported = job_modules(script, job)
+        imported = job_modules(script, name)
         if name == "sweep_figure_pair":  # its module is named in its params, not imported
             imported |= closure({ROOT / "src/lvebm/pipeline/sweep_figures.py"})
-        if name in figures:
-            module = figures[name]["function"].rpartition(".")[0] or "figures"
+        if name.startswith("figure_"):  # its module is named by its record, not imported
+            module = rules[name]["function"].rpartition(".")[0] or "figures"
             imported |= closure({ROOT / "src/lvebm" / f"{module}.py"})
         assert modules == imported, rule
 

@@ -3,6 +3,7 @@ as its rule and given Snakemake's ``snakemake`` object; ``run_job`` runs the rul
 in the rule's log (lvebm.pipeline.jobs)."""
 
 import sys
+import textwrap
 from datetime import UTC, datetime
 
 from lvebm.pipeline.io import atomic_path, read_artifact
@@ -17,16 +18,17 @@ def landing_page(job):
     record = read_artifact(job.input.platform)
     platform = describe_platform(dict(zip(record["key"], record["value"], strict=True)))
     date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    identity = f"""
-    The run
-    -------
+    # the identity as its own section, left-aligned (indented RST would be a block quote)
+    identity = textwrap.dedent(f"""
+        The run
+        -------
 
-    :commit: ``{p.commit}``
-    :config: SHA-256 ``{p.config_sha256}`` (of the configuration below, as validated)
-    :platform: {platform} (the jobs' own record, ``results/platform.parquet``)
-    :date: {date} (when this page was written)
+        :commit: ``{p.commit}``
+        :config: SHA-256 ``{p.config_sha256}`` (of the configuration below, as validated)
+        :platform: {platform} (the jobs' own record, ``results/platform.parquet``)
+        :date: {date} (when this page was written)
 
-    """
+    """)
     template = open(job.input.template).read()
     title_end = template.index("\n\n") + 1  # after the title and its underline
     with atomic_path(job.output[0], record=False) as tmp:
