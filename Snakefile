@@ -11,11 +11,26 @@ import sys
 
 from snakemake.utils import min_version
 
+from lvebm.pipeline.config import (
+    check_config,
+    check_schema,
+    own_overrides,
+    stop_on_error,
+    typed_overrides,
+)
+from lvebm.pipeline.configfile import check_config_files, load_schema
+from lvebm.pipeline.jobgraph import check_artifacts, check_landing_page, figure_path
+
 min_version("9.0")
 
-
-include: "workflow/rules/checks.smk"
-
+# The module's name when lvebm is used as a module of another workflow (Snakemake gives the
+# module's modifier the name of `module <name>:`), None when lvebm is the workflow itself; a
+# sweep's points are modules named sweep_<sweep>_<index> (sweeps.smk).
+MODULE_NAME = workflow.modifier.namespace
+IS_SWEEP_POINT = (MODULE_NAME or "").startswith("sweep_")
+SCHEMA = os.path.realpath(
+    os.path.join(workflow.current_basedir, "workflow/schemas/config.schema.yaml")
+)
 
 # The workflow's own config.yaml (also with -d elsewhere); --configfile and --config override it.
 # Both are read strictly first: a repeated key or a syntax error stops here, naming the line.
@@ -30,18 +45,17 @@ stop_on_error(
 configfile: os.path.join(workflow.current_basedir, "config.yaml")
 
 
-include: "workflow/rules/overrides.smk"
-
-
-# Schema, finite numbers, integers, cross-field rules: one line naming the key, before any job.
-stop_on_error(
-    check_schema,
+# --config values typed by the schema ('mesh={shards: 4}' gives the integer 4), only lvebm's own:
+# used as a module, the host's items under the module's name.
+typed_overrides(
     config,
-    os.path.join(workflow.current_basedir, "workflow/schemas/config.schema.yaml"),
+    own_overrides(workflow.config_settings.overwrite_config, MODULE_NAME),
+    load_schema(SCHEMA),
 )
+# Schema, finite numbers, integers, sweeps: one line naming the key, before any job.
+stop_on_error(check_schema, config, SCHEMA)
 # Artifacts changed since their rule wrote them stop the run before Snakemake reruns anything
-# (the check once per run, not again in each cluster job).
-# (A sweep's points are this workflow again as modules, sweeps.smk: checked here, once.)
+# (the check once per run, not again in each cluster job; a sweep's points are checked here).
 if workflow.is_main_process and not IS_SWEEP_POINT:
     stop_on_error(check_artifacts, "results")
 

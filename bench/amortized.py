@@ -45,9 +45,10 @@ def main() -> None:
 
     from lvebm import amortized as A
     from lvebm.exact import free_energy_exact
-    from lvebm.methods import ITERATIVE, options_from_config
+    from lvebm.methods import ITERATIVE
     from lvebm.model import Decoder
     from lvebm.optimize import run_optimizer
+    from lvebm.pipeline.config import method_options
 
     config = yaml.safe_load((ROOT / "config.yaml").read_text())
     a, mesh = config["amortized"], config["mesh"]
@@ -73,7 +74,7 @@ def main() -> None:
     rows = {"encoder forward pass": lambda: guess(y1, y2),
             "exact solver": lambda: free_energy_exact(decoder, y1, y2)}  # fmt: skip
     for name in optimizers:
-        options = options_from_config(name, config)
+        options = method_options(name, config)
         for label, z0 in (("default start", z_init), ("from z_tilde", z_tilde)):
             rows[f"{name}, {label}"] = (
                 lambda name=name, z0=z0, options=options: run_optimizer(

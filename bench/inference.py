@@ -20,9 +20,10 @@ from scipy import optimize
 from timing import median_seconds, mesh
 
 from lvebm.exact import free_energy_exact
-from lvebm.methods import ITERATIVE, options_from_config
+from lvebm.methods import ITERATIVE
 from lvebm.model import Decoder
 from lvebm.optimize import OPTIMIZERS, run_optimizer
+from lvebm.pipeline.config import method_options
 
 CONFIG = yaml.safe_load((Path(__file__).parents[1] / "config.yaml").read_text())
 DEC = Decoder(**CONFIG["decoder"])
@@ -32,7 +33,7 @@ GTOL, MAX_ITER, Z_INIT = INFERENCE["gtol"], INFERENCE["max_iter"], INFERENCE["z_
 
 def options(name):
     """The default config's options of one method, as the pipeline passes them."""
-    return options_from_config(name, CONFIG)
+    return method_options(name, CONFIG)
 
 
 def scipy_loop(method, y1, y2):

@@ -32,7 +32,10 @@ import json, sys, time
 import yaml
 from lvebm.inference import infer
 from lvebm.meshgrid import mesh_blocks
-from lvebm.methods import options_from_config
+try:
+    from lvebm.pipeline.config import method_options
+except ImportError:  # a revision before it moved there
+    from lvebm.methods import options_from_config as method_options
 from lvebm.model import Decoder
 from lvebm.optimize import BLOCK
 
@@ -42,7 +45,7 @@ axes = {"y1_axis": dict(cfg["mesh"]["y1"], num=n1), "y2_axis": dict(cfg["mesh"][
 decoder = Decoder(cfg["decoder"]["w1"], cfg["decoder"]["w2"])
 out = {}
 for name in sys.argv[4:]:
-    options = options_from_config(name, cfg)
+    options = method_options(name, cfg)
     start = time.perf_counter()
     for labels, y1, y2 in mesh_blocks(**axes, chunk=BLOCK):
         infer(decoder, labels, y1, y2, method=name, z_init=cfg["inference"]["z_init"],

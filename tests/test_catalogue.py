@@ -36,6 +36,7 @@ from test_reruns import SCHEMA, schema_leaves
 from lvebm import Decoder, infer, minimize
 from lvebm.exact import free_energy_exact
 from lvebm.optimize import OPTIMIZERS, run_optimizer
+from lvebm.pipeline.config import resolve
 from lvebm.pipeline.contracts import kernel_bound
 from lvebm.pipeline.io import write_parquet
 
@@ -324,8 +325,7 @@ def test_every_number_in_the_schema_is_bounded():
     schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
 
     def numbers(node, key=""):
-        if "$ref" in node:
-            node = {**schema["$defs"][node["$ref"].split("/")[-1]], **node}
+        node = resolve(schema, node)
         for alt in node.get("oneOf", []):
             yield from numbers(alt, key)
         if node.get("type") in ("number", "integer"):

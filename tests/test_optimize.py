@@ -14,9 +14,10 @@ from support import ROOT, default_config
 from lvebm.arguments import OPTION_RULES
 from lvebm.exact import free_energy_exact
 from lvebm.inference import grid_tolerance, infer
-from lvebm.methods import ITERATIVE, METHODS, options_from_config
+from lvebm.methods import ITERATIVE, METHODS
 from lvebm.model import Decoder
 from lvebm.optimize import OPTIMIZERS, Z_INIT, run_optimizer
+from lvebm.pipeline.config import method_options, resolve
 
 CFG = default_config()
 INF = CFG["inference"]
@@ -25,7 +26,7 @@ DEC = Decoder(CFG["decoder"]["w1"], CFG["decoder"]["w2"])
 
 def options(name):
     """The default config's options for one optimizer, as the pipeline passes them."""
-    return options_from_config(name, CFG)
+    return method_options(name, CFG)
 
 
 def lecture_mesh():
@@ -185,9 +186,7 @@ def _schema_default(key):
     schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
     node = schema
     for part in key.split("."):
-        node = node["properties"][part]
-        if "$ref" in node:
-            node = {**schema["$defs"][node["$ref"].split("/")[-1]], **node}
+        node = resolve(schema, node["properties"][part])
     return node["default"]
 
 

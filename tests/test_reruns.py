@@ -2,7 +2,6 @@
 downstream of it. Keys are enumerated from the schema, so a new key must get a row below."""
 
 import ast
-import copy
 import re
 import subprocess
 import sys
@@ -13,6 +12,8 @@ import yaml
 from support import ROOT, caption_sections, copy_project, workflow_rules
 
 from lvebm.methods import ITERATIVE, METHODS
+from lvebm.pipeline.config import resolve
+from lvebm.pipeline.keys import apply, lookup
 
 pytestmark = pytest.mark.pipeline
 
@@ -233,9 +234,7 @@ def sweep_jobs(key):
 
 def schema_leaves(schema, node=None, prefix=""):
     """(dotted key, spec) of every leaf of the config schema, resolving $ref."""
-    node = schema if node is None else node
-    if "$ref" in node:
-        node = {**schema["$defs"][node["$ref"].split("/")[-1]], **node}
+    node = resolve(schema, schema if node is None else node)
     if node.get("type") == "object" and "properties" in node:
         for key, sub in node["properties"].items():
             yield from schema_leaves(schema, sub, f"{prefix}.{key}" if prefix else key)
@@ -257,19 +256,6 @@ def new_value(key, value, spec):
     if spec.get("type") == "number":
         return value * 1.1 if value != 0 else 0.1
     raise AssertionError(f"no rule to change {key} ({spec})")
-
-
-def get(cfg, key):
-    for part in key.split("."):
-        cfg = cfg[part]
-    return cfg
-
-
-def put(cfg, key, value):
-    *path, last = key.split(".")
-    for part in path:
-        cfg = cfg[part]
-    cfg[last] = value
 
 
 def job_graph(dot):
@@ -323,8 +309,7 @@ def matrix(finished_module_copy):
     config = project.config()
     keys = []
     for key in sorted(DIRECT):
-        cfg = copy.deepcopy(config)
-        put(cfg, key, new_value(key, get(cfg, key), SCHEMA[key]))
+        cfg = apply(config, {key: new_value(key, lookup(config, key), SCHEMA[key])})
         keys.append(({"config.yaml": yaml.safe_dump(cfg, sort_keys=False)}, ["--dry-run"]))
     modules = [
         ({f"src/lvebm/{m}": (project.path / "src/lvebm" / m).read_text() + EDIT}, ["--dry-run"])

@@ -67,26 +67,3 @@ METHODS: dict[str, Method] = {
     )
 }
 ITERATIVE = tuple(name for name, method in METHODS.items() if method.iterative)
-
-
-def config_value(config: Mapping, key: str):
-    """The value of the dotted ``key`` in a nested config mapping."""
-    for part in key.split("."):
-        config = config[part]
-    return config
-
-
-def options_from_config(name: str, config: Mapping) -> dict:
-    """The options of method ``name`` as a config sets them: what the workflow passes to a job,
-    and what the tests and benchmarks pass to the library.
-
-    >>> cfg = {"latent": {"n": 48}, "inference": {"gtol": 1e-7, "max_iter": 500,
-    ...        "newton": {"max_step": 0.785}}}
-    >>> options_from_config("newton", cfg)
-    {'max_step': 0.785, 'gtol': 1e-07, 'max_iter': 500}
-    >>> options_from_config("exhaustive", cfg), options_from_config("exact", cfg)
-    ({'n': 48}, {})
-    """
-    if name not in METHODS:
-        raise ValueError(f"unknown method {name!r}; allowed: {', '.join(METHODS)}")
-    return {option: config_value(config, key) for option, key in METHODS[name].config.items()}

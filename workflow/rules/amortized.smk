@@ -2,6 +2,9 @@
 # stage's decoder, their gap on a map, the optimizers started from them, and target propagation.
 # The stage in one file: its outputs and params, its rules, its figure records.
 
+from lvebm.methods import METHODS
+from lvebm.pipeline.jobgraph import SMALL_JOB, Figure
+
 ENCODER_METHODS = ["supervised", "energy"]
 # the optimizers that take a start: the inference stage's iterative ones
 WARM_OPTIMIZERS = [name for name in OPTIMIZERS if METHODS[name].iterative]

@@ -1,20 +1,22 @@
 # What every stage shares, and nothing that one stage alone uses: the artifacts' paths, the
 # library inputs, the job environment, the values several stages read from the config, the figure
 # record, and the three lists each stage file registers into (its default targets, its figures,
-# its cross-field config checks). checks.smk (before any job) and overrides.smk (typed --config
-# values) come before it; the stage files after it, each self-contained.
+# its cross-field config checks). The Python all of them call lives in the package
+# (lvebm.pipeline.config, lvebm.pipeline.jobgraph); the stage files come after this one, each
+# importing by name what it uses.
 
+import functools
 import math
 import os
 from pathlib import Path
-from typing import NamedTuple
 
 from lvebm.meshgrid import mesh_size, shard_bounds
-from lvebm.methods import METHODS, options_from_config
+from lvebm.methods import METHODS
+from lvebm.pipeline import jobgraph
+from lvebm.pipeline.config import method_options
 from lvebm.pipeline.contracts import ARTIFACTS
-from lvebm.pipeline.jobgraph import commit, config_sha256, lvebm_imports
+from lvebm.pipeline.jobgraph import BYTES_PER_CHUNK_POINT
 from lvebm.pipeline.numerics import ALLOCATOR_ENVIRONMENT, job_environment
-from lvebm.temperatures import beta_label, with_zero_temperature
 
 # This file's own folder, not workflow.basedir: used as a module, the basedir is the caller's.
 LIBRARY = Path(workflow.current_basedir).parents[1] / "src" / "lvebm"
@@ -29,7 +31,8 @@ ARTIFACT = {name: f"results/{artifact.path}" for name, artifact in ARTIFACTS.ite
 # (figures.smk makes a rule of each); the summary tables shown in the report, by name
 # (artifact, category, title) for tables.smk; the headline tables a sweep's points report, by
 # stage and name as lvebm.pipeline.sweep.HEADLINES reads them; the cross-field config checks
-# (checks.smk's constructors; the Snakefile runs them after the stage files, before any job).
+# (lvebm.pipeline.config's constructors; the Snakefile runs them after the stage files, before
+# any job).
 TARGETS = []
 FIGURES = {}
 REPORT_TABLES = {}
@@ -55,21 +58,9 @@ os.environ.update(ALLOCATOR_ENVIRONMENT)
 PLATFORM = ARTIFACT["platform"]
 
 
-def library(*modules):
-    """The library files a rule's code imports, with what they import in turn, as inputs:
-    editing one reruns the rule."""
-    files = [
-        "__init__.py",
-        "pipeline/__init__.py",
-        "pipeline/io.py",
-        "pipeline/jobs.py",
-        *(f"{module.replace('.', '/')}.py" for module in modules),
-    ]
-    for name in files:  # grows while it is walked: the closure under imports
-        files += [
-            found for found in lvebm_imports(str(LIBRARY / name)) if found not in files
-        ]
-    return [os.path.relpath(LIBRARY / name) for name in files]
+# The library files a rule's code imports, with what they import in turn, as inputs: editing one
+# reruns the rule (lvebm.pipeline.jobgraph.library, below this clone's package).
+library = functools.partial(jobgraph.library, LIBRARY)
 
 
 # The config values several stages pass through params: (plain Python values).
@@ -81,7 +72,7 @@ SAMPLER = {
 }
 OPTIMIZERS = config["inference"]["optimizers"]
 # each method's options, exactly the config values it uses (its record in lvebm.methods)
-OPTIONS = {name: options_from_config(name, config) for name in METHODS}
+OPTIONS = {name: method_options(name, config) for name in METHODS}
 MESH_AXES = {
     "y1_axis": dict(config["mesh"]["y1"]),
     "y2_axis": dict(config["mesh"]["y2"]),
@@ -115,61 +106,12 @@ SHARDS = {
 }
 
 
-# Resources, sized from the benchmark files (bench/mesh.py, bench/inference.py, benchmarks/): a
-# job starts at about 170 MB RSS (Python, numpy, pyarrow); per-point budgets are about 5x the
-# measured costs.
-SMALL_JOB = {"mem_mb": 500, "runtime": 5}
-BASE_MEM_MB = 400
-BYTES_PER_CHUNK_POINT = 1200
-# an iterative method's budget per point (the mesh's optimizers, the infer jobs)
-SECONDS_PER_POINT_ITERATIVE = 2e-5
-
-
-def chunk_mem_mb(bytes_per_point):
-    """Megabytes of a job that holds one mesh chunk, ``bytes_per_point`` for each point."""
-    chunk = min(config["mesh"]["chunk"], MESH_POINTS)
-    return BASE_MEM_MB + chunk * bytes_per_point // 1_000_000
-
-
+# Resources (lvebm.pipeline.jobgraph: a small job, the base and per-point budgets): a job that
+# holds one mesh chunk, and the minutes of each mesh shard at a budget per point.
+chunk_mem_mb = functools.partial(
+    jobgraph.chunk_mem_mb, min(config["mesh"]["chunk"], MESH_POINTS)
+)
 CHUNK_MEM_MB = chunk_mem_mb(BYTES_PER_CHUNK_POINT)
-
-
-def shard_runtime(seconds_per_point):
-    """Minutes each mesh shard may take, {scatteritem: minutes}: its points times the budget
-    per point, at least 5."""
-    return {
-        item: max(5, math.ceil((s["stop"] - s["start"]) * seconds_per_point / 60))
-        for item, s in SHARDS.items()
-    }
-
-
-class Figure(NamedTuple):
-    """A figure's record: its rule (figures.smk), its place in the report and the tests'
-    expectations all derive from it; its caption is its section of
-    workflow/report/<the function's module>.rst."""
-
-    # the function that draws it: "module.function" of a stage's figure module (lvebm.<module>),
-    # or a bare name of lvebm.figures (the lecture's)
-    function: str
-    inputs: dict  # artifact paths (or lists of them) by name: the function's data by these names
-    size: tuple  # base size in inches, times figures.scale
-    category: str  # its section of the report
-    # the function's keyword options besides size: plain values from config
-    options: dict = {}
-
-
-LECTURE, BEYOND = "Figures of the lecture", "Beyond the lecture"
-
-
-def figure_path(figure):
-    return f"results/figures/fig{figure}.png"
-
-
-def figure_module(figure):
-    """The library module whose function draws the figure."""
-    return figure.function.rpartition(".")[0] or "figures"
-
-
-def scaled_size(size):
-    """A base size in inches times figures.scale."""
-    return [round(side * config["figures"]["scale"], 4) for side in size]
+shard_runtime = functools.partial(jobgraph.shard_runtime, SHARDS)
+# a figure's base size in inches times figures.scale
+scaled_size = functools.partial(jobgraph.scaled_size, scale=config["figures"]["scale"])

@@ -3,6 +3,8 @@
 # held-out horn samples and on the meshes of figure 26. The stage in one file: its outputs and
 # params, its rules, its figure records.
 
+from lvebm.pipeline.jobgraph import SMALL_JOB, Figure
+
 TARGETS += [
     ARTIFACT[f"conditional_{table}"]
     for table in ("params", "trajectory", "radii", "free_energy", "maps")

@@ -2,6 +2,8 @@
 # whose ellipse the lecture's decoder fits (figure 2). The stage in one file: its outputs, its
 # rules, its figure records.
 
+from lvebm.pipeline.jobgraph import LECTURE, SMALL_JOB, Figure
+
 TARGETS += [ARTIFACT["horn"], ARTIFACT["samples"]]
 
 

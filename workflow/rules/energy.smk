@@ -2,6 +2,9 @@
 # each sample over the lecture's 48 latents (figures 3, 4 and 6). The stage in one file: its
 # config check, its outputs, its rule, its figure records.
 
+from lvebm.pipeline.config import holds
+from lvebm.pipeline.jobgraph import LECTURE, SMALL_JOB, Figure
+
 # The smallest |decoder weight|: tests/test_exact.py checks the exact solver against a brute force
 # over 1e-3 <= |w1|, |w2| <= 1e3 (the schema's maximum), ratios up to 1e6 included.
 MIN_WEIGHT = 1.0e-3

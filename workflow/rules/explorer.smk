@@ -3,6 +3,9 @@
 # temperature scan) and for w1, w2 (F_inf along the line and on the mesh). One rule computes what
 # every slider position shows (Parquet artifacts), one embeds it in the page.
 
+from lvebm.pipeline.config import less
+from lvebm.pipeline.jobgraph import SMALL_JOB
+
 CONFIG_CHECKS += [less("explorer.radii.start", "explorer.radii.stop")]
 EXPLORER_PAGE = "results/explorer/explorer.html"
 TARGETS += [

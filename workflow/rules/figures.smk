@@ -1,4 +1,7 @@
 # One rule per figure record (the stage files' FIGURES), in the figures' order: figure_01_horn ...
+
+from lvebm.pipeline.jobgraph import figure_module, figure_path
+
 for name, figure in sorted(FIGURES.items()):
 
     rule:

@@ -3,6 +3,19 @@
 # exact free energy (figures 5, 7, 12 and 13). The stage in one file: its config checks, the
 # values its rules pass, its outputs, its rules, its figure records.
 
+import math
+
+from lvebm.methods import METHODS
+from lvebm.pipeline.config import less, one_of, sample_label
+from lvebm.pipeline.jobgraph import (
+    BASE_MEM_MB,
+    BEYOND,
+    LECTURE,
+    SECONDS_PER_POINT_ITERATIVE,
+    SMALL_JOB,
+    Figure,
+)
+
 CONFIG_CHECKS += [
     sample_label("inference.focus"),
     one_of("figures.search_optimizer", "inference.optimizers"),

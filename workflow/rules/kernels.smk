@@ -1,6 +1,8 @@
 # The record of the kernels the jobs compute with (lvebm.pipeline.numerics; the pins are set in
 # common.smk). Every computing rule takes it as an input; the manifest reads it.
 
+from lvebm.pipeline.jobgraph import SMALL_JOB
+
 
 rule record_platform:
     input:

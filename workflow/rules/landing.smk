@@ -3,6 +3,10 @@
 # platform record; the Snakefile's report: names the written file. The config hash is a
 # param: any config change rewrites the page (it shows the config), and nothing else.
 
+import os
+
+from lvebm.pipeline.jobgraph import commit, config_sha256
+
 LANDING = "results/report/workflow.rst"
 TARGETS += [LANDING]
 

@@ -3,6 +3,16 @@
 # their energy curves (figures 8 to 11). The stage in one file: its config checks, the values
 # its rules pass, its outputs, its rules, its figure records.
 
+from lvebm.methods import METHODS
+from lvebm.meshgrid import mesh_size
+from lvebm.pipeline.config import holds, less
+from lvebm.pipeline.jobgraph import (
+    LECTURE,
+    SECONDS_PER_POINT_ITERATIVE,
+    SMALL_JOB,
+    Figure,
+)
+
 CONFIG_CHECKS += [
     *(less(f"mesh.{axis}.start", f"mesh.{axis}.stop") for axis in ("y1", "y2")),
     holds(

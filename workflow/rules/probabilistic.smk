@@ -2,6 +2,8 @@
 # samples, draws from the learned models, and the held-out likelihood of the trained decoders.
 # The stage in one file: its outputs, its rules, its figure records.
 
+from lvebm.pipeline.jobgraph import SMALL_JOB, Figure
+
 TARGETS += [ARTIFACT["em"], ARTIFACT["model_samples"], ARTIFACT["held_out"]]
 HEADLINE_TABLES["probabilistic"] = {
     "em": ARTIFACT["em"],

@@ -3,6 +3,12 @@
 # stage in one file: its config checks, the values its rules pass, its outputs, its rules, its
 # figure records.
 
+import math
+
+from lvebm.temperatures import beta_label, with_zero_temperature
+from lvebm.pipeline.config import holds, less, sample_label
+from lvebm.pipeline.jobgraph import SMALL_JOB, Figure
+
 CONFIG_CHECKS += [
     sample_label("relaxed.weights_points"),
     holds(

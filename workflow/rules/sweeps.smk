@@ -5,44 +5,18 @@
 # executor. Only the jobs behind the sweep's stages' headline tables run. Per sweep: its table
 # (one row per point) and spread (median and band per number), both in the report, and a figure.
 
+import os
+
+from lvebm.pipeline.config import check_config, stop_on_error, sweep_points
+from lvebm.pipeline.jobgraph import headline_options, point_prefixes, sweep_layout
+from lvebm.pipeline.keys import point_config
+
 SWEEP_CATEGORY = "Sweeps"
 SWEEP_FIGURE = "results/sweeps/{sweep}/spread.png"
-# the module names of the points: sweep_<sweep>_<index> (checks.smk skips its run-wide checks)
+# the module names of the points: sweep_<sweep>_<index> (the Snakefile skips its run-wide checks)
 SWEEP_MODULE = "sweep_{sweep}_{index}"
 
-SWEEPS = sweep_points(config)  # checks.smk: {sweep: [(settings, folder), ...]}
-
-
-def point_prefixes(sweep, folder):
-    """Where a point's module writes: its results, logs and benchmarks folders."""
-    return {
-        root: f"{root}sweeps/{sweep}/{folder}/"
-        for root in ("results/", "logs/", "benchmarks/")
-    }
-
-
-def headline_options(cfg, stages):
-    """What the stages' headline numbers need besides their tables, from a point's config."""
-    options = {
-        "training": lambda: {"reference": cfg["training"]["methods"][0]},
-        "conditional": lambda: {"tolerance": cfg["conditional"]["horn_tolerance"]},
-    }
-    return {stage: options[stage]() for stage in stages if stage in options}
-
-
-def sweep_layout(sweep):
-    """(point index, stage, table name, path) of every headline table of the sweep."""
-    return [
-        (
-            index,
-            stage,
-            name,
-            path.replace("results/", point_prefixes(sweep, folder)["results/"]),
-        )
-        for index, (_, folder) in enumerate(SWEEPS[sweep])
-        for stage in config["sweeps"][sweep]["stages"]
-        for name, path in HEADLINE_TABLES[stage].items()
-    ]
+SWEEPS = sweep_points(config)  # {sweep: [(settings, folder), ...]}
 
 
 TARGETS += [
@@ -80,8 +54,10 @@ SNAKEFILE = os.path.join(LIBRARY.parents[1], "Snakefile")
 
 
 for sweep, sweep_at in SWEEPS.items():
-    point_configs = [sweeps.point_config(config, settings) for settings, _ in sweep_at]
-    layout = sweep_layout(sweep)
+    point_configs = [point_config(config, settings) for settings, _ in sweep_at]
+    layout = sweep_layout(
+        sweep, sweep_at, config["sweeps"][sweep]["stages"], HEADLINE_TABLES
+    )
     for point_index, (point_config, (_, point_folder)) in enumerate(
         zip(point_configs, sweep_at)
     ):

@@ -3,6 +3,12 @@
 # maps of figure 18 and denoising with the trained decoder. The stage in one file: its config
 # checks, the values its rules pass, its outputs, its rules, its figure records.
 
+import math
+
+from lvebm.temperatures import beta_label, with_zero_temperature
+from lvebm.pipeline.config import less, sample_label
+from lvebm.pipeline.jobgraph import SMALL_JOB, Figure
+
 CONFIG_CHECKS += [
     sample_label("training.warm_point"),
     *(

@@ -1,11 +1,17 @@
-"""What the workflow computes while it builds its job graph, once per process: a sweep loads the
-workflow once per point, and each load asks again (plumbing: no science is imported here)."""
+"""What the workflow computes while it builds its job graph: each rule's library inputs, the
+jobs' resources, the figure records and paths, the sweeps' layout, the commit and config hash,
+and the checks of results/ before any job. Plumbing, free of NumPy (the job graph stays light);
+the stage files import from here by name. Parsing and git are cached once per process."""
 
 from __future__ import annotations
 
 import ast
 import functools
+import math
+import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 
 @functools.cache
@@ -47,3 +53,154 @@ def config_sha256(config) -> str:
     import json
 
     return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
+
+
+# ---- a rule's library inputs ---------------------------------------------------------------------
+
+# what every job imports besides its own modules: the packages and the job plumbing
+JOB_PLUMBING = ("__init__.py", "pipeline/__init__.py", "pipeline/io.py", "pipeline/jobs.py")
+
+
+def library(package: str | os.PathLike[str], *modules: str) -> list[str]:
+    """The library files a rule's code imports (``modules`` dotted below lvebm, ``"model"``,
+    ``"pipeline.sweep"``), with what they import in turn, as paths relative to the working
+    directory below ``package`` (the lvebm package's folder): as a rule's inputs, editing one
+    reruns the rule."""
+    files = [*JOB_PLUMBING, *(f"{module.replace('.', '/')}.py" for module in modules)]
+    for name in files:  # grows while it is walked: the closure under imports
+        files += [
+            found for found in lvebm_imports(os.path.join(package, name)) if found not in files
+        ]
+    return [os.path.relpath(os.path.join(package, name)) for name in files]
+
+
+# ---- resources ----------------------------------------------------------------------------------
+# Sized from the benchmark files (bench/mesh.py, bench/inference.py, benchmarks/): a job starts at
+# about 170 MB RSS (Python, numpy, pyarrow); per-point budgets are about 5x the measured costs.
+
+SMALL_JOB = {"mem_mb": 500, "runtime": 5}
+BASE_MEM_MB = 400
+BYTES_PER_CHUNK_POINT = 1200
+# an iterative method's budget per point (the mesh's optimizers, the infer jobs)
+SECONDS_PER_POINT_ITERATIVE = 2e-5
+# the shortest runtime a job asks for, minutes
+MIN_RUNTIME = 5
+
+
+def chunk_mem_mb(chunk_points: int, bytes_per_point: int) -> int:
+    """Megabytes of a job that holds one mesh chunk of ``chunk_points`` points,
+    ``bytes_per_point`` for each point."""
+    return BASE_MEM_MB + chunk_points * bytes_per_point // 1_000_000
+
+
+def runtime_minutes(points: int, seconds_per_point: float) -> int:
+    """Minutes a job on ``points`` points may take at ``seconds_per_point``, at least
+    :data:`MIN_RUNTIME`."""
+    return max(MIN_RUNTIME, math.ceil(points * seconds_per_point / 60))
+
+
+def shard_runtime(shards: dict[str, dict[str, int]], seconds_per_point: float) -> dict[str, int]:
+    """Minutes each mesh shard may take, {scatteritem: minutes}, from its [start, stop)."""
+    return {
+        item: runtime_minutes(s["stop"] - s["start"], seconds_per_point)
+        for item, s in shards.items()
+    }
+
+
+# ---- figures ------------------------------------------------------------------------------------
+
+
+class Figure(NamedTuple):
+    """A figure's record: its rule (figures.smk), its place in the report and the tests'
+    expectations all derive from it; its caption is its section of
+    workflow/report/<the function's module>.rst."""
+
+    # the function that draws it: "module.function" of a stage's figure module (lvebm.<module>),
+    # or a bare name of lvebm.figures (the lecture's)
+    function: str
+    inputs: dict  # artifact paths (or lists of them) by name: the function's data by these names
+    size: tuple  # base size in inches, times figures.scale
+    category: str  # its section of the report
+    # the function's keyword options besides size: plain values from config
+    options: dict = {}  # noqa: RUF012 (a NamedTuple's default, never mutated)
+
+
+LECTURE, BEYOND = "Figures of the lecture", "Beyond the lecture"
+
+
+def figure_path(figure: str) -> str:
+    """Where figure ``figure`` (its number and name, ``01_horn``) is drawn."""
+    return f"results/figures/fig{figure}.png"
+
+
+def figure_module(figure: Figure) -> str:
+    """The library module whose function draws the figure."""
+    return figure.function.rpartition(".")[0] or "figures"
+
+
+def scaled_size(size: tuple[float, float], scale: float) -> list[float]:
+    """A base size in inches times ``scale`` (config figures.scale)."""
+    return [round(side * scale, 4) for side in size]
+
+
+# ---- sweeps -------------------------------------------------------------------------------------
+
+
+def point_prefixes(sweep: str, folder: str) -> dict[str, str]:
+    """Where a sweep point's module writes: its results, logs and benchmarks folders."""
+    return {
+        root: f"{root}sweeps/{sweep}/{folder}/" for root in ("results/", "logs/", "benchmarks/")
+    }
+
+
+def headline_options(cfg: Mapping, stages: Sequence[str]) -> dict[str, dict]:
+    """What the stages' headline numbers need besides their tables, from a point's config."""
+    options = {
+        "training": lambda: {"reference": cfg["training"]["methods"][0]},
+        "conditional": lambda: {"tolerance": cfg["conditional"]["horn_tolerance"]},
+    }
+    return {stage: options[stage]() for stage in stages if stage in options}
+
+
+def sweep_layout(
+    sweep: str,
+    points: Sequence[tuple[dict, str]],
+    stages: Sequence[str],
+    headline_tables: Mapping[str, Mapping[str, str]],
+) -> list[tuple[int, str, str, str]]:
+    """(point index, stage, table name, path) of every headline table of the sweep's points."""
+    return [
+        (index, stage, name, path.replace("results/", point_prefixes(sweep, folder)["results/"]))
+        for index, (_, folder) in enumerate(points)
+        for stage in stages
+        for name, path in headline_tables[stage].items()
+    ]
+
+
+# ---- checks before any job -----------------------------------------------------------------------
+
+
+def check_landing_page(landing: str, argv: Sequence[str]) -> None:
+    """A report alone (``--report`` without ``--report-after-run``) needs the landing page
+    that rule landing_page writes; without it Snakemake would fail with a traceback."""
+    if "--report" in argv and "--report-after-run" not in argv and not os.path.exists(landing):
+        from lvebm.pipeline.io import ArtifactError
+
+        raise ArtifactError(
+            f"{landing} is missing: the report's landing page (the run's identity) is written "
+            f"by rule landing_page; run `snakemake {landing}` or the whole pipeline first"
+        )
+
+
+def check_artifacts(results: str) -> None:
+    """Every artifact under ``results`` is the file its rule wrote (size and modification time as
+    recorded, else the same SHA-256): an edited, truncated or replaced file stops the run here,
+    before Snakemake would rerun (and first delete) the good artifacts downstream of it; so does a
+    file without a recorded checksum, or a Parquet file whose columns are not its contract."""
+    from lvebm.pipeline.io import check_contract, verify_checksum
+
+    for path in sorted(Path(results).rglob("*")):
+        if path.suffix in (".parquet", ".png") and not path.name.startswith("."):
+            verify_checksum(path, trust_unchanged_stat=True)
+            if path.suffix == ".parquet":
+                check_contract(path)

@@ -1,89 +1,31 @@
 """Sweeps: one experiment at many settings, and the spread of its headline numbers.
 
-A sweep names scalar config keys (dotted, ``conditional.init_seed``) with lists of values:
-``grid`` keys take every combination, ``zip`` keys take their i-th values together (replicates,
-such as seeds). Its points are the grid's combinations times the zip's rows, each a folder
-``key~value/key~value/...`` (grid keys first, Snakemake's ``Paramspace`` convention).
+A sweep's points, their settings and folders are :mod:`lvebm.pipeline.keys`'s.
 
 Each stage reduces its summary tables to headline numbers (:data:`HEADLINES`); a sweep's table
 has one row per point (its settings and those numbers) and its spread, per grid combination and
 number, the median with the 10 %-90 % band over the replicates, or for a yes/no number the rate
 with its Wilson 95 % interval.
 
->>> [p for p in points({"a": [1, 2]}, {"s": [7, 8], "t": [0, 1]})][:2]
-[{'a': 1, 's': 7, 't': 0}, {'a': 1, 's': 8, 't': 1}]
->>> folder({"seed": 709, "conditional.init_seed": 1, "data.noise_std": 0.05})
-'seed~709/conditional.init_seed~1/data.noise_std~0.05'
 >>> [round(v, 4) for v in wilson(10, 10)]
 [0.7225, 1.0]
 """
 
 from __future__ import annotations
 
-import copy
-import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-Scalar = bool | int | float | str
+from lvebm.pipeline.keys import Scalar, folder, format_value
+
 Tables = Mapping[str, Mapping[str, np.ndarray]]
 
 # the band of a number over the replicates: these quantiles
 BAND = (0.1, 0.9)
 # the normal quantile of the Wilson interval of a rate (95 %)
 WILSON_Z = 1.959963984540054
-
-
-def points(grid: Mapping[str, Sequence[Scalar]], zipped: Mapping[str, Sequence[Scalar]]):
-    """The sweep's settings, one dict per point: every combination of the grid's values, each
-    with every row of the zipped lists (equal lengths)."""
-    rows = list(zip(*zipped.values(), strict=True)) if zipped else [()]
-    for combination in itertools.product(*grid.values()):
-        for row in rows:
-            yield {
-                **dict(zip(grid, combination, strict=True)),
-                **dict(zip(zipped, row, strict=True)),
-            }
-
-
-def format_value(value: Scalar) -> str:
-    """A setting's value as it appears in a folder name (YAML's spelling of booleans)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value) if isinstance(value, float) else str(value)
-
-
-def folder(settings: Mapping[str, Scalar]) -> str:
-    return "/".join(f"{key}~{format_value(value)}" for key, value in settings.items())
-
-
-def lookup(config: Mapping, key: str):
-    """The value at the dotted ``key``; KeyError names the first missing part."""
-    value = config
-    for part in key.split("."):
-        if not isinstance(value, Mapping) or part not in value:
-            raise KeyError(part)
-        value = value[part]
-    return value
-
-
-def point_config(config: Mapping, settings: Mapping[str, Scalar]) -> dict:
-    """A point's config: the run's with the point's values, and no sweeps of its own."""
-    return {**apply(config, settings), "sweeps": {}}
-
-
-def apply(config: Mapping, settings: Mapping[str, Scalar]) -> dict:
-    """A deep copy of ``config`` with each dotted key set to its value."""
-    out = copy.deepcopy(dict(config))
-    for key, value in settings.items():
-        *parents, last = key.split(".")
-        node = out
-        for part in parents:
-            node = node[part]
-        node[last] = value
-    return out
 
 
 # ---- headline numbers per stage ---------------------------------------------------------------
