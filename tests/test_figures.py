@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 from PIL import Image
 from support import CAPTIONS, ROOT, caption_sections, deep_update, figure_rules, workflow_rules
 
@@ -20,7 +21,8 @@ FIGURE_RULES = {f"figure_{name}" for name in caption_sections()}
 
 def test_each_figure_record_is_its_function_options_and_caption():
     """The figure rules, as Snakemake builds them from the records, against lvebm.figures and the
-    captions: one record per caption, each function takes exactly the record's options (and size),
+    captions: one record per caption, each function takes exactly the record's inputs by name (its
+    tables), its options and size, keyword-only, and returns a matplotlib Figure;
     every library figure function is drawn, every input is an artifact with a contract."""
     rules = figure_rules(ROOT)
     assert set(rules) == FIGURE_RULES
@@ -31,11 +33,17 @@ def test_each_figure_record_is_its_function_options_and_caption():
         captions = CAPTIONS / f"{module or 'figures'}.rst"  # its section there
         assert Path(r["caption"]) == captions == caption_sections()[name]
         function = getattr(import_module(f"lvebm.{module or 'figures'}"), function)
-        parameters = inspect.signature(function).parameters.values()
-        assert [p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD] == ["data"]
-        keywords = {p.name for p in parameters if p.kind is p.KEYWORD_ONLY}
-        required = {p.name for p in parameters if p.kind is p.KEYWORD_ONLY and p.default is p.empty}
-        assert required <= {"size", *r["options"]} <= keywords, rule
+        signature = inspect.signature(function, eval_str=True)
+        parameters = signature.parameters.values()
+        assert all(p.kind is p.KEYWORD_ONLY for p in parameters), rule
+        assert signature.return_annotation is Figure, rule
+        keywords = {p.name for p in parameters}
+        required = {p.name for p in parameters if p.default is p.empty}
+        # its tables by their names in the record (the platform is a rerun trigger, not drawn),
+        # then its size and options
+        tables = set(r["inputs"]) - {"platform"}
+        assert required <= {*tables, "size", *r["options"]} <= keywords, rule
+        assert required - {"size", *r["options"]} == tables, rule
         for paths in r["inputs"].values():  # a name holds one artifact or a list of them
             for path in [paths] if isinstance(paths, str) else paths:
                 assert contract(path) is not None, (rule, path)

@@ -45,8 +45,8 @@ import matplotlib
 matplotlib.use("Agg")
 axes = {"start": -3, "stop": 3, "num": 13}, {"start": -2, "stop": 2, "num": 9}
 _, m1, m2 = lvebm.mesh_points(*axes)
-fig = figures.free_energy_map({"mesh": lvebm.free_energy_field(d, m1, m2),
-                               "samples": {"i": np.arange(1, 3), "y1": y1[:2], "y2": y2[:2]}},
+fig = figures.free_energy_map(mesh=lvebm.free_energy_field(d, m1, m2),
+                              samples={"i": np.arange(1, 3), "y1": y1[:2], "y2": y2[:2]},
                               size=(4, 3), vmax=2.0, max_arrows=5)
 fig.savefig(io.BytesIO(), format="png")
 print(json.dumps(out))

@@ -10,10 +10,11 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
 
 from lvebm import figurekit as kit
 from lvebm import plotstyle as ps
-from lvebm.figurekit import Columns, Data
+from lvebm.figurekit import Columns
 
 METHOD_TITLES = {"supervised": "supervised", "energy": "amortized energy (label-free)"}
 # the gap's colour scale: rounding below, the largest possible gap (a latent opposite to the
@@ -41,16 +42,18 @@ def _ellipse(ax, decoder: Mapping, **style) -> None:
     ax.plot(decoder["w1"] * np.cos(z), decoder["w2"] * np.sin(z), **style)
 
 
-def _by_method(data: Data, name: str, methods: Sequence[str]) -> dict[str, Columns]:
+def _by_method(tables: Sequence[Columns], methods: Sequence[str]) -> dict[str, Columns]:
     """The list input ``name`` (one table per encoder, in the order of ``methods``) by method."""
-    return dict(zip(methods, data[name], strict=True))
+    return dict(zip(methods, tables, strict=True))
 
 
 # 30 -----------------------------------------------------------------------------------------
-def encoder_latent(data: Data, *, size, decoder: Mapping, methods: Sequence[str]) -> object:
+def encoder_latent(
+    *, gaps: Sequence[Columns], size, decoder: Mapping, methods: Sequence[str]
+) -> Figure:
     """z_check and each encoder's z_tilde over the map, in a periodic colour map (twilight: 0 and
     2 pi the same colour), with the ridge where z_check jumps."""
-    gaps = _by_method(data, "gaps", methods)
+    gaps = _by_method(gaps, methods)
     panels = [("exact", "ž(y), exact (the tie-break on the ridge)")] + [
         (m, rf"$\tilde{{z}}(y)$, encoder: {METHOD_TITLES.get(m, m)}") for m in gaps
     ]
@@ -82,10 +85,17 @@ def encoder_latent(data: Data, *, size, decoder: Mapping, methods: Sequence[str]
 
 
 # 31 -----------------------------------------------------------------------------------------
-def amortization_gap(data: Data, *, size, decoder: Mapping, methods: Sequence[str]) -> object:
+def amortization_gap(
+    *,
+    gaps: Sequence[Columns],
+    bands: Sequence[Columns],
+    size,
+    decoder: Mapping,
+    methods: Sequence[str],
+) -> Figure:
     """The gap E(y, z_tilde) - F_inf(y) of each encoder on a log scale, the band around the
     ridge outlined, with the share of the total gap inside it and the median outside."""
-    gaps, bands = _by_method(data, "gaps", methods), _by_method(data, "bands", methods)
+    gaps, bands = _by_method(gaps, methods), _by_method(bands, methods)
     fig, axes = ps.figure(size, ncols=len(gaps), sharex=True, sharey=True)
     axes = np.atleast_1d(axes)
     top = max(max(float(t["gap"].max()) for t in gaps.values()), GAP_FLOOR * 10)
@@ -124,22 +134,25 @@ def amortization_gap(data: Data, *, size, decoder: Mapping, methods: Sequence[st
 
 # 32 -----------------------------------------------------------------------------------------
 def warm_start(
-    data: Data,
     *,
+    inference: Columns,
+    defaults: Sequence[Columns],
+    warm_start_summaries: Sequence[Columns],
+    warm_starts: Sequence[Columns],
     size,
     decoder: Mapping,
     z_init: float,
     methods: Sequence[str],
     optimizers: Sequence[str],
-) -> object:
+) -> Figure:
     """Top: per optimizer, the share of mesh points ending in a local minimum and the mean
     iterations, from the default start (the inference stage's tables) and from each encoder.
     Bottom: per start, the mesh points where any optimizer ended in a local minimum (marker
     size: how many did)."""
-    inference = kit.model_rows(data["inference"], points="mesh")
-    results = {"default": dict(zip(optimizers, data["defaults"], strict=True))}
-    summaries = {"default": inference, **_by_method(data, "warm_start_summaries", methods)}
-    for method, table in _by_method(data, "warm_starts", methods).items():
+    inference = kit.model_rows(inference, points="mesh")
+    results = {"default": dict(zip(optimizers, defaults, strict=True))}
+    summaries = {"default": inference, **_by_method(warm_start_summaries, methods)}
+    for method, table in _by_method(warm_starts, methods).items():
         results[method] = {n: kit.model_rows(table, optimizer=n) for n in optimizers}
     names = list(results["default"])
     starts = list(results)
@@ -207,10 +220,12 @@ def warm_start(
 
 
 # 33 -----------------------------------------------------------------------------------------
-def target_propagation(data: Data, *, size, method: str) -> object:
+def target_propagation(
+    *, trajectory: Columns, landscape: Columns, cold: Columns, samples: Columns, size, method: str
+) -> Figure:
     """Left: target propagation's path of (w1, w2) over the zero-temperature energy loss, with
     the cold training's end point. Right: the decoders' manifolds through the samples."""
-    path, land, cold, s = data["trajectory"], data["landscape"], data["cold"], data["samples"]
+    path, land, s = trajectory, landscape, samples
     end = kit.model_rows(cold, method=method)
     end = kit.model_rows(end, beta=np.inf)
     fig, (left, right) = ps.figure(size, ncols=2)

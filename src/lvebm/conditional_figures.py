@@ -1,7 +1,8 @@
 """The conditional horn's figures (lecture 15-2, section 3; 23-26), drawn from its artifacts.
 
-Every function takes ``data``, a mapping from an artifact's name to its columns (numpy arrays),
-plus keyword options, and returns a matplotlib Figure in the lecture's style
+Every function takes its tables by name, keyword-only (each a mapping of column names to numpy
+arrays, or a sequence of them), its size and its options, and returns a matplotlib ``Figure`` in
+the lecture's style
 (:mod:`lvebm.plotstyle`). Figures compute nothing the artifacts already hold.
 """
 
@@ -9,10 +10,11 @@ from __future__ import annotations
 
 import matplotlib
 import numpy as np
+from matplotlib.figure import Figure
 
 from lvebm import figurekit as kit
 from lvebm import plotstyle as ps
-from lvebm.figurekit import TWO_PI, Columns, Data
+from lvebm.figurekit import TWO_PI, Columns
 
 
 # 23-26: the conditional horn (lecture 15-2, section 3) -----------------------------------------
@@ -28,10 +30,10 @@ def _horn_axes(fig, ax, horn: Columns) -> None:
     bar.set_label("$x$ of the horn's samples")
 
 
-def conditional_manifold(data: Data, *, size, model: str, n: int) -> object:
+def conditional_manifold(*, radii: Columns, horn: Columns, size, model: str, n: int) -> Figure:
     """The manifold of the conditional decoder in 3-D: at each x of the grid the ellipse with
     radii f(x) over n latents, as a wireframe, over the horn's samples."""
-    r = data["radii"]
+    r = radii
     suffix = "_untrained" if model == "untrained" else ""
     f1, f2 = np.asarray(r["f1" + suffix]), np.asarray(r["f2" + suffix])
     z = TWO_PI * np.arange(n + 1) / n  # closed: the first latent again at the end
@@ -39,7 +41,7 @@ def conditional_manifold(data: Data, *, size, model: str, n: int) -> object:
     g1, g2 = f1[:, None] * np.cos(z), f2[:, None] * np.sin(z)
     fig, ax = ps.figure(size, subplot_kw={"projection": "3d"})
     with ps.style():
-        _horn_axes(fig, ax, data["horn"])
+        _horn_axes(fig, ax, horn)
         ax.plot_wireframe(x, g1, g2, rstride=max(1, f1.size // 25), cstride=max(1, n // 24),
                           color=ps.MANIFOLD, lw=0.7, label=r"manifold $g(x, z)$")  # fmt: skip
         state = "Untrained" if model == "untrained" else "Trained"
@@ -50,13 +52,13 @@ def conditional_manifold(data: Data, *, size, model: str, n: int) -> object:
     return fig
 
 
-def regression_baseline(data: Data, *, size) -> object:
+def regression_baseline(*, radii: Columns, horn: Columns, size) -> Figure:
     """The regression network's prediction y = f(x) (no latent) against the horn: it follows
     the horn's axis, the mean of each ring."""
-    r = data["radii"]
+    r = radii
     fig, ax = ps.figure(size, subplot_kw={"projection": "3d"})
     with ps.style():
-        _horn_axes(fig, ax, data["horn"])
+        _horn_axes(fig, ax, horn)
         ax.plot(r["x"], np.zeros_like(r["x"]), np.zeros_like(r["x"]), color="white", ls="--",
                 lw=1.2, label="the axis $y = 0$")  # fmt: skip
         ax.plot(r["x"], r["baseline_y1"], r["baseline_y2"], color=ps.Z_TILDE, lw=3,
@@ -68,10 +70,12 @@ def regression_baseline(data: Data, *, size) -> object:
     return fig
 
 
-def conditional_free_energy(data: Data, *, size, window: float, floor: float) -> object:
+def conditional_free_energy(
+    *, maps: Columns, held_out: Columns, size, window: float, floor: float
+) -> Figure:
     """F_inf(x, y) of the trained conditional decoder at a few x (log colour scale), with the
     held-out samples whose x is within ``window``."""
-    maps, held = data["maps"], data["held_out"]
+    held = held_out
     xs = list(dict.fromkeys(np.asarray(maps["x"]).tolist()))
     fig, axes = kit.panels(size, len(xs), cols=len(xs))
     norm = matplotlib.colors.LogNorm(vmin=floor, vmax=max(1.0, float(np.max(maps["F"]))))

@@ -13,10 +13,8 @@ import numpy as np
 
 from lvebm import plotstyle as ps
 
+# a table as the figure functions take it: column name -> numpy array
 Columns = Mapping[str, np.ndarray]
-
-
-Data = Mapping[str, Columns]
 
 
 TWO_PI = 2.0 * np.pi

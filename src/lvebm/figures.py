@@ -1,8 +1,9 @@
 """The lecture's eleven figures and two beyond it (1-13: the data, the energies, inference, the
 free energy on the mesh), drawn from the pipeline's artifacts.
 
-Every function takes ``data``, a mapping from an artifact's name to its columns (numpy arrays),
-plus keyword options, and returns a matplotlib Figure in the lecture's style
+Every function takes its tables by name, keyword-only (each a mapping of column names to numpy
+arrays, or a sequence of them), its size and its options, and returns a matplotlib ``Figure`` in
+the lecture's style
 (:mod:`lvebm.plotstyle`). Figures compute nothing the artifacts already hold.
 Figures compute nothing the artifacts already hold; they only decode latents where a curve
 must be drawn between stored points.
@@ -11,21 +12,22 @@ must be drawn between stored points.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
+from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Polygon
 from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
 
 from lvebm import figurekit as kit
 from lvebm import plotstyle as ps
-from lvebm.figurekit import TWO_PI, Data
+from lvebm.figurekit import TWO_PI, Columns
 from lvebm.model import Decoder
 
 
-def horn(data: Data, *, size) -> object:
+def horn(*, horn: Columns, size) -> Figure:
     """The horn in 3-D: axes x, y1, y2, points coloured by x (rainbow, violet at x = 0)."""
-    h = data["horn"]
+    h = horn
     fig, ax = ps.figure(size, subplot_kw={"projection": "3d"})
     with ps.style():
         sc = ax.scatter(h["x"], h["y1"], h["y2"], c=h["x"], cmap="rainbow", s=8, vmin=0, vmax=1)
@@ -36,9 +38,9 @@ def horn(data: Data, *, size) -> object:
 
 
 # 2 ------------------------------------------------------------------------------------------
-def samples(data: Data, *, size) -> object:
+def samples(*, samples: Columns, energies: Columns, size) -> Figure:
     """The samples at x = 0 and the decoded points g(z) of the latent grid."""
-    s, e = data["samples"], data["energies"]
+    s, e = samples, energies
     fig, ax = ps.figure(size)
     with ps.style():
         ax.scatter(
@@ -58,7 +60,7 @@ def samples(data: Data, *, size) -> object:
 
 
 # 3 ------------------------------------------------------------------------------------------
-def computation_graph(data: Data, *, size) -> object:
+def computation_graph(*, size) -> Figure:
     """The energy's computation graph: y and z, decoder g, output y_tilde, cost, energy E."""
     fig, ax = ps.figure(size)
     with ps.style():
@@ -96,9 +98,9 @@ def computation_graph(data: Data, *, size) -> object:
 
 
 # 4 ------------------------------------------------------------------------------------------
-def energies(data: Data, *, size) -> object:
+def energies(*, energies: Columns, size) -> Figure:
     """E_1 ... E_n over z in [0, 2 pi): small panels, row-major, one shared energy axis."""
-    e = data["energies"]
+    e = energies
     labels = np.unique(e["i"])
     cols = 6
     rows = int(np.ceil(labels.size / cols))
@@ -133,10 +135,12 @@ def _markers(z: np.ndarray, step: float) -> np.ndarray:
 
 
 # 5 ------------------------------------------------------------------------------------------
-def focus_energy(data: Data, *, size, focus: int, optimizer: str, z_range, marker_step) -> object:
+def focus_energy(
+    *, energies: Columns, inference: Columns, size, focus: int, optimizer: str, z_range, marker_step
+) -> Figure:
     """E_focus over z in [start, stop) with markers every ``marker_step``; z_tilde, z_check and
     F_inf marked, an arrow from z_tilde to z_check."""
-    e, res = data["energies"], data["inference"]
+    e, res = energies, inference
     m = e["i"] == focus
     z, energy = _periodic(e["z"][m], e["E"][m], *z_range)
     row = kit.row(res, res["i"] == focus)
@@ -181,9 +185,9 @@ def focus_energy(data: Data, *, size, focus: int, optimizer: str, z_range, marke
 
 
 # 6 ------------------------------------------------------------------------------------------
-def latent_plane(data: Data, *, size, focus: int) -> object:
+def latent_plane(*, samples: Columns, energies: Columns, size, focus: int) -> Figure:
     """Latent, decoder output and y^(focus) in the plane: samples, manifold, y^(focus), g(0)."""
-    s, e = data["samples"], data["energies"]
+    s, e = samples, energies
     z, g1, g2 = kit.manifold(e)
     y = kit.row(s, s["i"] == focus)
     fig, ax = ps.figure(size)
@@ -232,9 +236,19 @@ def latent_plane(data: Data, *, size, focus: int) -> object:
 
 
 # 7 ------------------------------------------------------------------------------------------
-def search(data: Data, *, size, focus: int, optimizer: str, decoder: Mapping) -> object:
+def search(
+    *,
+    samples: Columns,
+    energies: Columns,
+    trace: Columns,
+    inference: Columns,
+    size,
+    focus: int,
+    optimizer: str,
+    decoder: Mapping,
+) -> Figure:
     """The search for F_inf(y^(focus)) in the plane, from the optimizer's real iterates."""
-    s, e, trace, res = data["samples"], data["energies"], data["trace"], data["inference"]
+    s, e, res = samples, energies, inference
     dec = Decoder(**decoder)
     y = kit.row(s, s["i"] == focus)
     steps = trace["i"] == focus
@@ -288,9 +302,11 @@ def search(data: Data, *, size, focus: int, optimizer: str, decoder: Mapping) ->
 
 
 # 8 ------------------------------------------------------------------------------------------
-def mesh_minimisers(data: Data, *, size, decoder: Mapping, max_points: int) -> object:
+def mesh_minimisers(
+    *, mesh: Columns, energies: Columns, size, decoder: Mapping, max_points: int
+) -> Figure:
     """The mesh, the manifold and the decoded minimisers g(z_check) of the mesh points."""
-    mesh, e = data["mesh"], data["energies"]
+    e = energies
     idx = kit.thin(mesh, int(np.sqrt(max_points)))
     g1, g2 = Decoder(**decoder)(mesh["z_check"][idx])
     y1, y2 = mesh["y1"][idx], mesh["y2"][idx]
@@ -306,9 +322,11 @@ def mesh_minimisers(data: Data, *, size, decoder: Mapping, max_points: int) -> o
 
 
 # 9 ------------------------------------------------------------------------------------------
-def highlighted(data: Data, *, size, max_points: int) -> object:
+def highlighted(
+    *, mesh: Columns, energies: Columns, highlight: Columns, size, max_points: int
+) -> Figure:
     """The highlighted mesh points over the mesh and the manifold."""
-    mesh, e, h = data["mesh"], data["energies"], data["highlight"]
+    e, h = energies, highlight
     idx = kit.thin(mesh, int(np.sqrt(max_points)))
     fig, ax = ps.figure(size)
     with ps.style():
@@ -335,9 +353,9 @@ def highlighted(data: Data, *, size, max_points: int) -> object:
 
 
 # 10 -----------------------------------------------------------------------------------------
-def highlighted_energies(data: Data, *, size, z_range) -> object:
+def highlighted_energies(*, highlight: Columns, size, z_range) -> Figure:
     """Energy curves of the highlighted points with a cross at every z_check in the range."""
-    h = data["highlight"]
+    h = highlight
     fig, ax = ps.figure(size)
     with ps.style():
         for k in np.unique(h["h"]):
@@ -366,10 +384,12 @@ def highlighted_energies(data: Data, *, size, z_range) -> object:
     return fig
 
 
-def free_energy_map(data: Data, *, size, vmax: float, max_arrows: int) -> object:
+def free_energy_map(
+    *, mesh: Columns, samples: Columns, size, vmax: float, max_arrows: int
+) -> Figure:
     """F_inf over the mesh (viridis, 0 to vmax, extended above), the samples, and arrows
     -grad F toward the manifold with lengths proportional to the gradient."""
-    mesh, s = data["mesh"], data["samples"]
+    s = samples
     fig, ax = ps.figure(size)
     with ps.style():
         im = kit.heat(ax, mesh, vmax=vmax)
@@ -387,9 +407,9 @@ def free_energy_map(data: Data, *, size, vmax: float, max_arrows: int) -> object
 
 
 # 12 -----------------------------------------------------------------------------------------
-def optimizer_comparison(data: Data, *, size) -> object:
+def optimizer_comparison(*, summary: Columns, size) -> Figure:
     """Share of global minima reached, iterations and evaluations per optimizer and point set."""
-    t = data["summary"]
+    t = summary
     names = list(dict.fromkeys(t["optimizer"].tolist()))
     sets = list(dict.fromkeys(t["points"].tolist()))
     fig, axes = ps.figure(size, ncols=3)
@@ -432,15 +452,21 @@ def optimizer_comparison(data: Data, *, size) -> object:
 
 # 13 -----------------------------------------------------------------------------------------
 def local_minima(
-    data: Data, *, size, optimizers, z_init: float, max_points: int, vmax: float
-) -> object:
+    *,
+    meshes: Sequence[Columns],
+    mesh: Columns,
+    size,
+    optimizers,
+    z_init: float,
+    max_points: int,
+    vmax: float,
+) -> Figure:
     """Per optimizer, the mesh points where it stopped in a non-global minimum from z_init,
-    over the F_inf heat map (``data["meshes"]``: each optimizer's mesh table, in order)."""
-    mesh = data["mesh"]
+    over the F_inf heat map (``meshes``: each optimizer's mesh table, in order)."""
     n = len(optimizers)
     fig, axes = kit.panels(size, n, sharex=True, sharey=True)
     with ps.style():
-        for ax, name, t in zip(axes.ravel(), optimizers, data["meshes"], strict=False):
+        for ax, name, t in zip(axes.ravel(), optimizers, meshes, strict=False):
             im = kit.heat(ax, mesh, vmax=vmax, alpha=0.75)
             wrong = np.flatnonzero(~t["global_min"])
             shown = wrong[:: kit.stride(wrong.size, max_points)] if wrong.size else wrong

@@ -1,25 +1,27 @@
 """The probabilistic reading's figures (27-29), drawn from its artifacts.
 
-Every function takes ``data``, a mapping from an artifact's name to its columns (numpy arrays),
-plus keyword options, and returns a matplotlib Figure in the lecture's style
+Every function takes its tables by name, keyword-only (each a mapping of column names to numpy
+arrays, or a sequence of them), its size and its options, and returns a matplotlib ``Figure`` in
+the lecture's style
 (:mod:`lvebm.plotstyle`). Figures compute nothing the artifacts already hold.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from lvebm import plotstyle as ps
-from lvebm.figurekit import Data
+from lvebm.figurekit import Columns
 
 # 27-29: the probabilistic reading -------------------------------------------------------------
 LATENT_COLOURS = {"grid": ps.Z_TILDE, "continuous": ps.Z_CHECK}
 
 
-def em_path(data: Data, *, size, noise_std: float, n: int) -> object:
+def em_path(*, em: Columns, size, noise_std: float, n: int) -> Figure:
     """EM's path with beta learned: the mean log-likelihood and beta over the steps, for the
     grid of n latents and the continuous latent, beside the data's own 1 / (2 sigma^2)."""
-    t = data["em"]
+    t = em
     data_beta = 0.5 / noise_std**2
     fig, axes = ps.figure(size, ncols=2)
     with ps.style():
@@ -46,9 +48,9 @@ def em_path(data: Data, *, size, noise_std: float, n: int) -> object:
     return fig
 
 
-def model_samples(data: Data, *, size) -> object:
+def model_samples(*, model_samples: Columns, samples: Columns, size) -> Figure:
     """Draws from each learned model beside the data, in the plane."""
-    draws, s = data["model_samples"], data["samples"]
+    draws, s = model_samples, samples
     latents = list(dict.fromkeys(draws["latent"].tolist()))
     fig, axes = ps.figure(size, ncols=len(latents), sharex=True, sharey=True, squeeze=False)
     with ps.style():
@@ -65,10 +67,10 @@ def model_samples(data: Data, *, size) -> object:
     return fig
 
 
-def held_out_likelihood(data: Data, *, size) -> object:
+def held_out_likelihood(*, held_out: Columns, size) -> Figure:
     """The held-out mean log-likelihood of the decoder trained at each finite beta, under that
     beta; the best beta marked."""
-    t = data["held_out"]
+    t = held_out
     order = np.argsort(t["beta"])
     beta, ll = t["beta"][order], t["log_likelihood"][order]
     best = float(t["beta"][t["best"]][0])

@@ -1,23 +1,26 @@
 """The finite-temperature figures (lecture 15-2; 14-17), drawn from the relaxed stage's artifacts
 (figure 19 draws the trained decoder's cross-section with the same function).
 
-Every function takes ``data``, a mapping from an artifact's name to its columns (numpy arrays),
-plus keyword options, and returns a matplotlib Figure in the lecture's style
+Every function takes its tables by name, keyword-only (each a mapping of column names to numpy
+arrays, or a sequence of them), its size and its options, and returns a matplotlib ``Figure`` in
+the lecture's style
 (:mod:`lvebm.plotstyle`). Figures compute nothing the artifacts already hold.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 import matplotlib
 import numpy as np
+from matplotlib.figure import Figure
 from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 
 from lvebm import figurekit as kit
 from lvebm import plotstyle as ps
-from lvebm.figurekit import Columns, Data
+from lvebm.figurekit import Columns
 
 # The continuous F_beta is drawn on top of the grid's curve in black dashes: where the two agree
 # (every beta up to about 10 on the lecture's points) the coloured line shows between the dashes.
@@ -54,10 +57,12 @@ def _line_coordinate(t: Columns) -> tuple[np.ndarray, str]:
     return t["y1"], "$y_1$" + (f" (at $y_2$ = {t['y2'][0]:g})" if np.ptp(t["y2"]) == 0 else "")
 
 
-def relaxed_cross_section(data: Data, *, size, ymax: float, title: str | None = None) -> object:
+def relaxed_cross_section(
+    *, cross_section: Columns, size, ymax: float, title: str | None = None
+) -> Figure:
     """F_beta along the line for every beta: the grid's mean over latents (solid, markers, the
     lecture's) and the continuous integral (dashed). Figures 14 (untrained) and 19 (trained)."""
-    t = data["cross_section"]
+    t = cross_section
     betas = list(dict.fromkeys(t["beta"].tolist()))
     colours = _beta_colours(betas)
     fig, ax = ps.figure(size)
@@ -88,9 +93,11 @@ def _point_text(name: str) -> str:
     return f"$y$ = {name}"
 
 
-def softmin_weights(data: Data, *, size, beta: float) -> object:
+def softmin_weights(
+    *, weights: Columns, samples: Columns, energies: Columns, size, beta: float
+) -> Figure:
     """The manifold points g(z_k) coloured by exp(-beta E_k) (no 1/N), one panel per point."""
-    w, s, e = data["weights"], data["samples"], data["energies"]
+    w, s, e = weights, samples, energies
     _, g1, g2 = kit.manifold(e)
     names = list(dict.fromkeys(w["point"].tolist()))
     fig, axes = ps.figure(size, ncols=len(names), squeeze=False, sharex=True, sharey=True)
@@ -121,14 +128,16 @@ def softmin_weights(data: Data, *, size, beta: float) -> object:
     return fig
 
 
-def relaxed_free_energy(data: Data, *, size, betas, vmax: float, max_arrows: int) -> object:
+def relaxed_free_energy(
+    *, meshes: Sequence[Columns], samples: Columns, size, betas, vmax: float, max_arrows: int
+) -> Figure:
     """One F_beta heat map per beta (viridis, 0 to vmax, extended) with arrows -grad F_beta;
-    ``data["meshes"]`` holds the maps in the order of ``betas``."""
-    s = data["samples"]
+    ``meshes`` holds the maps in the order of ``betas``."""
+    s = samples
     n = len(betas)
     fig, axes = kit.panels(size, n, sharex=True, sharey=True)
     with ps.style():
-        for ax, label, mesh in zip(axes.ravel(), betas, data["meshes"], strict=False):
+        for ax, label, mesh in zip(axes.ravel(), betas, meshes, strict=False):
             im = kit.heat(ax, mesh, vmax=vmax)
             kit.arrows(ax, mesh, max_arrows=max_arrows)
             kit.samples_on_map(ax, s, size=8)
@@ -149,11 +158,11 @@ def relaxed_free_energy(data: Data, *, size, betas, vmax: float, max_arrows: int
 GRID_ERROR_FLOOR = 1e-12
 
 
-def grid_vs_continuous(data: Data, *, size, n: int) -> object:
+def grid_vs_continuous(*, grid_error: Columns, size, n: int) -> Figure:
     """F_beta on the n-point grid against the continuous integral over beta, per point, and
     their relative difference where it exceeds ``GRID_ERROR_FLOOR``: where n latents stop
     resolving exp(-beta E)."""
-    t = data["grid_error"]
+    t = grid_error
     names = list(dict.fromkeys(t["point"].tolist()))
     colours = (ps.FOCUS, ps.Z_TILDE, ps.SAMPLES, ps.MANIFOLD, ps.Z_CHECK, ps.ENERGY)
     fig, axes = ps.figure(size, ncols=2)

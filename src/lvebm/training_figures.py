@@ -1,24 +1,37 @@
 """The training figures (lecture 15-2; 18, 20-22), drawn from the training stage's artifacts.
 
-Every function takes ``data``, a mapping from an artifact's name to its columns (numpy arrays),
-plus keyword options, and returns a matplotlib Figure in the lecture's style
+Every function takes its tables by name, keyword-only (each a mapping of column names to numpy
+arrays, or a sequence of them), its size and its options, and returns a matplotlib ``Figure`` in
+the lecture's style
 (:mod:`lvebm.plotstyle`). Figures compute nothing the artifacts already hold.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+from matplotlib.figure import Figure
 
 from lvebm import figurekit as kit
 from lvebm import plotstyle as ps
-from lvebm.figurekit import Data
+from lvebm.figurekit import Columns
 
 
-def training_panels(data: Data, *, size, vmax: float, warm_vmax: float) -> object:
+def training_panels(
+    *,
+    maps: Columns,
+    weights: Columns,
+    closest: Columns,
+    samples: Columns,
+    size,
+    vmax: float,
+    warm_vmax: float,
+) -> Figure:
     """The lecture's four panels: untrained and trained decoder (columns), cold F_inf with arrows
     from each sample's closest manifold point toward it (top), warm F_beta with arrows from the
     latents' manifold points toward one sample, lengths proportional to their weights (bottom)."""
-    maps, weights, closest, s = data["maps"], data["weights"], data["closest"], data["samples"]
+    s = samples
     cold, warm = sorted(set(maps["beta"].tolist()), reverse=True)  # inf first
     fig, axes = ps.figure(size, nrows=2, ncols=2, sharex=True, sharey=True)
     with ps.style():
@@ -57,15 +70,22 @@ def training_panels(data: Data, *, size, vmax: float, warm_vmax: float) -> objec
     return fig
 
 
-def training_paths(data: Data, *, size, betas) -> object:
+def training_paths(
+    *,
+    trajectories: Sequence[Columns],
+    landscapes: Sequence[Columns],
+    learning_rates: Columns,
+    size,
+    betas,
+) -> Figure:
     """Each beta's trajectory of (w1, w2), per method, over the contours of its loss
-    (``data["trajectories"]``, ``data["landscapes"]``, in the order of ``betas``); the
+    (``trajectories``, ``landscapes``, in the order of ``betas``); the
     learning-rate measurement of one epoch in the last panel."""
     n = len(betas)
     fig, axes = kit.panels(size, n + 1, cols=3)
     styles = {"lbfgs": ("o-", ps.Z_CHECK), "per_sample": (".-", ps.Z_TILDE)}
     with ps.style():
-        runs = zip(axes.ravel(), betas, data["landscapes"], data["trajectories"], strict=False)
+        runs = zip(axes.ravel(), betas, landscapes, trajectories, strict=False)
         for ax, label, land, traj in runs:
             a1, a2 = np.unique(land["w1"]), np.unique(land["w2"])
             grid = land["loss"].reshape(a2.size, a1.size)
@@ -83,7 +103,7 @@ def training_paths(data: Data, *, size, betas) -> object:
             ax.set_xlabel("$w_1$")
             ax.set_ylabel("$w_2$")
             ax.legend(loc="best", fontsize=7)
-        lr = data["learning_rates"]
+        lr = learning_rates
         ax = axes.ravel()[n]
         excess = np.where(np.isfinite(lr["excess"]), lr["excess"], np.nan)
         ax.plot(lr["learning_rate"], np.maximum(excess, 1e-6) * 100, "o-", color=ps.Z_TILDE, ms=3)
@@ -102,10 +122,10 @@ def training_paths(data: Data, *, size, betas) -> object:
     return fig
 
 
-def temperature(data: Data, *, size) -> object:
+def temperature(*, temperature: Columns, size) -> Figure:
     """Trained |w1| and |w2| against beta, with the critical betas of the second-order
     expansion around w = 0 where each radius appears."""
-    t = data["temperature"]
+    t = temperature
     fig, ax = ps.figure(size)
     with ps.style():
         ax.plot(t["beta"], np.abs(t["w1"]), "o-", ms=3, color=ps.Z_TILDE, label="$|w_1|$")
@@ -124,10 +144,10 @@ def temperature(data: Data, *, size) -> object:
     return fig
 
 
-def denoising(data: Data, *, size) -> object:
+def denoising(*, denoise: Columns, size) -> Figure:
     """Held-out noisy samples, their denoised points g(z_check) under the trained decoder and
     their clean points; the distance to the clean points for each model."""
-    d = data["denoise"]
+    d = denoise
     noisy = kit.model_rows(d, model="noisy")
     trained = kit.model_rows(d, model="trained")
     fig, axes = ps.figure(size, ncols=2, gridspec_kw={"width_ratios": [1.6, 1.0]})

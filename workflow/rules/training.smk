@@ -260,10 +260,7 @@ FIGURES.update(
         ),
         "22_denoising": Figure(
             "training_figures.denoising",
-            {
-                "denoise": ARTIFACT["training_denoise"],
-                "summary": ARTIFACT["training_summary"],
-            },
+            {"denoise": ARTIFACT["training_denoise"]},
             (12.0, 5.0),
             TRAINING,
         ),

@@ -2,8 +2,8 @@
 
 The function (``function`` of lvebm.figures, or ``module.function`` of a stage's own figure
 module) is named by the figure's record (a stage file's ``FIGURES``, made a rule by
-workflow/rules/figures.smk); it receives the artifacts by their names in the record (a name for a
-list of artifacts gets the list of their tables, in order), its size and its options by keyword.
+workflow/rules/figures.smk); it receives the artifacts as keyword arguments named as in the record
+(a name for a list of artifacts gets the list of their tables, in order), its size and its options.
 The PNG is written here, atomically and without volatile metadata (the library draws; it writes
 no files)."""
 
@@ -17,14 +17,14 @@ from lvebm.plotstyle import style
 log_to_rule(snakemake)  # stderr, uncaught tracebacks included, to the rule's log
 
 p = snakemake.params
-data = {
+tables = {
     name: read_artifact(path) if isinstance(path, str) else [read_artifact(each) for each in path]
     for name, path in snakemake.input.items()
     if name not in ("library", "platform")
 }
 module, _, function = p.function.rpartition(".")
 draw = getattr(import_module(f"lvebm.{module or 'figures'}"), function)
-fig = draw(data, size=tuple(p.size), **p.options)
+fig = draw(**tables, size=tuple(p.size), **p.options)
 with atomic_path(snakemake.output[0]) as tmp, style():
     fig.savefig(tmp, format="png", dpi=p.dpi, metadata={"Software": None})
-print(f"{snakemake.output[0]} from {sorted(data)}", file=sys.stderr)
+print(f"{snakemake.output[0]} from {sorted(tables)}", file=sys.stderr)

@@ -11,9 +11,10 @@ A yes/no number shows its rate and Wilson 95 % interval instead of a median and 
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from lvebm import plotstyle as ps
-from lvebm.figurekit import Data, panels
+from lvebm.figurekit import Columns, panels
 from lvebm.pipeline.sweep import BAND, group, scalar
 
 SERIES = ps.HIGHLIGHT
@@ -41,7 +42,7 @@ def _replicates(ax, values: np.ndarray, row: dict, ticks: list[str]) -> None:
     ax.set_title(_label(row), fontsize=8)
 
 
-def _against(ax, table: Data, spread: Data, metric: str, grid: list[str]) -> None:
+def _against(ax, table: Columns, spread: Columns, metric: str, grid: list[str]) -> None:
     first, others = grid[0], grid[1:]
     n = len(table["point"])
     key = [scalar(table[first][i]) for i in range(n)]
@@ -67,9 +68,18 @@ def _against(ax, table: Data, spread: Data, metric: str, grid: list[str]) -> Non
         ax.legend(fontsize=7)
 
 
-def spread(data: Data, *, size, sweep: str, grid: list[str], zipped: list[str], stages: list[str]):
+def spread(
+    *,
+    table: Columns,
+    spread: Columns,
+    size,
+    sweep: str,
+    grid: list[str],
+    zipped: list[str],
+    stages: list[str],
+) -> Figure:
     """The sweep's numbers, one panel each, with their spread over the replicates."""
-    table, sp = data["table"], data["spread"]
+    sp = spread
     metrics = list(dict.fromkeys(sp["metric"].tolist()))
     fig, axes = panels(size, len(metrics), cols=3)
     ticks = ["/".join(str(table[k][i]) for k in zipped) for i in range(len(table["point"]))]
