@@ -1,4 +1,4 @@
-"""The columns and Arrow types of every Parquet artifact (docs/design.md, "Stages and artifacts"),
+"""The columns and Arrow types of every Parquet artifact (docs/stages.md, "What it computes"),
 and the class of each column that says how two runs' values of it are compared.
 
 Each rule checks what it reads against this table (``lvebm.pipeline.io.read_artifact``), and the
