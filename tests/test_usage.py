@@ -289,3 +289,23 @@ def test_the_small_config_users_run_is_the_tests_and_plans_every_stage(tmp_path)
     assert stages(small) == stages(default)
     assert small["sweep_table_pair"] == 1 and default["sweep_table_seeds"] == 1
     assert small["infer"] == default["infer"]  # the same optimizers and point sets
+
+
+def test_two_sweeps_in_one_config_plan_each_its_own_points(tmp_path):
+    """Each sweep of a config is its own set of point modules and its own table: a second sweep
+    neither fails nor borrows the first's points."""
+    project = copy_project(tmp_path / "project")
+    shutil.copytree(ROOT / ".test", project.path / ".test")
+    two = (
+        "{pair: {zip: {seed: [709, 710]}, stages: [training]},"
+        " other: {zip: {seed: [711]}, stages: [training]}}"
+    )
+    plan = project.planned_jobs(
+        "--configfile", ".test/config/config.yaml", "--config", f"sweeps={two}"
+    )
+
+    def points(sweep):
+        return {rule.split("_")[2] for rule in plan if rule.startswith(f"sweep_{sweep}_")}
+
+    assert plan["sweep_table_pair"] == 1 and plan["sweep_table_other"] == 1
+    assert points("pair") == {"0", "1"} and points("other") == {"0"}

@@ -58,13 +58,13 @@ for sweep, sweep_at in SWEEPS.items():
     layout = sweep_layout(
         sweep, sweep_at, config["sweeps"][sweep]["stages"], HEADLINE_TABLES
     )
-    for point_index, (point_config, (_, point_folder)) in enumerate(
+    for point_index, (point_cfg, (_, point_folder)) in enumerate(
         zip(point_configs, sweep_at)
     ):
         # the point's cross-field checks (the stage files' CONFIG_CHECKS), naming the point
         stop_on_error(
             check_config,
-            point_config,
+            point_cfg,
             CONFIG_CHECKS,
             f"sweeps.{sweep}, point {point_folder}: ",
         )
@@ -76,7 +76,7 @@ for sweep, sweep_at in SWEEPS.items():
             snakefile:
                 SNAKEFILE
             config:
-                point_config
+                point_cfg
             replace_prefix:
                 point_prefixes(sweep, point_folder)
 

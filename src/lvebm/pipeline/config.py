@@ -1,7 +1,7 @@
 """The workflow's config, from ``--config`` to the checks that run before any job.
 
-Plumbing, and free of NumPy: the Snakefile and the stage files import from here while Snakemake
-builds the job graph, so a dry run stays light.
+Plumbing, read by the Snakefile and the stage files while Snakemake builds the job graph; no job
+imports it (its yaml and jsonschema are the workflow's, not the jobs' environment).
 
 - ``--config`` values typed by the schema (:func:`typed_overrides`, :func:`own_overrides`);
 - the schema check, finite numbers and integer keys (:func:`check_schema`), each mistake one line
@@ -40,7 +40,7 @@ class ConfigError(ValueError):
 def stop_on_error(check: Callable, *args):
     """Run ``check``; a ConfigError, ConfigFileError or ArtifactError ends the run with its
     one-line message on stderr and exit status 1 (SystemExit: Snakemake prints no traceback)."""
-    from lvebm.pipeline.io import ArtifactError  # pyarrow: only when a check runs
+    from lvebm.pipeline.io import ArtifactError  # io needs pyarrow, which no other check here does
 
     try:
         return check(*args)
