@@ -19,15 +19,19 @@ from lvebm.pipeline.config import (
     typed_overrides,
 )
 from lvebm.pipeline.configfile import check_config_files, load_schema
-from lvebm.pipeline.jobgraph import check_artifacts, check_landing_page, figure_path
+from lvebm.pipeline.jobgraph import (
+    MAIN_RUN,
+    at_point,
+    check_artifacts,
+    check_landing_page,
+    figure_path,
+)
 
 min_version("9.0")
 
 # The module's name when lvebm is used as a module of another workflow (Snakemake gives the
-# module's modifier the name of `module <name>:`), None when lvebm is the workflow itself; a
-# sweep's points are modules named sweep_<sweep>_<index> (sweeps.smk).
+# module's modifier the name of `module <name>:`), None when lvebm is the workflow itself.
 MODULE_NAME = workflow.modifier.namespace
-IS_SWEEP_POINT = (MODULE_NAME or "").startswith("sweep_")
 SCHEMA = os.path.realpath(
     os.path.join(workflow.current_basedir, "workflow/schemas/config.schema.yaml")
 )
@@ -56,7 +60,7 @@ typed_overrides(
 stop_on_error(check_schema, config, SCHEMA)
 # Artifacts changed since their rule wrote them stop the run before Snakemake reruns anything
 # (the check once per run, not again in each cluster job; a sweep's points are checked here).
-if workflow.is_main_process and not IS_SWEEP_POINT:
+if workflow.is_main_process:
     stop_on_error(check_artifacts, "results")
 
 
@@ -85,7 +89,7 @@ include: "workflow/rules/landing.smk"
 stop_on_error(check_config, config, CONFIG_CHECKS)
 
 
-# The sweeps (this workflow again per point) and the report's tables, from what the stages
+# The sweeps (the stages' rules at each point) and the report's tables, from what the stages
 # registered.
 include: "workflow/rules/sweeps.smk"
 include: "workflow/rules/tables.smk"
@@ -107,6 +111,6 @@ include: "workflow/rules/figures.smk"
 rule all:
     default_target: True
     input:
-        PLATFORM,
-        TARGETS,
+        # the run's own files (point ""): a sweep point's are its table's inputs
+        at_point([PLATFORM, *TARGETS], MAIN_RUN),
         [figure_path(name) for name in FIGURES],

@@ -34,7 +34,7 @@ JOBS = [infer, summarize_inference, trace]
         ("summarize_inference", "summarize_inference"),
         ("trace", "trace"),
         ("lvebm_infer", "infer"),  # use rule * from lvebm as lvebm_*
-        ("sweep_seeds_3_summarize_inference", "summarize_inference"),  # a sweep point's rule
+        ("host_lvebm_summarize_inference", "summarize_inference"),  # a longer prefix
     ],
 )
 def test_the_job_is_the_function_named_as_the_rule(rule, name):
@@ -62,7 +62,7 @@ def test_a_rule_without_a_job_names_the_scripts_jobs():
 def test_run_job_runs_the_rules_function_with_stderr_in_its_log(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "stderr", sys.stderr)  # restored after the test
     log = tmp_path / "trace.log"
-    job = SimpleNamespace(rule="sweep_pair_0_trace", log=[str(log)], ran=[])
+    job = SimpleNamespace(rule="lvebm_trace", log=[str(log)], ran=[])
     run_job(job, JOBS)
     sys.stderr.close()  # the log's stream, which a job keeps to its end
     assert job.ran == ["infer"]
@@ -82,8 +82,8 @@ def script_jobs(path):
 
 def test_each_stage_script_holds_exactly_the_jobs_of_its_rules():
     """Every rule that runs a stage's script has its function there, every function has its rule
-    (sweep points' copies included), and no job's name ends another's after an underscore, so a
-    prefixed rule finds exactly its own."""
+    and no job's name ends another's after an underscore, so a prefixed rule (a host workflow's
+    ``use rule * from lvebm as lvebm_*``) finds exactly its own."""
     rules = workflow_rules(ROOT)
     scripts = {
         path.relative_to(ROOT).as_posix(): script_jobs(path)

@@ -5,6 +5,7 @@ import ast
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from support import ROOT, caption_sections, copy_project, workflow_rules
 from lvebm.methods import ITERATIVE, METHODS
 from lvebm.pipeline.config import resolve
 from lvebm.pipeline.keys import apply, lookup
+from lvebm.temperatures import with_zero_temperature
 
 pytestmark = pytest.mark.pipeline
 
@@ -43,10 +45,11 @@ AMORTIZED_DECODER = ["train_encoder", "amortization_gap", "warm_start", "figure_
 BOX = ["train_encoder", "amortization_gap", "warm_start"]
 
 
-# the small config's sweep (.test/config/config.yaml): two points, each the workflow again as a
-# module whose rules are named sweep_pair_<i>_<rule>; a key the sweep does not set reaches the
-# points' jobs too (sweep_jobs below), the key it sets (seed) does not
-POINTS = ["sweep_pair_0_", "sweep_pair_1_"]
+# the small config's sweep (.test/config/config.yaml): two points, whose jobs are the same rules'
+# with the point wildcard set to their folder (the run's own: empty); a key the sweep does not set
+# reaches the points' jobs too (a row's rule names every point's jobs), the key it sets (seed)
+# does not (sweep_jobs below: the run's own jobs alone)
+POINTS = ["sweeps/pair/seed~709/", "sweeps/pair/seed~710/"]
 SWEPT = {"seed"}
 
 INFERENCE = ["infer", "trace"]  # the results, and the iterates (of the samples; see mesh_trace)
@@ -184,7 +187,7 @@ DIRECT = {
     # config's does not)
     "conditional.horn_tolerance": [],
     # the small config's sweep pair: its second seed changed, only that point's jobs rerun
-    "sweeps": [f"{POINTS[1]}{rule}" for rule in ("record_platform",)],
+    "sweeps": [f"record_platform[point={POINTS[1]}]"],
     "explorer.radii.start": ["explorer_data"],
     "explorer.radii.stop": ["explorer_data"],
     "explorer.radii.num": ["explorer_data"],
@@ -198,8 +201,15 @@ DIRECT = {
     "figures.max_points": ["figure_08_mesh", "figure_09_highlight", "figure_13_local_minima"],
 }  # fmt: skip
 
-# keys whose change adds jobs the finished run never had, besides what it reruns
-ADDS = {"inference.mesh_trace": {"trace"}}
+# keys whose change adds jobs the finished run never had, besides what it reruns: the mesh's
+# trace, one job per optimizer; one shard more of each mesh (F_inf's, and F_beta's at each beta)
+ADDS = {
+    "inference.mesh_trace": lambda cfg: Counter(trace=len(cfg["inference"]["optimizers"])),
+    "mesh.shards": lambda cfg: Counter(
+        free_energy_mesh=1,
+        relaxed_free_energy_mesh=len(with_zero_temperature(cfg["relaxed"]["betas"])),
+    ),
+}
 
 # new values where "the next allowed value" would not do
 CHANGE = {
@@ -225,11 +235,12 @@ CHANGE = {
 
 
 def sweep_jobs(key):
-    """The jobs that read ``key``: the run's, and the same rules in each sweep point."""
+    """The jobs that read ``key``: its row's rules' jobs at every point, or only the run's own
+    (point empty) for a key the sweep sets."""
     rules = DIRECT[key]
-    if key in SWEPT or key == "sweeps":
+    if key not in SWEPT:
         return rules
-    return [*rules, *(f"{point}{rule}" for point in POINTS for rule in rules)]
+    return [f"{rule[:-1]},point=]" if rule.endswith("]") else f"{rule}[point=]" for rule in rules]
 
 
 def schema_leaves(schema, node=None, prefix=""):
@@ -258,17 +269,25 @@ def new_value(key, value, spec):
     raise AssertionError(f"no rule to change {key} ({spec})")
 
 
-def job_graph(dot):
-    """Jobs {id: (rule, wildcards)} and edges (producer, consumer) of a `--dag` output."""
-    jobs = {}
-    for ident, label in re.findall(r'^\s*(\d+)\[label = "([^"]*)"', dot, flags=re.M):
-        rule, *wildcards = label.split("\\n")
-        jobs[int(ident)] = (rule, dict(w.split(": ", 1) for w in wildcards))
-    edges = [(int(a), int(b)) for a, b in re.findall(r"^\s*(\d+) -> (\d+)", dot, flags=re.M)]
+def job_graph(dry_run):
+    """Jobs {id: (rule, wildcards)} and edges (producer, consumer) of a forced dry run's output:
+    each job's block names its rule, files and wildcards in full (a `--dag` label shows only the
+    wildcards its consumers lack), and a job consumes the jobs whose outputs are its inputs."""
+    jobs, inputs, producer = {}, {}, {}
+    for block in re.split(r"^(?=(?:local)?rule \w+:$)", dry_run, flags=re.M)[1:]:
+        rule = re.match(r"(?:local)?rule (\w+):", block)[1]
+        fields = dict(re.findall(r"^    (\w+): ([^\n]*)$", block, flags=re.M))
+        job = int(fields["jobid"])
+        wildcards = fields.get("wildcards", "")
+        jobs[job] = (rule, dict(w.split("=", 1) for w in wildcards.split(", ") if w))
+        inputs[job] = fields.get("input", "").split(", ")
+        producer |= {path: job for path in fields.get("output", "").split(", ") if path}
+    edges = [(producer[path], job) for job in jobs for path in inputs[job] if path in producer]
     return jobs, edges
 
 
 def select(jobs, selector):
+    """The jobs ``rule[wildcard=value,...]`` names."""
     rule, _, spec = selector.partition("[")
     wanted = dict(kv.split("=") for kv in spec.rstrip("]").split(",") if kv)
     return {
@@ -278,7 +297,9 @@ def select(jobs, selector):
     }
 
 
-def downstream_rules(graph, selectors):
+def downstream_jobs(graph, selectors):
+    """The jobs of ``selectors`` and every job downstream of them, counted by rule (as a dry
+    run's job stats count them)."""
     jobs, edges = graph
     todo = set().union(set(), *(select(jobs, s) for s in selectors))
     assert todo or not selectors, f"no job matches {selectors}"
@@ -287,7 +308,7 @@ def downstream_rules(graph, selectors):
         job = todo.pop()
         seen.add(job)
         todo |= {b for a, b in edges if a == job} - seen
-    return {jobs[j][0] for j in seen} - {"all"}
+    return Counter(jobs[j][0] for j in seen if jobs[j][0] != "all")
 
 
 SCHEMA_FILE = ROOT / "workflow/schemas/config.schema.yaml"
@@ -302,8 +323,8 @@ EDIT = "\n# an edit\n"
 @pytest.fixture(scope="module")
 def matrix(finished_module_copy):
     """Every row's dry run on a copy of the finished run, in one batch (one Snakemake start-up
-    for the whole table): the job graph, a forced dry run (the modules each rule declares), one
-    dry run per config key changed, one per library module edited, and one after all of them
+    for the whole table): a forced dry run (the job graph, and the modules each rule declares),
+    one dry run per config key changed, one per library module edited, and one after all of them
     were put back."""
     project = finished_module_copy
     config = project.config()
@@ -315,17 +336,18 @@ def matrix(finished_module_copy):
         ({f"src/lvebm/{m}": (project.path / "src/lvebm" / m).read_text() + EDIT}, ["--dry-run"])
         for m in LIBRARY
     ]
-    dag, forced, *runs, restored = project.snakemake_many(
-        [({}, ["--dag"]), ({}, ["--dry-run", "--forceall"]), *keys, *modules, ({}, ["--dry-run"])]
+    forced, *runs, restored = project.snakemake_many(
+        [({}, ["--dry-run", "--forceall"]), *keys, *modules, ({}, ["--dry-run"])]
     )
-    assert dag.code == 0 and forced.code == 0, (dag.output + forced.output)[-4000:]
+    assert forced.code == 0, forced.output[-4000:]
     return {
-        "graph": job_graph(dag.output),
+        "graph": job_graph(forced.output),
         "declared": declared_library(forced.output),
         "keys": dict(zip(sorted(DIRECT), runs[: len(keys)], strict=True)),
         "modules": dict(zip(LIBRARY, runs[len(keys) :], strict=True)),
         "restored": restored,
         "rules": workflow_rules(project.path),  # as Snakemake built them: each rule's script
+        "config": config,
     }
 
 
@@ -335,10 +357,10 @@ def test_every_config_key_has_a_row():
 
 @pytest.mark.parametrize("key", sorted(DIRECT))
 def test_changing_a_key_reruns_exactly_what_is_downstream(matrix, key):
-    planned = set(matrix["keys"][key].planned)
+    planned = Counter(matrix["keys"][key].planned)
     # and the report's landing page, which shows the config and its hash
-    expected = downstream_rules(matrix["graph"], sweep_jobs(key)) | {"landing_page"}
-    assert planned == expected | ADDS.get(key, set())
+    expected = downstream_jobs(matrix["graph"], sweep_jobs(key)) | Counter(landing_page=1)
+    assert planned == expected + ADDS.get(key, lambda cfg: Counter())(matrix["config"])
 
 
 # ---- library modules ---------------------------------------------------------------------------
@@ -412,12 +434,11 @@ def test_rules_declare_exactly_the_modules_their_scripts_import(matrix):
     rules = matrix["rules"]
     for rule, modules in matrix["declared"].items():
         script = ROOT / rules[rule]["script"]
-        name = next((rule.removeprefix(p) for p in POINTS if rule.startswith(p)), rule)
-        imported = job_modules(script, name)
-        if name == "sweep_figure_pair":  # its module is named in its params, not imported
+        imported = job_modules(script, rule)
+        if rule == "sweep_figure_pair":  # its module is named in its params, not imported
             imported |= closure({ROOT / "src/lvebm/pipeline/sweep_figures.py"})
-        if name.startswith("figure_"):  # its module is named by its record, not imported
-            module = rules[name]["function"].rpartition(".")[0] or "figures"
+        if rule.startswith("figure_"):  # its module is named by its record, not imported
+            module = rules[rule]["function"].rpartition(".")[0] or "figures"
             imported |= closure({ROOT / "src/lvebm" / f"{module}.py"})
         assert modules == imported, rule
 
@@ -425,8 +446,8 @@ def test_rules_declare_exactly_the_modules_their_scripts_import(matrix):
 @pytest.mark.parametrize("module", LIBRARY)
 def test_editing_a_module_reruns_exactly_the_rules_that_import_it(matrix, module):
     users = [rule for rule, mods in matrix["declared"].items() if module in mods]
-    planned = set(matrix["modules"][module].planned)
-    assert planned == (downstream_rules(matrix["graph"], users) if users else set())
+    planned = Counter(matrix["modules"][module].planned)
+    assert planned == downstream_jobs(matrix["graph"], users)
 
 
 def test_putting_every_edited_file_back_reruns_nothing(matrix):

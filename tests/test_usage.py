@@ -4,6 +4,7 @@ Playwright); `snakemake -s <clone>/Snakefile -d <elsewhere>`; and the workflow a
 another workflow."""
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -291,21 +292,35 @@ def test_the_small_config_users_run_is_the_tests_and_plans_every_stage(tmp_path)
     assert small["infer"] == default["infer"]  # the same optimizers and point sets
 
 
+def test_the_default_config_lists_its_rules_once_sweep_points_included(tmp_path):
+    """`snakemake --list-rules` on config.yaml, whose sweep has ten points: the stages' rules,
+    one per figure and report table, the sweep's table and figure; no rule per point."""
+    project = copy_project(tmp_path / "project")
+    rules = project.snakemake("--list-rules").stdout.split()
+    assert len(rules) <= 100
+    assert {"train_decoder", "train_conditional", "sweep_table_seeds"} <= set(rules)
+    assert not [rule for rule in rules if rule.startswith("sweep_seeds_")]
+
+
 def test_two_sweeps_in_one_config_plan_each_its_own_points(tmp_path):
-    """Each sweep of a config is its own set of point modules and its own table: a second sweep
-    neither fails nor borrows the first's points."""
+    """Each sweep of a config is its own set of points and its own table: a second sweep neither
+    fails nor borrows the first's points. A point's jobs are the workflow's own rules with the
+    point wildcard set: no rule is copied."""
     project = copy_project(tmp_path / "project")
     shutil.copytree(ROOT / ".test", project.path / ".test")
     two = (
         "{pair: {zip: {seed: [709, 710]}, stages: [training]},"
         " other: {zip: {seed: [711]}, stages: [training]}}"
     )
-    plan = project.planned_jobs(
-        "--configfile", ".test/config/config.yaml", "--config", f"sweeps={two}"
-    )
+    args = ["--configfile", ".test/config/config.yaml", "--config", f"sweeps={two}"]
+    out = project.snakemake("--dry-run", *args).stdout
+    plan = parse_job_stats(out)
+    rules = project.snakemake("--list-rules", *args).stdout.split()
 
-    def points(sweep):
-        return {rule.split("_")[2] for rule in plan if rule.startswith(f"sweep_{sweep}_")}
-
+    # the training stage's headline jobs of every point: (sweep, folder) of each job's outputs
+    points = set(re.findall(r"^\s+output: results/sweeps/(\w+)/(seed~\d+)/", out, re.M))
+    assert points == {("pair", "seed~709"), ("pair", "seed~710"), ("other", "seed~711")}
     assert plan["sweep_table_pair"] == 1 and plan["sweep_table_other"] == 1
-    assert points("pair") == {"0", "1"} and points("other") == {"0"}
+    # the run's own record of the kernels and each point's
+    assert plan["record_platform"] == 1 + 3
+    assert not [rule for rule in rules if rule.startswith(("sweep_pair_", "sweep_other_"))]

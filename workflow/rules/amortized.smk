@@ -3,7 +3,7 @@
 # The stage in one file: its outputs and params, its rules, its figure records.
 
 from lvebm.methods import METHODS
-from lvebm.pipeline.jobgraph import SMALL_JOB, Figure
+from lvebm.pipeline.jobgraph import SMALL_JOB, Figure, fill
 
 ENCODER_METHODS = ["supervised", "energy"]
 # the optimizers that take a start: the inference stage's iterative ones
@@ -20,7 +20,9 @@ ENCODER_TABLES = [
 ]
 # each table of every encoder, in the order of ENCODER_METHODS: what the figures read
 ENCODER_TABLE = {
-    table: expand(ARTIFACT[f"encoder_{table}"], method=ENCODER_METHODS)
+    table: expand(
+        ARTIFACT[f"encoder_{table}"], method=ENCODER_METHODS, allow_missing=True
+    )
     for table in ENCODER_TABLES
 }
 TARGETS += [
@@ -28,15 +30,20 @@ TARGETS += [
     ARTIFACT["target_propagation_params"],
     ARTIFACT["target_propagation_trajectory"],
 ]
-ENCODER_NETWORK = {
-    "hidden": config["amortized"]["hidden"],
-    "activation": config["amortized"]["activation"],
-}
+ENCODER_NETWORK = per_point(
+    lambda cfg: {
+        "hidden": cfg["amortized"]["hidden"],
+        "activation": cfg["amortized"]["activation"],
+    }
+)
 # the mesh's box, [start, stop] per axis: where the encoders learn and the gap is mapped
-MESH_BOX = {
-    axis: [config["mesh"][axis]["start"], config["mesh"][axis]["stop"]]
-    for axis in ("y1", "y2")
-}
+MESH_BOX = per_point(
+    lambda cfg: {
+        axis: [cfg["mesh"][axis]["start"], cfg["mesh"][axis]["stop"]]
+        for axis in ("y1", "y2")
+    }
+)
+SCHEDULES = setting("amortized.schedule")
 
 
 wildcard_constraints:
@@ -51,9 +58,9 @@ rule train_encoder:
         params=ARTIFACT["encoder_params"],
         trajectory=ARTIFACT["encoder_trajectory"],
     log:
-        "logs/amortized/encoder~{method}.log",
+        "logs/{point}amortized/encoder~{method}.log",
     benchmark:
-        "benchmarks/amortized/encoder~{method}.tsv"
+        "benchmarks/{point}amortized/encoder~{method}.tsv"
     # a long job: started first, so that no core waits for it at the end (2 cores)
     priority: 1
     conda:
@@ -64,10 +71,10 @@ rule train_encoder:
         decoder=DECODER,
         network=ENCODER_NETWORK,
         box=MESH_BOX,
-        n=config["amortized"]["train"],
-        seed=config["seed"],
-        init_seed=config["amortized"]["init_seed"],
-        schedule=lambda wildcards: config["amortized"]["schedule"][wildcards.method],
+        n=setting("amortized.train"),
+        seed=setting("seed"),
+        init_seed=setting("amortized.init_seed"),
+        schedule=lambda w: SCHEDULES(w)[w.method],
     script:
         "../scripts/amortized.py"
 
@@ -81,9 +88,9 @@ rule target_propagation:
         params=ARTIFACT["target_propagation_params"],
         trajectory=ARTIFACT["target_propagation_trajectory"],
     log:
-        "logs/amortized/target_propagation.log",
+        "logs/{point}amortized/target_propagation.log",
     benchmark:
-        "benchmarks/amortized/target_propagation.tsv"
+        "benchmarks/{point}amortized/target_propagation.tsv"
     conda:
         ENV
     resources:
@@ -91,7 +98,7 @@ rule target_propagation:
     params:
         start=TRAINING_START,
         network=ENCODER_NETWORK,
-        options=config["amortized"]["target_propagation"],
+        options=setting("amortized.target_propagation"),
     script:
         "../scripts/amortized.py"
 
@@ -104,9 +111,9 @@ rule amortization_gap:
     output:
         ARTIFACT["encoder_gap"],
     log:
-        "logs/amortized/gap~{method}.log",
+        "logs/{point}amortized/gap~{method}.log",
     benchmark:
-        "benchmarks/amortized/gap~{method}.tsv"
+        "benchmarks/{point}amortized/gap~{method}.tsv"
     conda:
         ENV
     resources:
@@ -115,7 +122,7 @@ rule amortization_gap:
         decoder=DECODER,
         network=ENCODER_NETWORK,
         box=MESH_BOX,
-        num=config["amortized"]["map"],
+        num=setting("amortized.map"),
     script:
         "../scripts/amortized.py"
 
@@ -128,15 +135,15 @@ rule gap_band:
     output:
         ARTIFACT["encoder_band"],
     log:
-        "logs/amortized/band~{method}.log",
+        "logs/{point}amortized/band~{method}.log",
     benchmark:
-        "benchmarks/amortized/band~{method}.tsv"
+        "benchmarks/{point}amortized/band~{method}.tsv"
     conda:
         ENV
     resources:
         **SMALL_JOB,
     params:
-        band=config["amortized"]["band"],
+        band=setting("amortized.band"),
     script:
         "../scripts/amortized.py"
 
@@ -150,9 +157,9 @@ rule warm_start:
         results=ARTIFACT["encoder_warm_start"],
         summary=ARTIFACT["encoder_warm_start_summary"],
     log:
-        "logs/amortized/warm_start~{method}.log",
+        "logs/{point}amortized/warm_start~{method}.log",
     benchmark:
-        "benchmarks/amortized/warm_start~{method}.tsv"
+        "benchmarks/{point}amortized/warm_start~{method}.tsv"
     conda:
         ENV
     resources:
@@ -161,8 +168,8 @@ rule warm_start:
         decoder=DECODER,
         network=ENCODER_NETWORK,
         mesh=MESH_AXES,
-        optimizers={name: OPTIONS[name] for name in WARM_OPTIMIZERS},
-        global_tol=config["inference"]["global_tol"],
+        optimizers=OPTIONS.map(lambda options: {n: options[n] for n in WARM_OPTIMIZERS}),
+        global_tol=setting("inference.global_tol"),
     script:
         "../scripts/amortized.py"
 
@@ -176,14 +183,14 @@ FIGURES.update(
             {"gaps": ENCODER_TABLE["gap"]},
             (14.0, 4.4),
             AMORTIZED_CATEGORY,
-            {"decoder": DECODER, "methods": ENCODER_METHODS},
+            {"decoder": DECODER.main, "methods": ENCODER_METHODS},
         ),
         "31_amortization_gap": Figure(
             "amortized_figures.amortization_gap",
             {"gaps": ENCODER_TABLE["gap"], "bands": ENCODER_TABLE["band"]},
             (12.0, 4.6),
             AMORTIZED_CATEGORY,
-            {"decoder": DECODER, "methods": ENCODER_METHODS},
+            {"decoder": DECODER.main, "methods": ENCODER_METHODS},
         ),
         "32_warm_start": Figure(
             "amortized_figures.warm_start",
@@ -192,13 +199,16 @@ FIGURES.update(
                 "warm_start_summaries": ENCODER_TABLE["warm_start_summary"],
                 "inference": ARTIFACT["inference_summary"],
                 "defaults": expand(
-                    ARTIFACT["inference"], points="mesh", optimizer=WARM_OPTIMIZERS
+                    ARTIFACT["inference"],
+                    points="mesh",
+                    optimizer=WARM_OPTIMIZERS,
+                    allow_missing=True,
                 ),
             },
             (13.0, 8.0),
             AMORTIZED_CATEGORY,
             {
-                "decoder": DECODER,
+                "decoder": DECODER.main,
                 "z_init": config["inference"]["z_init"],
                 "methods": ENCODER_METHODS,
                 "optimizers": WARM_OPTIMIZERS,
@@ -208,7 +218,7 @@ FIGURES.update(
             "amortized_figures.target_propagation",
             {
                 "trajectory": ARTIFACT["target_propagation_trajectory"],
-                "landscape": ARTIFACT["training_landscape"].format(beta="inf"),
+                "landscape": fill(ARTIFACT["training_landscape"], beta="inf"),
                 "cold": ARTIFACT["training_summary"],
                 "samples": ARTIFACT["samples"],
             },

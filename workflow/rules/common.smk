@@ -13,26 +13,47 @@ from pathlib import Path
 from lvebm.meshgrid import mesh_size, shard_bounds
 from lvebm.methods import METHODS
 from lvebm.pipeline import jobgraph
-from lvebm.pipeline.config import method_options
+from lvebm.pipeline.config import method_options, point_configs
 from lvebm.pipeline.contracts import ARTIFACTS
-from lvebm.pipeline.jobgraph import BYTES_PER_CHUNK_POINT
+from lvebm.pipeline.jobgraph import (
+    BYTES_PER_CHUNK_POINT,
+    POINT,
+    PerPoint,
+    chunk_mem_mb,
+    point_pattern,
+)
 from lvebm.pipeline.numerics import ALLOCATOR_ENVIRONMENT, job_environment
 
 # This file's own folder, not workflow.basedir: used as a module, the basedir is the caller's.
 LIBRARY = Path(workflow.current_basedir).parents[1] / "src" / "lvebm"
 
 
-# The artifacts by name, from their registry (lvebm.pipeline.contracts: path and columns): the
-# rules' inputs and outputs, the figure records' inputs and the tests all take paths from it.
-ARTIFACT = {name: f"results/{artifact.path}" for name, artifact in ARTIFACTS.items()}
+# The run's points (lvebm.pipeline.jobgraph): its own (the point wildcard empty) and each sweep
+# point (sweeps/<sweep>/<key~value/...>/), each with its config; the rules' values at a job's
+# point: setting("a.b") for a config value, per_point(lambda cfg: ...) for one built from it.
+CONFIGS = point_configs(config)
+setting = functools.partial(jobgraph.setting, CONFIGS)
+per_point = functools.partial(PerPoint, CONFIGS)
 
 
-# What the stage files register: the default target's files (rule all); the figure records
-# (figures.smk makes a rule of each); the summary tables shown in the report, by name
-# (artifact, category, title) for tables.smk; the headline tables a sweep's points report, by
-# stage and name as lvebm.pipeline.sweep.HEADLINES reads them; the cross-field config checks
-# (lvebm.pipeline.config's constructors; the Snakefile runs them after the stage files, before
-# any job).
+wildcard_constraints:
+    point=point_pattern(CONFIGS),
+
+
+# The artifacts by name, from their registry (lvebm.pipeline.contracts: path and columns), below
+# results/{point}: the rules' inputs and outputs; the run's own files (targets, figure inputs,
+# report tables) are these at point "" (at_point), a sweep point's at its folder.
+ARTIFACT = {
+    name: f"results/{POINT}{artifact.path}" for name, artifact in ARTIFACTS.items()
+}
+
+
+# What the stage files register, as artifact patterns (the consumers set the point): the
+# default target's files (rule all); the figure records (figures.smk makes a rule of each); the
+# summary tables shown in the report, by name (artifact, category, title) for tables.smk; the
+# headline tables a sweep's points report, by stage and name as lvebm.pipeline.sweep.HEADLINES
+# reads them; the cross-field config checks (lvebm.pipeline.config's constructors; the Snakefile
+# runs them after the stage files, before any job).
 TARGETS = []
 FIGURES = {}
 REPORT_TABLES = {}
@@ -63,55 +84,69 @@ PLATFORM = ARTIFACT["platform"]
 library = functools.partial(jobgraph.library, LIBRARY)
 
 
-# The config values several stages pass through params: (plain Python values).
-DECODER = {"w1": config["decoder"]["w1"], "w2": config["decoder"]["w2"]}
+# The config values several stages pass through params:, at every point (PerPoint; .main is
+# the run's own, for the figures).
+DECODER = per_point(
+    lambda cfg: {"w1": cfg["decoder"]["w1"], "w2": cfg["decoder"]["w2"]}
+)
 # the horn and slice samplers' parameters (the data stage, the conditional horn, training)
-SAMPLER = {
-    "seed": config["seed"],
-    **{key: config["data"][key] for key in ("alpha", "beta", "noise_std")},
-}
+SAMPLER = per_point(
+    lambda cfg: {
+        "seed": cfg["seed"],
+        **{key: cfg["data"][key] for key in ("alpha", "beta", "noise_std")},
+    }
+)
+# the optimizers (a list: the same at every point, which sweeps only scalars)
 OPTIMIZERS = config["inference"]["optimizers"]
 # each method's options, exactly the config values it uses (its record in lvebm.methods)
-OPTIONS = {name: method_options(name, config) for name in METHODS}
-MESH_AXES = {
-    "y1_axis": dict(config["mesh"]["y1"]),
-    "y2_axis": dict(config["mesh"]["y2"]),
-}
-MESH_POINTS = mesh_size(config["mesh"]["y1"], config["mesh"]["y2"])
+OPTIONS = per_point(lambda cfg: {name: method_options(name, cfg) for name in METHODS})
+MESH_AXES = per_point(
+    lambda cfg: {"y1_axis": dict(cfg["mesh"]["y1"]), "y2_axis": dict(cfg["mesh"]["y2"])}
+)
+MESH_POINTS = per_point(lambda cfg: mesh_size(cfg["mesh"]["y1"], cfg["mesh"]["y2"]))
 # the energy curves' z range and marker step in radians (figures 5 and 10)
-CURVE = config["mesh"]["curve"]
-Z_RANGE = [CURVE["start_pi"] * math.pi, CURVE["stop_pi"] * math.pi]
-MARKER_STEP = math.pi / CURVE["markers_per_pi"]
+Z_RANGE = per_point(
+    lambda cfg: [
+        cfg["mesh"]["curve"]["start_pi"] * math.pi,
+        cfg["mesh"]["curve"]["stop_pi"] * math.pi,
+    ]
+)
+MARKER_STEP = per_point(lambda cfg: math.pi / cfg["mesh"]["curve"]["markers_per_pi"])
 # the colour scale's top of the finite-temperature maps (figures 16 and 18's warm row): the
 # cross-section's axis, since hot F_beta lies well above F_inf's 0 to 2
 RELAXED_VMAX = 5.0
-# the training stage's first method and starting decoder (read by the later stages too)
+# the training stage's first method (a list's: the same at every point) and starting decoder
+# (read by the later stages too)
 REFERENCE_METHOD = config["training"]["methods"][0]
-TRAINING_START = (
-    DECODER
-    if config["training"]["start"] == "decoder"
-    else {key: config["training"]["start"][key] for key in ("w1", "w2")}
-)
-
-
-# The mesh's shards (scattergather mesh): [start, stop) of each "i-of-n" block of points.
-SHARDS = {
-    f"{index + 1}-of-{config['mesh']['shards']}": dict(
-        zip(
-            ("start", "stop"),
-            shard_bounds(MESH_POINTS, config["mesh"]["shards"], index),
-        )
+TRAINING_START = per_point(
+    lambda cfg: (
+        DECODER.of(cfg)
+        if cfg["training"]["start"] == "decoder"
+        else {key: cfg["training"]["start"][key] for key in ("w1", "w2")}
     )
-    for index in range(config["mesh"]["shards"])
-}
-
-
-# Resources (lvebm.pipeline.jobgraph: a small job, the base and per-point budgets): a job that
-# holds one mesh chunk, and the minutes of each mesh shard at a budget per point.
-chunk_mem_mb = functools.partial(
-    jobgraph.chunk_mem_mb, min(config["mesh"]["chunk"], MESH_POINTS)
 )
-CHUNK_MEM_MB = chunk_mem_mb(BYTES_PER_CHUNK_POINT)
-shard_runtime = functools.partial(jobgraph.shard_runtime, SHARDS)
+
+
+# The mesh's shards (scattergather mesh, the same count at every point): [start, stop) of each
+# "i-of-n" block of points.
+SHARDS = per_point(
+    lambda cfg: {
+        f"{index + 1}-of-{cfg['mesh']['shards']}": dict(
+            zip(
+                ("start", "stop"),
+                shard_bounds(MESH_POINTS.of(cfg), cfg["mesh"]["shards"], index),
+            )
+        )
+        for index in range(cfg["mesh"]["shards"])
+    }
+)
+
+
+# Resources (lvebm.pipeline.jobgraph: a small job, the base and per-point budgets), at a job's
+# point: the points of one mesh chunk, the megabytes of a job that holds one
+# (CHUNK_POINTS.map(chunk_mem_mb, bytes_per_point)) and the minutes of each mesh shard
+# (SHARDS.map(shard_runtime, seconds_per_point)).
+CHUNK_POINTS = per_point(lambda cfg: min(cfg["mesh"]["chunk"], MESH_POINTS.of(cfg)))
+CHUNK_MEM_MB = CHUNK_POINTS.map(chunk_mem_mb, BYTES_PER_CHUNK_POINT)
 # a figure's base size in inches times figures.scale
 scaled_size = functools.partial(jobgraph.scaled_size, scale=config["figures"]["scale"])

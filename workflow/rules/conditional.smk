@@ -11,13 +11,21 @@ TARGETS += [
 ]
 HEADLINE_TABLES["conditional"] = {"radii": ARTIFACT["conditional_radii"]}
 # f: 1 -> hidden ... -> 2 (x in, the two radii out) and its hidden activation
-CONDITIONAL_NETWORK = {
-    "sizes": [1, *config["conditional"]["hidden"], 2],
-    "activation": config["conditional"]["activation"],
-}
+CONDITIONAL_NETWORK = per_point(
+    lambda cfg: {
+        "sizes": [1, *cfg["conditional"]["hidden"], 2],
+        "activation": cfg["conditional"]["activation"],
+    }
+)
 # the sampler's arguments for the train and held-out horn samples (their own random streams)
 CONDITIONAL_SAMPLES = {
-    split: {"n": config["conditional"][split], "split": split, **SAMPLER}
+    split: per_point(
+        lambda cfg, split=split: {
+            "n": cfg["conditional"][split],
+            "split": split,
+            **SAMPLER.of(cfg),
+        }
+    )
     for split in ("train", "held_out")
 }
 
@@ -30,9 +38,9 @@ rule train_conditional:
         params=ARTIFACT["conditional_params"],
         trajectory=ARTIFACT["conditional_trajectory"],
     log:
-        "logs/conditional/train.log",
+        "logs/{point}conditional/train.log",
     benchmark:
-        "benchmarks/conditional/train.tsv"
+        "benchmarks/{point}conditional/train.tsv"
     # a long job: started first, so that no core waits for it at the end (2 cores)
     priority: 1
     conda:
@@ -42,9 +50,9 @@ rule train_conditional:
     params:
         network=CONDITIONAL_NETWORK,
         samples=CONDITIONAL_SAMPLES["train"],
-        init_seed=config["conditional"]["init_seed"],
-        weight_decay=config["conditional"]["weight_decay"],
-        schedule=config["conditional"]["schedule"],
+        init_seed=setting("conditional.init_seed"),
+        weight_decay=setting("conditional.weight_decay"),
+        schedule=setting("conditional.schedule"),
     script:
         "../scripts/conditional.py"
 
@@ -59,9 +67,9 @@ rule evaluate_conditional:
         free_energy=ARTIFACT["conditional_free_energy"],
         maps=ARTIFACT["conditional_maps"],
     log:
-        "logs/conditional/evaluate.log",
+        "logs/{point}conditional/evaluate.log",
     benchmark:
-        "benchmarks/conditional/evaluate.tsv"
+        "benchmarks/{point}conditional/evaluate.tsv"
     conda:
         ENV
     resources:
@@ -69,10 +77,14 @@ rule evaluate_conditional:
     params:
         network=CONDITIONAL_NETWORK,
         held_out=CONDITIONAL_SAMPLES["held_out"],
-        x=config["conditional"]["x"],
-        alpha=config["data"]["alpha"],
-        beta=config["data"]["beta"],
-        maps={key: config["conditional"]["maps"][key] for key in ("x", "num", "margin")},
+        x=setting("conditional.x"),
+        alpha=setting("data.alpha"),
+        beta=setting("data.beta"),
+        maps=per_point(
+            lambda cfg: {
+                key: cfg["conditional"]["maps"][key] for key in ("x", "num", "margin")
+            }
+        ),
     script:
         "../scripts/conditional.py"
 

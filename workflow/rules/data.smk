@@ -14,15 +14,15 @@ rule sample_horn:
     output:
         ARTIFACT["horn"],
     log:
-        "logs/sample_horn/horn.log",
+        "logs/{point}sample_horn/horn.log",
     benchmark:
-        "benchmarks/sample_horn/horn.tsv"
+        "benchmarks/{point}sample_horn/horn.tsv"
     conda:
         ENV
     resources:
         **SMALL_JOB,
     params:
-        n=config["data"]["horn"]["n"],
+        n=setting("data.horn.n"),
         sampler=SAMPLER,
     script:
         "../scripts/data.py"
@@ -35,16 +35,16 @@ rule sample_slice:
     output:
         ARTIFACT["samples"],
     log:
-        "logs/sample_slice/samples.log",
+        "logs/{point}sample_slice/samples.log",
     benchmark:
-        "benchmarks/sample_slice/samples.tsv"
+        "benchmarks/{point}sample_slice/samples.tsv"
     conda:
         ENV
     resources:
         **SMALL_JOB,
     params:
-        n=config["data"]["slice"]["n"],
-        x=config["data"]["slice"]["x"],
+        n=setting("data.slice.n"),
+        x=setting("data.slice.x"),
         sampler=SAMPLER,
     script:
         "../scripts/data.py"

@@ -30,16 +30,16 @@ rule evaluate_energies:
     output:
         ARTIFACT["energies"],
     log:
-        "logs/evaluate_energies/energies.log",
+        "logs/{point}evaluate_energies/energies.log",
     benchmark:
-        "benchmarks/evaluate_energies/energies.tsv"
+        "benchmarks/{point}evaluate_energies/energies.tsv"
     conda:
         ENV
     resources:
         **SMALL_JOB,
     params:
         decoder=DECODER,
-        n=config["latent"]["n"],
+        n=setting("latent.n"),
     script:
         "../scripts/energy.py"
 

@@ -4,7 +4,7 @@
 # every slider position shows (Parquet artifacts), one embeds it in the page.
 
 from lvebm.pipeline.config import less
-from lvebm.pipeline.jobgraph import SMALL_JOB
+from lvebm.pipeline.jobgraph import MAIN_RUN, SMALL_JOB, at_point
 
 CONFIG_CHECKS += [less("explorer.radii.start", "explorer.radii.stop")]
 EXPLORER_PAGE = "results/explorer/explorer.html"
@@ -27,32 +27,40 @@ rule explorer_data:
         weights=ARTIFACT["explorer_weights"],
         decoders=ARTIFACT["explorer_decoders"],
     log:
-        "logs/explorer/data.log",
+        "logs/{point}explorer/data.log",
     benchmark:
-        "benchmarks/explorer/data.tsv"
+        "benchmarks/{point}explorer/data.tsv"
     conda:
         ENV
     resources:
         **SMALL_JOB,
     params:
-        decoder=[config["decoder"]["w1"], config["decoder"]["w2"]],
-        n=config["latent"]["n"],
-        line=config["relaxed"]["cross_section"]
-        | {"num": config["explorer"]["line_num"]},
-        points=config["relaxed"]["weights_points"],
-        radii=config["explorer"]["radii"],
-        mesh={axis: config["mesh"][axis] for axis in ("y1", "y2")},
+        decoder=per_point(lambda cfg: [cfg["decoder"]["w1"], cfg["decoder"]["w2"]]),
+        n=setting("latent.n"),
+        line=per_point(
+            lambda cfg: cfg["relaxed"]["cross_section"]
+            | {"num": cfg["explorer"]["line_num"]}
+        ),
+        points=setting("relaxed.weights_points"),
+        radii=setting("explorer.radii"),
+        mesh=per_point(lambda cfg: {axis: cfg["mesh"][axis] for axis in ("y1", "y2")}),
     script:
         "../scripts/explorer.py"
 
 
+# the run's own page (no sweep point draws one)
 rule explorer_page:
     input:
-        line=ARTIFACT["explorer_line"],
-        weights=ARTIFACT["explorer_weights"],
-        decoders=ARTIFACT["explorer_decoders"],
-        temperature=ARTIFACT["training_temperature"],
-        samples=ARTIFACT["samples"],
+        **at_point(
+            {
+                "line": ARTIFACT["explorer_line"],
+                "weights": ARTIFACT["explorer_weights"],
+                "decoders": ARTIFACT["explorer_decoders"],
+                "temperature": ARTIFACT["training_temperature"],
+                "samples": ARTIFACT["samples"],
+            },
+            MAIN_RUN,
+        ),
         library=library("pipeline.explorer_page"),
     output:
         report(

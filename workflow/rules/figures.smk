@@ -1,6 +1,6 @@
 # One rule per figure record (the stage files' FIGURES), in the figures' order: figure_01_horn ...
 
-from lvebm.pipeline.jobgraph import figure_module, figure_path
+from lvebm.pipeline.jobgraph import MAIN_RUN, at_point, figure_module, figure_path
 
 for name, figure in sorted(FIGURES.items()):
 
@@ -8,8 +8,9 @@ for name, figure in sorted(FIGURES.items()):
         name:
             f"figure_{name}"
         input:
-            **figure.inputs,
-            platform=PLATFORM,
+            # the run's own artifacts (no sweep point draws the figures)
+            **at_point(figure.inputs, MAIN_RUN),
+            platform=at_point(PLATFORM, MAIN_RUN),
             library=library(figure_module(figure), "plotstyle"),
         output:
             report(

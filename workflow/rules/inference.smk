@@ -3,8 +3,6 @@
 # exact free energy (figures 5, 7, 12 and 13). The stage in one file: its config checks, the
 # values its rules pass, its outputs, its rules, its figure records.
 
-import math
-
 from lvebm.methods import METHODS
 from lvebm.pipeline.config import less, one_of, sample_label
 from lvebm.pipeline.jobgraph import (
@@ -14,6 +12,9 @@ from lvebm.pipeline.jobgraph import (
     SECONDS_PER_POINT_ITERATIVE,
     SMALL_JOB,
     Figure,
+    chunk_mem_mb,
+    fill,
+    runtime_minutes,
 )
 
 CONFIG_CHECKS += [
@@ -30,48 +31,58 @@ CONFIG_CHECKS += [
 POINT_SETS = ["samples", "mesh"]
 # What the infer job of each optimizer uses: its options, and the start and the tolerance of a
 # global minimum if it iterates (its record in lvebm.methods says).
-INFERENCE = {
-    name: {
-        "options": OPTIONS[name],
-        **(
-            {
-                "z_init": config["inference"]["z_init"],
-                "global_tol": config["inference"]["global_tol"],
-            }
-            if METHODS[name].iterative
-            else {}
-        ),
+INFERENCE = per_point(
+    lambda cfg: {
+        name: {
+            "options": OPTIONS.of(cfg)[name],
+            **(
+                {
+                    "z_init": cfg["inference"]["z_init"],
+                    "global_tol": cfg["inference"]["global_tol"],
+                }
+                if METHODS[name].iterative
+                else {}
+            ),
+        }
+        for name in OPTIMIZERS
     }
-    for name in OPTIMIZERS
-}
+)
 # The mesh's axes and block size for the mesh point set; the samples are an input instead.
-POINT_SET = {"samples": {}, "mesh": {**MESH_AXES, "chunk": config["mesh"]["chunk"]}}
+POINT_SET = per_point(
+    lambda cfg: {
+        "samples": {},
+        "mesh": {**MESH_AXES.of(cfg), "chunk": cfg["mesh"]["chunk"]},
+    }
+)
 POINT_SET_INPUT = {"samples": {"points": ARTIFACT["samples"]}, "mesh": {}}
 
 # Resources by point set: the mesh's points split over 2 threads (identical results; numpy
 # releases the GIL), the samples too few to split (fewer than one block of 4096 points); the
 # trace of ~60 gradient-descent iterates costs about 4000 bytes a point.
 TRACE_BYTES_PER_POINT = 4000
-INFER_RESOURCES = {
-    "samples": {"threads": 1, **SMALL_JOB, "trace_mem_mb": SMALL_JOB["mem_mb"]},
-    "mesh": {
-        "threads": 2,
-        "mem_mb": CHUNK_MEM_MB,
-        "trace_mem_mb": chunk_mem_mb(TRACE_BYTES_PER_POINT),
-        "runtime": max(
-            5, math.ceil(MESH_POINTS * SECONDS_PER_POINT_ITERATIVE * 5 / 60)
-        ),
-    },
-}
+INFER_RESOURCES = per_point(
+    lambda cfg: {
+        "samples": {"threads": 1, **SMALL_JOB, "trace_mem_mb": SMALL_JOB["mem_mb"]},
+        "mesh": {
+            "threads": 2,
+            "mem_mb": CHUNK_MEM_MB.of(cfg),
+            "trace_mem_mb": chunk_mem_mb(CHUNK_POINTS.of(cfg), TRACE_BYTES_PER_POINT),
+            "runtime": runtime_minutes(
+                MESH_POINTS.of(cfg), SECONDS_PER_POINT_ITERATIVE * 5
+            ),
+        },
+    }
+)
 
 INFERENCE_OUTPUTS = expand(
-    ARTIFACT["inference"], points=POINT_SETS, optimizer=OPTIMIZERS
+    ARTIFACT["inference"], points=POINT_SETS, optimizer=OPTIMIZERS, allow_missing=True
 )
 # the iterates: on the samples, and on the mesh if inference.mesh_trace
 TRACE_OUTPUTS = expand(
     ARTIFACT["trace"],
     points=POINT_SETS if config["inference"]["mesh_trace"] else ["samples"],
     optimizer=OPTIMIZERS,
+    allow_missing=True,
 )
 TARGETS += [*INFERENCE_OUTPUTS, *TRACE_OUTPUTS, ARTIFACT["inference_summary"]]
 HEADLINE_TABLES["inference"] = {"summary": ARTIFACT["inference_summary"]}
@@ -97,19 +108,19 @@ rule infer:
     output:
         results=ARTIFACT["inference"],
     log:
-        "logs/infer/{points}/{optimizer}.log",
+        "logs/{point}infer/{points}/{optimizer}.log",
     benchmark:
-        "benchmarks/infer/{points}/{optimizer}.tsv"
+        "benchmarks/{point}infer/{points}/{optimizer}.tsv"
     conda:
         ENV
-    threads: lambda w: INFER_RESOURCES[w.points]["threads"]
+    threads: lambda w: INFER_RESOURCES(w)[w.points]["threads"]
     resources:
-        mem_mb=lambda w: INFER_RESOURCES[w.points]["mem_mb"],
-        runtime=lambda w: INFER_RESOURCES[w.points]["runtime"],
+        mem_mb=lambda w: INFER_RESOURCES(w)[w.points]["mem_mb"],
+        runtime=lambda w: INFER_RESOURCES(w)[w.points]["runtime"],
     params:
         decoder=DECODER,
-        inference=lambda w: INFERENCE[w.optimizer],
-        points=lambda w: POINT_SET[w.points],
+        inference=lambda w: INFERENCE(w)[w.optimizer],
+        points=lambda w: POINT_SET(w)[w.points],
     script:
         "../scripts/inference.py"
 
@@ -120,12 +131,12 @@ use rule infer as trace with:
     output:
         trace=ARTIFACT["trace"],
     log:
-        "logs/trace/{points}/{optimizer}.log",
+        "logs/{point}trace/{points}/{optimizer}.log",
     benchmark:
-        "benchmarks/trace/{points}/{optimizer}.tsv"
+        "benchmarks/{point}trace/{points}/{optimizer}.tsv"
     resources:
-        mem_mb=lambda w: INFER_RESOURCES[w.points]["trace_mem_mb"],
-        runtime=lambda w: INFER_RESOURCES[w.points]["runtime"],
+        mem_mb=lambda w: INFER_RESOURCES(w)[w.points]["trace_mem_mb"],
+        runtime=lambda w: INFER_RESOURCES(w)[w.points]["runtime"],
 
 
 rule summarize_inference:
@@ -136,16 +147,18 @@ rule summarize_inference:
     output:
         ARTIFACT["inference_summary"],
     log:
-        "logs/summarize_inference/summary.log",
+        "logs/{point}summarize_inference/summary.log",
     benchmark:
-        "benchmarks/summarize_inference/summary.tsv"
+        "benchmarks/{point}summarize_inference/summary.tsv"
     conda:
         ENV
     threads: 1  # reads and scores one table at a time
     resources:
         # five columns (26 bytes a point), which Arrow and numpy may both hold: 10^6 mesh
         # points peak at 235-260 MiB (bench/memory.py)
-        mem_mb=BASE_MEM_MB + MESH_POINTS * 26 * 3 // 1_000_000,
+        mem_mb=MESH_POINTS.map(
+            lambda points: BASE_MEM_MB + points * 26 * 3 // 1_000_000
+        ),
         runtime=SMALL_JOB["runtime"],
     params:
         runs=[[p, o] for p in POINT_SETS for o in OPTIMIZERS],
@@ -156,7 +169,7 @@ rule summarize_inference:
 # the optimizer whose search figures 5 and 7 show, and the ones figure 13 maps (all but the
 # exact reference)
 SEARCH = config["figures"]["search_optimizer"]
-SEARCH_RESULTS = ARTIFACT["inference"].format(points="samples", optimizer=SEARCH)
+SEARCH_RESULTS = fill(ARTIFACT["inference"], points="samples", optimizer=SEARCH)
 COMPARED = [name for name in OPTIMIZERS if not METHODS[name].reference]
 
 FIGURES.update(
@@ -169,8 +182,8 @@ FIGURES.update(
             {
                 "focus": config["inference"]["focus"],
                 "optimizer": SEARCH,
-                "z_range": Z_RANGE,
-                "marker_step": MARKER_STEP,
+                "z_range": Z_RANGE.main,
+                "marker_step": MARKER_STEP.main,
             },
         ),
         "07_search": Figure(
@@ -179,14 +192,14 @@ FIGURES.update(
                 "samples": ARTIFACT["samples"],
                 "energies": ARTIFACT["energies"],
                 "inference": SEARCH_RESULTS,
-                "trace": ARTIFACT["trace"].format(points="samples", optimizer=SEARCH),
+                "trace": fill(ARTIFACT["trace"], points="samples", optimizer=SEARCH),
             },
             (7.0, 5.0),
             LECTURE,
             {
                 "focus": config["inference"]["focus"],
                 "optimizer": SEARCH,
-                "decoder": DECODER,
+                "decoder": DECODER.main,
             },
         ),
         "12_optimizers": Figure(
@@ -200,7 +213,7 @@ FIGURES.update(
             {
                 "mesh": ARTIFACT["mesh"],
                 "meshes": [
-                    ARTIFACT["inference"].format(points="mesh", optimizer=name)
+                    fill(ARTIFACT["inference"], points="mesh", optimizer=name)
                     for name in COMPARED
                 ],
             },

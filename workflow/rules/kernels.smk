@@ -10,9 +10,9 @@ rule record_platform:
     output:
         PLATFORM,
     log:
-        "logs/platform/record.log",
+        "logs/{point}platform/record.log",
     benchmark:
-        "benchmarks/platform/record.tsv"
+        "benchmarks/{point}platform/record.tsv"
     conda:
         ENV
     resources:

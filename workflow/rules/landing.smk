@@ -5,7 +5,7 @@
 
 import os
 
-from lvebm.pipeline.jobgraph import commit, config_sha256
+from lvebm.pipeline.jobgraph import MAIN_RUN, at_point, commit, config_sha256
 
 LANDING = "results/report/workflow.rst"
 TARGETS += [LANDING]
@@ -14,7 +14,7 @@ TARGETS += [LANDING]
 rule landing_page:
     input:
         template=os.path.relpath(LIBRARY.parents[1] / "workflow/report/workflow.rst"),
-        platform=PLATFORM,
+        platform=at_point(PLATFORM, MAIN_RUN),
         library=library("pipeline.manifest"),
     output:
         LANDING,

@@ -11,6 +11,8 @@ from lvebm.pipeline.jobgraph import (
     SECONDS_PER_POINT_ITERATIVE,
     SMALL_JOB,
     Figure,
+    keep,
+    shard_runtime,
 )
 
 CONFIG_CHECKS += [
@@ -39,31 +41,38 @@ CONFIG_CHECKS += [
 ]
 
 # The mesh method and, for an optimizer, its start and options.
-MESH_METHOD = {
-    "method": config["mesh"]["method"],
-    **(
-        {"options": OPTIONS[config["mesh"]["method"]]}
-        if config["mesh"]["method"] != "exact"
-        else {}
-    ),
-    **(
-        {"z_init": config["inference"]["z_init"]}
-        if METHODS[config["mesh"]["method"]].iterative
-        else {}
-    ),
-}
+MESH_METHOD = per_point(
+    lambda cfg: {
+        "method": cfg["mesh"]["method"],
+        **(
+            {"options": OPTIONS.of(cfg)[cfg["mesh"]["method"]]}
+            if cfg["mesh"]["method"] != "exact"
+            else {}
+        ),
+        **(
+            {"z_init": cfg["inference"]["z_init"]}
+            if METHODS[cfg["mesh"]["method"]].iterative
+            else {}
+        ),
+    }
+)
 # Seconds a shard may take per point, by method (about 5x the measured costs).
 SECONDS_PER_POINT = {"exact": 1e-6, "exhaustive": 2e-6, "newton": 5e-6}
-SHARD_RUNTIME = shard_runtime(
-    SECONDS_PER_POINT.get(config["mesh"]["method"], SECONDS_PER_POINT_ITERATIVE)
+SHARD_RUNTIME = per_point(
+    lambda cfg: shard_runtime(
+        SHARDS.of(cfg),
+        SECONDS_PER_POINT.get(cfg["mesh"]["method"], SECONDS_PER_POINT_ITERATIVE),
+    )
 )
 # the energy curves through the highlighted points
-HIGHLIGHT_CURVE = {
-    "z_start": Z_RANGE[0],
-    "z_stop": Z_RANGE[1],
-    "step": MARKER_STEP,
-    "oversample": CURVE["oversample"],
-}
+HIGHLIGHT_CURVE = per_point(
+    lambda cfg: {
+        "z_start": Z_RANGE.of(cfg)[0],
+        "z_stop": Z_RANGE.of(cfg)[1],
+        "step": MARKER_STEP.of(cfg),
+        "oversample": cfg["mesh"]["curve"]["oversample"],
+    }
+)
 TARGETS += [ARTIFACT["mesh"], ARTIFACT["highlight"]]
 HEADLINE_TABLES["mesh"] = {"free_energy": ARTIFACT["mesh"]}
 
@@ -75,36 +84,36 @@ rule free_energy_mesh:
     output:
         temp(ARTIFACT["mesh_shard"]),
     log:
-        "logs/free_energy_mesh/{scatteritem}.log",
+        "logs/{point}free_energy_mesh/{scatteritem}.log",
     benchmark:
-        "benchmarks/free_energy_mesh/{scatteritem}.tsv"
+        "benchmarks/{point}free_energy_mesh/{scatteritem}.tsv"
     conda:
         ENV
     threads: 1
     resources:
         mem_mb=CHUNK_MEM_MB,
-        runtime=lambda w: SHARD_RUNTIME[w.scatteritem],
+        runtime=lambda w: SHARD_RUNTIME(w)[w.scatteritem],
     params:
         decoder=DECODER,
         mesh=MESH_AXES,
-        shard=lambda w: SHARDS[w.scatteritem],
+        shard=lambda w: SHARDS(w)[w.scatteritem],
         method=MESH_METHOD,
-        chunk=config["mesh"]["chunk"],
+        chunk=setting("mesh.chunk"),
     script:
         "../scripts/mesh.py"
 
 
 rule gather_free_energy_mesh:
     input:
-        shards=gather.mesh(ARTIFACT["mesh_shard"]),
+        shards=gather.mesh(keep(ARTIFACT["mesh_shard"], "point")),
         platform=PLATFORM,
         library=library(),
     output:
         ARTIFACT["mesh"],
     log:
-        "logs/gather_free_energy_mesh/free_energy.log",
+        "logs/{point}gather_free_energy_mesh/free_energy.log",
     benchmark:
-        "benchmarks/gather_free_energy_mesh/free_energy.tsv"
+        "benchmarks/{point}gather_free_energy_mesh/free_energy.tsv"
     localrule: True
     conda:
         ENV
@@ -121,16 +130,16 @@ rule highlight_points:
     output:
         ARTIFACT["highlight"],
     log:
-        "logs/highlight_points/highlight.log",
+        "logs/{point}highlight_points/highlight.log",
     benchmark:
-        "benchmarks/highlight_points/highlight.tsv"
+        "benchmarks/{point}highlight_points/highlight.tsv"
     conda:
         ENV
     resources:
         **SMALL_JOB,
     params:
         decoder=DECODER,
-        points=config["mesh"]["highlight"],
+        points=setting("mesh.highlight"),
         curve=HIGHLIGHT_CURVE,
     script:
         "../scripts/mesh.py"
@@ -143,7 +152,7 @@ FIGURES.update(
             {"mesh": ARTIFACT["mesh"], "energies": ARTIFACT["energies"]},
             (7.5, 5.2),
             LECTURE,
-            {"decoder": DECODER, "max_points": config["figures"]["max_points"]},
+            {"decoder": DECODER.main, "max_points": config["figures"]["max_points"]},
         ),
         "09_highlight": Figure(
             "highlighted",
@@ -161,7 +170,7 @@ FIGURES.update(
             {"highlight": ARTIFACT["highlight"]},
             (9.0, 5.0),
             LECTURE,
-            {"z_range": Z_RANGE},
+            {"z_range": Z_RANGE.main},
         ),
         "11_free_energy": Figure(
             "free_energy_map",

@@ -20,21 +20,21 @@ rule fit_em:
         em=ARTIFACT["em"],
         samples=ARTIFACT["model_samples"],
     log:
-        "logs/probabilistic/em.log",
+        "logs/{point}probabilistic/em.log",
     benchmark:
-        "benchmarks/probabilistic/em.tsv"
+        "benchmarks/{point}probabilistic/em.tsv"
     conda:
         ENV
     resources:
         **SMALL_JOB,
     params:
         start=DECODER,
-        beta=config["probabilistic"]["start_beta"],
-        n=config["latent"]["n"],
-        tol=config["probabilistic"]["tol"],
-        max_iter=config["probabilistic"]["max_iter"],
-        size=config["probabilistic"]["samples"],
-        seed=config["seed"],
+        beta=setting("probabilistic.start_beta"),
+        n=setting("latent.n"),
+        tol=setting("probabilistic.tol"),
+        max_iter=setting("probabilistic.max_iter"),
+        size=setting("probabilistic.samples"),
+        seed=setting("seed"),
     script:
         "../scripts/probabilistic.py"
 
@@ -47,16 +47,16 @@ rule held_out_likelihood:
     output:
         ARTIFACT["held_out"],
     log:
-        "logs/probabilistic/held_out.log",
+        "logs/{point}probabilistic/held_out.log",
     benchmark:
-        "benchmarks/probabilistic/held_out.tsv"
+        "benchmarks/{point}probabilistic/held_out.tsv"
     conda:
         ENV
     resources:
         **SMALL_JOB,
     params:
-        held_out=config["probabilistic"]["held_out"],
-        x=config["data"]["slice"]["x"],
+        held_out=setting("probabilistic.held_out"),
+        x=setting("data.slice.x"),
         sampler=SAMPLER,
         method=REFERENCE_METHOD,
     script:

@@ -7,7 +7,7 @@ import math
 
 from lvebm.temperatures import beta_label, with_zero_temperature
 from lvebm.pipeline.config import holds, less, sample_label
-from lvebm.pipeline.jobgraph import SMALL_JOB, Figure
+from lvebm.pipeline.jobgraph import SMALL_JOB, Figure, fill, keep, shard_runtime
 
 CONFIG_CHECKS += [
     sample_label("relaxed.weights_points"),
@@ -20,25 +20,29 @@ CONFIG_CHECKS += [
     less("relaxed.scan.start", "relaxed.scan.stop", name="relaxed.scan.stop"),
 ]
 
-# the configured betas and beta = inf, as they appear in file names
+# the configured betas and beta = inf, as they appear in file names (a list's: the same at
+# every point)
 RELAXED_BETAS = [
     beta_label(beta) for beta in with_zero_temperature(config["relaxed"]["betas"])
 ]
 # each mesh job's beta and latent grid (none at beta = inf: the exact F_inf)
-RELAXED_MESH_PARAMS = {
-    label: {
-        "beta": float(label),
-        "n": None if math.isinf(float(label)) else config["latent"]["n"],
+RELAXED_MESH_PARAMS = per_point(
+    lambda cfg: {
+        label: {
+            "beta": float(label),
+            "n": None if math.isinf(float(label)) else cfg["latent"]["n"],
+        }
+        for label in RELAXED_BETAS
     }
-    for label in RELAXED_BETAS
-}
-RELAXED_SHARD_RUNTIME = shard_runtime(5e-6)  # seconds per point: 5x the measured
+)
+# seconds per point: 5x the measured
+RELAXED_SHARD_RUNTIME = SHARDS.map(shard_runtime, 5e-6)
 RELAXED_MESH = ARTIFACT["relaxed_mesh"]
 TARGETS += [
     ARTIFACT["relaxed_cross_section"],
     ARTIFACT["relaxed_weights"],
     ARTIFACT["relaxed_grid_error"],
-    *expand(RELAXED_MESH, beta=RELAXED_BETAS),
+    *expand(RELAXED_MESH, beta=RELAXED_BETAS, allow_missing=True),
 ]
 HEADLINE_TABLES["relaxed"] = {"grid_error": ARTIFACT["relaxed_grid_error"]}
 
@@ -54,18 +58,18 @@ rule relaxed_cross_section:
     output:
         ARTIFACT["relaxed_cross_section"],
     log:
-        "logs/relaxed_cross_section/cross_section.log",
+        "logs/{point}relaxed_cross_section/cross_section.log",
     benchmark:
-        "benchmarks/relaxed_cross_section/cross_section.tsv"
+        "benchmarks/{point}relaxed_cross_section/cross_section.tsv"
     conda:
         ENV
     resources:
         **SMALL_JOB,
     params:
         decoder=DECODER,
-        line=config["relaxed"]["cross_section"],
-        betas=config["relaxed"]["betas"],
-        n=config["latent"]["n"],
+        line=setting("relaxed.cross_section"),
+        betas=setting("relaxed.betas"),
+        n=setting("latent.n"),
     script:
         "../scripts/relaxed.py"
 
@@ -78,18 +82,18 @@ rule relaxed_weights:
     output:
         ARTIFACT["relaxed_weights"],
     log:
-        "logs/relaxed_weights/weights.log",
+        "logs/{point}relaxed_weights/weights.log",
     benchmark:
-        "benchmarks/relaxed_weights/weights.tsv"
+        "benchmarks/{point}relaxed_weights/weights.tsv"
     conda:
         ENV
     resources:
         **SMALL_JOB,
     params:
         decoder=DECODER,
-        points=config["relaxed"]["weights_points"],
-        beta=config["relaxed"]["weights_beta"],
-        n=config["latent"]["n"],
+        points=setting("relaxed.weights_points"),
+        beta=setting("relaxed.weights_beta"),
+        n=setting("latent.n"),
     script:
         "../scripts/relaxed.py"
 
@@ -102,18 +106,18 @@ rule relaxed_grid_error:
     output:
         ARTIFACT["relaxed_grid_error"],
     log:
-        "logs/relaxed_grid_error/grid_error.log",
+        "logs/{point}relaxed_grid_error/grid_error.log",
     benchmark:
-        "benchmarks/relaxed_grid_error/grid_error.tsv"
+        "benchmarks/{point}relaxed_grid_error/grid_error.tsv"
     conda:
         ENV
     resources:
         **SMALL_JOB,
     params:
         decoder=DECODER,
-        points=config["relaxed"]["weights_points"],
-        scan=config["relaxed"]["scan"],
-        n=config["latent"]["n"],
+        points=setting("relaxed.weights_points"),
+        scan=setting("relaxed.scan"),
+        n=setting("latent.n"),
     script:
         "../scripts/relaxed.py"
 
@@ -125,36 +129,36 @@ rule relaxed_free_energy_mesh:
     output:
         temp(ARTIFACT["relaxed_shard"]),
     log:
-        "logs/relaxed_free_energy_mesh/beta~{beta}/{scatteritem}.log",
+        "logs/{point}relaxed_free_energy_mesh/beta~{beta}/{scatteritem}.log",
     benchmark:
-        "benchmarks/relaxed_free_energy_mesh/beta~{beta}/{scatteritem}.tsv"
+        "benchmarks/{point}relaxed_free_energy_mesh/beta~{beta}/{scatteritem}.tsv"
     conda:
         ENV
     threads: 1
     resources:
         mem_mb=CHUNK_MEM_MB,
-        runtime=lambda w: RELAXED_SHARD_RUNTIME[w.scatteritem],
+        runtime=lambda w: RELAXED_SHARD_RUNTIME(w)[w.scatteritem],
     params:
         decoder=DECODER,
         mesh=MESH_AXES,
-        shard=lambda w: SHARDS[w.scatteritem],
-        relaxed=lambda w: RELAXED_MESH_PARAMS[w.beta],
-        chunk=config["mesh"]["chunk"],
+        shard=lambda w: SHARDS(w)[w.scatteritem],
+        relaxed=lambda w: RELAXED_MESH_PARAMS(w)[w.beta],
+        chunk=setting("mesh.chunk"),
     script:
         "../scripts/relaxed.py"
 
 
 rule gather_relaxed_free_energy:
     input:
-        shards=gather.mesh(ARTIFACT["relaxed_shard"].replace("{beta}", "{{beta}}")),
+        shards=gather.mesh(keep(ARTIFACT["relaxed_shard"], "point", "beta")),
         platform=PLATFORM,
         library=library(),
     output:
         RELAXED_MESH,
     log:
-        "logs/gather_relaxed_free_energy/beta~{beta}.log",
+        "logs/{point}gather_relaxed_free_energy/beta~{beta}.log",
     benchmark:
-        "benchmarks/gather_relaxed_free_energy/beta~{beta}.tsv"
+        "benchmarks/{point}gather_relaxed_free_energy/beta~{beta}.tsv"
     localrule: True
     conda:
         ENV
@@ -190,7 +194,7 @@ FIGURES.update(
             "relaxed_figures.relaxed_free_energy",
             {
                 "samples": ARTIFACT["samples"],
-                "meshes": [RELAXED_MESH.format(beta=beta) for beta in RELAXED_BETAS],
+                "meshes": [fill(RELAXED_MESH, beta=beta) for beta in RELAXED_BETAS],
             },
             (13.0, 6.6),
             WARM,

@@ -1,20 +1,19 @@
-# Sweeps (config `sweeps`, lvebm.pipeline.sweep): each point of a sweep is this workflow again, as a
-# Snakemake module whose config is the run's with the point's values, its artifacts, logs and
-# benchmarks moved under sweeps/<sweep>/<key~value>/... (replace_prefix): the same rules, no
-# copies, each point's jobs its own (a changed value reruns only its point), ordinary jobs on any
-# executor. Only the jobs behind the sweep's stages' headline tables run. Per sweep: its table
-# (one row per point) and spread (median and band per number), both in the report, and a figure.
-
-import os
+# Sweeps (config `sweeps`, lvebm.pipeline.sweep): each point of a sweep runs the workflow's own
+# rules, its jobs told apart by the point wildcard (common.smk): its artifacts, logs and
+# benchmarks under sweeps/<sweep>/<key~value>/..., its params from its own config (the run's with
+# the point's values). No rule is copied; a changed value reruns only its point's jobs; they are
+# ordinary jobs on any executor. Only the jobs behind the sweep's stages' headline tables run.
+# Per sweep: its table (one row per point) and spread (median and band per number), both in the
+# report, and a figure.
 
 from lvebm.pipeline.config import check_config, stop_on_error, sweep_points
-from lvebm.pipeline.jobgraph import headline_options, point_prefixes, sweep_layout
+from lvebm.pipeline.jobgraph import MAIN_RUN, at_point, headline_options, sweep_layout
 from lvebm.pipeline.keys import point_config
 
 SWEEP_CATEGORY = "Sweeps"
 SWEEP_FIGURE = "results/sweeps/{sweep}/spread.png"
-# the module names of the points: sweep_<sweep>_<index> (the Snakefile skips its run-wide checks)
-SWEEP_MODULE = "sweep_{sweep}_{index}"
+SWEEP_TABLE = at_point(ARTIFACT["sweep_table"], MAIN_RUN)
+SWEEP_SPREAD = at_point(ARTIFACT["sweep_spread"], MAIN_RUN)
 
 SWEEPS = sweep_points(config)  # {sweep: [(settings, folder), ...]}
 
@@ -23,34 +22,33 @@ TARGETS += [
     path
     for sweep in SWEEPS
     for path in (
-        ARTIFACT["sweep_table"].format(sweep=sweep),
-        ARTIFACT["sweep_spread"].format(sweep=sweep),
+        SWEEP_TABLE.format(sweep=sweep),
+        SWEEP_SPREAD.format(sweep=sweep),
         SWEEP_FIGURE.format(sweep=sweep),
     )
 ]
 REPORT_TABLES.update(
     {
         f"sweep_{sweep}{part}": (
-            ARTIFACT[f"sweep_{table}"].format(sweep=sweep),
+            path.format(sweep=sweep),
             SWEEP_CATEGORY,
             f"Sweep {sweep}: {title}",
         )
         for sweep in SWEEPS
-        for part, table, title in (
+        for part, path, title in (
             (
                 "",
-                "table",
+                SWEEP_TABLE,
                 "one row per point, its settings and the stages' headline numbers",
             ),
             (
                 "_spread",
-                "spread",
+                SWEEP_SPREAD,
                 "per number, the median with the 10-90 % band, or a rate with its 95 % interval",
             ),
         )
     }
 )
-SNAKEFILE = os.path.join(LIBRARY.parents[1], "Snakefile")
 
 
 for sweep, sweep_at in SWEEPS.items():
@@ -58,40 +56,25 @@ for sweep, sweep_at in SWEEPS.items():
     layout = sweep_layout(
         sweep, sweep_at, config["sweeps"][sweep]["stages"], HEADLINE_TABLES
     )
-    for point_index, (point_cfg, (_, point_folder)) in enumerate(
-        zip(point_configs, sweep_at)
-    ):
-        # the point's cross-field checks (the stage files' CONFIG_CHECKS), naming the point
+    # each point's cross-field checks (the stage files' CONFIG_CHECKS), naming the point
+    for point_cfg, (_, point_folder) in zip(point_configs, sweep_at):
         stop_on_error(
             check_config,
             point_cfg,
             CONFIG_CHECKS,
             f"sweeps.{sweep}, point {point_folder}: ",
         )
-        sweep_module = SWEEP_MODULE.format(sweep=sweep, index=point_index)
-        sweep_rule_ = f"{sweep_module}_"
-
-        module:
-            name: sweep_module
-            snakefile:
-                SNAKEFILE
-            config:
-                point_cfg
-            replace_prefix:
-                point_prefixes(sweep, point_folder)
-
-        use rule * from sweep_module exclude all as sweep_rule_*
 
     rule:
         name:
             f"sweep_table_{sweep}"
         input:
             tables=[path for *_, path in layout],
-            platform=PLATFORM,
+            platform=at_point(PLATFORM, MAIN_RUN),
             library=library("pipeline.sweep"),
         output:
-            table=ARTIFACT["sweep_table"].format(sweep=sweep),
-            spread=ARTIFACT["sweep_spread"].format(sweep=sweep),
+            table=SWEEP_TABLE.format(sweep=sweep),
+            spread=SWEEP_SPREAD.format(sweep=sweep),
         log:
             f"logs/sweeps/{sweep}/table.log",
         localrule: True
@@ -112,9 +95,9 @@ for sweep, sweep_at in SWEEPS.items():
         name:
             f"sweep_figure_{sweep}"
         input:
-            table=ARTIFACT["sweep_table"].format(sweep=sweep),
-            spread=ARTIFACT["sweep_spread"].format(sweep=sweep),
-            platform=PLATFORM,
+            table=SWEEP_TABLE.format(sweep=sweep),
+            spread=SWEEP_SPREAD.format(sweep=sweep),
+            platform=at_point(PLATFORM, MAIN_RUN),
             library=library("pipeline.sweep_figures", "plotstyle"),
         output:
             report(

@@ -3,6 +3,8 @@
 # record per table, registered by its stage file (REPORT_TABLES: its artifact, its category, its
 # title), the sweeps' by sweeps.smk; one rule per record.
 
+from lvebm.pipeline.jobgraph import MAIN_RUN, at_point
+
 REPORT_TABLE = "results/tables/{name}.html"
 TARGETS += [REPORT_TABLE.format(name=name) for name in REPORT_TABLES]
 
@@ -12,7 +14,7 @@ for name, (artifact, category, title) in REPORT_TABLES.items():
         name:
             f"tables_{name}"
         input:
-            table=artifact,
+            table=at_point(artifact, MAIN_RUN),
             library=library("pipeline.report_tables"),
         output:
             report(

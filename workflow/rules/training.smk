@@ -7,7 +7,7 @@ import math
 
 from lvebm.temperatures import beta_label, with_zero_temperature
 from lvebm.pipeline.config import less, sample_label
-from lvebm.pipeline.jobgraph import SMALL_JOB, Figure
+from lvebm.pipeline.jobgraph import SMALL_JOB, Figure, fill
 
 CONFIG_CHECKS += [
     sample_label("training.warm_point"),
@@ -21,30 +21,35 @@ CONFIG_CHECKS += [
     ),
 ]
 
-# the configured finite betas and beta = inf, as they appear in file names
+# the configured finite betas and beta = inf, as they appear in file names (a list's: the same
+# at every point)
 TRAINING_BETAS = [
     beta_label(b) for b in with_zero_temperature(config["training"]["betas"])
 ]
 # latents of F_beta at finite beta: the grid's size, or None for the continuous integral
-TRAINING_LATENT = (
-    config["latent"]["n"] if config["training"]["latent"] == "grid" else None
+TRAINING_LATENT = per_point(
+    lambda cfg: cfg["latent"]["n"] if cfg["training"]["latent"] == "grid" else None
 )
 # what each training job uses; at beta = inf no latent grid (the exact solver)
-TRAINING_PARAMS = {
-    label: {
-        "beta": float(label),
-        "methods": config["training"]["methods"],
-        "n": None if math.isinf(float(label)) else TRAINING_LATENT,
-        "seed": config["seed"],
-        **{
-            key: config["training"][key]
-            for key in ("learning_rate", "epochs", "gtol", "max_iter")
-        },
+TRAINING_PARAMS = per_point(
+    lambda cfg: {
+        label: {
+            "beta": float(label),
+            "methods": cfg["training"]["methods"],
+            "n": None if math.isinf(float(label)) else TRAINING_LATENT.of(cfg),
+            "seed": cfg["seed"],
+            **{
+                key: cfg["training"][key]
+                for key in ("learning_rate", "epochs", "gtol", "max_iter")
+            },
+        }
+        for label in TRAINING_BETAS
     }
-    for label in TRAINING_BETAS
-}
+)
 TRAINING_RUN = {
-    table: expand(ARTIFACT[f"training_{table}"], beta=TRAINING_BETAS)
+    table: expand(
+        ARTIFACT[f"training_{table}"], beta=TRAINING_BETAS, allow_missing=True
+    )
     for table in ("trajectory", "landscape", "result")
 }
 TARGETS += [
@@ -75,16 +80,16 @@ rule train_decoder:
         landscape=ARTIFACT["training_landscape"],
         result=ARTIFACT["training_result"],
     log:
-        "logs/train_decoder/beta~{beta}.log",
+        "logs/{point}train_decoder/beta~{beta}.log",
     benchmark:
-        "benchmarks/train_decoder/beta~{beta}.tsv"
+        "benchmarks/{point}train_decoder/beta~{beta}.tsv"
     conda:
         ENV
     resources:
         **SMALL_JOB,
     params:
         start=TRAINING_START,
-        training=lambda w: TRAINING_PARAMS[w.beta],
+        training=lambda w: TRAINING_PARAMS(w)[w.beta],
     script:
         "../scripts/training.py"
 
@@ -97,9 +102,9 @@ rule summarize_training:
     output:
         ARTIFACT["training_summary"],
     log:
-        "logs/summarize_training/summary.log",
+        "logs/{point}summarize_training/summary.log",
     benchmark:
-        "benchmarks/summarize_training/summary.tsv"
+        "benchmarks/{point}summarize_training/summary.tsv"
     localrule: True
     conda:
         ENV
@@ -116,20 +121,22 @@ rule training_scans:
         learning_rates=ARTIFACT["training_learning_rates"],
         temperature=ARTIFACT["training_temperature"],
     log:
-        "logs/training_scans/scans.log",
+        "logs/{point}training_scans/scans.log",
     benchmark:
-        "benchmarks/training_scans/scans.tsv"
+        "benchmarks/{point}training_scans/scans.tsv"
     conda:
         ENV
     resources:
         **SMALL_JOB,
     params:
         start=TRAINING_START,
-        rates=config["training"]["learning_rates"],
-        betas=config["training"]["temperature"],
-        seed=config["seed"],
+        rates=setting("training.learning_rates"),
+        betas=setting("training.temperature"),
+        seed=setting("seed"),
         n=TRAINING_LATENT,
-        lbfgs={key: config["training"][key] for key in ("gtol", "max_iter")},
+        lbfgs=per_point(
+            lambda cfg: {key: cfg["training"][key] for key in ("gtol", "max_iter")}
+        ),
     script:
         "../scripts/training.py"
 
@@ -144,18 +151,18 @@ rule trained_cross_section:
     output:
         ARTIFACT["training_cross_section"],
     log:
-        "logs/trained_cross_section/cross_section.log",
+        "logs/{point}trained_cross_section/cross_section.log",
     benchmark:
-        "benchmarks/trained_cross_section/cross_section.tsv"
+        "benchmarks/{point}trained_cross_section/cross_section.tsv"
     conda:
         ENV
     resources:
         **SMALL_JOB,
     params:
         method=REFERENCE_METHOD,
-        line=config["relaxed"]["cross_section"],
-        betas=config["relaxed"]["betas"],
-        grid_n=config["latent"]["n"],
+        line=setting("relaxed.cross_section"),
+        betas=setting("relaxed.betas"),
+        grid_n=setting("latent.n"),
     script:
         "../scripts/training.py"
 
@@ -168,9 +175,9 @@ rule denoise:
     output:
         ARTIFACT["training_denoise"],
     log:
-        "logs/denoise/denoise.log",
+        "logs/{point}denoise/denoise.log",
     benchmark:
-        "benchmarks/denoise/denoise.tsv"
+        "benchmarks/{point}denoise/denoise.tsv"
     conda:
         ENV
     resources:
@@ -178,8 +185,8 @@ rule denoise:
     params:
         method=REFERENCE_METHOD,
         untrained=DECODER,
-        held_out=config["training"]["denoise"],
-        x=config["data"]["slice"]["x"],
+        held_out=setting("training.denoise"),
+        x=setting("data.slice.x"),
         sampler=SAMPLER,
     script:
         "../scripts/training.py"
@@ -196,9 +203,9 @@ rule training_maps:
         weights=ARTIFACT["training_warm_weights"],
         closest=ARTIFACT["training_closest"],
     log:
-        "logs/training_maps/maps.log",
+        "logs/{point}training_maps/maps.log",
     benchmark:
-        "benchmarks/training_maps/maps.tsv"
+        "benchmarks/{point}training_maps/maps.tsv"
     conda:
         ENV
     resources:
@@ -207,8 +214,8 @@ rule training_maps:
         method=REFERENCE_METHOD,
         untrained=DECODER,
         mesh=MESH_AXES,
-        warm_beta=config["training"]["warm_beta"],
-        warm_point=config["training"]["warm_point"],
+        warm_beta=setting("training.warm_beta"),
+        warm_point=setting("training.warm_point"),
         n=TRAINING_LATENT,
     script:
         "../scripts/training.py"
@@ -272,6 +279,6 @@ REPORT_TABLES["training_summary"] = (
     "Training: the trained decoders per beta and trainer (beta = inf: zero temperature)",
 )
 HEADLINE_TABLES["training"] = {
-    "zero_temperature": ARTIFACT["training_result"].format(beta="inf"),
+    "zero_temperature": fill(ARTIFACT["training_result"], beta="inf"),
     "samples": ARTIFACT["samples"],
 }

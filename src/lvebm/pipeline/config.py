@@ -28,6 +28,7 @@ import yaml
 
 from lvebm.methods import METHODS
 from lvebm.pipeline.configfile import ConfigFileError, schema_validators
+from lvebm.pipeline.jobgraph import point_prefix
 from lvebm.pipeline.keys import folder, lookup, point_config, points
 
 Check = Callable[[Mapping], None]
@@ -330,6 +331,19 @@ def sweep_points(cfg: Mapping) -> dict[str, list[tuple[dict, str]]]:
             for settings in points(spec.get("grid", {}), spec.get("zip", {}))
         ]
         for name, spec in active_sweeps(cfg).items()
+    }
+
+
+def point_configs(cfg: Mapping) -> dict[str, dict]:
+    """The config of every point of the run, by the point wildcard's value: the run's own ("")
+    and each sweep point's (``sweeps/<sweep>/<folder>/``, the config with the point's values)."""
+    return {
+        "": cfg,
+        **{
+            point_prefix(sweep, point_folder): point_config(cfg, settings)
+            for sweep, points_at in sweep_points(cfg).items()
+            for settings, point_folder in points_at
+        },
     }
 
 

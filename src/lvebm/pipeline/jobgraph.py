@@ -9,9 +9,12 @@ import ast
 import functools
 import math
 import os
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+from lvebm.pipeline.keys import lookup
 
 
 @functools.cache
@@ -143,14 +146,100 @@ def scaled_size(size: tuple[float, float], scale: float) -> list[float]:
     return [round(side * scale, 4) for side in size]
 
 
-# ---- sweeps -------------------------------------------------------------------------------------
+# ---- points: the run's own and its sweeps' -------------------------------------------------------
+# Every rule that writes an artifact writes it below results/{point}: the run's own point is empty
+# (results/data/samples.parquet), a sweep point's is its folder (results/sweeps/seeds/seed~709/
+# conditional.init_seed~1/data/samples.parquet), its logs and benchmarks likewise. A sweep point
+# thus runs the same rules as the run, its own jobs by the wildcard; what its jobs pass through
+# params: comes from its own config (PerPoint).
+
+POINT = "{point}"
+MAIN_RUN = ""  # the run's own point
 
 
-def point_prefixes(sweep: str, folder: str) -> dict[str, str]:
-    """Where a sweep point's module writes: its results, logs and benchmarks folders."""
-    return {
-        root: f"{root}sweeps/{sweep}/{folder}/" for root in ("results/", "logs/", "benchmarks/")
-    }
+def point_prefix(sweep: str, folder: str) -> str:
+    """A sweep point's value of the point wildcard: ``sweeps/<sweep>/<folder>/``."""
+    return f"sweeps/{sweep}/{folder}/"
+
+
+def point_pattern(points: Iterable[str]) -> str:
+    """The point wildcard's constraint: exactly the run's points, the empty one included."""
+    return "|".join(re.escape(point) for point in points)
+
+
+def at_point(paths, point: str):
+    """Artifact patterns (a path, or a list or dict of them) at one point: ``MAIN_RUN`` for the
+    run's own files (its targets, figures, report tables), a sweep point's prefix for its."""
+    if isinstance(paths, str):
+        return paths.replace(POINT, point)
+    if isinstance(paths, Mapping):
+        return {name: at_point(value, point) for name, value in paths.items()}
+    return [at_point(path, point) for path in paths]
+
+
+def fill(pattern: str, **values) -> str:
+    """``pattern`` with the named wildcards set, the others (the point) left in place.
+
+    >>> fill("results/{point}training/beta~{beta}/result.parquet", beta="inf")
+    'results/{point}training/beta~inf/result.parquet'
+    """
+    return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m[1], m[0])), pattern)
+
+
+def keep(pattern: str, *names: str) -> str:
+    """``pattern`` with the named wildcards escaped, for a function that formats the others
+    (Snakemake's gather.<name>, which sets {scatteritem} alone).
+
+    >>> keep("results/{point}mesh/shard~{scatteritem}.parquet", "point")
+    'results/{{point}}mesh/shard~{scatteritem}.parquet'
+    """
+    for name in names:
+        pattern = pattern.replace(f"{{{name}}}", f"{{{{{name}}}}}")
+    return pattern
+
+
+class PerPoint:
+    """A value the rules pass that the config decides, at every point of the run: Snakemake calls
+    it with a job's wildcards (in params: or resources:) and gets the value at the job's point,
+    computed once per point from that point's config; ``main`` is the run's own (a figure's
+    options), ``of(cfg)`` the value for any config (one PerPoint built from another's), ``map``
+    a function of it.
+
+    >>> from types import SimpleNamespace
+    >>> configs = {"": {"seed": 709}, "sweeps/s/seed~7/": {"seed": 7}}
+    >>> seed = PerPoint(configs, lambda cfg: cfg["seed"])
+    >>> seed(SimpleNamespace(point="sweeps/s/seed~7/")), seed.main
+    (7, 709)
+    >>> seed.map(lambda value, step: value + step, 1).main
+    710
+    """
+
+    def __init__(self, configs: Mapping[str, Mapping], function: Callable[[Mapping], Any]):
+        self.configs, self.function, self.values = configs, function, {}
+
+    def of(self, cfg: Mapping) -> Any:
+        return self.function(cfg)
+
+    def map(self, function: Callable[..., Any], *args: Any) -> PerPoint:
+        """``function(value, *args)`` of the value at every point."""
+        return PerPoint(self.configs, lambda cfg: function(self.of(cfg), *args))
+
+    def at(self, point: str) -> Any:
+        if point not in self.values:
+            self.values[point] = self.function(self.configs[point])
+        return self.values[point]
+
+    @property
+    def main(self) -> Any:
+        return self.at(MAIN_RUN)
+
+    def __call__(self, wildcards) -> Any:
+        return self.at(wildcards.point)
+
+
+def setting(configs: Mapping[str, Mapping], key: str) -> PerPoint:
+    """The config value at the dotted ``key``, at every point (a rule's param)."""
+    return PerPoint(configs, lambda cfg: lookup(cfg, key))
 
 
 def headline_options(cfg: Mapping, stages: Sequence[str]) -> dict[str, dict]:
@@ -170,7 +259,7 @@ def sweep_layout(
 ) -> list[tuple[int, str, str, str]]:
     """(point index, stage, table name, path) of every headline table of the sweep's points."""
     return [
-        (index, stage, name, path.replace("results/", point_prefixes(sweep, folder)["results/"]))
+        (index, stage, name, at_point(path, point_prefix(sweep, folder)))
         for index, (_, folder) in enumerate(points)
         for stage in stages
         for name, path in headline_tables[stage].items()

@@ -23,12 +23,12 @@ def log_to_rule(snakemake: Any) -> None:
 
 def job_for(rule: str, jobs: Sequence[Job]) -> Job:
     """The function of ``jobs`` that runs ``rule``: the one named as the rule; for this workflow's
-    rule used under a prefix (a module's ``use rule * from lvebm as lvebm_*``, a sweep point's
-    ``sweep_<sweep>_<i>_<rule>``), the longest name that ends the rule's name after an underscore.
+    rule used under a prefix (a host workflow's ``use rule * from lvebm as lvebm_*``), the longest
+    name that ends the rule's name after an underscore.
 
     >>> def infer(job): ...
     >>> def trace(job): ...
-    >>> job_for("sweep_pair_0_infer", [infer, trace]).__name__
+    >>> job_for("lvebm_infer", [infer, trace]).__name__
     'infer'
     """
     named = {job.__name__: job for job in jobs}
