@@ -1,11 +1,10 @@
 """What the workflow computes while it builds its job graph: each rule's library inputs, the
 jobs' resources, the figure records and paths, the sweeps' layout, the commit and config hash,
 and the checks of results/ before any job. Plumbing, free of NumPy (the job graph stays light);
-the stage files import from here by name. Parsing and git are cached once per process."""
+the stage files import from here by name. Import scans and git are cached once per process."""
 
 from __future__ import annotations
 
-import ast
 import functools
 import math
 import os
@@ -16,19 +15,33 @@ from typing import Any, NamedTuple
 
 from lvebm.pipeline.keys import lookup
 
+# `from lvebm[.module] import names` at the start of a line (a function's imports included), its
+# names in parentheses across lines or up to the line's end or comment
+LVEBM_IMPORT = re.compile(
+    r"^[ \t]*from[ \t]+lvebm((?:\.\w+)*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)", re.M
+)
+
 
 @functools.cache
-def lvebm_imports(path: str) -> tuple[str, ...]:
-    """The lvebm modules that the library file at ``path`` imports, as paths below the package
-    (lvebm.x -> "x.py", lvebm.pipeline.x -> "pipeline/x.py", with the subpackage's __init__)."""
-    tree = ast.parse(Path(path).read_text())
+def lvebm_imports(package: str, name: str) -> tuple[str, ...]:
+    """The lvebm modules that the library file ``name`` (a path below ``package``, the lvebm
+    package's folder) imports, as paths below the package: lvebm.x -> "x.py", lvebm.pipeline.x
+    -> "pipeline/x.py" with the subpackage's __init__, ``from lvebm import x`` -> "x.py". Read
+    with a regular expression, not parsed: the job graph reads every rule's closure at each
+    start, and a file's imports are its lines that begin with ``from lvebm``."""
     found: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("lvebm."):
-            parts = node.module.split(".")[1:]
-            found += [f"{'/'.join(parts[:i])}/__init__.py" for i in range(1, len(parts))]
-            found.append("/".join(parts) + ".py")
-    return tuple(dict.fromkeys(found))
+    text = Path(package, name).read_text()
+    for match in LVEBM_IMPORT.finditer(text):
+        parts = [part for part in match[1].split(".") if part]
+        found += [f"{'/'.join(parts[:i])}/__init__.py" for i in range(1, len(parts) + 1)]
+        if parts and Path(package, *parts[:-1], f"{parts[-1]}.py").is_file():
+            found[-1] = "/".join(parts) + ".py"  # a module, not a package
+            continue
+        for imported in match[2].strip("()").split(","):
+            module = "/".join([*parts, imported.split()[0]]) if imported.split() else ""
+            if module and Path(package, f"{module}.py").is_file():
+                found.append(f"{module}.py")
+    return tuple(item for item in dict.fromkeys(found) if item != "/__init__.py")
 
 
 @functools.cache
@@ -71,9 +84,7 @@ def library(package: str | os.PathLike[str], *modules: str) -> list[str]:
     reruns the rule."""
     files = [*JOB_PLUMBING, *(f"{module.replace('.', '/')}.py" for module in modules)]
     for name in files:  # grows while it is walked: the closure under imports
-        files += [
-            found for found in lvebm_imports(os.path.join(package, name)) if found not in files
-        ]
+        files += [found for found in lvebm_imports(str(package), name) if found not in files]
     return [os.path.relpath(os.path.join(package, name)) for name in files]
 
 
