@@ -181,15 +181,21 @@ def schema_error_message(error) -> str:
 def check_schema(cfg: dict, schema_path: str) -> None:
     """Validate against the JSON schema (one line for the most relevant error), fill in the
     schema's defaults (as Snakemake's validate would), then check numbers and sweeps."""
+    validator, filling = schema_validators(os.path.realpath(schema_path))
+    check_valid(cfg, validator)
+    filling.validate(cfg)
+    check_numbers(cfg, validator.schema)
+    check_sweeps(cfg, validator)
+
+
+def check_valid(cfg: Mapping, validator) -> None:
+    """The config against the schema's ``validator``: ConfigError, one line, for the most
+    relevant error."""
     import jsonschema
 
-    validator, filling = schema_validators(os.path.realpath(schema_path))
     error = jsonschema.exceptions.best_match(validator.iter_errors(cfg))
     if error is not None:
         raise ConfigError(schema_error_message(error))
-    filling.validate(cfg)
-    check_numbers(cfg, validator.schema)
-    check_sweeps(cfg, schema_path)
 
 
 def _fail(key: str, value, allowed: str):
@@ -364,10 +370,12 @@ def _check_sweep_key(cfg: Mapping, where: str, part: str, key: str, values: Sequ
             _fail(f"{where}.{part}.{key}", item, "values are folder names: no / or ~")
 
 
-def check_sweeps(cfg: Mapping, schema_path: str) -> None:
+def check_sweeps(cfg: Mapping, validator) -> None:
     """Each sweep names scalar keys of the config, zips equal lengths, gives distinct points,
-    and each point's config (the config with the point's values, without sweeps) is valid.
-    (Each point's cross-field checks run once the stage files registered them.)"""
+    and each point's config (the config with the point's values, without sweeps) is valid for
+    the schema's ``validator``, numbers included; ``cfg`` has the schema's defaults filled in,
+    and so have its points. (Each point's cross-field checks run once the stage files
+    registered them.)"""
     for name, spec in active_sweeps(cfg).items():
         where = f"sweeps.{name}"
         grid, zipped = spec.get("grid", {}), spec.get("zip", {})
@@ -388,6 +396,8 @@ def check_sweeps(cfg: Mapping, schema_path: str) -> None:
                 _fail(where, point, "the same point twice: every point must be distinct")
             seen.add(point)
             try:
-                check_schema(point_config(cfg, settings), schema_path)
+                point_cfg = point_config(cfg, settings)
+                check_valid(point_cfg, validator)
+                check_numbers(point_cfg, validator.schema)
             except ConfigError as e:
                 raise ConfigError(f"{where}, point {point}: {e}") from None
