@@ -53,8 +53,11 @@ def measure(name: str, calls: int, allocator: bool) -> dict:
     env["PYTHONPATH"] = os.path.dirname(os.path.abspath(__file__))
     proc = subprocess.run(
         [sys.executable, "-c", CHILD, name, str(calls)],
-        env=env, capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(proc.stdout)
 
 
@@ -64,8 +67,10 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=5, help="timed calls per process")
     args = parser.parse_args()
     print(f"repeats: {args.repeats} processes x {args.calls} calls (medians); 131,072 points\n")
-    print("| optimizer | glibc's defaults | jobs' allocator | ratio | page faults per call | "
-          "peak RSS |")  # fmt: skip
+    print(
+        "| optimizer | glibc's defaults | jobs' allocator | ratio | page faults per call | "
+        "peak RSS |"
+    )
     print("|---|---|---|---|---|---|")
     for name in OPTIMIZERS:
         runs = {False: [], True: []}

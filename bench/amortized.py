@@ -58,9 +58,14 @@ def main() -> None:
     points = A.training_points(a["train"], *box, seed=config["seed"])
     start = time.perf_counter()
     theta, _ = A.fit_encoder(
-        net, decoder, points["y1"], points["y2"], method="supervised",
-        init_seed=a["init_seed"], schedule=a["schedule"]["supervised"],
-    )  # fmt: skip
+        net,
+        decoder,
+        points["y1"],
+        points["y2"],
+        method="supervised",
+        init_seed=a["init_seed"],
+        schedule=a["schedule"]["supervised"],
+    )
     training = time.perf_counter() - start
     guess = A.guesser(net, theta)
 
@@ -71,15 +76,16 @@ def main() -> None:
     z_tilde = guess(y1, y2)
     z_init = config["inference"]["z_init"]
     optimizers = [o for o in config["inference"]["optimizers"] if o in ITERATIVE]
-    rows = {"encoder forward pass": lambda: guess(y1, y2),
-            "exact solver": lambda: free_energy_exact(decoder, y1, y2)}  # fmt: skip
+    rows = {
+        "encoder forward pass": lambda: guess(y1, y2),
+        "exact solver": lambda: free_energy_exact(decoder, y1, y2),
+    }
     for name in optimizers:
         options = method_options(name, config)
         for label, z0 in (("default start", z_init), ("from z_tilde", z_tilde)):
-            rows[f"{name}, {label}"] = (
-                lambda name=name, z0=z0, options=options: run_optimizer(
-                    name, decoder, y1, y2, z_init=z0, options=options)
-            )  # fmt: skip
+            rows[f"{name}, {label}"] = lambda name=name, z0=z0, options=options: run_optimizer(
+                name, decoder, y1, y2, z_init=z0, options=options
+            )
     times = {row: [] for row in rows}
     results = {}
     for _ in range(args.repeats):
@@ -89,11 +95,13 @@ def main() -> None:
             times[row].append(time.perf_counter() - t)
     per_point = {row: statistics.median(t) / args.points * 1e9 for row, t in times.items()}
 
-    print(f"{platform.machine()}, {os.cpu_count()} cores, {date.today()}; {args.points:,} points "
-          f"uniform in the mesh's box; medians of {args.repeats} calls, pinned kernels "
-          f"(NPY_DISABLE_CPU_FEATURES={os.environ.get('NPY_DISABLE_CPU_FEATURES', '')!r}, "
-          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '')}); the "
-          f"encoder {[2, *a['hidden'], 2]} trained in {training:.1f} s (once)\n")  # fmt: skip
+    print(
+        f"{platform.machine()}, {os.cpu_count()} cores, {date.today()}; {args.points:,} points "
+        f"uniform in the mesh's box; medians of {args.repeats} calls, pinned kernels "
+        f"(NPY_DISABLE_CPU_FEATURES={os.environ.get('NPY_DISABLE_CPU_FEATURES', '')!r}, "
+        f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '')}); the "
+        f"encoder {[2, *a['hidden'], 2]} trained in {training:.1f} s (once)\n"
+    )
     print("| computation | per point | against the exact solver | local minima | mean iterations |")
     print("|---|---|---|---|---|")
     base = per_point["exact solver"]
@@ -104,8 +112,10 @@ def main() -> None:
             iters = f"{np.mean(r.n_iter):.2f}"
         else:
             local = iters = ""
-        print(f"| {row} | {per_point[row]:,.0f} ns | {per_point[row] / base:.2f}x | {local} | "
-              f"{iters} |")  # fmt: skip
+        print(
+            f"| {row} | {per_point[row]:,.0f} ns | {per_point[row] / base:.2f}x | {local} | "
+            f"{iters} |"
+        )
     saved = {
         name: per_point[f"{name}, default start"]
         - per_point[f"{name}, from z_tilde"]
@@ -115,8 +125,10 @@ def main() -> None:
     print()
     for name, ns in saved.items():
         verdict = "saves" if ns > 0 else "costs"
-        print(f"- {name}: the encoder plus the search from z_tilde {verdict} "
-              f"{abs(ns):,.0f} ns per point against the default start")  # fmt: skip
+        print(
+            f"- {name}: the encoder plus the search from z_tilde {verdict} "
+            f"{abs(ns):,.0f} ns per point against the default start"
+        )
     del exact, z_tilde
 
 

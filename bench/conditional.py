@@ -42,9 +42,21 @@ def job_seconds(repeats: int) -> list[float]:
         path = copy_project(ROOT, Path(scratch) / "project")
         seconds = []
         for _ in range(repeats):
-            cmd = [sys.executable, "-m", "snakemake", "--workflow-profile", "none", "--cores", "1",
-                   "--quiet", "all",
-                   "--forcerun", "train_conditional", "--", TARGET]  # fmt: skip
+            cmd = [
+                sys.executable,
+                "-m",
+                "snakemake",
+                "--workflow-profile",
+                "none",
+                "--cores",
+                "1",
+                "--quiet",
+                "all",
+                "--forcerun",
+                "train_conditional",
+                "--",
+                TARGET,
+            ]
             subprocess.run(cmd, cwd=path, check=True)
             with (path / "benchmarks/conditional/train.tsv").open() as f:
                 seconds.append(float(next(csv.DictReader(f, delimiter="\t"))["s"]))
@@ -64,8 +76,12 @@ LECTURE = {
 
 def scan(cfg: dict, seeds: range, lecture: bool = False) -> list[dict]:
     c, data = cfg["conditional"], cfg["data"]
-    sampler = {"seed": cfg["seed"], "alpha": data["alpha"], "beta": data["beta"],
-               "noise_std": data["noise_std"]}  # fmt: skip
+    sampler = {
+        "seed": cfg["seed"],
+        "alpha": data["alpha"],
+        "beta": data["beta"],
+        "noise_std": data["noise_std"],
+    }
     if lecture:
         c = {**c, **LECTURE}
     net = C.Network((1, *c["hidden"], 2), c["activation"], c.get("output", "exp"))
@@ -80,16 +96,27 @@ def scan(cfg: dict, seeds: range, lecture: bool = False) -> list[dict]:
         )
         seconds = time.perf_counter() - start
         r = C.radii_table(net, params, x, alpha=data["alpha"], beta=data["beta"])
-        error = np.maximum(np.abs(np.abs(r["f1"]) - r["rho1"]) / r["rho1"],
-                           np.abs(np.abs(r["f2"]) - r["rho2"]) / r["rho2"])  # fmt: skip
+        error = np.maximum(
+            np.abs(np.abs(r["f1"]) - r["rho1"]) / r["rho1"],
+            np.abs(np.abs(r["f2"]) - r["rho2"]) / r["rho2"],
+        )
         share = np.hypot(r["baseline_y1"], r["baseline_y2"]) / np.hypot(r["rho1"], r["rho2"])
         median = float(np.median(C.free_energy_table(net, params, held)["F"]))
         worst = float(x[error.argmax()])
         f = np.stack([np.abs(r["f1"]), np.abs(r["f2"])])
         first = rows[0]["f"] if rows else f
-        rows.append({"seed": seed, "error": float(error.max()), "at": worst,
-                     "share": float(share.max()), "median": median, "seconds": seconds, "f": f,
-                     "spread": float(np.max(np.abs(f - first) / first))})  # fmt: skip
+        rows.append(
+            {
+                "seed": seed,
+                "error": float(error.max()),
+                "at": worst,
+                "share": float(share.max()),
+                "median": median,
+                "seconds": seconds,
+                "f": f,
+                "spread": float(np.max(np.abs(f - first) / first)),
+            }
+        )
     return rows
 
 
@@ -103,16 +130,22 @@ def main() -> None:
     if not args.lecture and args.repeats:
         seconds = job_seconds(args.repeats)
         print(f"| job | median of {args.repeats} | runs |\n|---|---|---|")
-        print(f"| train_conditional | {statistics.median(seconds):.1f} s | "
-              f"{', '.join(f'{s:.1f}' for s in seconds)} s |\n")  # fmt: skip
-    print("| init_seed | max error of abs(f) | at x | baseline / abs(rho) | median F_inf | "
-          "radii against seed 0 | fit |\n|---|---|---|---|---|---|---|")  # fmt: skip
+        print(
+            f"| train_conditional | {statistics.median(seconds):.1f} s | "
+            f"{', '.join(f'{s:.1f}' for s in seconds)} s |\n"
+        )
+    print(
+        "| init_seed | max error of abs(f) | at x | baseline / abs(rho) | median F_inf | "
+        "radii against seed 0 | fit |\n|---|---|---|---|---|---|---|"
+    )
     rows = scan(cfg, range(args.seeds), args.lecture)
     for r in rows:
         mark = " (default)" if r["seed"] == cfg["conditional"]["init_seed"] else ""
-        print(f"| {r['seed']}{mark} | {100 * r['error']:.2f} % | {r['at']:.2f} | "
-              f"{100 * r['share']:.1f} % | {r['median']:.5f} | {r['spread']:.1e} | "
-              f"{r['seconds']:.1f} s |")  # fmt: skip
+        print(
+            f"| {r['seed']}{mark} | {100 * r['error']:.2f} % | {r['at']:.2f} | "
+            f"{100 * r['share']:.1f} % | {r['median']:.5f} | {r['spread']:.1e} | "
+            f"{r['seconds']:.1f} s |"
+        )
     good = sum(r["error"] < 0.05 and r["share"] < 0.10 and r["median"] < 0.01 for r in rows)
     print(f"\n{good} of {len(rows)} seeds meet all three targets")
 

@@ -48,8 +48,12 @@ def per_row(project: Path, files: dict, args: list[str], rows: int) -> tuple[flo
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         subprocess.run(
             [sys.executable, str(ROOT / "tests/snakemake_batch.py"), out.name],
-            cwd=project, input=json.dumps(cases), text=True, capture_output=True, check=True,
-        )  # fmt: skip
+            cwd=project,
+            input=json.dumps(cases),
+            text=True,
+            capture_output=True,
+            check=True,
+        )
     return alone, (time.perf_counter() - start) / rows
 
 

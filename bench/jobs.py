@@ -44,10 +44,27 @@ def job_seconds(project: Path, size: tuple[int, int], optimizers: list[str]) -> 
     (project / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     targets = [f"results/inference/mesh/{name}.parquet" for name in optimizers]
     proc = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--workflow-profile", "none", "--cores", "1",
-         "--set-threads", "infer=1", "--quiet", "all", "--forcerun", "infer", "--", *targets],
-        cwd=project, capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--workflow-profile",
+            "none",
+            "--cores",
+            "1",
+            "--set-threads",
+            "infer=1",
+            "--quiet",
+            "all",
+            "--forcerun",
+            "infer",
+            "--",
+            *targets,
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode:
         raise SystemExit(f"snakemake failed in {project}:\n{proc.stderr[-3000:]}")
     seconds = {}
@@ -81,8 +98,10 @@ def main() -> None:
     scipy = {m: statistics.median(c) for m, c in scipy_cost.items()}
     anchor = min(scipy, key=scipy.get)  # the cheaper of scipy's two loops
     extra = points["big"] - points["tiny"]
-    print(f"repeats: {args.repeats} (medians); numpy {np.__version__}; {points['big']:,} points; "
-          f"scipy per point: " + ", ".join(f"{m} {_fmt(c)}" for m, c in scipy.items()))  # fmt: skip
+    print(
+        f"repeats: {args.repeats} (medians); numpy {np.__version__}; {points['big']:,} points; "
+        f"scipy per point: " + ", ".join(f"{m} {_fmt(c)}" for m, c in scipy.items())
+    )
     print()
     print("| job | job time, 5x10^5 points | per point | against | ratio | target |")
     print("|---|---|---|---|---|---|")

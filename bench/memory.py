@@ -82,15 +82,21 @@ def summary_table(n: int) -> None:
             write_parquet(path, inference_table(n, rng))
             paths.append(str(path))
         size = sum(Path(p).stat().st_size for p in paths) / 2**20
-        print(f"| summary of {len(paths)} tables of {n:.0e} points ({size:.0f} MiB of Parquet) "
-              "| peak memory (MiB) |")  # fmt: skip
+        print(
+            f"| summary of {len(paths)} tables of {n:.0e} points ({size:.0f} MiB of Parquet) "
+            "| peak memory (MiB) |"
+        )
         print("|---|---|")
-        for mode, label in (("streamed", "streamed, five columns (the job)"),
-                            ("whole", "every table whole, at once (before)")):  # fmt: skip
+        for mode, label in (
+            ("streamed", "streamed, five columns (the job)"),
+            ("whole", "every table whole, at once (before)"),
+        ):
             out = subprocess.run(
                 [sys.executable, "-c", SUMMARY_CHILD, mode, *paths],
-                capture_output=True, text=True, check=True,
-            ).stdout.split()  # fmt: skip
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
             assert int(out[1]) == n * len(paths)
             print(f"| {label} | {float(out[0]):.0f} |")
 
@@ -106,8 +112,10 @@ def main() -> None:
     for method in OPTIMIZERS:
         out = subprocess.run(
             [sys.executable, "-c", CHILD, str(n), method],
-            capture_output=True, text=True, check=True,
-        ).stdout.split()  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
         peak, seconds, converged = float(out[0]), float(out[1]), float(out[2])
         print(
             f"| {method} | {peak:.0f} | {2 * n * 8 / 2**20:.0f} | {seconds:.1f} | {converged:.2%} |"

@@ -72,8 +72,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="lvebm-rev-") as tmp:
         variants = {"working tree": ROOT / "src"}
         if args.against:
-            tar = subprocess.run(["git", "archive", args.against, "src"], cwd=ROOT,
-                                 check=True, capture_output=True)  # fmt: skip
+            tar = subprocess.run(
+                ["git", "archive", args.against, "src"], cwd=ROOT, check=True, capture_output=True
+            )
             subprocess.run(["tar", "-x", "-C", tmp], input=tar.stdout, check=True)
             variants[args.against] = Path(tmp) / "src"
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in variants}

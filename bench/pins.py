@@ -79,8 +79,9 @@ print(json.dumps(min(best)))
 
 def seconds(setup: str, n: int, env: dict[str, str]) -> float:
     code = TIMER.format(n=n, setup=setup)
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
     return float(json.loads(out))
 
 
@@ -90,8 +91,9 @@ def kernels_in(env: dict[str, str]) -> str:
         "r = platform_record('?'); "
         "print(json.dumps(dict(zip(r['key'], r['value'], strict=True))))"
     )
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
     return kernels(json.loads(out))
 
 
@@ -104,8 +106,10 @@ def main() -> None:
         sys.exit(f"bench/pins.py: {why}")
     base = {k: v for k, v in os.environ.items() if k not in pins}
     modes = {"pinned": {**base, **pins}, "unpinned": base}
-    print(f"{platform.machine()}, {os.cpu_count()} cores, {date.today()}; "
-          f"{args.repeats} repeats, medians of the best of 3 calls\n")  # fmt: skip
+    print(
+        f"{platform.machine()}, {os.cpu_count()} cores, {date.today()}; "
+        f"{args.repeats} repeats, medians of the best of 3 calls\n"
+    )
     for mode, env in modes.items():
         print(f"- {mode}: {kernels_in(env)}")
     print("\n| kernel | points | pinned, per point | unpinned, per point | pinned / unpinned |")
@@ -116,8 +120,10 @@ def main() -> None:
             for mode, env in modes.items():
                 times[mode].append(seconds(setup, n, env))
         pinned, unpinned = (statistics.median(times[m]) / n for m in modes)
-        print(f"| {name} | {n:,} | {pinned * 1e9:,.0f} ns | {unpinned * 1e9:,.0f} ns | "
-              f"{pinned / unpinned:.2f}x |")  # fmt: skip
+        print(
+            f"| {name} | {n:,} | {pinned * 1e9:,.0f} ns | {unpinned * 1e9:,.0f} ns | "
+            f"{pinned / unpinned:.2f}x |"
+        )
 
 
 if __name__ == "__main__":

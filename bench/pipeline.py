@@ -79,20 +79,33 @@ def run(source: Path, cores: int) -> dict:
         start = time.perf_counter()
         proc = subprocess.run(
             [*snakemake, "--cores", str(cores), "all"],
-            cwd=project, env=env, capture_output=True, text=True,
-        )  # fmt: skip
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         ran = time.perf_counter() - start
         if proc.returncode:
             sys.exit(f"the pipeline failed in {project}:\n{proc.stderr[-3000:]}")
         subprocess.run(
             [*snakemake, "--cores", "1", "--report", "results/report.html", "all"],
-            cwd=project, env=env, check=True, capture_output=True,
-        )  # fmt: skip
+            cwd=project,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         total = time.perf_counter() - start
         jobs = jobs_from_log(proc.stderr + proc.stdout)
         path, chain, job_sum = critical_path(jobs, project)
-        return {"total": total, "run": ran, "report": total - ran, "jobs": len(jobs),
-                "job_sum": job_sum, "path": path, "chain": chain}  # fmt: skip
+        return {
+            "total": total,
+            "run": ran,
+            "report": total - ran,
+            "jobs": len(jobs),
+            "job_sum": job_sum,
+            "path": path,
+            "chain": chain,
+        }
 
 
 def archive(rev: str, dest: Path) -> Path:
@@ -118,8 +131,10 @@ def main() -> None:
                 runs[name].append(run(source, args.cores))
                 r = runs[name][-1]
                 print(f"{name}: {r['total']:.1f} s ({r['jobs']} jobs)", file=sys.stderr)
-    print(f"{args.cores} cores, {time.strftime('%Y-%m-%d')}, {args.repeats} runs per variant "
-          "alternating; medians\n")  # fmt: skip
+    print(
+        f"{args.cores} cores, {time.strftime('%Y-%m-%d')}, {args.repeats} runs per variant "
+        "alternating; medians\n"
+    )
     print("| variant | with the report | runs | report | job time | critical path |")
     print("|---|---|---|---|---|---|")
     medians = {}

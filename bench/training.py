@@ -24,8 +24,14 @@ from pathlib import Path
 from lvebm.pipeline.manifest import copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
-RULES = ["train_decoder", "summarize_training", "training_scans", "trained_cross_section",
-         "denoise", "training_maps"]  # fmt: skip
+RULES = [
+    "train_decoder",
+    "summarize_training",
+    "training_scans",
+    "trained_cross_section",
+    "denoise",
+    "training_maps",
+]
 TARGETS = [  # between them, every output of the training stage
     "results/training/summary.parquet",
     "results/training/learning_rates.parquet",
@@ -36,8 +42,18 @@ TARGETS = [  # between them, every output of the training stage
 
 
 def run(path: Path, *args: str) -> None:
-    cmd = [sys.executable, "-m", "snakemake", "--workflow-profile", "none", "--cores", "1",
-           "--quiet", "all", *args]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--workflow-profile",
+        "none",
+        "--cores",
+        "1",
+        "--quiet",
+        "all",
+        *args,
+    ]
     subprocess.run(cmd, cwd=path, check=True)
 
 

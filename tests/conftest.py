@@ -58,9 +58,12 @@ def finished_run(tmp_path_factory: pytest.TempPathFactory) -> Project:
             copy_project(proj.path).update_config(SMALL_CONFIG_OVERRIDES)
             proc = subprocess.run(
                 [*PLAIN, "--report", "results/report.html", "--report-after-run"],
-                cwd=proj.path, capture_output=True, text=True, timeout=900,
+                cwd=proj.path,
+                capture_output=True,
+                text=True,
+                timeout=900,
                 env={**os.environ, "PYTHONHASHSEED": "0"},
-            )  # fmt: skip
+            )
             assert proc.returncode == 0, f"{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
             assert "Using workflow specific profile" in proc.stderr + proc.stdout
             done.touch()

@@ -124,9 +124,12 @@ class Project:
         result = self.path.parent / f".{self.path.name}-batch.json"
         proc = subprocess.run(
             [sys.executable, str(ROOT / "tests/snakemake_batch.py"), str(result)],
-            cwd=self.path, input=json.dumps(batch), capture_output=True, text=True,
+            cwd=self.path,
+            input=json.dumps(batch),
+            capture_output=True,
+            text=True,
             env={**os.environ, "PYTHONHASHSEED": "0"},
-        )  # fmt: skip
+        )
         if proc.returncode != 0:
             raise AssertionError(f"the batch of Snakemake runs failed:\n{proc.stderr[-8000:]}")
         runs = [Run(**r) for r in json.loads(result.read_text())]
@@ -285,10 +288,20 @@ def _run_artifacts(overrides: str) -> tuple[str, ...]:
         configfile = Path(scratch) / "config.yaml"
         configfile.write_text(yaml.safe_dump(config, sort_keys=False))
         proc = subprocess.run(
-            [*SNAKEMAKE, "--summary", "--snakefile", str(ROOT / "Snakefile"),
-             "--directory", scratch, "--configfile", str(configfile)],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            [
+                *SNAKEMAKE,
+                "--summary",
+                "--snakefile",
+                str(ROOT / "Snakefile"),
+                "--directory",
+                scratch,
+                "--configfile",
+                str(configfile),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     if proc.returncode:
         raise AssertionError(f"snakemake --summary failed:\n{proc.stderr[-3000:]}")
     rows = [line.split("\t")[0] for line in proc.stdout.splitlines()[1:] if line.strip()]

@@ -18,8 +18,10 @@ from lvebm.training import train_lbfgs
 LECTURE = Decoder(-1.45, 0.36)
 SAMPLES = sample_slice(24, x=0.0, seed=709, alpha=1.5, beta=2.0, noise_std=0.05)
 TP = {"steps": 2000, "distance_weight": 1.0, "decoder_rate": 0.2, "encoder_rate": 0.01}
-SUPERVISED = [{"method": "adam", "steps": 300, "learning_rate": 0.01},
-              {"method": "levenberg_marquardt", "steps": 300}]  # fmt: skip
+SUPERVISED = [
+    {"method": "adam", "steps": 300, "learning_rate": 0.01},
+    {"method": "levenberg_marquardt", "steps": 300},
+]
 
 
 def points(n=60, seed=3):
@@ -41,15 +43,19 @@ def test_encoder_losses_gradients_and_residuals_match_finite_differences(method,
         residuals = A.energy_residuals(net, LECTURE, y1, y2)
     theta = np.random.default_rng(1).normal(0.0, 0.8, net.n_params)
     loss, grad = objective(theta)
-    assert_allclose(grad, central_difference(lambda t: objective(t)[0], theta), rtol=1e-6,
-                    atol=1e-9)  # fmt: skip
+    assert_allclose(
+        grad, central_difference(lambda t: objective(t)[0], theta), rtol=1e-6, atol=1e-9
+    )
     r, jac = residuals(theta, True)
     assert_allclose(r @ r, loss, rtol=1e-13)
     assert_allclose(2.0 * jac.T @ r, grad, rtol=1e-10, atol=1e-13)
-    numeric = np.stack([
-        (residuals(theta + e, False)[0] - residuals(theta - e, False)[0]) / 2e-6
-        for e in np.eye(net.n_params) * 1e-6
-    ], axis=1)  # fmt: skip
+    numeric = np.stack(
+        [
+            (residuals(theta + e, False)[0] - residuals(theta - e, False)[0]) / 2e-6
+            for e in np.eye(net.n_params) * 1e-6
+        ],
+        axis=1,
+    )
     assert_allclose(jac, numeric, rtol=1e-6, atol=1e-8)
 
 
@@ -68,8 +74,7 @@ def test_the_losses_are_the_mean_distance_and_the_mean_energy():
 
 def test_periodic_distance_has_no_seam():
     assert_allclose(A.periodic_distance(0.01, 2 * np.pi - 0.01), 1 - np.cos(0.02))
-    assert_allclose(A.periodic_distance([0.0, np.pi / 2, np.pi], 0.0), [0.0, 1.0, 2.0],
-                    atol=1e-15)  # fmt: skip
+    assert_allclose(A.periodic_distance([0.0, np.pi / 2, np.pi], 0.0), [0.0, 1.0, 2.0], atol=1e-15)
 
 
 @pytest.mark.parametrize("weight", [0.0, 0.1, 1.0, 10.0])
@@ -97,8 +102,11 @@ def test_regularized_latent_is_the_global_minimum_of_the_regularised_energy(weig
 def test_ridge_distance_against_geometry_and_the_exact_solvers_ties():
     # the lecture's decoder: the ridge is |y1| <= (1.45^2 - 0.36^2) / 1.45 on y2 = 0
     half = (1.45**2 - 0.36**2) / 1.45
-    assert_allclose(ridge_distance(LECTURE, [0.0, half, half + 0.3, -3.0], [0.0, 0.0, 0.4, 0.0]),
-                    [0.0, 0.0, 0.5, 3.0 - half], atol=1e-15)  # fmt: skip
+    assert_allclose(
+        ridge_distance(LECTURE, [0.0, half, half + 0.3, -3.0], [0.0, 0.0, 0.4, 0.0]),
+        [0.0, 0.0, 0.5, 3.0 - half],
+        atol=1e-15,
+    )
     # a taller ellipse: the ridge lies on the y2 axis; a circle: the centre alone
     tall = Decoder(0.5, 2.0)
     assert_allclose(ridge_distance(tall, [0.3, 0.0], [1.0, 3.0]), [0.3, 3.0 - 3.75 / 2.0])
@@ -134,8 +142,11 @@ def test_the_gap_is_never_negative_and_vanishes_for_a_perfect_encoder():
 
 
 def test_band_summary_by_hand():
-    table = {"method": np.array(["a"] * 4, dtype=object), "gap": np.array([1.0, 3.0, 0.5, 0.1]),
-             "ridge_distance": np.array([0.0, 0.1, 1.0, 2.0])}  # fmt: skip
+    table = {
+        "method": np.array(["a"] * 4, dtype=object),
+        "gap": np.array([1.0, 3.0, 0.5, 0.1]),
+        "ridge_distance": np.array([0.0, 0.1, 1.0, 2.0]),
+    }
     b = A.band_summary(table, 0.2)
     assert b["inside"].tolist() == [2]
     assert_allclose(b["share_inside"], [4.0 / 4.6])
@@ -146,11 +157,13 @@ def test_band_summary_by_hand():
 def test_a_trained_supervised_encoder_has_its_gap_in_the_band_and_removes_local_minima():
     pts = A.training_points(600, (-3, 3), (-2, 2), seed=709)
     net = A.encoder_network((12, 12))
-    theta, trajectory = A.fit_encoder(net, LECTURE, pts["y1"], pts["y2"], method="supervised",
-                                      init_seed=0, schedule=SUPERVISED)  # fmt: skip
+    theta, trajectory = A.fit_encoder(
+        net, LECTURE, pts["y1"], pts["y2"], method="supervised", init_seed=0, schedule=SUPERVISED
+    )
     assert trajectory["loss"][-1] < 1e-3 * trajectory["loss"][0]
-    again, _ = A.fit_encoder(net, LECTURE, pts["y1"], pts["y2"], method="supervised",
-                             init_seed=0, schedule=SUPERVISED)  # fmt: skip
+    again, _ = A.fit_encoder(
+        net, LECTURE, pts["y1"], pts["y2"], method="supervised", init_seed=0, schedule=SUPERVISED
+    )
     assert_array_equal(theta, again)  # deterministic, bit for bit
     y1, y2 = (a.ravel() for a in np.meshgrid(np.linspace(-3, 3, 61), np.linspace(-2, 2, 41)))
     guess = A.guesser(net, theta)
@@ -158,16 +171,24 @@ def test_a_trained_supervised_encoder_has_its_gap_in_the_band_and_removes_local_
     assert band["median_off"][0] < 1e-3 and band["share_inside"][0] > 0.9
     mesh1, mesh2 = (a.ravel() for a in np.meshgrid(np.linspace(-3, 3, 25), np.linspace(-2, 2, 17)))
     optimizers = {"newton": {}, "lbfgs": {}}
-    table = A.warm_start(LECTURE, {"supervised": guess}, np.arange(1, mesh1.size + 1), mesh1,
-                         mesh2, optimizers=optimizers, global_tol=1e-9)  # fmt: skip
+    table = A.warm_start(
+        LECTURE,
+        {"supervised": guess},
+        np.arange(1, mesh1.size + 1),
+        mesh1,
+        mesh2,
+        optimizers=optimizers,
+        global_tol=1e-9,
+    )
     assert set(table["start"]) == {"supervised"}
     assert_allclose(table["z_init"][: mesh1.size], guess(mesh1, mesh2))
     assert table["global_min"].mean() > 0.99  # from z = 0.5: 89 % (newton), 92 % (lbfgs)
 
 
 def test_target_propagation_ends_at_the_cold_trainings_radii_deterministically():
-    cold = train_lbfgs(SAMPLES["y1"], SAMPLES["y2"], LECTURE, beta=np.inf, gtol=1e-10,
-                       max_iter=1000)  # fmt: skip
+    cold = train_lbfgs(
+        SAMPLES["y1"], SAMPLES["y2"], LECTURE, beta=np.inf, gtol=1e-10, max_iter=1000
+    )
     net = A.encoder_network((16, 16))
     run = A.target_propagation(net, SAMPLES["y1"], SAMPLES["y2"], LECTURE, init_seed=0, **TP)
     assert abs(run.decoder.w1 - cold.decoder.w1) < 1e-3

@@ -18,49 +18,95 @@ SHORT = {"methods": ["lbfgs"], "landscape_num": 2}  # train: one method, a tiny 
 
 # every export -> a call with one bad argument, the error it must raise, and words of its message
 BAD = {
-    "Decoder": [(lambda: lvebm.Decoder("a", 1.0), TypeError, "decoder.w1 must be a real number"),
-                (lambda: lvebm.Decoder(1.0, True), TypeError, "decoder.w2"),
-                (lambda: lvebm.Decoder(1.0, 1j), TypeError, "decoder.w2 must be a real number"),
-                (lambda: lvebm.Decoder(0.0, 1.0), ValueError, "decoder.w1 must be a finite")],
-    "latent_grid": [(lambda: lvebm.latent_grid(-1), ValueError, "n = -1 is invalid"),
-                    (lambda: lvebm.latent_grid("48"), TypeError, "n must be an integer")],
-    "energy_table": [(lambda: lvebm.energy_table(D, [1.5], [1.0], [0.0], n=4), ValueError,
-                      "labels must be whole numbers")],
-    "sample_horn": [(lambda: lvebm.sample_horn(-1), ValueError, "n = -1 is invalid"),
-                    (lambda: lvebm.sample_horn(5, seed=-2), ValueError, "seed = -2 is invalid")],
-    "sample_slice": [(lambda: lvebm.sample_slice(2.5), TypeError, "n must be an integer"),
-                     (lambda: lvebm.sample_slice(3, seed=1.5), TypeError, "seed must be an"),
-                     (lambda: lvebm.sample_slice(3, noise_std=-1.0), ValueError, "noise_std")],
+    "Decoder": [
+        (lambda: lvebm.Decoder("a", 1.0), TypeError, "decoder.w1 must be a real number"),
+        (lambda: lvebm.Decoder(1.0, True), TypeError, "decoder.w2"),
+        (lambda: lvebm.Decoder(1.0, 1j), TypeError, "decoder.w2 must be a real number"),
+        (lambda: lvebm.Decoder(0.0, 1.0), ValueError, "decoder.w1 must be a finite"),
+    ],
+    "latent_grid": [
+        (lambda: lvebm.latent_grid(-1), ValueError, "n = -1 is invalid"),
+        (lambda: lvebm.latent_grid("48"), TypeError, "n must be an integer"),
+    ],
+    "energy_table": [
+        (
+            lambda: lvebm.energy_table(D, [1.5], [1.0], [0.0], n=4),
+            ValueError,
+            "labels must be whole numbers",
+        )
+    ],
+    "sample_horn": [
+        (lambda: lvebm.sample_horn(-1), ValueError, "n = -1 is invalid"),
+        (lambda: lvebm.sample_horn(5, seed=-2), ValueError, "seed = -2 is invalid"),
+    ],
+    "sample_slice": [
+        (lambda: lvebm.sample_slice(2.5), TypeError, "n must be an integer"),
+        (lambda: lvebm.sample_slice(3, seed=1.5), TypeError, "seed must be an"),
+        (lambda: lvebm.sample_slice(3, noise_std=-1.0), ValueError, "noise_std"),
+    ],
     "radii": [(lambda: lvebm.radii("a"), ValueError, "x must hold real numbers")],
-    "free_energy_exact": [(lambda: lvebm.free_energy_exact(D, "a", 1.0), ValueError,
-                           "y1 must hold real numbers")],
-    "free_energy_ellipses": [(lambda: lvebm.free_energy_ellipses("a", 1.0, 0.0, 0.0), ValueError,
-                              "w1 must hold real numbers")],
-    "minimize": [(lambda: lvebm.minimize(D, 1.0, 0.0, method="sgd"), ValueError,
-                  "unknown method 'sgd'")],
-    "infer": [(lambda: lvebm.infer(D, [1.5], [1.0], [0.0]), ValueError,
-               "labels must be one integer")],
-    "mesh_points": [(lambda: lvebm.mesh_points({**AXIS, "num": -1}, AXIS), ValueError,
-                     "num = -1 is invalid"),
-                    (lambda: lvebm.mesh_points({**AXIS, "start": "0"}, AXIS), TypeError,
-                     "start must be a real number")],
-    "free_energy_field": [(lambda: lvebm.free_energy_field(D, "a", 1.0), ValueError,
-                           "y1 must hold real numbers")],
-    "free_energy_relaxed": [(lambda: lvebm.free_energy_relaxed(D, 0.0, 0.0, "1"), TypeError,
-                             "beta must be a real number")],
-    "train": [(lambda: lvebm.train([1.0], [0.0], beta="1"), TypeError, "beta must be a real"),
-              (lambda: lvebm.train([1.0], [0.0], methods=["sgd"], n=None), ValueError,
-               "unknown training method")],
-    "Network": [(lambda: lvebm.Network((1, 0, 2)), ValueError, "positive layer widths"),
-                (lambda: lvebm.Network(activation="sigmoid"), ValueError, "activation")],
-    **{name: [(lambda name=name: getattr(lvebm, name)(D, [1j], [0.0]), ValueError,
-               "y1 is complex"),
-              (lambda name=name: getattr(lvebm, name)(D, 1.0, 0.0, max_iter=0), ValueError,
-               "option max_iter = 0")]
-       for name in ("gradient_descent", "line_search", "conjugate_gradient", "lbfgs", "newton")},
-    "exhaustive": [(lambda: lvebm.exhaustive(D, [1j], [0.0]), ValueError, "y1 is complex"),
-                   (lambda: lvebm.exhaustive(D, 1.0, 0.0, n=0), ValueError, "option n = 0")],
-}  # fmt: skip
+    "free_energy_exact": [
+        (lambda: lvebm.free_energy_exact(D, "a", 1.0), ValueError, "y1 must hold real numbers")
+    ],
+    "free_energy_ellipses": [
+        (
+            lambda: lvebm.free_energy_ellipses("a", 1.0, 0.0, 0.0),
+            ValueError,
+            "w1 must hold real numbers",
+        )
+    ],
+    "minimize": [
+        (lambda: lvebm.minimize(D, 1.0, 0.0, method="sgd"), ValueError, "unknown method 'sgd'")
+    ],
+    "infer": [
+        (lambda: lvebm.infer(D, [1.5], [1.0], [0.0]), ValueError, "labels must be one integer")
+    ],
+    "mesh_points": [
+        (lambda: lvebm.mesh_points({**AXIS, "num": -1}, AXIS), ValueError, "num = -1 is invalid"),
+        (
+            lambda: lvebm.mesh_points({**AXIS, "start": "0"}, AXIS),
+            TypeError,
+            "start must be a real number",
+        ),
+    ],
+    "free_energy_field": [
+        (lambda: lvebm.free_energy_field(D, "a", 1.0), ValueError, "y1 must hold real numbers")
+    ],
+    "free_energy_relaxed": [
+        (
+            lambda: lvebm.free_energy_relaxed(D, 0.0, 0.0, "1"),
+            TypeError,
+            "beta must be a real number",
+        )
+    ],
+    "train": [
+        (lambda: lvebm.train([1.0], [0.0], beta="1"), TypeError, "beta must be a real"),
+        (
+            lambda: lvebm.train([1.0], [0.0], methods=["sgd"], n=None),
+            ValueError,
+            "unknown training method",
+        ),
+    ],
+    "Network": [
+        (lambda: lvebm.Network((1, 0, 2)), ValueError, "positive layer widths"),
+        (lambda: lvebm.Network(activation="sigmoid"), ValueError, "activation"),
+    ],
+    **{
+        name: [
+            (lambda name=name: getattr(lvebm, name)(D, [1j], [0.0]), ValueError, "y1 is complex"),
+            (
+                lambda name=name: getattr(lvebm, name)(D, 1.0, 0.0, max_iter=0),
+                ValueError,
+                "option max_iter = 0",
+            ),
+        ]
+        for name in ("gradient_descent", "line_search", "conjugate_gradient", "lbfgs", "newton")
+    },
+    "exhaustive": [
+        (lambda: lvebm.exhaustive(D, [1j], [0.0]), ValueError, "y1 is complex"),
+        (lambda: lvebm.exhaustive(D, 1.0, 0.0, n=0), ValueError, "option n = 0"),
+    ],
+}
 # exports that are not functions of arguments: the result record and the method table
 NOT_CALLED = {"InferenceResult": "the optimizers' result record", "OPTIMIZERS": "a table"}
 

@@ -515,8 +515,10 @@ def changed_artifacts(finished):
         try:
             change(files[0])
             spoiled.append(tree(results))
-            new = {p.relative_to(finished.path).as_posix(): p.read_bytes() if p.exists() else None
-                   for p in files}  # fmt: skip
+            new = {
+                p.relative_to(finished.path).as_posix(): p.read_bytes() if p.exists() else None
+                for p in files
+            }
         finally:
             for path, data in kept.items():
                 path.write_bytes(data)
@@ -555,8 +557,10 @@ def test_the_default_target_covers_every_artifact_of_the_manifest(finished):
     sweep = {f"results/sweeps/pair/{name}" for name in ("table.parquet", "spread.parquet")}
     assert sweep | {"results/sweeps/pair/spread.png"} <= targets
     table = re.search(r"^rule sweep_table_pair:\n\s+input: ([^\n]*)", out, re.M)[1].split(", ")
-    assert {"results/sweeps/pair/seed~710/training/beta~inf/result.parquet",
-            "results/sweeps/pair/seed~710/data/samples.parquet"} <= set(table)  # fmt: skip
+    assert {
+        "results/sweeps/pair/seed~710/training/beta~inf/result.parquet",
+        "results/sweeps/pair/seed~710/data/samples.parquet",
+    } <= set(table)
     folder = finished.path / "results/inference/samples"
     kept = tree(folder, checksums=False)
     for path in folder.iterdir():

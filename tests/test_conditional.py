@@ -132,8 +132,9 @@ def test_per_point_solver_against_brute_force_on_random_ellipses_and_segments():
     y1, y2 = rng.uniform(-6.0, 6.0, (2, n))
     r = free_energy_ellipses(w1, w2, y1, y2)
     z = np.linspace(0.0, 2.0 * np.pi, 20001)
-    brute = ((y1[:, None] - w1[:, None] * np.cos(z)) ** 2
-             + (y2[:, None] - w2[:, None] * np.sin(z)) ** 2).min(axis=1)  # fmt: skip
+    brute = (
+        (y1[:, None] - w1[:, None] * np.cos(z)) ** 2 + (y2[:, None] - w2[:, None] * np.sin(z)) ** 2
+    ).min(axis=1)
     assert np.all(r.F <= brute + 1e-12)
     # the grid's own error, (5 * pi / 20000)^2 / 4 ~ 1.5e-6, bounds the gap from above
     assert_allclose(r.F, brute, rtol=0, atol=2e-6)

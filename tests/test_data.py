@@ -63,8 +63,9 @@ def test_default_seed_is_the_first_lecture_like_one():
     d, decoder = cfg["data"], Decoder(**cfg["decoder"])
 
     def lecture_like(seed):
-        s = sample_slice(24, x=0.0, seed=seed, alpha=d["alpha"], beta=d["beta"],
-                         noise_std=d["noise_std"])  # fmt: skip
+        s = sample_slice(
+            24, x=0.0, seed=seed, alpha=d["alpha"], beta=d["beta"], noise_std=d["noise_std"]
+        )
         y1, y2 = s["y1"][22], s["y2"][22]
         F = free_energy_exact(decoder, y1, y2).F
         return np.hypot(y1 - 1.97, y2 - 0.09) <= 0.03 and abs(F - 0.27) <= 0.03

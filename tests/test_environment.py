@@ -25,15 +25,20 @@ def pins(lines, sep):
 
 def lock():
     """The pip lock: requirements.txt (.venv) and requirements-slurm.txt (.venv-slurm)."""
-    lines = [*(ROOT / "requirements.txt").read_text().splitlines(),
-             *(ROOT / "requirements-slurm.txt").read_text().splitlines()]  # fmt: skip
+    lines = [
+        *(ROOT / "requirements.txt").read_text().splitlines(),
+        *(ROOT / "requirements-slurm.txt").read_text().splitlines(),
+    ]
     return pins(lines, "==")
 
 
 def conda_env():
     """environment.yml's packages and environment-slurm.yml's (the SLURM plugin, apart)."""
-    deps = [d for name in ("environment.yml", "environment-slurm.yml")
-            for d in yaml.safe_load((ROOT / name).read_text())["dependencies"]]  # fmt: skip
+    deps = [
+        d
+        for name in ("environment.yml", "environment-slurm.yml")
+        for d in yaml.safe_load((ROOT / name).read_text())["dependencies"]
+    ]
     conda, pip = [], []
     for dep in deps:
         (pip.extend(dep["pip"]) if isinstance(dep, dict) else conda.append(dep))
@@ -83,8 +88,10 @@ def test_the_slurm_plugin_is_in_no_environment_that_local_runs_use():
 
 
 def test_every_lock_entry_is_pinned_exactly():
-    for line in [*(ROOT / "requirements.txt").read_text().splitlines(),
-                 *(ROOT / "requirements-slurm.txt").read_text().splitlines()]:  # fmt: skip
+    for line in [
+        *(ROOT / "requirements.txt").read_text().splitlines(),
+        *(ROOT / "requirements-slurm.txt").read_text().splitlines(),
+    ]:
         if line.strip() and not line.startswith("#"):
             assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[\w.\-+]+", line.strip()), line
 

@@ -133,8 +133,12 @@ def test_extreme_but_legal_weights_give_finite_correct_results(name):
     w1, w2 = EXTREME[name]
     rng = np.random.default_rng(len(name))
     scale = max(abs(w1), abs(w2))
-    y = np.concatenate([rng.uniform(-2.5, 2.5, (2, 2000)), [[0.0, 0.3, 0.0], [0.0, 0.0, 0.2]]],
-                       axis=1) * scale  # fmt: skip
+    y = (
+        np.concatenate(
+            [rng.uniform(-2.5, 2.5, (2, 2000)), [[0.0, 0.3, 0.0], [0.0, 0.0, 0.2]]], axis=1
+        )
+        * scale
+    )
     exact = free_energy_exact(Decoder(w1, w2), y[0], y[1])
     assert np.isfinite(exact.F).all() and np.isfinite(exact.z_check).all()
     ref_f, _ = brute_force(w1, w2, y[0], y[1])

@@ -224,8 +224,11 @@ def test_captions_take_their_numbers_from_the_config():
     # each figure its own caption; a captions file is its sections and nothing else
     assert len({rendered[name, "default"] for name in caption_sections()}) == len(rendered) // 2
     for path in {*caption_sections().values()}:
-        assert re.fullmatch(r"\{#.*?#\}\n\{% set figure = [^\n]*%\}\n\{% if .*\{% endif %\}\n",
-                            path.read_text(), flags=re.S), path.name  # fmt: skip
+        assert re.fullmatch(
+            r"\{#.*?#\}\n\{% set figure = [^\n]*%\}\n\{% if .*\{% endif %\}\n",
+            path.read_text(),
+            flags=re.S,
+        ), path.name
     assert "The 25 x 17 mesh" in rendered["08_mesh", "default"]
     assert "The 13 x 9 mesh" in rendered["08_mesh", "small"]
     assert "The 24 samples" in rendered["02_samples", "default"]

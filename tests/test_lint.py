@@ -39,3 +39,21 @@ def test_the_rule_files_define_no_function():
         if (found := re.findall(r"^\s*(?:async\s+)?(?:def|class)\s+(\w+)", f.read_text(), re.M))
     }
     assert defining == {}
+
+
+def test_the_formatter_decides_every_line():
+    """No line opts out of the formatter (a "fmt" skip or off comment): its wrapping is the
+    project's, so a reader meets one style and a diff shows only what changed."""
+    files = [
+        path
+        for folder in ("src", "tests", "bench", "workflow")
+        for path in sorted((ROOT / folder).rglob("*"))
+        if path.suffix in (".py", ".smk")
+    ]
+    opted_out = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in files
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"#\s*fmt:\s*(skip|off)\b", line)
+    ]
+    assert len(files) > 100 and opted_out == []

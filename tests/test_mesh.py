@@ -72,9 +72,13 @@ def test_an_optimizer_as_the_mesh_method_draws_its_local_minima():
     _, y1, y2 = mesh_points(AX1, AX2)
     exact = free_energy_field(DEC, y1, y2)
     gd = free_energy_field(
-        DEC, y1, y2, method="lbfgs", z_init=0.5,
+        DEC,
+        y1,
+        y2,
+        method="lbfgs",
+        z_init=0.5,
         options={"memory": 10, "ftol": 2.2e-9, "gtol": 1e-7, "max_iter": 500},
-    )  # fmt: skip
+    )
     assert np.all(gd["F"] >= exact["F"] - 1e-12)
     assert 0.02 < np.mean(gd["F"] - exact["F"] > 1e-6) < 0.3
     assert_array_equal(gd["unique"], exact["unique"])

@@ -61,8 +61,13 @@ def test_the_notebook_runs_under_nbconvert_and_reads_as_a_tutorial(executed):
     outputs = "".join(
         o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs
     )
-    assert not [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs
-                if o.output_type == "error"]  # fmt: skip
+    assert not [
+        o
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
     headings = [c.source.splitlines()[0] for c in notebook.cells if c.cell_type == "markdown"]
     assert [h for h in headings if h.startswith("## ")] == [
         "## 1. Zero temperature: F∞ and ž",
@@ -70,8 +75,12 @@ def test_the_notebook_runs_under_nbconvert_and_reads_as_a_tutorial(executed):
         "## 3. Training the decoder",
         "## 4. The conditional horn",
     ]
-    shown = [o for c in notebook.cells for o in getattr(c, "outputs", []) if "image/png" in o.get(
-        "data", {})]  # fmt: skip
+    shown = [
+        o
+        for c in notebook.cells
+        for o in getattr(c, "outputs", [])
+        if "image/png" in o.get("data", {})
+    ]
     assert len(shown) == 2  # figures 5 and 11 displayed
     # the numbers the tutorial prints: the trained radii near rho(0), the horn within 1 %
     trained = re.search(r"\|w1\| = ([\d.]+), \|w2\| = ([\d.]+)", outputs)

@@ -84,9 +84,12 @@ def test_the_allocator_settings_keep_temporaries_from_faulting_in_again():
     for name, extra in (("default", {}), ("set", ALLOCATOR_ENVIRONMENT)):
         env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
         proc = subprocess.run(
-            [sys.executable, "-c", code], env={**env, **extra}, capture_output=True, text=True,
+            [sys.executable, "-c", code],
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
             check=True,
-        )  # fmt: skip
+        )
         faults[name] = int(proc.stdout)
     if faults["default"] < 1000:
         pytest.skip(f"this C library does not fault temporaries in: {faults}")
@@ -98,8 +101,13 @@ def test_a_pinned_process_records_numpys_avx2_kernels_and_openblas_haswell_on_on
     if why:
         pytest.skip(why)
     code = "import json, lvebm.pipeline.numerics as n; print(json.dumps(n.platform_record('on')))"
-    out = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env},
-                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     record = dict(zip(*json.loads(out).values(), strict=True))
     simd = record["numpy.simd.dispatch"]
     if "X86_V3" in _numpy_features()[1]:  # NumPy 2.4 names: the AVX2 level alone
@@ -141,8 +149,16 @@ OTHER = {"pins": "off", "numpy.simd.dispatch": "X86_V3 X86_V4", "blas.numpy": "o
 
 
 def log(rows, last_loss, scale=41.0):
-    summary = {"dtype": "double", "sha256": str(rows), "scale": scale, "sums": [0.0] * 4,
-               "nonfinite": 0, "nonfinite_sha256": "0", "min": 0.0, "max": scale}  # fmt: skip
+    summary = {
+        "dtype": "double",
+        "sha256": str(rows),
+        "scale": scale,
+        "sums": [0.0] * 4,
+        "nonfinite": 0,
+        "nonfinite_sha256": "0",
+        "min": 0.0,
+        "max": scale,
+    }
     return {
         "kind": "parquet",
         "rows": rows,

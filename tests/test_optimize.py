@@ -75,9 +75,15 @@ def test_local_minima_are_reported_not_hidden(name):
     y1, y2 = lecture_mesh()
     labels = np.arange(1, y1.size + 1)
     table, _ = infer(
-        DEC, labels, y1, y2, method=name, z_init=0.5, options=options(name),
+        DEC,
+        labels,
+        y1,
+        y2,
+        method=name,
+        z_init=0.5,
+        options=options(name),
         global_tol=INF["global_tol"],
-    )  # fmt: skip
+    )
     wrong = ~table["global_min"]
     assert 0.02 < wrong.mean() < 0.3
     # each of those is a genuine local minimum: converged, E'' > 0, clearly above F_exact

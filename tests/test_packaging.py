@@ -78,14 +78,24 @@ def test_pip_install_into_a_fresh_venv_with_the_lowest_versions(tmp_path):
     shutil.copytree(ROOT / "src", source / "src", ignore=shutil.ignore_patterns("*.egg-info"))
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy2(ROOT / name, source / name)
-    install = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-               *lowest_versions(), str(source)]  # fmt: skip
+    install = [
+        python,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        *lowest_versions(),
+        str(source),
+    ]
     proc = subprocess.run(install, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-4000:]
     versions = subprocess.run(
         [python, "-c", "import numpy, scipy; print(numpy.__version__, scipy.__version__)"],
-        capture_output=True, text=True, check=True,
-    ).stdout.split()  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert versions == ["2.0.0", "1.13.0"]
     low = subprocess.run([python, "-c", SMOKE], capture_output=True, text=True, cwd=tmp_path)
     assert low.returncode == 0, low.stderr[-4000:]

@@ -284,8 +284,10 @@ def test_training_artifacts_tell_the_lectures_story(finished_run):
     assert per_sample["step"].max() == cfg["epochs"] * 24
 
 
-CONDITIONAL = [f"results/conditional/{t}.parquet" for t in ("params", "trajectory", "radii",
-                                                             "free_energy", "maps")]  # fmt: skip
+CONDITIONAL = [
+    f"results/conditional/{t}.parquet"
+    for t in ("params", "trajectory", "radii", "free_energy", "maps")
+]
 
 
 @pytest.fixture(scope="module")
@@ -318,8 +320,11 @@ def test_conditional_horn_is_learnt_and_the_baseline_collapses(conditional_run):
     assert len(held) == cfg["held_out"]
     assert held["F"].median() < 0.01 < 1.0 < held["F_untrained"].median()
     params = read(conditional_run, "results/conditional/params.parquet")
-    assert params.groupby("model").size().to_dict() == {"baseline": 106, "latent": 106,
-                                                        "untrained": 106}  # fmt: skip
+    assert params.groupby("model").size().to_dict() == {
+        "baseline": 106,
+        "latent": 106,
+        "untrained": 106,
+    }
     trajectory = read(conditional_run, "results/conditional/trajectory.parquet")
     latent = trajectory[trajectory["model"] == "latent"]["loss"].to_numpy()
     assert latent[-1] < 1e-3 * latent[0]

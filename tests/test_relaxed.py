@@ -192,8 +192,10 @@ def test_results_do_not_depend_on_chunks_or_threads(n, beta):
     y1, y2 = a1.ravel(), a2.ravel()
     whole = free_energy_relaxed(DEC, y1, y2, beta, n=n)
     threaded = free_energy_relaxed(DEC, y1, y2, beta, n=n, workers=2)
-    parts = [free_energy_relaxed(DEC, y1[a:b], y2[a:b], beta, n=n) for a, b in
-             [(0, 1), (1, 1000), (1000, 1001), (1001, y1.size)]]  # fmt: skip
+    parts = [
+        free_energy_relaxed(DEC, y1[a:b], y2[a:b], beta, n=n)
+        for a, b in [(0, 1), (1, 1000), (1000, 1001), (1001, y1.size)]
+    ]
     for name in ("F", "dF_dy1", "dF_dy2", "mean_cos", "mean_sin"):
         assert_array_equal(getattr(threaded, name), getattr(whole, name))
         assert_array_equal(np.concatenate([getattr(p, name) for p in parts]), getattr(whole, name))

@@ -137,8 +137,12 @@ def test_emulated_cpus_differ_unpinned_within_tolerance_and_agree_pinned_bit_for
     a sibling, every artifact is byte-identical but the platform record."""
     older, sibling = emulated_cpus()
     runs = {}
-    cases = [("here", False, {}), ("older", False, older), ("pinned_here", True, {}),
-             ("pinned_sibling", True, sibling)]  # fmt: skip
+    cases = [
+        ("here", False, {}),
+        ("older", False, older),
+        ("pinned_here", True, {}),
+        ("pinned_sibling", True, sibling),
+    ]
     for name, pin, env in cases:
         project = copy_project(tmp_path / name)
         project.update_config({"numerics": {"pin": pin}})
@@ -158,15 +162,25 @@ def test_emulated_cpus_differ_unpinned_within_tolerance_and_agree_pinned_bit_for
 def _start(project, *args):
     cmd = [*SNAKEMAKE, "--cores", "2", "--nocolor", *args]
     return subprocess.Popen(
-        cmd, cwd=project.path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cmd,
+        cwd=project.path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
-    )  # fmt: skip
+    )
 
 
 def test_a_run_killed_mid_job_restarts_to_the_same_artifacts(tmp_path):
     target = "results/mesh/free_energy.parquet"
-    big = {"mesh": {"y1": {"num": 2000}, "y2": {"num": 1000}, "method": "lbfgs", "chunk": 100000,
-                    "max_points": 2_000_000}}  # fmt: skip
+    big = {
+        "mesh": {
+            "y1": {"num": 2000},
+            "y2": {"num": 1000},
+            "method": "lbfgs",
+            "chunk": 100000,
+            "max_points": 2_000_000,
+        }
+    }
     reference = copy_project(tmp_path / "reference")
     reference.update_config(big)
     reference.snakemake(target)

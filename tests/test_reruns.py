@@ -22,9 +22,14 @@ pytestmark = pytest.mark.pipeline
 # every figure rule: one per figure record, named by its caption (tests/test_figures.py checks it)
 FIGURES = sorted(f"figure_{name}" for name in caption_sections())
 SAMPLERS = ["sample_horn", "sample_slice"]
-MESH_JOBS = ["infer[points=mesh]", "free_energy_mesh", "gather_free_energy_mesh",
-             "relaxed_free_energy_mesh", "gather_relaxed_free_energy",
-             "training_maps"]  # fmt: skip
+MESH_JOBS = [
+    "infer[points=mesh]",
+    "free_energy_mesh",
+    "gather_free_energy_mesh",
+    "relaxed_free_energy_mesh",
+    "gather_relaxed_free_energy",
+    "training_maps",
+]
 # the trained decoder's three evaluations, one job each
 CROSS, DENOISE, MAPS = "trained_cross_section", "denoise", "training_maps"
 EVALUATE = [CROSS, DENOISE, MAPS]
@@ -39,9 +44,15 @@ CURVE_JOBS = ["highlight_points", "figure_05_energy_23", "figure_10_highlight_en
 ENCODERS = ["train_encoder", "target_propagation", "amortization_gap", "warm_start"]
 # the jobs that read the decoder of the inference stage, and those that read the mesh's box
 # (target propagation starts from training.start, by default the decoder)
-AMORTIZED_DECODER = ["train_encoder", "amortization_gap", "warm_start", "figure_30_encoder_latent",
-                     "figure_31_amortization_gap", "figure_32_warm_start",
-                     "target_propagation"]  # fmt: skip
+AMORTIZED_DECODER = [
+    "train_encoder",
+    "amortization_gap",
+    "warm_start",
+    "figure_30_encoder_latent",
+    "figure_31_amortization_gap",
+    "figure_32_warm_start",
+    "target_propagation",
+]
 BOX = ["train_encoder", "amortization_gap", "warm_start"]
 
 
@@ -81,24 +92,67 @@ OWN_OPTIONS = {
 DIRECT = {
     # every computing job takes the record of its kernels (rule record_platform) as an input
     "numerics.pin": ["record_platform"],
-    "seed": [*SAMPLERS, "train_decoder", "training_scans", DENOISE, *CONDITIONAL, *PROBABILISTIC,
-             "train_encoder"],
+    "seed": [
+        *SAMPLERS,
+        "train_decoder",
+        "training_scans",
+        DENOISE,
+        *CONDITIONAL,
+        *PROBABILISTIC,
+        "train_encoder",
+    ],
     "data.alpha": [*SAMPLERS, DENOISE, *CONDITIONAL, HELD_OUT],
     "data.beta": [*SAMPLERS, DENOISE, *CONDITIONAL, HELD_OUT],
     "data.noise_std": [*SAMPLERS, DENOISE, *CONDITIONAL, HELD_OUT, "figure_27_em"],
     "data.horn.n": ["sample_horn"],
     "data.slice.x": ["sample_slice", DENOISE, HELD_OUT],
     "data.slice.n": ["sample_slice"],
-    "decoder.w1": ["evaluate_energies", *INFERENCE, "free_energy_mesh", "highlight_points",
-                   "figure_07_search", "figure_08_mesh", *RELAXED, "relaxed_free_energy_mesh",
-                   *TRAINED, "fit_em", *AMORTIZED_DECODER, "explorer_data", "explorer_page"],
-    "decoder.w2": ["evaluate_energies", *INFERENCE, "free_energy_mesh", "highlight_points",
-                   "figure_07_search", "figure_08_mesh", *RELAXED, "relaxed_free_energy_mesh",
-                   *TRAINED, "fit_em", *AMORTIZED_DECODER, "explorer_data", "explorer_page"],
-    "latent.n": ["evaluate_energies", *iterative("exhaustive"), *RELAXED, *WARM_MESH,
-                 "figure_17_grid_vs_continuous", *WARM_TRAINING, "training_scans", CROSS, MAPS,
-                 "figure_23_conditional_untrained", "figure_24_conditional_trained", "fit_em",
-                 "figure_27_em", "explorer_data"],
+    "decoder.w1": [
+        "evaluate_energies",
+        *INFERENCE,
+        "free_energy_mesh",
+        "highlight_points",
+        "figure_07_search",
+        "figure_08_mesh",
+        *RELAXED,
+        "relaxed_free_energy_mesh",
+        *TRAINED,
+        "fit_em",
+        *AMORTIZED_DECODER,
+        "explorer_data",
+        "explorer_page",
+    ],
+    "decoder.w2": [
+        "evaluate_energies",
+        *INFERENCE,
+        "free_energy_mesh",
+        "highlight_points",
+        "figure_07_search",
+        "figure_08_mesh",
+        *RELAXED,
+        "relaxed_free_energy_mesh",
+        *TRAINED,
+        "fit_em",
+        *AMORTIZED_DECODER,
+        "explorer_data",
+        "explorer_page",
+    ],
+    "latent.n": [
+        "evaluate_energies",
+        *iterative("exhaustive"),
+        *RELAXED,
+        *WARM_MESH,
+        "figure_17_grid_vs_continuous",
+        *WARM_TRAINING,
+        "training_scans",
+        CROSS,
+        MAPS,
+        "figure_23_conditional_untrained",
+        "figure_24_conditional_trained",
+        "fit_em",
+        "figure_27_em",
+        "explorer_data",
+    ],
     "inference.optimizers": ["summarize_inference", "figure_13_local_minima", "warm_start"],
     "inference.z_init": [*iterative(), "figure_13_local_minima", "figure_32_warm_start"],
     "inference.focus": ["figure_05_energy_23", "figure_06_latent", "figure_07_search"],
@@ -120,8 +174,12 @@ DIRECT = {
     "mesh.curve.oversample": ["highlight_points"],
     "mesh.method": ["free_energy_mesh"],
     "mesh.max_points": [],  # a cap read by the config checks only: changing it reruns nothing
-    "mesh.shards": ["free_energy_mesh", "gather_free_energy_mesh", "relaxed_free_energy_mesh",
-                    "gather_relaxed_free_energy"],
+    "mesh.shards": [
+        "free_energy_mesh",
+        "gather_free_energy_mesh",
+        "relaxed_free_energy_mesh",
+        "gather_relaxed_free_energy",
+    ],
     "mesh.chunk": ["free_energy_mesh", "infer[points=mesh]", "relaxed_free_energy_mesh"],
     "relaxed.betas": ["relaxed_cross_section", "figure_16_relaxed_free_energy", CROSS],
     "relaxed.cross_section.start": ["relaxed_cross_section", CROSS, "explorer_data"],
@@ -195,11 +253,15 @@ DIRECT = {
     "figures.dpi": [*FIGURES, "sweep_figure_pair"],
     "figures.scale": [*FIGURES, "sweep_figure_pair"],
     "figures.search_optimizer": ["figure_05_energy_23", "figure_07_search"],
-    "figures.vmax": ["figure_11_free_energy", "figure_13_local_minima", "figure_18_training",
-                     "explorer_page"],
+    "figures.vmax": [
+        "figure_11_free_energy",
+        "figure_13_local_minima",
+        "figure_18_training",
+        "explorer_page",
+    ],
     "figures.max_arrows": ["figure_11_free_energy", "figure_16_relaxed_free_energy"],
     "figures.max_points": ["figure_08_mesh", "figure_09_highlight", "figure_13_local_minima"],
-}  # fmt: skip
+}
 
 # keys whose change adds jobs the finished run never had, besides what it reruns: the mesh's
 # trace, one job per optimizer; one shard more of each mesh (F_inf's, and F_beta's at each beta)
@@ -477,7 +539,21 @@ def test_building_the_job_graph_imports_no_optimizer(tmp_path):
     assert not loaded & {"lvebm.optimize", "lvebm.linesearch", "scipy", "matplotlib"}
     # nor any science module: the workflow's helpers are plumbing (file names, the method
     # records, the mesh's shard geometry, the config, the artifacts' contracts)
-    science = {f"lvebm.{name}" for name in (
-        "model", "data", "exact", "relaxed", "training", "conditional", "network", "amortized",
-        "probabilistic", "inference", "mesh", "explorer")}  # fmt: skip
+    science = {
+        f"lvebm.{name}"
+        for name in (
+            "model",
+            "data",
+            "exact",
+            "relaxed",
+            "training",
+            "conditional",
+            "network",
+            "amortized",
+            "probabilistic",
+            "inference",
+            "mesh",
+            "explorer",
+        )
+    }
     assert not loaded & science, loaded & science

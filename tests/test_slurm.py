@@ -15,11 +15,16 @@ CLUSTER = ROOT / "tests/slurm/cluster.sh"
 # The profile as a user would edit it: the test cluster's partition, no account (no slurmdbd),
 # and a short first status check for a quick test.
 SLURM = [
-    "--profile", "profiles/slurm",
-    "--default-resources", "slurm_partition=debug", "mem_mb=1000", "runtime=10",
+    "--profile",
+    "profiles/slurm",
+    "--default-resources",
+    "slurm_partition=debug",
+    "mem_mb=1000",
+    "runtime=10",
     "--slurm-no-account",
-    "--slurm-init-seconds-before-status-checks", "5",
-]  # fmt: skip
+    "--slurm-init-seconds-before-status-checks",
+    "5",
+]
 TIMEOUT = 900
 # Snakemake of .venv-slurm (./dev.sh slurm-setup): .venv plus the SLURM executor plugin
 SLURM_SNAKEMAKE = [
@@ -49,9 +54,13 @@ def run_on_slurm(project, *args):
     """snakemake through the SLURM profile, killed (whole process group) after TIMEOUT seconds."""
     cmd = [*SLURM_SNAKEMAKE, "--nocolor", *SLURM, *args]
     proc = subprocess.Popen(
-        cmd, cwd=project.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cmd,
+        cwd=project.path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
-    )  # fmt: skip
+    )
     try:
         out, _ = proc.communicate(timeout=TIMEOUT)
     except subprocess.TimeoutExpired:

@@ -61,8 +61,9 @@ def test_lbfgs_at_zero_temperature_finds_the_minimiser_nelder_mead_finds():
     )
     assert_allclose(np.abs([fit.decoder.w1, fit.decoder.w2]), np.abs(independent.x), atol=1e-6)
     # the trained radii are the data's, rho(0) = (2, 1.5), up to the noise of 24 samples
-    assert_allclose(np.abs([fit.decoder.w1, fit.decoder.w2]), radii(0.0, alpha=1.5, beta=2.0),
-                    atol=0.03)  # fmt: skip
+    assert_allclose(
+        np.abs([fit.decoder.w1, fit.decoder.w2]), radii(0.0, alpha=1.5, beta=2.0), atol=0.03
+    )
 
 
 def test_warmer_training_shrinks_the_ellipse_and_hot_training_collapses_it():
@@ -110,16 +111,34 @@ def test_learning_rate_scan_measures_one_epoch_against_the_optimum():
 
 def test_train_writes_one_row_per_method_and_the_landscape_covers_the_paths():
     results, trajectory, land = train(
-        Y1, Y2, UNTRAINED, beta=np.inf, methods=["lbfgs", "per_sample"], n=48,
-        learning_rate=0.2, epochs=1, seed=36, **LBFGS,
-    )  # fmt: skip
+        Y1,
+        Y2,
+        UNTRAINED,
+        beta=np.inf,
+        methods=["lbfgs", "per_sample"],
+        n=48,
+        learning_rate=0.2,
+        epochs=1,
+        seed=36,
+        **LBFGS,
+    )
     assert list(results["method"]) == ["lbfgs", "per_sample"]
     assert list(trajectory) == ["method", "step", "epoch", "w1", "w2", "loss"]
     assert land["w1"].min() < trajectory["w1"].min() and land["w1"].max() > trajectory["w1"].max()
     assert land["w2"].min() < trajectory["w2"].min() and land["w2"].max() > trajectory["w2"].max()
     with pytest.raises(ValueError, match="unknown training method 'adam'"):
-        train(Y1, Y2, UNTRAINED, beta=1.0, methods=["adam"], n=48, learning_rate=0.1, epochs=1,
-              seed=0, **LBFGS)  # fmt: skip
+        train(
+            Y1,
+            Y2,
+            UNTRAINED,
+            beta=1.0,
+            methods=["adam"],
+            n=48,
+            learning_rate=0.1,
+            epochs=1,
+            seed=0,
+            **LBFGS,
+        )
     with pytest.raises(ValueError, match="learning_rate must be > 0"):
         train_per_sample(Y1, Y2, UNTRAINED, beta=1.0, learning_rate=0.0, epochs=1, seed=0)
 

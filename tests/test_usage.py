@@ -52,8 +52,13 @@ def test_dev_sh_adds_the_report_only_to_real_runs():
     flags = text[
         text.index("report_flags() {") : text.index("\n}\n", text.index("report_flags() {"))
     ]
-    for args, expected in (([], True), (["-n"], False), (["--dry-run"], False),
-                           (["--cores", "1"], True), (["--report", "x.html"], False)):  # fmt: skip
+    for args, expected in (
+        ([], True),
+        (["-n"], False),
+        (["--dry-run"], False),
+        (["--cores", "1"], True),
+        (["--report", "x.html"], False),
+    ):
         out = subprocess.run(
             ["bash", "-c", f'{flags}\n}}\nreport_flags "$@"', "x", *args],
             capture_output=True,
@@ -74,8 +79,11 @@ def chromium_or_skip() -> str:
     subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600)
     proc = subprocess.run(
         ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
-        env=env, capture_output=True, text=True, timeout=1200,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     if proc.returncode != 0 or not shutil.which("chromium"):
         pytest.skip(f"apt-get install chromium failed: {proc.stderr[-500:]}")
     return shutil.which("chromium")
@@ -86,11 +94,16 @@ def check_explorer(frame, problems: list[str]) -> None:
     frame.locator("#cross-beta").wait_for(timeout=10_000)
 
     def state(drawn):
-        return [frame.locator(s).get_attribute("d") or frame.locator(s).get_attribute("x1")
-                for s in drawn]  # fmt: skip
+        return [
+            frame.locator(s).get_attribute("d") or frame.locator(s).get_attribute("x1")
+            for s in drawn
+        ]
 
-    for slider, drawn in (("beta", ["#cross-beta", "#radii-beta"]), ("w1", ["#line-F"]),
-                          ("w2", ["#line-F", "#mesh-ellipse"])):  # fmt: skip
+    for slider, drawn in (
+        ("beta", ["#cross-beta", "#radii-beta"]),
+        ("w1", ["#line-F"]),
+        ("w2", ["#line-F", "#mesh-ellipse"]),
+    ):
         before = state(drawn)
         frame.locator(f"#{slider}").evaluate(
             "s => { s.value = s.value > 2 ? 1 : 5; s.dispatchEvent(new Event('input')); }"

@@ -303,9 +303,11 @@ def target_propagation(
     columns = list(zip(*rows, strict=True))
     trajectory = {
         "step": np.asarray(columns[0], dtype=np.int64),
-        **{name: np.asarray(v, dtype=np.float64) for name, v in
-           zip(("w1", "w2", "reconstruction", "distance"), columns[1:], strict=True)},
-    }  # fmt: skip
+        **{
+            name: np.asarray(v, dtype=np.float64)
+            for name, v in zip(("w1", "w2", "reconstruction", "distance"), columns[1:], strict=True)
+        },
+    }
     return TargetPropagation(Decoder(float(w[0]), float(w[1])), theta, trajectory)
 
 
@@ -323,10 +325,19 @@ def gap_table(
     for method, guess in encoders.items():
         z_tilde = guess(y1, y2)
         e_tilde = decoder.energy(y1, y2, z_tilde)
-        tables.append({"method": np.full(y1.size, method, dtype=object), "y1": y1, "y2": y2,
-                       "z_tilde": z_tilde, "z_check": exact.z_check, "F": exact.F,
-                       "E_tilde": e_tilde, "gap": e_tilde - exact.F,
-                       "ridge_distance": ridge})  # fmt: skip
+        tables.append(
+            {
+                "method": np.full(y1.size, method, dtype=object),
+                "y1": y1,
+                "y2": y2,
+                "z_tilde": z_tilde,
+                "z_check": exact.z_check,
+                "F": exact.F,
+                "E_tilde": e_tilde,
+                "gap": e_tilde - exact.F,
+                "ridge_distance": ridge,
+            }
+        )
     return {name: np.concatenate([t[name] for t in tables]) for name in tables[0]}
 
 
@@ -340,13 +351,28 @@ def band_summary(gap: Mapping[str, np.ndarray], band: float) -> dict[str, np.nda
         g, inside = gap["gap"][mine], gap["ridge_distance"][mine] <= band
         total = float(np.sum(g))
         off = g[~inside]
-        rows.append((method, band, g.size, int(inside.sum()),
-                     float(np.median(off)) if off.size else np.nan,
-                     float(np.quantile(off, 0.99)) if off.size else np.nan,
-                     float(np.sum(g[inside])) / total if total > 0 else 1.0,
-                     float(np.max(g))))  # fmt: skip
-    names = ("method", "band", "points", "inside", "median_off", "p99_off", "share_inside",
-             "max_gap")  # fmt: skip
+        rows.append(
+            (
+                method,
+                band,
+                g.size,
+                int(inside.sum()),
+                float(np.median(off)) if off.size else np.nan,
+                float(np.quantile(off, 0.99)) if off.size else np.nan,
+                float(np.sum(g[inside])) / total if total > 0 else 1.0,
+                float(np.max(g)),
+            )
+        )
+    names = (
+        "method",
+        "band",
+        "points",
+        "inside",
+        "median_off",
+        "p99_off",
+        "share_inside",
+        "max_gap",
+    )
     columns = list(zip(*rows, strict=True))
     out = {name: np.asarray(v) for name, v in zip(names, columns, strict=True)}
     out["method"] = out["method"].astype(object)
@@ -385,8 +411,13 @@ def warm_start(
                 global_tol=global_tol,
                 trace=False,
             ).results
-            tables.append({"start": np.full(y1.size, start, dtype=object),
-                           "optimizer": np.full(y1.size, name, dtype=object), **table})  # fmt: skip
+            tables.append(
+                {
+                    "start": np.full(y1.size, start, dtype=object),
+                    "optimizer": np.full(y1.size, name, dtype=object),
+                    **table,
+                }
+            )
     return {name: np.concatenate([t[name] for t in tables]) for name in tables[0]}
 
 

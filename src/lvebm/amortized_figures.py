@@ -33,8 +33,9 @@ def _ridge(ax, decoder: Mapping, *, label: str | None = "ridge of $F_\\infty$", 
     half = (e0 - e1) * (e0 + e1) / e0
     ends = np.array([-half, half])
     xs, ys = (ends, np.zeros(2)) if a1 >= a2 else (np.zeros(2), ends)
-    ax.plot(xs, ys, **{"color": "white", "lw": 2.2, "solid_capstyle": "round", **style},
-            label=label)  # fmt: skip
+    ax.plot(
+        xs, ys, **{"color": "white", "lw": 2.2, "solid_capstyle": "round", **style}, label=label
+    )
 
 
 def _ellipse(ax, decoder: Mapping, **style) -> None:
@@ -63,12 +64,22 @@ def encoder_latent(
         for ax, (name, title) in zip(axes, panels, strict=True):
             values = first["z_check"] if name == "exact" else gaps[name]["z_tilde"]
             im = ax.imshow(
-                values.reshape(kit.grid(first, "y1").shape), origin="lower", extent=_extent(first),
-                cmap="twilight", vmin=0.0, vmax=2.0 * np.pi, interpolation="nearest",
+                values.reshape(kit.grid(first, "y1").shape),
+                origin="lower",
+                extent=_extent(first),
+                cmap="twilight",
+                vmin=0.0,
+                vmax=2.0 * np.pi,
+                interpolation="nearest",
                 aspect="equal",
-            )  # fmt: skip
-            _ridge(ax, decoder, label="ridge of $F_\\infty$" if name == "exact" else None,
-                   lw=1.0, ls=":")  # fmt: skip
+            )
+            _ridge(
+                ax,
+                decoder,
+                label="ridge of $F_\\infty$" if name == "exact" else None,
+                lw=1.0,
+                ls=":",
+            )
             _ellipse(ax, decoder, color=ps.MANIFOLD, lw=1.0, ls="--")
             ps.plane(ax, title=title)
             ax.grid(False)
@@ -104,14 +115,23 @@ def amortization_gap(
             b = bands[method]
             values = np.maximum(kit.grid(t, "gap"), GAP_FLOOR)
             im = ax.imshow(
-                values, origin="lower", extent=_extent(t), cmap="magma",
-                norm=LogNorm(GAP_FLOOR, top), interpolation="nearest", aspect="equal",
-            )  # fmt: skip
+                values,
+                origin="lower",
+                extent=_extent(t),
+                cmap="magma",
+                norm=LogNorm(GAP_FLOOR, top),
+                interpolation="nearest",
+                aspect="equal",
+            )
             width = float(b["band"][0])
             ax.contour(
-                kit.grid(t, "y1"), kit.grid(t, "y2"), kit.grid(t, "ridge_distance"), levels=[width],
-                colors=[ps.SAMPLES], linewidths=1.2,
-            )  # fmt: skip
+                kit.grid(t, "y1"),
+                kit.grid(t, "y2"),
+                kit.grid(t, "ridge_distance"),
+                levels=[width],
+                colors=[ps.SAMPLES],
+                linewidths=1.2,
+            )
             _ridge(ax, decoder, label=None, lw=0.8, ls=":")
             ps.plane(
                 ax,
@@ -123,8 +143,13 @@ def amortization_gap(
             )
             ax.grid(False)
             ax.title.set_fontsize(9)
-        fig.colorbar(im, ax=list(axes), shrink=0.8, extend="min",
-                     label=r"gap $E(y, \tilde{z}) - F_\infty(y)$")  # fmt: skip
+        fig.colorbar(
+            im,
+            ax=list(axes),
+            shrink=0.8,
+            extend="min",
+            label=r"gap $E(y, \tilde{z}) - F_\infty(y)$",
+        )
         fig.suptitle(
             "Amortization gap: where the encoder's guess is not the minimum "
             "(outlined: the band around the ridge)"
@@ -167,9 +192,11 @@ def warm_start(
         x = np.arange(len(names))
         width = 0.8 / len(starts)
         for ax, column, title in zip(
-            bars, ("local_min_rate", "mean_iter"),
-            ("mesh points ending in a local minimum", "mean iterations"), strict=True,
-        ):  # fmt: skip
+            bars,
+            ("local_min_rate", "mean_iter"),
+            ("mesh points ending in a local minimum", "mean iterations"),
+            strict=True,
+        ):
             for j, start in enumerate(starts):
                 s = summaries[start]
                 values = []
@@ -177,8 +204,13 @@ def warm_start(
                     row = kit.model_rows(s, optimizer=n)
                     value = 1.0 - row["success_rate"][0] if column == "local_min_rate" else None
                     values.append(float(row[column][0]) if value is None else float(value))
-                drawn = ax.bar(x + (j - (len(starts) - 1) / 2) * width, values, width,
-                               color=colours[j % len(colours)], label=start)  # fmt: skip
+                drawn = ax.bar(
+                    x + (j - (len(starts) - 1) / 2) * width,
+                    values,
+                    width,
+                    color=colours[j % len(colours)],
+                    label=start,
+                )
                 text = [f"{v:.1%}" if column == "local_min_rate" else f"{v:.3g}" for v in values]
                 ax.bar_label(drawn, text, fontsize=6, rotation=90, padding=2)
             ax.set_xticks(x)
@@ -200,8 +232,14 @@ def warm_start(
                 count += ~t["global_min"]
             ax.scatter(first["y1"], first["y2"], s=3, color=ps.MESH, alpha=0.6)
             hit = count > 0
-            ax.scatter(first["y1"][hit], first["y2"][hit], s=12 * count[hit], marker="x",
-                       color=ps.WRONG, lw=1.0)  # fmt: skip
+            ax.scatter(
+                first["y1"][hit],
+                first["y2"][hit],
+                s=12 * count[hit],
+                marker="x",
+                color=ps.WRONG,
+                lw=1.0,
+            )
             _ridge(ax, decoder, label=None)
             _ellipse(ax, decoder, color=ps.MANIFOLD, lw=1.0, ls="--")
             where = (
@@ -209,8 +247,11 @@ def warm_start(
                 if start == "default"
                 else f"the {start} encoder's " + r"$\tilde{z}(y)$"
             )
-            ps.plane(ax, title=f"from {where}: {int(hit.sum())} of {first['i'].size} points\n"
-                               "end in a local minimum for some optimizer")  # fmt: skip
+            ps.plane(
+                ax,
+                title=f"from {where}: {int(hit.sum())} of {first['i'].size} points\n"
+                "end in a local minimum for some optimizer",
+            )
             ax.title.set_fontsize(9)
         fig.suptitle(
             "The iterative optimizers on the mesh, started from the encoder's guess instead of "
@@ -234,30 +275,57 @@ def target_propagation(
         w1, w2 = land["w1"].reshape(-1, n1), land["w2"].reshape(-1, n1)
         loss = land["loss"].reshape(-1, n1)
         levels = np.geomspace(float(loss.min()), float(loss.max()), 17)
-        c = left.contourf(w1, w2, loss, levels=levels, cmap="viridis", alpha=0.85,
-                          norm=LogNorm(levels[0], levels[-1]))  # fmt: skip
+        c = left.contourf(
+            w1,
+            w2,
+            loss,
+            levels=levels,
+            cmap="viridis",
+            alpha=0.85,
+            norm=LogNorm(levels[0], levels[-1]),
+        )
         bar = fig.colorbar(c, ax=left, shrink=0.85, label=r"energy loss mean $F_\infty(y_i)$")
         bar.set_ticks(levels[::4])
         bar.set_ticklabels([f"{v:.2g}" for v in levels[::4]])
-        left.plot(path["w1"], path["w2"], color=ps.Z_TILDE, lw=1.4, marker="o", ms=2.5,
-                  markevery=max(1, path["w1"].size // 40), label="target propagation")  # fmt: skip
+        left.plot(
+            path["w1"],
+            path["w2"],
+            color=ps.Z_TILDE,
+            lw=1.4,
+            marker="o",
+            ms=2.5,
+            markevery=max(1, path["w1"].size // 40),
+            label="target propagation",
+        )
         left.plot(path["w1"][0], path["w2"][0], "s", color="white", ms=7, label="untrained")
-        left.plot(end["w1"], end["w2"], "*", color=ps.WRONG, ms=13,
-                  label=f"cold training ({method})")  # fmt: skip
-        left.plot(path["w1"][-1], path["w2"][-1], "o", color=ps.Z_TILDE, ms=8, mfc="none",
-                  mew=1.6)  # fmt: skip
+        left.plot(
+            end["w1"], end["w2"], "*", color=ps.WRONG, ms=13, label=f"cold training ({method})"
+        )
+        left.plot(path["w1"][-1], path["w2"][-1], "o", color=ps.Z_TILDE, ms=8, mfc="none", mew=1.6)
         gap = float(np.hypot(path["w1"][-1] - end["w1"][0], path["w2"][-1] - end["w2"][0]))
         left.set_xlabel("$w_1$")
         left.set_ylabel("$w_2$")
-        left.set_title(f"{path['step'][-1]} steps; end {gap:.1e} from the cold training's radii",
-                       fontsize=9)  # fmt: skip
+        left.set_title(
+            f"{path['step'][-1]} steps; end {gap:.1e} from the cold training's radii", fontsize=9
+        )
         left.legend(loc="lower left")
         ax = right
         ax.scatter(s["y1"], s["y2"], s=18, color=ps.SAMPLES, label="samples $y_i$", zorder=3)
-        _ellipse(ax, {"w1": path["w1"][0], "w2": path["w2"][0]}, color=ps.MESH, ls="--",
-                 lw=1.2, label="untrained decoder")  # fmt: skip
-        _ellipse(ax, {"w1": path["w1"][-1], "w2": path["w2"][-1]}, color=ps.MANIFOLD, lw=2.0,
-                 label="after target propagation")  # fmt: skip
+        _ellipse(
+            ax,
+            {"w1": path["w1"][0], "w2": path["w2"][0]},
+            color=ps.MESH,
+            ls="--",
+            lw=1.2,
+            label="untrained decoder",
+        )
+        _ellipse(
+            ax,
+            {"w1": path["w1"][-1], "w2": path["w2"][-1]},
+            color=ps.MANIFOLD,
+            lw=2.0,
+            label="after target propagation",
+        )
         ps.plane(ax, title=f"$w$ = ({path['w1'][-1]:.4f}, {path['w2'][-1]:.4f})")
         ps.outside_legend(ax)
         fig.suptitle(

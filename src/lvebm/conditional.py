@@ -251,8 +251,14 @@ def free_energy_table(
     x, y1, y2 = (np.asarray(samples[c], dtype=np.float64) for c in ("x", "y1", "y2"))
     trained = free_energy(net, net.from_table(params, "latent"), x, y1, y2)
     untrained = free_energy(net, net.from_table(params, "untrained"), x, y1, y2)
-    return {"x": x, "y1": y1, "y2": y2, "F": trained.F, "z_check": trained.z_check,
-            "F_untrained": untrained.F}  # fmt: skip
+    return {
+        "x": x,
+        "y1": y1,
+        "y2": y2,
+        "F": trained.F,
+        "z_check": trained.z_check,
+        "F_untrained": untrained.F,
+    }
 
 
 def free_energy_maps(
@@ -269,6 +275,13 @@ def free_energy_maps(
         axis = np.linspace(-half, half, num)
         y2, y1 = np.meshgrid(axis, axis, indexing="ij")
         r = free_energy(net, theta, np.full(y1.size, x), y1.ravel(), y2.ravel())
-        tables.append({"x": np.full(y1.size, float(x)), "y1": y1.ravel(), "y2": y2.ravel(),
-                       "F": r.F, "z_check": r.z_check})  # fmt: skip
+        tables.append(
+            {
+                "x": np.full(y1.size, float(x)),
+                "y1": y1.ravel(),
+                "y2": y2.ravel(),
+                "F": r.F,
+                "z_check": r.z_check,
+            }
+        )
     return _concat(tables)

@@ -21,8 +21,18 @@ from lvebm.figurekit import TWO_PI, Columns
 def _horn_axes(fig, ax, horn: Columns) -> None:
     """The horn's samples (coloured by x as in figure 1, with its colour bar), the 3-D axes'
     style, and the axes filling the figure (matplotlib's 3-D box leaves wide margins)."""
-    points = ax.scatter(horn["x"], horn["y1"], horn["y2"], c=horn["x"], cmap="rainbow", s=5,
-                        vmin=0, vmax=1, alpha=0.6, depthshade=False)  # fmt: skip
+    points = ax.scatter(
+        horn["x"],
+        horn["y1"],
+        horn["y2"],
+        c=horn["x"],
+        cmap="rainbow",
+        s=5,
+        vmin=0,
+        vmax=1,
+        alpha=0.6,
+        depthshade=False,
+    )
     kit.style_3d(ax)
     ax.set_box_aspect(None, zoom=1.12)
     fig.subplots_adjust(left=0.0, right=0.9, bottom=0.02, top=0.9)
@@ -42,12 +52,22 @@ def conditional_manifold(*, radii: Columns, horn: Columns, size, model: str, n: 
     fig, ax = ps.figure(size, subplot_kw={"projection": "3d"})
     with ps.style():
         _horn_axes(fig, ax, horn)
-        ax.plot_wireframe(x, g1, g2, rstride=max(1, f1.size // 25), cstride=max(1, n // 24),
-                          color=ps.MANIFOLD, lw=0.7, label=r"manifold $g(x, z)$")  # fmt: skip
+        ax.plot_wireframe(
+            x,
+            g1,
+            g2,
+            rstride=max(1, f1.size // 25),
+            cstride=max(1, n // 24),
+            color=ps.MANIFOLD,
+            lw=0.7,
+            label=r"manifold $g(x, z)$",
+        )
         state = "Untrained" if model == "untrained" else "Trained"
         radius = np.abs(np.concatenate([f1, f2]))
-        ax.set_title(f"{state} conditional decoder: {f1.size} x values times {n} latents\n"
-                     f"radii |f(x)| from {radius.min():.2f} to {radius.max():.2f}")  # fmt: skip
+        ax.set_title(
+            f"{state} conditional decoder: {f1.size} x values times {n} latents\n"
+            f"radii |f(x)| from {radius.min():.2f} to {radius.max():.2f}"
+        )
         ax.legend(loc="upper left", fontsize=8)
     return fig
 
@@ -59,13 +79,28 @@ def regression_baseline(*, radii: Columns, horn: Columns, size) -> Figure:
     fig, ax = ps.figure(size, subplot_kw={"projection": "3d"})
     with ps.style():
         _horn_axes(fig, ax, horn)
-        ax.plot(r["x"], np.zeros_like(r["x"]), np.zeros_like(r["x"]), color="white", ls="--",
-                lw=1.2, label="the axis $y = 0$")  # fmt: skip
-        ax.plot(r["x"], r["baseline_y1"], r["baseline_y2"], color=ps.Z_TILDE, lw=3,
-                label=r"regression $\hat y = f(x)$")  # fmt: skip
+        ax.plot(
+            r["x"],
+            np.zeros_like(r["x"]),
+            np.zeros_like(r["x"]),
+            color="white",
+            ls="--",
+            lw=1.2,
+            label="the axis $y = 0$",
+        )
+        ax.plot(
+            r["x"],
+            r["baseline_y1"],
+            r["baseline_y2"],
+            color=ps.Z_TILDE,
+            lw=3,
+            label=r"regression $\hat y = f(x)$",
+        )
         share = np.hypot(r["baseline_y1"], r["baseline_y2"]) / np.hypot(r["rho1"], r["rho2"])
-        ax.set_title("Regression without a latent collapses onto the axis\n"
-                     f"|f(x)| at most {100 * share.max():.1f} % of |rho(x)|")  # fmt: skip
+        ax.set_title(
+            "Regression without a latent collapses onto the axis\n"
+            f"|f(x)| at most {100 * share.max():.1f} % of |rho(x)|"
+        )
         ax.legend(loc="upper left", fontsize=8)
     return fig
 
@@ -84,12 +119,25 @@ def conditional_free_energy(
             m = kit.model_rows(maps, x=x)
             k = round(np.sqrt(m["F"].size))
             y1, y2 = m["y1"].reshape(k, k), m["y2"].reshape(k, k)
-            image = ax.pcolormesh(y1, y2, np.maximum(m["F"], norm.vmin).reshape(k, k),
-                                  norm=norm, cmap="viridis", shading="nearest")  # fmt: skip
+            image = ax.pcolormesh(
+                y1,
+                y2,
+                np.maximum(m["F"], norm.vmin).reshape(k, k),
+                norm=norm,
+                cmap="viridis",
+                shading="nearest",
+            )
             near = np.abs(held["x"] - x) <= window
             label = f"held-out, |x_i - x| <= {window:g}"
-            ax.scatter(held["y1"][near], held["y2"][near], s=12, color="white",
-                       edgecolor="black", lw=0.4, label=label)  # fmt: skip
+            ax.scatter(
+                held["y1"][near],
+                held["y2"][near],
+                s=12,
+                color="white",
+                edgecolor="black",
+                lw=0.4,
+                label=label,
+            )
             ps.plane(ax, title=f"$x$ = {x:g}: {int(near.sum())} samples")
             ax.legend(loc="lower center", fontsize=7)
         for ax in list(axes.flat)[len(xs) :]:

@@ -169,9 +169,11 @@ def free_energy_ellipses(
             w1[finite] if per_point else w1, w2[finite] if per_point else w2, y1[finite], y2[finite]
         )
         full = ExactFreeEnergy(
-            np.full(y1.size, np.nan), np.full(y1.size, np.nan),
-            np.zeros(y1.size, bool), np.zeros(y1.size, np.int64),
-        )  # fmt: skip
+            np.full(y1.size, np.nan),
+            np.full(y1.size, np.nan),
+            np.zeros(y1.size, bool),
+            np.zeros(y1.size, np.int64),
+        )
         for field in FIELDS:
             getattr(full, field)[finite] = getattr(inner, field)
         return ExactFreeEnergy(*(getattr(full, field).reshape(shape) for field in FIELDS))

@@ -256,8 +256,9 @@ def search(
     row = kit.row(res, res["i"] == focus)
     fig, ax = ps.figure(size)
     with ps.style():
-        ax.scatter(s["y1"], s["y2"], s=22, color=ps.SAMPLES, edgecolor="black", lw=0.4,
-                   label="samples")  # fmt: skip
+        ax.scatter(
+            s["y1"], s["y2"], s=22, color=ps.SAMPLES, edgecolor="black", lw=0.4, label="samples"
+        )
         kit.draw_manifold(ax, e)
         arc = (
             np.concatenate([np.linspace(a, b, 24) for a, b in itertools.pairwise(zk)])
@@ -480,8 +481,7 @@ def local_minima(
             ax.title.set_fontsize(9)
         for ax in axes.ravel()[n:]:
             ax.axis("off")
-        fig.colorbar(im, ax=axes.ravel().tolist(), extend="max", shrink=0.8,
-                     label=r"$F_\infty(y)$")  # fmt: skip
+        fig.colorbar(im, ax=axes.ravel().tolist(), extend="max", shrink=0.8, label=r"$F_\infty(y)$")
         fig.suptitle(
             rf"Mesh points that end in a non-global minimum from $\tilde{{z}}$ = {z_init:g}"
         )

@@ -157,13 +157,15 @@ def dcstep(stx, fx, dx, sty, fy, dy, stp, fp, dp, brackt, stpmin, stpmax):
             stpf[k] = _step_opposite(stx[k], fx[k], dx[k], stp[k], fp[k], dp[k])
         if case3.any():
             k = np.flatnonzero(case3)
-            stpf[k] = _step_flatter(stx[k], fx[k], dx[k], sty[k], stp[k], fp[k], dp[k], brackt[k],
-                                    stpmin[k], stpmax[k])  # fmt: skip
+            stpf[k] = _step_flatter(
+                stx[k], fx[k], dx[k], sty[k], stp[k], fp[k], dp[k], brackt[k], stpmin[k], stpmax[k]
+            )
         case4 = ~(case1 | case2 | case3)
         if case4.any():
             k = np.flatnonzero(case4)
-            stpf[k] = _step_steeper(stx[k], sty[k], fy[k], dy[k], stp[k], fp[k], dp[k], brackt[k],
-                                    stpmin[k], stpmax[k])  # fmt: skip
+            stpf[k] = _step_steeper(
+                stx[k], sty[k], fy[k], dy[k], stp[k], fp[k], dp[k], brackt[k], stpmin[k], stpmax[k]
+            )
     # update the interval
     opposite = sgnd < 0
     new_sty = np.where(case1, stp, np.where(opposite, stx, sty))
@@ -448,8 +450,9 @@ def wolfe_zoom(
         if (st.i_zm[sel] == 0).all():  # the first trial of a zoom is always quadratic
             aj = np.full(sel.size, np.nan)
         else:
-            aj = _cubicmin(lo, st.f_lo[sel], st.d_lo[sel], hi, st.f_hi[sel], st.a_rec[sel],
-                           st.f_rec[sel])  # fmt: skip
+            aj = _cubicmin(
+                lo, st.f_lo[sel], st.d_lo[sel], hi, st.f_hi[sel], st.a_rec[sel], st.f_rec[sel]
+            )
         use_q = (st.i_zm[sel] == 0) | np.isnan(aj) | (aj > b - cchk) | (aj < a + cchk)
         qchk = ZOOM_QUADRATIC_CHECK * dalpha
         aq = _quadmin(lo, st.f_lo[sel], st.d_lo[sel], hi, st.f_hi[sel])

@@ -204,8 +204,12 @@ def _iterate(
         else:  # no RETRY: a point that did not move stops, with the steps it took before
             steps = np.where(moved, k + 1, k)
         if b.trace.enabled:
-            b.trace.add(run.pos[moved], np.broadcast_to(steps, moved.shape)[moved],
-                        run.z[moved], run.f[moved])  # fmt: skip
+            b.trace.add(
+                run.pos[moved],
+                np.broadcast_to(steps, moved.shape)[moved],
+                run.z[moved],
+                run.f[moved],
+            )
         stops = (verdict == DONE) | (verdict == STOP)
         if stops.any():
             _write(b, run, stops, verdict[stops] == DONE, steps)
@@ -614,10 +618,15 @@ def run_optimizer(
         finite &= np.isfinite(z_init if z_init.size > 1 else z_init[0])
     if not finite.all():  # NaN and infinities are not optimised: NaN, never converged
         inner = run_optimizer(
-            name, decoder, y1[finite], y2[finite],
+            name,
+            decoder,
+            y1[finite],
+            y2[finite],
             z_init=z_init[finite] if z_init.size > 1 else z_init,
-            options=options, trace=trace, workers=workers,
-        )  # fmt: skip
+            options=options,
+            trace=trace,
+            workers=workers,
+        )
         return _scatter(inner, finite)
 
     def run(block: slice) -> InferenceResult:

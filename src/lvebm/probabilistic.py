@@ -180,8 +180,14 @@ def em(
         w1 = float(np.sum(y1 * r.mean_cos) / np.sum(cos2))
         w2 = float(np.sum(y2 * r.mean_sin) / np.sum(sin2))
         if learn_beta:
-            expected = (y1 * y1 + y2 * y2 - 2.0 * w1 * y1 * r.mean_cos - 2.0 * w2 * y2 * r.mean_sin
-                        + w1 * w1 * cos2 + w2 * w2 * sin2)  # fmt: skip
+            expected = (
+                y1 * y1
+                + y2 * y2
+                - 2.0 * w1 * y1 * r.mean_cos
+                - 2.0 * w2 * y2 * r.mean_sin
+                + w1 * w1 * cos2
+                + w2 * w2 * sin2
+            )
             beta = float(y1.size / np.sum(expected))
         decoder = Decoder(w1, w2)
         new = mean_log_likelihood(decoder, y1, y2, beta, n=n)
@@ -194,9 +200,11 @@ def em(
     columns = list(zip(*rows, strict=True))
     trajectory = {
         "step": np.array(columns[0], dtype=np.int64),
-        **{k: np.array(v, dtype=np.float64) for k, v in
-           zip(("w1", "w2", "beta", "log_likelihood"), columns[1:], strict=True)},
-    }  # fmt: skip
+        **{
+            k: np.array(v, dtype=np.float64)
+            for k, v in zip(("w1", "w2", "beta", "log_likelihood"), columns[1:], strict=True)
+        },
+    }
     return EMResult(decoder, beta, ll, len(rows) - 1, converged, trajectory)
 
 
@@ -225,10 +233,12 @@ def held_out_table(results, held_out, *, method: str) -> dict[str, np.ndarray]:
     highest). Zero temperature has no density (its noise variance is 0) and is left out."""
     rows = (np.asarray(results["method"]) == method) & np.isfinite(results["beta"])
     beta, w1, w2 = (np.asarray(results[k], dtype=np.float64)[rows] for k in ("beta", "w1", "w2"))
-    ll = np.array([
-        mean_log_likelihood(Decoder(a, b), held_out["y1"], held_out["y2"], c, n=None)
-        for a, b, c in zip(w1, w2, beta, strict=True)
-    ])  # fmt: skip
+    ll = np.array(
+        [
+            mean_log_likelihood(Decoder(a, b), held_out["y1"], held_out["y2"], c, n=None)
+            for a, b, c in zip(w1, w2, beta, strict=True)
+        ]
+    )
     best = np.zeros(ll.size, dtype=bool)
     if ll.size:
         best[np.argmax(ll)] = True

@@ -29,10 +29,17 @@ def em_path(*, em: Columns, size, noise_std: float, n: int) -> Figure:
             rows = t["latent"] == latent
             label = f"{n} latents" if latent == "grid" else "continuous $z$"
             last = t["beta"][rows][-1]
-            axes[0].plot(t["step"][rows], t["log_likelihood"][rows], "o-", ms=2.5, color=colour,
-                         label=label)  # fmt: skip
-            axes[1].plot(t["step"][rows], t["beta"][rows], "o-", ms=2.5, color=colour,
-                         label=rf"{label}: learned $\beta$ = {last:.1f}")  # fmt: skip
+            axes[0].plot(
+                t["step"][rows], t["log_likelihood"][rows], "o-", ms=2.5, color=colour, label=label
+            )
+            axes[1].plot(
+                t["step"][rows],
+                t["beta"][rows],
+                "o-",
+                ms=2.5,
+                color=colour,
+                label=rf"{label}: learned $\beta$ = {last:.1f}",
+            )
         noise = rf"data: $1/(2\sigma^2)$ = {data_beta:.0f} ($\sigma$ = {noise_std:g})"
         axes[1].axhline(data_beta, color="white", ls="--", lw=1.2, label=noise)
         axes[0].set_xlabel("EM step")
@@ -56,11 +63,24 @@ def model_samples(*, model_samples: Columns, samples: Columns, size) -> Figure:
     with ps.style():
         for ax, latent in zip(axes[0], latents, strict=True):
             rows = draws["latent"] == latent
-            ax.scatter(draws["y1"][rows], draws["y2"][rows], s=5, alpha=0.5,
-                       color=LATENT_COLOURS.get(latent, ps.MANIFOLD),
-                       label=f"{int(rows.sum())} draws from the learned model")  # fmt: skip
-            ax.scatter(s["y1"], s["y2"], s=22, color=ps.SAMPLES, edgecolor="black", lw=0.5,
-                       label=f"the {s['i'].size} samples", zorder=4)  # fmt: skip
+            ax.scatter(
+                draws["y1"][rows],
+                draws["y2"][rows],
+                s=5,
+                alpha=0.5,
+                color=LATENT_COLOURS.get(latent, ps.MANIFOLD),
+                label=f"{int(rows.sum())} draws from the learned model",
+            )
+            ax.scatter(
+                s["y1"],
+                s["y2"],
+                s=22,
+                color=ps.SAMPLES,
+                edgecolor="black",
+                lw=0.5,
+                label=f"the {s['i'].size} samples",
+                zorder=4,
+            )
             ps.plane(ax, title=f"Latent: {latent}")
             ax.legend(loc="upper right", fontsize=8)
         fig.suptitle("The learned model samples: z uniform, y = g(z) + noise of variance 1/(2β)")

@@ -70,8 +70,15 @@ def relaxed_cross_section(
         for beta in betas:
             rows = t["beta"] == beta
             x, label = _line_coordinate({k: v[rows] for k, v in t.items()})
-            ax.plot(x, t["F_grid"][rows], "o-", ms=3.5, lw=2.2, color=colours[beta],
-                    label=kit.beta_text(beta))  # fmt: skip
+            ax.plot(
+                x,
+                t["F_grid"][rows],
+                "o-",
+                ms=3.5,
+                lw=2.2,
+                color=colours[beta],
+                label=kit.beta_text(beta),
+            )
             ax.plot(x, t["F_continuous"][rows], **CONTINUOUS, zorder=3)
         # the lecture's axis, extended (never clipped) where a curve goes above it
         ax.set_ylim(0.0, max(ymax, 1.04 * float(np.nanmax(t["F_grid"]))))
@@ -119,8 +126,17 @@ def softmin_weights(
                 lw=0.3,
                 zorder=4,
             )
-            ax.scatter([y1], [y2], marker="*", s=160, color=ps.FOCUS, edgecolor="white", lw=0.6,
-                       zorder=6, label="$y$")  # fmt: skip
+            ax.scatter(
+                [y1],
+                [y2],
+                marker="*",
+                s=160,
+                color=ps.FOCUS,
+                edgecolor="white",
+                lw=0.6,
+                zorder=6,
+                label="$y$",
+            )
             ps.plane(ax, title=_point_text(name))
         fig.colorbar(sc, ax=axes[0].tolist(), shrink=0.8, label=r"$\exp(-\beta E(y, z_k))$")
         axes[0][0].legend(loc="lower left")
@@ -145,10 +161,11 @@ def relaxed_free_energy(
             ax.grid(False)
         for ax in axes.ravel()[n:]:
             ax.axis("off")
-        fig.colorbar(im, ax=axes.ravel().tolist(), extend="max", shrink=0.8,
-                     label=r"$F_\beta(y)$")  # fmt: skip
-        fig.suptitle(r"Relaxed free energy $F_\beta$; arrows: $-\nabla F_\beta$ (cold: only the "
-                     "closest point pulls; warm: every point pulls)")  # fmt: skip
+        fig.colorbar(im, ax=axes.ravel().tolist(), extend="max", shrink=0.8, label=r"$F_\beta(y)$")
+        fig.suptitle(
+            r"Relaxed free energy $F_\beta$; arrows: $-\nabla F_\beta$ (cold: only the "
+            "closest point pulls; warm: every point pulls)"
+        )
     return fig
 
 

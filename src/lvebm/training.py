@@ -163,9 +163,12 @@ def train_lbfgs(
     )
     w1, w2 = _weights(result.x)
     return TrainingResult(
-        Decoder(w1, w2), float(result.fun), int(result.nit), bool(result.success),
+        Decoder(w1, w2),
+        float(result.fun),
+        int(result.nit),
+        bool(result.success),
         _trajectory(rows),
-    )  # fmt: skip
+    )
 
 
 def critical_betas(y1, y2) -> tuple[float, float]:
@@ -286,9 +289,16 @@ def learning_rate_scan(
     for rate in rates:
         try:
             result = train_per_sample(
-                y1, y2, start, beta=np.inf, learning_rate=rate, epochs=1, seed=seed, n=None,
+                y1,
+                y2,
+                start,
+                beta=np.inf,
+                learning_rate=rate,
+                epochs=1,
+                seed=seed,
+                n=None,
                 record=False,
-            )  # fmt: skip
+            )
             values.append(result.loss)
         except ValueError:  # diverged to a non-finite weight
             values.append(np.inf)

@@ -42,30 +42,56 @@ def training_panels(
                 ax = axes[row, col]
                 m = kit.model_rows(maps, model=model, beta=beta)
                 im = kit.heat(ax, m, vmax=vmax if row == 0 else warm_vmax, alpha=0.9)
-                ax.plot(np.r_[w["g1"], w["g1"][:1]], np.r_[w["g2"], w["g2"][:1]],
-                        color=ps.MANIFOLD, lw=1.6, zorder=3)  # fmt: skip
-                ax.scatter(s["y1"], s["y2"], s=14, color=ps.SAMPLES, edgecolor="black", lw=0.4,
-                           zorder=5)  # fmt: skip
+                ax.plot(
+                    np.r_[w["g1"], w["g1"][:1]],
+                    np.r_[w["g2"], w["g2"][:1]],
+                    color=ps.MANIFOLD,
+                    lw=1.6,
+                    zorder=3,
+                )
+                ax.scatter(
+                    s["y1"], s["y2"], s=14, color=ps.SAMPLES, edgecolor="black", lw=0.4, zorder=5
+                )
                 if row == 0:  # from each sample's closest point of the manifold toward it
-                    ax.quiver(c["g1"], c["g2"], c["y1"] - c["g1"], c["y2"] - c["g2"],
-                              angles="xy", scale_units="xy", scale=1.0, color="white",
-                              width=0.004, zorder=4)  # fmt: skip
+                    ax.quiver(
+                        c["g1"],
+                        c["g2"],
+                        c["y1"] - c["g1"],
+                        c["y2"] - c["g2"],
+                        angles="xy",
+                        scale_units="xy",
+                        scale=1.0,
+                        color="white",
+                        width=0.004,
+                        zorder=4,
+                    )
                     title = rf"{model}, cold: $F_\infty$"
                 else:  # from every latent toward the warm point, lengths ~ weights
                     y1, y2 = float(w["y1"][0]), float(w["y2"][0])
                     share = w["weight"] / w["weight"].max()
-                    ax.quiver(w["g1"], w["g2"], (y1 - w["g1"]) * share, (y2 - w["g2"]) * share,
-                              angles="xy", scale_units="xy", scale=1.0, color=ps.Z_TILDE,
-                              width=0.004, zorder=6)  # fmt: skip
-                    ax.scatter([y1], [y2], marker="*", s=160, color=ps.FOCUS, edgecolor="white",
-                               zorder=7)  # fmt: skip
+                    ax.quiver(
+                        w["g1"],
+                        w["g2"],
+                        (y1 - w["g1"]) * share,
+                        (y2 - w["g2"]) * share,
+                        angles="xy",
+                        scale_units="xy",
+                        scale=1.0,
+                        color=ps.Z_TILDE,
+                        width=0.004,
+                        zorder=6,
+                    )
+                    ax.scatter(
+                        [y1], [y2], marker="*", s=160, color=ps.FOCUS, edgecolor="white", zorder=7
+                    )
                     title = rf"{model}, warmer $\beta$ = {beta:g}: $F_\beta$"
                 ps.plane(ax, title=title, limits=kit.limits(m, pad=0.15))
                 ax.grid(False)
                 if col == 1:
                     label = r"$F_\infty(y)$" if row == 0 else rf"$F_\beta(y)$, $\beta$ = {beta:g}"
-                    fig.colorbar(im, ax=axes[row, :].tolist(), extend="max", shrink=0.9,
-                                 label=label)  # fmt: skip
+                    fig.colorbar(
+                        im, ax=axes[row, :].tolist(), extend="max", shrink=0.9, label=label
+                    )
         fig.suptitle("Training the decoder by minimising the free energy of the samples")
     return fig
 
@@ -94,10 +120,24 @@ def training_paths(
             for method in dict.fromkeys(traj["method"].tolist()):
                 t = kit.model_rows(traj, method=method)
                 marker, colour = styles.get(method, ("-", "white"))
-                ax.plot(t["w1"], t["w2"], marker, color=colour, ms=3, lw=1.2,
-                        label=f"{method} ({t['step'][-1]} steps)")  # fmt: skip
-                ax.scatter(t["w1"][-1:], t["w2"][-1:], marker="X", s=60, color=colour,
-                           edgecolor="black", zorder=5)  # fmt: skip
+                ax.plot(
+                    t["w1"],
+                    t["w2"],
+                    marker,
+                    color=colour,
+                    ms=3,
+                    lw=1.2,
+                    label=f"{method} ({t['step'][-1]} steps)",
+                )
+                ax.scatter(
+                    t["w1"][-1:],
+                    t["w2"][-1:],
+                    marker="X",
+                    s=60,
+                    color=colour,
+                    edgecolor="black",
+                    zorder=5,
+                )
             ax.scatter(traj["w1"][:1], traj["w2"][:1], marker="s", s=40, color="white", zorder=5)
             ax.set_title(kit.beta_text(float(label)))
             ax.set_xlabel("$w_1$")
@@ -113,8 +153,11 @@ def training_paths(
         ax.set_xlabel("learning rate")
         ax.set_ylabel("excess loss after one epoch (%)")
         ok = lr["learning_rate"][lr["within_1pct"]]
-        verdict = (f"within 1 %: {ok.min():.3g} to {ok.max():.3g}" if ok.size
-                   else f"never within 1 % (best {np.nanmin(excess) * 100:.2f} %)")  # fmt: skip
+        verdict = (
+            f"within 1 %: {ok.min():.3g} to {ok.max():.3g}"
+            if ok.size
+            else f"never within 1 % (best {np.nanmin(excess) * 100:.2f} %)"
+        )
         ax.set_title(f"One epoch at $\\beta = \\infty$; {verdict}", fontsize=9)
         for ax in axes.ravel()[n + 1 :]:
             ax.axis("off")
@@ -133,8 +176,10 @@ def temperature(*, temperature: Columns, size) -> Figure:
         for name, colour in (("critical_w1", ps.Z_TILDE), ("critical_w2", ps.Z_CHECK)):
             beta = float(t[name][0])
             j = name[-1]
-            label = (rf"$\beta^*_{j}$ = {beta:.3f}: model noise $1/(2\beta)$ = "
-                     rf"{0.5 / beta:.3f} = data's $\overline{{y_{j}^2}}$")  # fmt: skip
+            label = (
+                rf"$\beta^*_{j}$ = {beta:.3f}: model noise $1/(2\beta)$ = "
+                rf"{0.5 / beta:.3f} = data's $\overline{{y_{j}^2}}$"
+            )
             ax.axvline(beta, color=colour, ls="--", lw=1, label=label)
         ax.set_xscale("log")
         ax.set_xlabel(r"$\beta$ (training)")
@@ -154,12 +199,21 @@ def denoising(*, denoise: Columns, size) -> Figure:
     with ps.style():
         ax = axes[0]
         ax.scatter(noisy["y1"], noisy["y2"], s=10, color=ps.SAMPLES, label="noisy $y$")
-        ax.scatter(trained["denoised_y1"], trained["denoised_y2"], s=10, color=ps.Z_TILDE,
-                   label=r"denoised $g(\check z)$, trained")  # fmt: skip
+        ax.scatter(
+            trained["denoised_y1"],
+            trained["denoised_y2"],
+            s=10,
+            color=ps.Z_TILDE,
+            label=r"denoised $g(\check z)$, trained",
+        )
         ax.scatter(noisy["clean_y1"], noisy["clean_y2"], s=4, color="white", label="clean")
         for k in range(0, noisy["y1"].size, max(1, noisy["y1"].size // 40)):
-            ax.plot([noisy["y1"][k], trained["denoised_y1"][k]],
-                    [noisy["y2"][k], trained["denoised_y2"][k]], color="white", lw=0.5)  # fmt: skip
+            ax.plot(
+                [noisy["y1"][k], trained["denoised_y1"][k]],
+                [noisy["y2"][k], trained["denoised_y2"][k]],
+                color="white",
+                lw=0.5,
+            )
         ps.plane(ax, title="Minimising the energy on the trained manifold denoises")
         ax.legend(loc="center", fontsize=7)
         ax = axes[1]
@@ -167,8 +221,13 @@ def denoising(*, denoise: Columns, size) -> Figure:
         means = [float(d["error"][d["model"] == m].mean()) for m in models]
         bars = ax.bar(models, means, color=[ps.SAMPLES, ps.MANIFOLD, ps.Z_TILDE][: len(models)])
         for bar, value in zip(bars, means, strict=True):
-            ax.annotate(f"{value:.4f}", (bar.get_x() + bar.get_width() / 2, value),
-                        ha="center", va="bottom", fontsize=9)  # fmt: skip
+            ax.annotate(
+                f"{value:.4f}",
+                (bar.get_x() + bar.get_width() / 2, value),
+                ha="center",
+                va="bottom",
+                fontsize=9,
+            )
         ax.set_ylabel("mean distance to the clean point")
         ax.set_title(f"{noisy['y1'].size} held-out samples")
     return fig

@@ -31,9 +31,14 @@ def train_encoder(job):
     net = encoder_network(**p.network)
     points = training_points(p.n, p.box["y1"], p.box["y2"], seed=p.seed)
     theta, trajectory = fit_encoder(
-        net, Decoder(**p.decoder), points["y1"], points["y2"], method=method,
-        init_seed=p.init_seed, schedule=p.schedule,
-    )  # fmt: skip
+        net,
+        Decoder(**p.decoder),
+        points["y1"],
+        points["y2"],
+        method=method,
+        init_seed=p.init_seed,
+        schedule=p.schedule,
+    )
     write_parquet(job.output.params, net.table(theta, method))
     labels = np.full(trajectory["step"].size, method, dtype=object)
     write_parquet(job.output.trajectory, {"method": labels, **trajectory})
@@ -104,9 +109,14 @@ def warm_start(job):
     guess = guesser(net, net.from_table(read_artifact(job.input.encoder), method))
     mesh = mesh_points(**p.mesh)
     results = amortized.warm_start(
-        Decoder(**p.decoder), {method: guess}, mesh.i, mesh.y1, mesh.y2, optimizers=p.optimizers,
+        Decoder(**p.decoder),
+        {method: guess},
+        mesh.i,
+        mesh.y1,
+        mesh.y2,
+        optimizers=p.optimizers,
         global_tol=p.global_tol,
-    )  # fmt: skip
+    )
     write_parquet(job.output.results, results)
     runs = []
     for name in p.optimizers:

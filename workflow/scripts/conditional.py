@@ -51,10 +51,15 @@ def evaluate_conditional(job):
     write_parquet(out.radii, radii_table(net, params, x, alpha=p.alpha, beta=p.beta))
     table = free_energy_table(net, params, training_samples(**p.held_out))
     write_parquet(out.free_energy, table)
-    write_parquet(out.maps, free_energy_maps(net, params, p.maps["x"], num=p.maps["num"],
-                                             margin=p.maps["margin"]))  # fmt: skip
-    print(f"held-out median F_inf {np.median(table['F']):.6g}, untrained "
-          f"{np.median(table['F_untrained']):.6g}", file=sys.stderr)  # fmt: skip
+    write_parquet(
+        out.maps,
+        free_energy_maps(net, params, p.maps["x"], num=p.maps["num"], margin=p.maps["margin"]),
+    )
+    print(
+        f"held-out median F_inf {np.median(table['F']):.6g}, untrained "
+        f"{np.median(table['F_untrained']):.6g}",
+        file=sys.stderr,
+    )
 
 
 run_job(snakemake, [train_conditional, evaluate_conditional])

@@ -22,8 +22,9 @@ def explorer_data(job):
     betas = read_artifact(job.input.temperature, ["beta"])["beta"]
     line_y1, line_y2 = line_points(p.line["start"], p.line["stop"], p.line["num"])
     names, y1, y2 = resolve_points(p.points, samples)
-    line, weights = temperature_tables(Decoder(*p.decoder), line_y1, line_y2, names, y1, y2,
-                                       betas=betas, n=p.n)  # fmt: skip
+    line, weights = temperature_tables(
+        Decoder(*p.decoder), line_y1, line_y2, names, y1, y2, betas=betas, n=p.n
+    )
     axes = [
         thinned(np.linspace(a["start"], a["stop"], a["num"])) for a in (p.mesh["y1"], p.mesh["y2"])
     ]

@@ -13,8 +13,10 @@ def record_platform(job):
     """This job's kernels (lvebm.pipeline.numerics) -> platform.parquet."""
     record = platform_record(job.params.pins)
     write_parquet(job.output[0], record)
-    print(f"pins {job.params.pins}: {kernels(dict(zip(*record.values(), strict=True)))}",
-          file=sys.stderr)  # fmt: skip
+    print(
+        f"pins {job.params.pins}: {kernels(dict(zip(*record.values(), strict=True)))}",
+        file=sys.stderr,
+    )
 
 
 run_job(snakemake, [record_platform])

@@ -16,9 +16,15 @@ def fit_em(job):
     model."""
     p = job.params
     paths, draws = em_tables(
-        read_artifact(job.input.samples), Decoder(**p.start), beta=p.beta, n=p.n, tol=p.tol,
-        max_iter=p.max_iter, size=p.size, seed=p.seed,
-    )  # fmt: skip
+        read_artifact(job.input.samples),
+        Decoder(**p.start),
+        beta=p.beta,
+        n=p.n,
+        tol=p.tol,
+        max_iter=p.max_iter,
+        size=p.size,
+        seed=p.seed,
+    )
     write_parquet(job.output.em, paths)
     write_parquet(job.output.samples, draws)
     for latent in ("grid", "continuous"):

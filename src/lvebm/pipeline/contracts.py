@@ -60,9 +60,7 @@ PATH_SLACK = (5, 0.05)
 
 PLATFORM_ARTIFACT = "platform.parquet"
 KERNEL_BOUND_ARTIFACTS = ("amortized/encoder~energy/*",)
-CONVERGED_ARTIFACTS = (
-    "training/*", "conditional/*", "probabilistic/*", "amortized/*", "sweeps/*"
-)  # fmt: skip
+CONVERGED_ARTIFACTS = ("training/*", "conditional/*", "probabilistic/*", "amortized/*", "sweeps/*")
 
 
 @dataclass(frozen=True)

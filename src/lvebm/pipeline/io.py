@@ -104,8 +104,11 @@ def check_contract(path: str | os.PathLike[str]) -> None:
         extra = list(found.items())[len(expected) :]
         expected.update((name, kind) for name, kind in extra if kind in more.split("|"))
     if list(found.items()) != list(expected.items()):
-        wrong = [f"{name}: {found.get(name, 'missing')} (contract: {kind})"
-                 for name, kind in expected.items() if found.get(name) != kind]  # fmt: skip
+        wrong = [
+            f"{name}: {found.get(name, 'missing')} (contract: {kind})"
+            for name, kind in expected.items()
+            if found.get(name) != kind
+        ]
         extra = [name for name in found if name not in expected]
         what = "; ".join(wrong + [f"{name}: not in the contract" for name in extra])
         raise ArtifactError(f"{path} does not have its contract's columns ({what}): {REMEDY}")

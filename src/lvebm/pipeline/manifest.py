@@ -269,8 +269,15 @@ def compare(expected: dict, actual: dict, strict: bool = False) -> list[tuple[st
     same = same_kernels(expected, actual)
     rows = []
     if expected["config_sha256"] != actual["config_sha256"]:
-        rows.append(("config", "sha256", expected["config_sha256"][:12],
-                     actual["config_sha256"][:12], "exact: the config changed"))  # fmt: skip
+        rows.append(
+            (
+                "config",
+                "sha256",
+                expected["config_sha256"][:12],
+                actual["config_sha256"][:12],
+                "exact: the config changed",
+            )
+        )
     exp, act = expected["artifacts"], actual["artifacts"]
     for name in sorted(set(exp) | set(act)):
         if name not in act:
@@ -291,11 +298,15 @@ def figure_notes(expected: dict, actual: dict, strict: bool = False) -> list[str
         return []
     exp, act = expected["artifacts"], actual["artifacts"]
     return sorted(
-        name for name in set(exp) & set(act)
-        if (exp[name]["kind"] == "png" and exp[name]["sha256"] != act[name]["sha256"]
-            and exp[name].get("size") == act[name].get("size"))
+        name
+        for name in set(exp) & set(act)
+        if (
+            exp[name]["kind"] == "png"
+            and exp[name]["sha256"] != act[name]["sha256"]
+            and exp[name].get("size") == act[name].get("size")
+        )
         or (kernel_bound(name) and _kernel_bound_differs(exp[name], act[name]))
-    )  # fmt: skip
+    )
 
 
 def _kernel_bound_differs(e: dict, a: dict) -> bool:
@@ -324,8 +335,12 @@ def _entry_diffs(name: str, e: dict, a: dict, strict: bool, same: bool):
     for col in sorted(set(e["columns"]) | set(a["columns"])):
         ce, ca = e["columns"].get(col), a["columns"].get(col)
         if ce is None or ca is None:
-            yield (f"column {col}", "present" if ce else "absent", "present" if ca else "absent",
-                   cause("exact", same))  # fmt: skip
+            yield (
+                f"column {col}",
+                "present" if ce else "absent",
+                "present" if ca else "absent",
+                cause("exact", same),
+            )
             continue
         kind = column_class(name, col, ce["dtype"])
         if ce["dtype"] != ca["dtype"]:
@@ -353,8 +368,12 @@ def _path_diffs(name: str, entry_e: dict, entry_a: dict, same: bool):
     }
     for key in sorted(set(e) | set(a)):
         if key not in e or key not in a:
-            yield (f"log {key}", "present" if key in e else "absent",
-                   "present" if key in a else "absent", cause("path", same))  # fmt: skip
+            yield (
+                f"log {key}",
+                "present" if key in e else "absent",
+                "present" if key in a else "absent",
+                cause("path", same),
+            )
             continue
         ge, ga = e[key], a[key]
         if not within_slack(ge["rows"], ga["rows"]):
@@ -554,8 +573,10 @@ def _diff(results_a: Path, results_b: Path, strict: bool) -> int:
     for artifact, column, what in rows:
         if what == "within tolerance":
             close.setdefault(artifact, []).append(column)
-    shown = sorted(bad + [(a, ", ".join(c for c in cols if c), "within tolerance")
-                          for a, cols in close.items()])  # fmt: skip
+    shown = sorted(
+        bad
+        + [(a, ", ".join(c for c in cols if c), "within tolerance") for a, cols in close.items()]
+    )
     equal = sum(r[2] == "equal" for r in rows)
     kernels_differ = [r[0] for r in rows if r[2] == "other kernels"]
     a, b = platform_of(results_a), platform_of(results_b)
@@ -617,8 +638,17 @@ def _verify(manifest: Path, project: Path, cores: str, strict: bool) -> int:
     with tempfile.TemporaryDirectory(prefix="lvebm-verify-") as tmp:
         work = copy_project(project, Path(tmp))
         # the default profile would also build the report, which is not an artifact
-        cmd = [sys.executable, "-m", "snakemake", "--workflow-profile", "none", "--cores", cores,
-               "--quiet", "all"]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--workflow-profile",
+            "none",
+            "--cores",
+            cores,
+            "--quiet",
+            "all",
+        ]
         print(f"running the pipeline from scratch in {work} ...", flush=True)
         proc = subprocess.run(cmd, cwd=work)
         if proc.returncode != 0:
@@ -647,13 +677,18 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--project", type=Path, default=Path("."))
     v.add_argument("--cores", default="all")
     d = sub.add_parser(
-        "diff", parents=[strict],
+        "diff",
+        parents=[strict],
         help="compare two runs: two results folders (any names), or a folder and a manifest",
-    )  # fmt: skip
+    )
     d.add_argument("results_a", type=Path, help="side A: a results folder or a manifest")
     d.add_argument("results_b", type=Path, help="side B: a results folder or a manifest")
-    d.add_argument("--config", type=Path, default=Path("config.yaml"),
-                   help="the folder's config, when the other side is a manifest")  # fmt: skip
+    d.add_argument(
+        "--config",
+        type=Path,
+        default=Path("config.yaml"),
+        help="the folder's config, when the other side is a manifest",
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "write":

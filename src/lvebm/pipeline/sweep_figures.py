@@ -58,8 +58,9 @@ def _against(ax, table: Columns, spread: Columns, metric: str, grid: list[str]) 
         ax.plot([position[key[i]] for i in mine], values, "o", ms=3, color=colour, alpha=0.6)
         line = sorted({position[key[i]]: row_of[group(table, i, grid)] for i in mine}.items())
         xs, rows = [x for x, _ in line], [r for _, r in line]
-        ax.fill_between(xs, spread["low"][rows], spread["high"][rows], color=colour, alpha=0.25,
-                        lw=0)  # fmt: skip
+        ax.fill_between(
+            xs, spread["low"][rows], spread["high"][rows], color=colour, alpha=0.25, lw=0
+        )
         ax.plot(xs, spread["median"][rows], "-", color=colour, lw=1.5, label=name or None)
     if not numeric:
         ax.set_xticks(range(len(order)), [str(v) for v in order])
@@ -101,6 +102,8 @@ def spread(
         for ax in axes.flat[len(metrics) :]:
             ax.set_visible(False)
         keys = ", ".join([*grid, *zipped])
-        fig.suptitle(f"Sweep {sweep} over {keys} ({len(table['point'])} points; "
-                     f"stages {', '.join(stages)})", fontsize=11)  # fmt: skip
+        fig.suptitle(
+            f"Sweep {sweep} over {keys} ({len(table['point'])} points; stages {', '.join(stages)})",
+            fontsize=11,
+        )
     return fig
