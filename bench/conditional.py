@@ -58,7 +58,7 @@ def job_seconds(repeats: int) -> list[float]:
                 TARGET,
             ]
             subprocess.run(cmd, cwd=path, check=True)
-            with (path / "benchmarks/conditional/train.tsv").open() as f:
+            with (path / "benchmarks/train_conditional/train.tsv").open() as f:
                 seconds.append(float(next(csv.DictReader(f, delimiter="\t"))["s"]))
         return seconds
 

@@ -14,14 +14,14 @@ from scipy.special import logsumexp, softmax
 
 from lvebm.exact import free_energy_exact
 from lvebm.model import Decoder, latent_grid
-from lvebm.pipeline.relaxed_tables import (
+from lvebm.relaxed import MAX_NODES, Z_MEAN_MIN_RESULTANT, free_energy_relaxed
+from lvebm.relaxed_tables import (
     cross_section,
     grid_error,
     relaxed_field,
     resolve_points,
     softmin_weights,
 )
-from lvebm.relaxed import MAX_NODES, Z_MEAN_MIN_RESULTANT, free_energy_relaxed
 from lvebm.temperatures import beta_label, with_zero_temperature
 
 DEC = Decoder(-1.45, 0.36)

@@ -11,7 +11,6 @@ from scipy import optimize
 from lvebm.data import held_out_slice, radii, sample_slice
 from lvebm.exact import free_energy_exact
 from lvebm.model import Decoder
-from lvebm.pipeline.training_tables import denoise_table
 from lvebm.training import (
     critical_betas,
     learning_rate_scan,
@@ -22,6 +21,7 @@ from lvebm.training import (
     train_lbfgs,
     train_per_sample,
 )
+from lvebm.training_tables import denoise_table
 
 UNTRAINED = Decoder(-1.45, 0.36)
 DATA = {"seed": 36, "alpha": 1.5, "beta": 2.0, "noise_std": 0.05}

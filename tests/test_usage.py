@@ -305,6 +305,25 @@ def test_the_small_config_users_run_is_the_tests_and_plans_every_stage(tmp_path)
     assert small["infer"] == default["infer"]  # the same optimizers and point sets
 
 
+def test_every_job_logs_and_benchmarks_under_its_rules_name(tmp_path):
+    """One layout for every rule: a job's log is logs/<point><rule>/..., its benchmark
+    benchmarks/<point><rule>/... (the point empty for the run's own jobs), so a failed job's log
+    is found by its rule's name. Read from a forced dry run of config.yaml, sweep included."""
+    project = copy_project(tmp_path / "project")
+    out = project.snakemake("--dry-run", "--forceall").stdout
+    jobs = re.findall(r"^(?:local)?rule (\w+):\n((?:    .*\n)+)", out, re.M)
+    misplaced = []
+    for rule, block in jobs:
+        fields = dict(re.findall(r"^    (\w+): (.*)$", block, re.M))
+        wildcards = dict(w.split("=", 1) for w in fields.get("wildcards", "").split(", ") if w)
+        point = wildcards.get("point", "")
+        for kind in ("log", "benchmark"):
+            folder = f"{kind}s/{point}{rule}/"
+            if kind in fields and not fields[kind].startswith(folder):
+                misplaced.append(f"{rule}: {fields[kind]} (not under {folder})")
+    assert len(jobs) > 150 and misplaced == []
+
+
 def test_the_default_config_lists_its_rules_once_sweep_points_included(tmp_path):
     """`snakemake --list-rules` on config.yaml, whose sweep has ten points: the stages' rules,
     one per figure and report table, the sweep's table and figure; no rule per point."""

@@ -40,6 +40,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
+from lvebm.columns import concat
 from lvebm.data import radii, sample_horn
 from lvebm.exact import ExactFreeEnergy, free_energy_ellipses
 from lvebm.network import (  # noqa: F401 (the trainers, re-exported: lvebm.conditional.train)
@@ -212,11 +213,7 @@ def fit(
         trajectories.append(
             {"model": np.full(trajectory["step"].size, model, dtype=object), **trajectory}
         )
-    return _concat(params), _concat(trajectories)
-
-
-def _concat(tables: Sequence[Mapping[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    return {name: np.concatenate([t[name] for t in tables]) for name in tables[0]}
+    return concat(params), concat(trajectories)
 
 
 def radii_table(
@@ -284,4 +281,4 @@ def free_energy_maps(
                 "z_check": r.z_check,
             }
         )
-    return _concat(tables)
+    return concat(tables)

@@ -6,7 +6,10 @@ and 3.6 (as in ``scipy.optimize.line_search``). Both follow their reference step
 per-point state arrays instead of scalars, so a batch of N points ends where N scalar calls would.
 
 A :class:`Line` is the batch of points y moving along origin + alpha p in latent space; calling it
-with steps ``alpha`` returns ``(f, slope)``: E and its directional derivative dE/dz * p.
+with steps ``alpha`` returns ``(f, slope)``: E and its directional derivative dE/dz * p. A search's
+state is an :class:`lvebm.batched.Active`; its rounds are its own loop (MINPACK's and Nocedal &
+Wright's control flow, followed line for line), run inside one round of the optimizer that
+called it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from lvebm.batched import Active
 
 Condition = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
@@ -36,76 +41,6 @@ class Line:
     def take(self, sel: np.ndarray) -> Line:
         """The line of the points ``sel`` (an index or boolean array)."""
         return Line(self.energy_and_dz, self.y1[sel], self.y2[sel], self.origin[sel], self.p[sel])
-
-
-class Active:
-    """The per-point state of the points of a batch still running, the one pattern of every
-    iterative method and line search: named arrays with one entry per running point (a
-    :class:`Line` too), in batch order, and ``pos``, the points' positions in the batch.
-
-    A method reads and assigns the arrays as attributes, writes what a point ends with into its
-    full-size outputs at ``pos``, and drops finished points with :meth:`keep`, so each round
-    costs what the running points cost.
-
-    >>> a = Active(np.arange(4), f=np.array([4.0, 3.0, 2.0, 1.0]))
-    >>> a.keep(a.f > 1.5); a.pos.tolist(), a.f.tolist()
-    ([0, 1, 2], [4.0, 3.0, 2.0])
-    """
-
-    def __init__(self, pos: np.ndarray, **state) -> None:
-        self.pos = pos
-        self._names = list(state)
-        for name, value in state.items():
-            setattr(self, name, value)
-
-    def __len__(self) -> int:
-        return self.pos.size
-
-    def track(self, **state) -> None:
-        """Add (or replace) arrays of the running points, one entry each."""
-        for name, value in state.items():
-            if name not in self._names:
-                self._names.append(name)
-            setattr(self, name, value)
-
-    def keep(self, which: np.ndarray) -> None:
-        """Keep only the running points ``which`` (a mask or indices over them), in order."""
-        if which.dtype == bool:  # one pass over the mask, not one per array
-            which = np.flatnonzero(which)
-        self.pos = self.pos[which]
-        for name in self._names:
-            value = getattr(self, name)
-            setattr(self, name, value.take(which) if isinstance(value, Line) else value[which])
-
-    def join(self, other: Active) -> None:
-        """Add the running points of ``other`` (same arrays), keeping batch order."""
-        order = np.argsort(np.concatenate([self.pos, other.pos]), kind="stable")
-        self.pos = np.concatenate([self.pos, other.pos])[order]
-        for name in self._names:
-            joined = np.concatenate([getattr(self, name), getattr(other, name)])
-            setattr(self, name, joined[order])
-
-
-def iterate(run: Active, advance: Callable[[Active, int], np.ndarray], rounds: int) -> None:
-    """The batched iteration every method of the library runs (scipy's elementwise ``_loop`` is
-    the model): round ``k`` calls ``advance(run, k)``, which moves the running points one round
-    on, writes what the finished ones end with and returns them (a mask over ``run``); they
-    leave, the others run on, until none is left or ``rounds`` rounds have run. What is still
-    running then is the caller's to write.
-
-    >>> a = Active(np.arange(3), x=np.array([1.0, 5.0, 9.0]))
-    >>> def halve(run, k):
-    ...     run.x = run.x / 2
-    ...     return run.x < 1.5
-    >>> iterate(a, halve, 10); a.pos.tolist()
-    []
-    """
-    for k in range(rounds):
-        if len(run) == 0:
-            return
-        finished = advance(run, k)
-        if finished.any():
-            run.keep(~finished)
 
 
 RUNNING, CONVERGED, WARNING, ERROR, EXHAUSTED = 0, 1, 2, 3, 4

@@ -1,7 +1,7 @@
 """Batched optimizers for z_check = argmin_z E(y, z): one call optimises N independent points.
 
 Every method returns an :class:`InferenceResult`; every iterative method keeps the state of the
-points still running in one :class:`lvebm.linesearch.Active` (compact arrays and the points'
+points still running in one :class:`lvebm.batched.Active` (compact arrays and the points'
 positions; the line searches too) and writes what a point ends with into the batch's full-size
 outputs, so the cost is that of numpy over the running points, not of a Python loop over points.
 The iterative methods follow scipy's algorithms step for step (``minimize(method="CG")``,
@@ -14,17 +14,16 @@ Evaluations count calls of the energy with its derivative(s) at one latent (one 
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from lvebm.arguments import checked_options, real_points, starts
+from lvebm.batched import Active, in_blocks, iterate
 from lvebm.exact import free_energy_exact
-from lvebm.linesearch import CONVERGED, WARNING, Active, Line, dcsrch, iterate, wolfe_zoom
+from lvebm.linesearch import CONVERGED, WARNING, Line, dcsrch, wolfe_zoom
 from lvebm.methods import METHODS
 from lvebm.model import LATENT_N, Decoder, latent_grid
 
@@ -159,7 +158,7 @@ Step = Callable[[Active], tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]]
 def _iterate(
     b: _Batch, step: Step, *, gtol: float, max_iter: int, rounds: int | None = None, **state
 ) -> None:
-    """The loop every iterative method shares, :func:`lvebm.linesearch.iterate` with the
+    """The loop every iterative method shares, :func:`lvebm.batched.iterate` with the
     optimizers' stopping rule: all points start running from ``b.z`` with ``state`` (``f`` and
     ``g`` there, and what else the method keeps). A point with |dE/dz| <= gtol stops converged
     (a gradient that is not finite stops it too, not converged), one with ``max_iter`` steps
@@ -629,18 +628,14 @@ def run_optimizer(
         )
         return _scatter(inner, finite)
 
-    def run(block: slice) -> InferenceResult:
-        start = z_init[block] if z_init.size > 1 else z_init[0]
-        return function(decoder, y1[block], y2[block], start, trace=trace, **options)
+    def run(lo: int, hi: int) -> InferenceResult:
+        start = z_init[lo:hi] if z_init.size > 1 else z_init[0]
+        return function(decoder, y1[lo:hi], y2[lo:hi], start, trace=trace, **options)
 
     count = max(-(-y1.size // BLOCK), min(workers, y1.size // MIN_BLOCK), 1)
-    if count == 1:
-        return run(slice(None))
     edges = np.linspace(0, y1.size, count + 1).astype(int)
-    slices = [slice(a, b) for a, b in itertools.pairwise(edges)]
-    with ThreadPoolExecutor(max_workers=min(workers, count)) as pool:
-        parts = list(pool.map(run, slices))
-    return _concatenate(parts, edges[:-1])
+    parts = in_blocks(run, edges, workers)
+    return parts[0] if count == 1 else _concatenate(parts, edges[:-1])
 
 
 MIN_BLOCK = 4096  # the smallest block worth a thread

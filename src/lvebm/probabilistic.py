@@ -55,6 +55,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from lvebm.arguments import count, real_number, real_points
+from lvebm.columns import concat
 from lvebm.data import stream
 from lvebm.model import LATENT_N, Decoder, latent_grid
 from lvebm.relaxed import free_energy_relaxed
@@ -224,7 +225,7 @@ def em_tables(
         paths.append({"latent": np.full(t["step"].size, latent, dtype=object), **t})
         s = sample(fit.decoder, size, fit.beta, n=grid, seed=seed)
         draws.append({"latent": np.full(size, latent, dtype=object), **s})
-    return _concat(paths), _concat(draws)
+    return concat(paths), concat(draws)
 
 
 def held_out_table(results, held_out, *, method: str) -> dict[str, np.ndarray]:
@@ -243,7 +244,3 @@ def held_out_table(results, held_out, *, method: str) -> dict[str, np.ndarray]:
     if ll.size:
         best[np.argmax(ll)] = True
     return {"beta": beta, "w1": w1, "w2": w2, "log_likelihood": ll, "best": best}
-
-
-def _concat(tables):
-    return {k: np.concatenate([t[k] for t in tables]) for k in tables[0]}

@@ -41,16 +41,14 @@ resultant is shorter than ``Z_MEAN_MIN_RESULTANT`` (no direction to speak of).
 
 from __future__ import annotations
 
-import itertools
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from lvebm.arguments import real_number
+from lvebm.batched import Active, in_blocks, iterate
 from lvebm.exact import TWO_PI, _angle, free_energy_exact
-from lvebm.linesearch import Active, iterate
 from lvebm.model import LATENT_N, Decoder, latent_grid
 
 CHUNK_ELEMENTS = 1 << 16  # points x latents held at once (stays in cache)
@@ -286,21 +284,9 @@ def _on_grid(decoder, y1, y2, beta, n, want_weights, workers):
                 result = kernel(*args) if kernel is direct else kernel(*args, None)
                 F[idx], mean_cos[idx], mean_sin[idx] = result
 
-    _in_blocks(block, m, workers)
-    return F, mean_cos, mean_sin, np.full(m, n, dtype=np.int64), p
-
-
-def _in_blocks(work, m, workers):
-    """Run ``work(lo, hi)`` over ``workers`` contiguous blocks of [0, m) in threads (numpy
-    releases the GIL in its loops)."""
     workers = max(1, min(int(workers), m))
-    bounds = np.linspace(0, m, workers + 1).astype(int)
-    if workers == 1:
-        work(0, m)
-        return
-    with ThreadPoolExecutor(workers) as pool:
-        for future in [pool.submit(work, lo, hi) for lo, hi in itertools.pairwise(bounds)]:
-            future.result()
+    in_blocks(block, np.linspace(0, m, workers + 1).astype(int), workers)
+    return F, mean_cos, mean_sin, np.full(m, n, dtype=np.int64), p
 
 
 def _derivatives(decoder, y1, y2, z):

@@ -58,9 +58,9 @@ rule train_encoder:
         params=ARTIFACT["encoder_params"],
         trajectory=ARTIFACT["encoder_trajectory"],
     log:
-        "logs/{point}amortized/encoder~{method}.log",
+        "logs/{point}train_encoder/method~{method}.log",
     benchmark:
-        "benchmarks/{point}amortized/encoder~{method}.tsv"
+        "benchmarks/{point}train_encoder/method~{method}.tsv"
     # a long job: started first, so that no core waits for it at the end (2 cores)
     priority: 1
     conda:
@@ -88,9 +88,9 @@ rule target_propagation:
         params=ARTIFACT["target_propagation_params"],
         trajectory=ARTIFACT["target_propagation_trajectory"],
     log:
-        "logs/{point}amortized/target_propagation.log",
+        "logs/{point}target_propagation/target_propagation.log",
     benchmark:
-        "benchmarks/{point}amortized/target_propagation.tsv"
+        "benchmarks/{point}target_propagation/target_propagation.tsv"
     conda:
         ENV
     resources:
@@ -111,9 +111,9 @@ rule amortization_gap:
     output:
         ARTIFACT["encoder_gap"],
     log:
-        "logs/{point}amortized/gap~{method}.log",
+        "logs/{point}amortization_gap/method~{method}.log",
     benchmark:
-        "benchmarks/{point}amortized/gap~{method}.tsv"
+        "benchmarks/{point}amortization_gap/method~{method}.tsv"
     conda:
         ENV
     resources:
@@ -135,9 +135,9 @@ rule gap_band:
     output:
         ARTIFACT["encoder_band"],
     log:
-        "logs/{point}amortized/band~{method}.log",
+        "logs/{point}gap_band/method~{method}.log",
     benchmark:
-        "benchmarks/{point}amortized/band~{method}.tsv"
+        "benchmarks/{point}gap_band/method~{method}.tsv"
     conda:
         ENV
     resources:
@@ -157,9 +157,9 @@ rule warm_start:
         results=ARTIFACT["encoder_warm_start"],
         summary=ARTIFACT["encoder_warm_start_summary"],
     log:
-        "logs/{point}amortized/warm_start~{method}.log",
+        "logs/{point}warm_start/method~{method}.log",
     benchmark:
-        "benchmarks/{point}amortized/warm_start~{method}.tsv"
+        "benchmarks/{point}warm_start/method~{method}.tsv"
     conda:
         ENV
     resources:

@@ -38,9 +38,9 @@ rule train_conditional:
         params=ARTIFACT["conditional_params"],
         trajectory=ARTIFACT["conditional_trajectory"],
     log:
-        "logs/{point}conditional/train.log",
+        "logs/{point}train_conditional/train.log",
     benchmark:
-        "benchmarks/{point}conditional/train.tsv"
+        "benchmarks/{point}train_conditional/train.tsv"
     # a long job: started first, so that no core waits for it at the end (2 cores)
     priority: 1
     conda:
@@ -67,9 +67,9 @@ rule evaluate_conditional:
         free_energy=ARTIFACT["conditional_free_energy"],
         maps=ARTIFACT["conditional_maps"],
     log:
-        "logs/{point}conditional/evaluate.log",
+        "logs/{point}evaluate_conditional/evaluate.log",
     benchmark:
-        "benchmarks/{point}conditional/evaluate.tsv"
+        "benchmarks/{point}evaluate_conditional/evaluate.tsv"
     conda:
         ENV
     resources:

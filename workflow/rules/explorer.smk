@@ -21,15 +21,15 @@ rule explorer_data:
         samples=ARTIFACT["samples"],
         temperature=ARTIFACT["training_temperature"],
         platform=PLATFORM,
-        library=library("explorer", "pipeline.relaxed_tables"),
+        library=library("explorer", "relaxed_tables"),
     output:
         line=ARTIFACT["explorer_line"],
         weights=ARTIFACT["explorer_weights"],
         decoders=ARTIFACT["explorer_decoders"],
     log:
-        "logs/{point}explorer/data.log",
+        "logs/{point}explorer_data/data.log",
     benchmark:
-        "benchmarks/{point}explorer/data.tsv"
+        "benchmarks/{point}explorer_data/data.tsv"
     conda:
         ENV
     resources:
@@ -70,7 +70,7 @@ rule explorer_page:
             labels={"item": "explorer"},
         ),
     log:
-        "logs/explorer/page.log",
+        "logs/explorer_page/page.log",
     localrule: True
     conda:
         ENV

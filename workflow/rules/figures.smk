@@ -24,9 +24,9 @@ for name, figure in sorted(FIGURES.items()):
                 labels={"item": f"{name[:2]} {name[3:].replace('_', ' ')}"},
             ),
         log:
-            f"logs/figures/fig{name}.log",
+            f"logs/figure_{name}/figure.log",
         benchmark:
-            f"benchmarks/figures/fig{name}.tsv"
+            f"benchmarks/figure_{name}/figure.tsv"
         localrule: True
         conda:
             ENV

@@ -10,9 +10,9 @@ rule record_platform:
     output:
         PLATFORM,
     log:
-        "logs/{point}platform/record.log",
+        "logs/{point}record_platform/record.log",
     benchmark:
-        "benchmarks/{point}platform/record.tsv"
+        "benchmarks/{point}record_platform/record.tsv"
     conda:
         ENV
     resources:

@@ -19,7 +19,7 @@ rule landing_page:
     output:
         LANDING,
     log:
-        "logs/report/landing_page.log",
+        "logs/landing_page/landing_page.log",
     localrule: True
     conda:
         ENV

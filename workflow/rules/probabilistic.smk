@@ -20,9 +20,9 @@ rule fit_em:
         em=ARTIFACT["em"],
         samples=ARTIFACT["model_samples"],
     log:
-        "logs/{point}probabilistic/em.log",
+        "logs/{point}fit_em/em.log",
     benchmark:
-        "benchmarks/{point}probabilistic/em.tsv"
+        "benchmarks/{point}fit_em/em.tsv"
     conda:
         ENV
     resources:
@@ -47,9 +47,9 @@ rule held_out_likelihood:
     output:
         ARTIFACT["held_out"],
     log:
-        "logs/{point}probabilistic/held_out.log",
+        "logs/{point}held_out_likelihood/held_out.log",
     benchmark:
-        "benchmarks/{point}probabilistic/held_out.tsv"
+        "benchmarks/{point}held_out_likelihood/held_out.tsv"
     conda:
         ENV
     resources:

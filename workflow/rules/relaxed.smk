@@ -54,7 +54,7 @@ wildcard_constraints:
 rule relaxed_cross_section:
     input:
         platform=PLATFORM,
-        library=library("model", "pipeline.relaxed_tables"),
+        library=library("model", "relaxed_tables"),
     output:
         ARTIFACT["relaxed_cross_section"],
     log:
@@ -78,7 +78,7 @@ rule relaxed_weights:
     input:
         samples=ARTIFACT["samples"],
         platform=PLATFORM,
-        library=library("model", "pipeline.relaxed_tables"),
+        library=library("model", "relaxed_tables"),
     output:
         ARTIFACT["relaxed_weights"],
     log:
@@ -102,7 +102,7 @@ rule relaxed_grid_error:
     input:
         samples=ARTIFACT["samples"],
         platform=PLATFORM,
-        library=library("model", "pipeline.relaxed_tables"),
+        library=library("model", "relaxed_tables"),
     output:
         ARTIFACT["relaxed_grid_error"],
     log:
@@ -125,7 +125,7 @@ rule relaxed_grid_error:
 rule relaxed_free_energy_mesh:
     input:
         platform=PLATFORM,
-        library=library("meshgrid", "model", "pipeline.relaxed_tables"),
+        library=library("meshgrid", "model", "relaxed_tables"),
     output:
         temp(ARTIFACT["relaxed_shard"]),
     log:

@@ -76,7 +76,7 @@ for sweep, sweep_at in SWEEPS.items():
             table=SWEEP_TABLE.format(sweep=sweep),
             spread=SWEEP_SPREAD.format(sweep=sweep),
         log:
-            f"logs/sweeps/{sweep}/table.log",
+            f"logs/sweep_table_{sweep}/table.log",
         localrule: True
         conda:
             ENV
@@ -107,7 +107,7 @@ for sweep, sweep_at in SWEEPS.items():
                 labels={"item": f"figure: sweep {sweep}"},
             ),
         log:
-            f"logs/sweeps/{sweep}/figure.log",
+            f"logs/sweep_figure_{sweep}/figure.log",
         localrule: True
         conda:
             ENV

@@ -24,7 +24,7 @@ for name, (artifact, category, title) in REPORT_TABLES.items():
                 labels={"item": f"table: {name.replace('_', ' ')}"},
             ),
         log:
-            f"logs/tables/{name}.log",
+            f"logs/tables_{name}/table.log",
         localrule: True
         conda:
             ENV

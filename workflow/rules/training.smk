@@ -98,7 +98,7 @@ rule summarize_training:
     input:
         results=TRAINING_RUN["result"],
         platform=PLATFORM,
-        library=library("pipeline.training_tables"),
+        library=library("training_tables"),
     output:
         ARTIFACT["training_summary"],
     log:
@@ -147,7 +147,7 @@ rule trained_cross_section:
     input:
         summary=ARTIFACT["training_summary"],
         platform=PLATFORM,
-        library=library("pipeline.relaxed_tables", "pipeline.training_tables"),
+        library=library("relaxed_tables", "training_tables"),
     output:
         ARTIFACT["training_cross_section"],
     log:
@@ -171,7 +171,7 @@ rule denoise:
     input:
         summary=ARTIFACT["training_summary"],
         platform=PLATFORM,
-        library=library("data", "pipeline.training_tables"),
+        library=library("data", "training_tables"),
     output:
         ARTIFACT["training_denoise"],
     log:
@@ -197,7 +197,7 @@ rule training_maps:
         summary=ARTIFACT["training_summary"],
         samples=ARTIFACT["samples"],
         platform=PLATFORM,
-        library=library("meshgrid", "pipeline.training_tables"),
+        library=library("meshgrid", "training_tables"),
     output:
         maps=ARTIFACT["training_maps"],
         weights=ARTIFACT["training_warm_weights"],

@@ -11,7 +11,7 @@ from lvebm.model import Decoder
 from lvebm.pipeline import explorer_page as page_data
 from lvebm.pipeline.io import atomic_path, read_artifact, write_parquet
 from lvebm.pipeline.jobs import run_job
-from lvebm.pipeline.relaxed_tables import line_points, resolve_points
+from lvebm.relaxed_tables import line_points, resolve_points
 
 
 def explorer_data(job):

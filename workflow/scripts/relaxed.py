@@ -13,7 +13,7 @@ from lvebm.pipeline.io import (
     write_parquet_chunks,
 )
 from lvebm.pipeline.jobs import run_job
-from lvebm.pipeline.relaxed_tables import (
+from lvebm.relaxed_tables import (
     cross_section,
     grid_error,
     relaxed_field,

@@ -6,19 +6,19 @@ import sys
 
 import numpy as np
 
+from lvebm import training_tables
+from lvebm.columns import concat
 from lvebm.data import held_out_slice
 from lvebm.meshgrid import mesh_points
 from lvebm.model import Decoder
-from lvebm.pipeline import training_tables
 from lvebm.pipeline.io import read_artifact, write_parquet
 from lvebm.pipeline.jobs import run_job
-from lvebm.pipeline.relaxed_tables import cross_section
-from lvebm.pipeline.training_tables import (
-    concat_tables,
+from lvebm.relaxed_tables import cross_section
+from lvebm.training import learning_rate_scan, temperature_scan, train
+from lvebm.training_tables import (
     denoise_table,
     reference_decoder,
 )
-from lvebm.training import learning_rate_scan, temperature_scan, train
 
 
 def train_decoder(job):
@@ -37,7 +37,7 @@ def train_decoder(job):
 
 def summarize_training(job):
     """One result per beta -> the training summary."""
-    summary = concat_tables(read_artifact(path) for path in job.input.results)
+    summary = concat(read_artifact(path) for path in job.input.results)
     write_parquet(job.output[0], summary)
     print(f"{summary['beta'].size} trained decoders", file=sys.stderr)
 

@@ -13,7 +13,10 @@ knows the config, the artifacts and the job graph. The science modules import no
 - :mod:`lvebm.pipeline.report_tables`, :mod:`lvebm.pipeline.explorer_page`: the report's tables
   and the explorer page;
 - :mod:`lvebm.pipeline.sweep`, :mod:`lvebm.pipeline.sweep_figures`: sweeps' points, headline
-  numbers and spread, and their figure;
-- :mod:`lvebm.pipeline.relaxed_tables`, :mod:`lvebm.pipeline.training_tables`: the finite
-  temperature's and the training stage's artifacts, tabulated from the science.
+  numbers and spread, and their figure.
+
+A stage's tables live beside its science and its figures (:mod:`lvebm.relaxed_tables` beside
+:mod:`lvebm.relaxed` and :mod:`lvebm.relaxed_figures`, :mod:`lvebm.training_tables`, and the
+tabulating functions of :mod:`lvebm.conditional`, :mod:`lvebm.probabilistic`,
+:mod:`lvebm.amortized`, :mod:`lvebm.explorer`).
 """

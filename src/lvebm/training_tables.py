@@ -6,15 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from lvebm.columns import concat
 from lvebm.model import LATENT_N, Decoder, latent_grid
 from lvebm.relaxed import free_energy_relaxed
 from lvebm.training import denoise
-
-
-def concat_tables(tables) -> dict[str, np.ndarray]:
-    """Row-wise concatenation of tables with the same columns, in order."""
-    tables = list(tables)
-    return {k: np.concatenate([t[k] for t in tables]) for k in tables[0]}
 
 
 def reference_decoder(summary, *, beta: float, method: str) -> Decoder:
@@ -48,7 +43,7 @@ def denoise_table(held_out, decoders: dict[str, Decoder]) -> dict[str, np.ndarra
                 "error": np.hypot(d1 - held_out["clean_y1"], d2 - held_out["clean_y2"]),
             }
         )
-    return concat_tables(rows)
+    return concat(rows)
 
 
 def training_maps(
@@ -101,4 +96,4 @@ def training_maps(
                 "g2": c2,
             }
         )
-    return concat_tables(maps), concat_tables(weights), concat_tables(closest)
+    return concat(maps), concat(weights), concat(closest)

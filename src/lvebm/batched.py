@@ -1,0 +1,105 @@
+"""Batched work over points: the state of the points still running and the loop that advances
+them together (:class:`Active`, :func:`iterate`), and the split of a batch into blocks run in
+threads (:func:`in_blocks`). Points are independent, so neither the order of the rounds nor the
+blocks change a point's result.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+
+class Active:
+    """The per-point state of the points of a batch still running, the one pattern of every
+    iterative method and line search: named arrays with one entry per running point (or any
+    object with a ``take(indices)`` that selects its points, such as a
+    :class:`lvebm.linesearch.Line`), in batch order, and ``pos``, the points' positions in the
+    batch.
+
+    A method reads and assigns the arrays as attributes, writes what a point ends with into its
+    full-size outputs at ``pos``, and drops finished points with :meth:`keep`, so each round
+    costs what the running points cost.
+
+    >>> a = Active(np.arange(4), f=np.array([4.0, 3.0, 2.0, 1.0]))
+    >>> a.keep(a.f > 1.5); a.pos.tolist(), a.f.tolist()
+    ([0, 1, 2], [4.0, 3.0, 2.0])
+    """
+
+    def __init__(self, pos: np.ndarray, **state) -> None:
+        self.pos = pos
+        self._names = list(state)
+        for name, value in state.items():
+            setattr(self, name, value)
+
+    def __len__(self) -> int:
+        return self.pos.size
+
+    def track(self, **state) -> None:
+        """Add (or replace) arrays of the running points, one entry each."""
+        for name, value in state.items():
+            if name not in self._names:
+                self._names.append(name)
+            setattr(self, name, value)
+
+    def keep(self, which: np.ndarray) -> None:
+        """Keep only the running points ``which`` (a mask or indices over them), in order."""
+        if which.dtype == bool:  # one pass over the mask, not one per array
+            which = np.flatnonzero(which)
+        self.pos = self.pos[which]
+        for name in self._names:
+            value = getattr(self, name)
+            setattr(
+                self, name, value[which] if isinstance(value, np.ndarray) else value.take(which)
+            )
+
+    def join(self, other: Active) -> None:
+        """Add the running points of ``other`` (same arrays), keeping batch order."""
+        order = np.argsort(np.concatenate([self.pos, other.pos]), kind="stable")
+        self.pos = np.concatenate([self.pos, other.pos])[order]
+        for name in self._names:
+            joined = np.concatenate([getattr(self, name), getattr(other, name)])
+            setattr(self, name, joined[order])
+
+
+def iterate(run: Active, advance: Callable[[Active, int], np.ndarray], rounds: int) -> None:
+    """The batched iteration of the iterative optimizers (:mod:`lvebm.optimize`) and of the
+    saddle-point refinement (:mod:`lvebm.relaxed`), scipy's elementwise ``_loop`` the model (the
+    line searches, inside one optimizer round, keep their own rounds): round ``k`` calls
+    ``advance(run, k)``, which moves the running points one round
+    on, writes what the finished ones end with and returns them (a mask over ``run``); they
+    leave, the others run on, until none is left or ``rounds`` rounds have run. What is still
+    running then is the caller's to write.
+
+    >>> a = Active(np.arange(3), x=np.array([1.0, 5.0, 9.0]))
+    >>> def halve(run, k):
+    ...     run.x = run.x / 2
+    ...     return run.x < 1.5
+    >>> iterate(a, halve, 10); a.pos.tolist()
+    []
+    """
+    for k in range(rounds):
+        if len(run) == 0:
+            return
+        finished = advance(run, k)
+        if finished.any():
+            run.keep(~finished)
+
+
+def in_blocks(work: Callable[[int, int], Any], bounds: Sequence[int], workers: int) -> list:
+    """``work(lo, hi)`` of every block [bounds[i], bounds[i + 1]), in at most ``workers`` threads
+    (numpy releases the GIL in its loops), the results in block order; a single block runs in
+    the caller's thread.
+
+    >>> in_blocks(lambda lo, hi: hi - lo, [0, 3, 10], workers=2)
+    [3, 7]
+    """
+    blocks = list(itertools.pairwise(int(bound) for bound in bounds))
+    if len(blocks) == 1:
+        return [work(*blocks[0])]
+    with ThreadPoolExecutor(max_workers=min(workers, len(blocks))) as pool:
+        return list(pool.map(lambda block: work(*block), blocks))
