@@ -322,6 +322,28 @@ def _quadmin(a, fa, fpa, b, fb):
     return np.where(np.isfinite(xmin), xmin, np.nan)
 
 
+# wolfe_zoom's two phases: bracketing a step (Nocedal & Wright's Algorithm 3.5), zooming into the
+# bracket (Algorithm 3.6)
+BRACKET, ZOOM = 0, 1
+
+
+@dataclass(frozen=True)
+class WolfeRules:
+    """What wolfe_zoom tests a trial step against: the Wolfe constants, the largest step, the
+    trial budgets of each phase and the caller's extra condition."""
+
+    c1: float
+    c2: float
+    amax: float | None
+    max_bracket: int
+    max_zoom: int
+    extra: Condition
+
+
+def _always(sel, alpha, f, slope):
+    return np.ones(sel.size, dtype=bool)
+
+
 def wolfe_zoom(
     line: Line,
     alpha1: np.ndarray,
@@ -338,17 +360,37 @@ def wolfe_zoom(
     """Strong-Wolfe search by bracketing (doubling) and zoom with cubic/quadratic interpolation.
 
     Status CONVERGED, or ERROR where no step was found (scipy returns ``None`` there).
-    ``extra_condition(sel, alpha, f, slope)`` must also hold for a step to be accepted.
+    ``extra_condition(sel, alpha, f, slope)`` must also hold for a step to be accepted. Each
+    round evaluates every running point's trial, then moves the bracketing points
+    (:func:`_bracket_round`) and the zooming ones (:func:`_zoom_round`) on.
     """
+    rules = WolfeRules(c1, c2, amax, max_bracket, max_zoom, extra_condition or _always)
     m = alpha1.size
-    ok_extra = extra_condition or (lambda sel, alpha, f, slope: np.ones(sel.size, dtype=bool))
-    BRACKET, ZOOM = 0, 1
-    # the outputs of every point, and the state of the running ones (compact, see Active)
-    alpha, f, slope = np.zeros(m), f0.copy(), g0.copy()
-    status = np.full(m, ERROR, dtype=np.int8)
-    n_eval = np.zeros(m, dtype=np.int64)
+    out = LineSearchResult(
+        np.zeros(m), f0.copy(), g0.copy(), np.full(m, ERROR, np.int8), np.zeros(m, np.int64)
+    )
+    st = _wolfe_state(line, alpha1, f0, g0, amax)
+    while len(st):
+        fs, ds = st.line(st.trial)
+        out.n_eval[st.pos] += 1
+        in_bracket = st.phase == BRACKET
+        br, zm = np.flatnonzero(in_bracket), np.flatnonzero(~in_bracket)
+        if br.size:
+            _bracket_round(st, out, rules, br, fs[br], ds[br])
+        if zm.size:
+            _zoom_round(st, out, rules, zm, fs[zm], ds[zm])
+        st.keep(st.status == RUNNING)
+    return out
+
+
+def _wolfe_state(line: Line, alpha1, f0, g0, amax) -> Active:
+    """Every point bracketing from the step 0 with the trial ``alpha1`` (at most ``amax``): the
+    bracket's last two steps (a0, a1) with f and the slope at a0, the zoom's interval (lo, hi)
+    with f at both ends and the slope at lo, the previous end it replaced (a_rec, f_rec, for
+    the cubic), each phase's trial count and the next trial."""
+    m = alpha1.size
     a1 = np.minimum(alpha1, amax) if amax is not None else alpha1.copy()
-    st = Active(
+    return Active(
         np.arange(m),
         line=line,
         f0=f0,
@@ -371,101 +413,114 @@ def wolfe_zoom(
         trial=a1.copy(),
     )
 
-    def start_zoom(sel, a_lo, a_hi, fl, fh, dl):
-        st.phase[sel] = ZOOM
-        st.lo[sel], st.hi[sel], st.f_lo[sel], st.f_hi[sel], st.d_lo[sel] = a_lo, a_hi, fl, fh, dl
-        st.a_rec[sel], st.f_rec[sel], st.i_zm[sel] = 0.0, st.f0[sel], 0
-        st.trial[sel] = _zoom_trial(sel)
 
-    def _zoom_trial(sel):
-        lo, hi = st.lo[sel], st.hi[sel]
-        dalpha = hi - lo
-        a, b = np.minimum(lo, hi), np.maximum(lo, hi)
-        cchk = ZOOM_CUBIC_CHECK * dalpha
-        if (st.i_zm[sel] == 0).all():  # the first trial of a zoom is always quadratic
-            aj = np.full(sel.size, np.nan)
-        else:
-            aj = _cubicmin(
-                lo, st.f_lo[sel], st.d_lo[sel], hi, st.f_hi[sel], st.a_rec[sel], st.f_rec[sel]
-            )
-        use_q = (st.i_zm[sel] == 0) | np.isnan(aj) | (aj > b - cchk) | (aj < a + cchk)
-        qchk = ZOOM_QUADRATIC_CHECK * dalpha
-        aq = _quadmin(lo, st.f_lo[sel], st.d_lo[sel], hi, st.f_hi[sel])
-        aq = np.where(np.isnan(aq) | (aq > b - qchk) | (aq < a + qchk), lo + 0.5 * dalpha, aq)
-        return np.where(use_q, aq, aj)
+def _accept(st: Active, out: LineSearchResult, sel, a, fa, da) -> None:
+    """The running points ``sel`` end converged at step ``a`` (f ``fa``, slope ``da``)."""
+    at = st.pos[sel]
+    out.alpha[at], out.f[at], out.slope[at], out.status[at] = a, fa, da, CONVERGED
+    st.status[sel] = CONVERGED
 
-    def accept(sel, a, fa, da):
-        at = st.pos[sel]
-        alpha[at], f[at], slope[at], status[at] = a, fa, da, CONVERGED
-        st.status[sel] = CONVERGED
 
-    while len(st):
-        fs, ds = st.line(st.trial)
-        n_eval[st.pos] += 1
-        in_bracket = st.phase == BRACKET
-        br, zm = np.flatnonzero(in_bracket), np.flatnonzero(~in_bracket)
-        fb, db, fz, dz = fs[br], ds[br], fs[zm], ds[zm]
-        f0b, g0b = st.f0[br], st.g0[br]
+def _start_zoom(st: Active, sel, a_lo, a_hi, fl, fh, dl) -> None:
+    """The points ``sel`` zoom into [a_lo, a_hi] (f ``fl``, ``fh`` at its ends, slope ``dl`` at
+    a_lo), with their first zoom trial."""
+    st.phase[sel] = ZOOM
+    st.lo[sel], st.hi[sel], st.f_lo[sel], st.f_hi[sel], st.d_lo[sel] = a_lo, a_hi, fl, fh, dl
+    st.a_rec[sel], st.f_rec[sel], st.i_zm[sel] = 0.0, st.f0[sel], 0
+    st.trial[sel] = _zoom_trial(st, sel)
 
-        if br.size:  # bracketing phase: the trial was alpha1
-            x1, x0 = st.a1[br], st.a0[br]
-            exhausted = st.i_br[br] >= max_bracket
-            accept(br[exhausted], x1[exhausted], fb[exhausted], db[exhausted])
-            fail = ~exhausted & ((x1 == 0) | ((x0 > amax) if amax is not None else False))
-            st.status[br[fail]] = ERROR
-            live = ~exhausted & ~fail
-            up = live & ((fb > f0b + c1 * x1 * g0b) | ((fb >= st.f_a0[br]) & (st.i_br[br] > 0)))
-            if up.any():
-                s = br[up]
-                start_zoom(s, x0[up], x1[up], st.f_a0[s], fb[up], st.d_a0[s])
-            rest = live & ~up
-            wolfe = rest & (np.abs(db) <= -c2 * g0b)
-            if wolfe.any():
-                good = np.zeros(br.size, dtype=bool)
-                good[wolfe] = ok_extra(st.pos[br[wolfe]], x1[wolfe], fb[wolfe], db[wolfe])
-                accept(br[good], x1[good], fb[good], db[good])
-                rest &= ~good
-            back = rest & (db >= 0)
-            if back.any():
-                s = br[back]
-                start_zoom(s, x1[back], x0[back], fb[back], st.f_a0[s], db[back])
-            grow = rest & ~back
-            if grow.any():
-                s = br[grow]
-                new = 2 * x1[grow]
-                if amax is not None:
-                    new = np.minimum(new, amax)
-                st.a0[s], st.a1[s], st.f_a0[s], st.d_a0[s] = x1[grow], new, fb[grow], db[grow]
-                st.i_br[s] += 1
-                st.trial[s] = new
 
-        if zm.size:  # zoom phase: the trial was a_j
-            aj = st.trial[zm]
-            high = (fz > st.f0[zm] + c1 * aj * st.g0[zm]) | (fz >= st.f_lo[zm])
-            s = zm[high]
-            st.f_rec[s], st.a_rec[s] = st.f_hi[s], st.hi[s]
-            st.hi[s], st.f_hi[s] = aj[high], fz[high]
-            low = ~high
-            wolfe = low & (np.abs(dz) <= -c2 * st.g0[zm])
-            done = np.zeros(zm.size, dtype=bool)
-            if wolfe.any():
-                done[wolfe] = ok_extra(st.pos[zm[wolfe]], aj[wolfe], fz[wolfe], dz[wolfe])
-                accept(zm[done], aj[done], fz[done], dz[done])
-            move = low & ~done
-            if move.any():
-                s = zm[move]
-                flip = dz[move] * (st.hi[s] - st.lo[s]) >= 0
-                sf, sk = s[flip], s[~flip]
-                st.f_rec[sf], st.a_rec[sf] = st.f_hi[sf], st.hi[sf]
-                st.hi[sf], st.f_hi[sf] = st.lo[sf], st.f_lo[sf]
-                st.f_rec[sk], st.a_rec[sk] = st.f_lo[sk], st.lo[sk]
-                st.lo[s], st.f_lo[s], st.d_lo[s] = aj[move], fz[move], dz[move]
-            cont = zm[~done]
-            st.i_zm[cont] += 1
-            over = cont[st.i_zm[cont] > max_zoom]
-            st.status[over] = ERROR
-            cont = cont[st.i_zm[cont] <= max_zoom]
-            if cont.size:
-                st.trial[cont] = _zoom_trial(cont)
-        st.keep(st.status == RUNNING)
-    return LineSearchResult(alpha, f, slope, status, n_eval)
+def _zoom_trial(st: Active, sel) -> np.ndarray:
+    """The next trial of the zooming points ``sel``: the cubic through the interval's ends and
+    the end it last replaced, unless it is undefined or within ZOOM_CUBIC_CHECK of an end
+    (always at a zoom's first trial); then the quadratic, unless within ZOOM_QUADRATIC_CHECK of
+    an end; then the midpoint."""
+    lo, hi = st.lo[sel], st.hi[sel]
+    dalpha = hi - lo
+    a, b = np.minimum(lo, hi), np.maximum(lo, hi)
+    cchk = ZOOM_CUBIC_CHECK * dalpha
+    if (st.i_zm[sel] == 0).all():  # the first trial of a zoom is always quadratic
+        aj = np.full(sel.size, np.nan)
+    else:
+        aj = _cubicmin(
+            lo, st.f_lo[sel], st.d_lo[sel], hi, st.f_hi[sel], st.a_rec[sel], st.f_rec[sel]
+        )
+    use_q = (st.i_zm[sel] == 0) | np.isnan(aj) | (aj > b - cchk) | (aj < a + cchk)
+    qchk = ZOOM_QUADRATIC_CHECK * dalpha
+    aq = _quadmin(lo, st.f_lo[sel], st.d_lo[sel], hi, st.f_hi[sel])
+    aq = np.where(np.isnan(aq) | (aq > b - qchk) | (aq < a + qchk), lo + 0.5 * dalpha, aq)
+    return np.where(use_q, aq, aj)
+
+
+def _bracket_round(st: Active, out: LineSearchResult, rules: WolfeRules, br, fb, db) -> None:
+    """The bracketing points ``br``, whose trial was a1 (f ``fb``, slope ``db``): accepted when
+    out of trials or when a1 satisfies the strong Wolfe conditions; zooming when a1 does not
+    decrease enough, or f rose, or the slope turned non-negative; else the next trial doubles
+    (at most amax)."""
+    f0b, g0b = st.f0[br], st.g0[br]
+    x1, x0 = st.a1[br], st.a0[br]
+    exhausted = st.i_br[br] >= rules.max_bracket
+    _accept(st, out, br[exhausted], x1[exhausted], fb[exhausted], db[exhausted])
+    too_far = (x0 > rules.amax) if rules.amax is not None else False
+    fail = ~exhausted & ((x1 == 0) | too_far)
+    st.status[br[fail]] = ERROR
+    live = ~exhausted & ~fail
+    rose = (fb >= st.f_a0[br]) & (st.i_br[br] > 0)
+    up = live & ((fb > f0b + rules.c1 * x1 * g0b) | rose)
+    if up.any():
+        s = br[up]
+        _start_zoom(st, s, x0[up], x1[up], st.f_a0[s], fb[up], st.d_a0[s])
+    rest = live & ~up
+    wolfe = rest & (np.abs(db) <= -rules.c2 * g0b)
+    if wolfe.any():
+        good = np.zeros(br.size, dtype=bool)
+        good[wolfe] = rules.extra(st.pos[br[wolfe]], x1[wolfe], fb[wolfe], db[wolfe])
+        _accept(st, out, br[good], x1[good], fb[good], db[good])
+        rest &= ~good
+    back = rest & (db >= 0)
+    if back.any():
+        s = br[back]
+        _start_zoom(st, s, x1[back], x0[back], fb[back], st.f_a0[s], db[back])
+    grow = rest & ~back
+    if grow.any():
+        s = br[grow]
+        new = 2 * x1[grow]
+        if rules.amax is not None:
+            new = np.minimum(new, rules.amax)
+        st.a0[s], st.a1[s], st.f_a0[s], st.d_a0[s] = x1[grow], new, fb[grow], db[grow]
+        st.i_br[s] += 1
+        st.trial[s] = new
+
+
+def _zoom_round(st: Active, out: LineSearchResult, rules: WolfeRules, zm, fz, dz) -> None:
+    """The zooming points ``zm``, whose trial was a_j (f ``fz``, slope ``dz``): a_j replaces hi
+    when it does not decrease enough or is no lower than lo; else it is accepted if it satisfies
+    the strong Wolfe conditions, or replaces lo (the old lo becoming hi when the slope points
+    past hi). A point out of zoom trials ends without a step (ERROR)."""
+    aj = st.trial[zm]
+    high = (fz > st.f0[zm] + rules.c1 * aj * st.g0[zm]) | (fz >= st.f_lo[zm])
+    s = zm[high]
+    st.f_rec[s], st.a_rec[s] = st.f_hi[s], st.hi[s]
+    st.hi[s], st.f_hi[s] = aj[high], fz[high]
+    low = ~high
+    wolfe = low & (np.abs(dz) <= -rules.c2 * st.g0[zm])
+    done = np.zeros(zm.size, dtype=bool)
+    if wolfe.any():
+        done[wolfe] = rules.extra(st.pos[zm[wolfe]], aj[wolfe], fz[wolfe], dz[wolfe])
+        _accept(st, out, zm[done], aj[done], fz[done], dz[done])
+    move = low & ~done
+    if move.any():
+        s = zm[move]
+        flip = dz[move] * (st.hi[s] - st.lo[s]) >= 0
+        sf, sk = s[flip], s[~flip]
+        st.f_rec[sf], st.a_rec[sf] = st.f_hi[sf], st.hi[sf]
+        st.hi[sf], st.f_hi[sf] = st.lo[sf], st.f_lo[sf]
+        st.f_rec[sk], st.a_rec[sk] = st.f_lo[sk], st.lo[sk]
+        st.lo[s], st.f_lo[s], st.d_lo[s] = aj[move], fz[move], dz[move]
+    cont = zm[~done]
+    st.i_zm[cont] += 1
+    over = cont[st.i_zm[cont] > rules.max_zoom]
+    st.status[over] = ERROR
+    cont = cont[st.i_zm[cont] <= rules.max_zoom]
+    if cont.size:
+        st.trial[cont] = _zoom_trial(st, cont)

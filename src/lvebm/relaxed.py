@@ -42,6 +42,7 @@ resultant is shorter than ``Z_MEAN_MIN_RESULTANT`` (no direction to speak of).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -64,6 +65,13 @@ LOWEST_EXPONENT = -708.0  # exp(-708) is the smallest normal-range value; less a
 # z_mean is defined where the weights' resultant is at least this long: the means of cos z and
 # sin z carry a rounding error of about 1e-14, so the angle is then known to about 1e-8 rad
 Z_MEAN_MIN_RESULTANT = 1e-6
+# The Laplace expansion's safeguards: the floor under E'' (a flat peak has a finite width), the
+# Newton steps that find the mirror minimum, how far apart (radians) two minima must be to count
+# as two, and the largest exponent taken (exp(700) ~ 1e304, below the float range's 1.8e308).
+MIN_CURVATURE = 1e-300
+MIRROR_NEWTON_STEPS = 30
+DISTINCT_MINIMA = 1e-6
+MAX_EXPONENT = 700.0
 
 
 @dataclass(frozen=True)
@@ -152,34 +160,44 @@ def free_energy_relaxed(
     y2 = np.asarray(y2, dtype=np.float64)
     shape = np.broadcast_shapes(y1.shape, y2.shape)
     flat1, flat2 = np.broadcast_to(y1, shape).ravel(), np.broadcast_to(y2, shape).ravel()
-    z_check = None
     if np.isinf(beta):
-        F, mean_cos, mean_sin, nodes, p, z_check = _zero_temperature(
-            decoder, flat1, flat2, None if n is None else int(n), weights
-        )
-        mean_2z = np.cos(2.0 * z_check)
-        z_check = z_check.reshape(shape)
+        flat = _zero_temperature(decoder, flat1, flat2, None if n is None else int(n), weights)
     elif n is None:
-        F, mean_cos, mean_sin, nodes, p, mean_2z = _continuous(decoder, flat1, flat2, beta)
+        flat = _continuous(decoder, flat1, flat2, beta)
     else:
-        F, mean_cos, mean_sin, nodes, p = _on_grid(
-            decoder, flat1, flat2, beta, int(n), weights, workers
-        )
-        mean_2z = None if p is None else p @ np.cos(2.0 * latent_grid(int(n)))
+        flat = _on_grid(decoder, flat1, flat2, beta, int(n), weights, workers)
+
+    def shaped(values, *trailing):
+        return None if values is None else values.reshape((*shape, *trailing))
+
     return RelaxedFreeEnergy(
-        F=F.reshape(shape),
-        dF_dy1=(2.0 * (flat1 - decoder.w1 * mean_cos)).reshape(shape),
-        dF_dy2=(2.0 * (flat2 - decoder.w2 * mean_sin)).reshape(shape),
-        mean_cos=mean_cos.reshape(shape),
-        mean_sin=mean_sin.reshape(shape),
-        nodes=nodes.reshape(shape),
-        weights=None if p is None else p.reshape(*shape, -1),
-        z_check=z_check,
-        mean_cos_2z=None if mean_2z is None else mean_2z.reshape(shape),
+        F=shaped(flat.F),
+        dF_dy1=shaped(2.0 * (flat1 - decoder.w1 * flat.mean_cos)),
+        dF_dy2=shaped(2.0 * (flat2 - decoder.w2 * flat.mean_sin)),
+        mean_cos=shaped(flat.mean_cos),
+        mean_sin=shaped(flat.mean_sin),
+        nodes=shaped(flat.nodes),
+        weights=shaped(flat.weights, -1),
+        z_check=shaped(flat.z_check),
+        mean_cos_2z=shaped(flat.mean_cos_2z),
     )
 
 
-def _zero_temperature(decoder, y1, y2, n, want_weights):
+class _Flat(NamedTuple):
+    """What each way of computing F_beta (zero temperature, the grid, the continuous integral)
+    gives for flat arrays of points: the fields of :class:`RelaxedFreeEnergy` before its
+    gradient, those it does not compute None."""
+
+    F: np.ndarray
+    mean_cos: np.ndarray
+    mean_sin: np.ndarray
+    nodes: np.ndarray
+    weights: np.ndarray | None = None
+    z_check: np.ndarray | None = None
+    mean_cos_2z: np.ndarray | None = None
+
+
+def _zero_temperature(decoder, y1, y2, n, want_weights) -> _Flat:
     exact = free_energy_exact(decoder, y1, y2)
     p = None
     if want_weights:
@@ -188,76 +206,75 @@ def _zero_temperature(decoder, y1, y2, n, want_weights):
         p = best / best.sum(axis=1, keepdims=True)
     nodes = np.zeros(y1.shape, dtype=np.int64)
     z = exact.z_check
-    return exact.F, np.cos(z), np.sin(z), nodes, p, z
+    return _Flat(exact.F, np.cos(z), np.sin(z), nodes, p, z, np.cos(2.0 * z))
 
 
-def _on_grid(decoder, y1, y2, beta, n, want_weights, workers):
-    """Grid mean of exp(-beta E_k) in cache-sized chunks. Each point takes one of two paths,
-    chosen by its own values, and every operation is row-wise, so chunks and threads never
-    change a bit.
+class _GridTerms(NamedTuple):
+    """The per-latent terms of the grid sum at one beta: the latents' cos and sin, the decoded
+    points g_k, the exponent's coefficients (a_k = c1 y1 + c2 y2 + bias), the direct path's
+    factors exp(bias) (and times cos z, sin z), how far |2 beta y . g_k| may reach on it, log n
+    and, for an even n, n / 2 (z_(k + n/2) = z_k + pi: g flips sign, |g| stays), else 0."""
 
-    - Direct: where every exponent a_k = beta (2 y . g_k - |g_k|^2) has magnitude at most
-      ``DIRECT_EXPONENT`` (moderate beta |y| |w|, the lecture's betas on its mesh), exp(a_k)
-      needs no shift: ``S = sum_k exp(a_k)``, ``F = |y|^2 - log(S / n) / beta``; the bias
-      exp(-beta |g_k|^2) is folded into the weighted sums. Six passes over the table and the exp.
-    - Shifted: elsewhere (and for the weights) relative to the best latent k*,
-      ``F = E_k* + (log n - log S) / beta`` with S in [1, n], safe for any beta and energy.
-    """
+    beta: float
+    cos_z: np.ndarray
+    sin_z: np.ndarray
+    g1: np.ndarray
+    g2: np.ndarray
+    c1: np.ndarray
+    c2: np.ndarray
+    bias: np.ndarray
+    scale: np.ndarray
+    scale_cos: np.ndarray
+    scale_sin: np.ndarray
+    reach: float
+    log_n: float
+    half: int
+
+
+def _grid_terms(decoder: Decoder, beta: float, n: int) -> _GridTerms:
     z = latent_grid(n)
     cos_z, sin_z = np.cos(z), np.sin(z)
     g1, g2 = decoder.w1 * cos_z, decoder.w2 * sin_z
     # exponent a_k = beta (2 y . g_k - |g_k|^2) = -beta E_k + beta |y|^2
     c1, c2, bias = 2.0 * beta * g1, 2.0 * beta * g2, -beta * (g1 * g1 + g2 * g2)
     scale = np.exp(bias)  # the direct path's per-latent factor
-    scale_cos, scale_sin = scale * cos_z, scale * sin_z
-    reach = DIRECT_EXPONENT + float(bias.min())  # |2 beta y . g_k| must stay below this
+    return _GridTerms(
+        beta=beta,
+        cos_z=cos_z,
+        sin_z=sin_z,
+        g1=g1,
+        g2=g2,
+        c1=c1,
+        c2=c2,
+        bias=bias,
+        scale=scale,
+        scale_cos=scale * cos_z,
+        scale_sin=scale * sin_z,
+        reach=DIRECT_EXPONENT + float(bias.min()),  # |2 beta y . g_k| must stay below this
+        log_n=np.log(n),
+        half=n // 2 if n % 2 == 0 else 0,
+    )
+
+
+def _on_grid(decoder, y1, y2, beta, n, want_weights, workers) -> _Flat:
+    """Grid mean of exp(-beta E_k) in cache-sized chunks. Each point takes one of two paths,
+    chosen by its own values, and every operation is row-wise, so chunks and threads never
+    change a bit.
+
+    - Direct (:func:`_grid_direct`): where every exponent a_k = beta (2 y . g_k - |g_k|^2) has
+      magnitude at most ``DIRECT_EXPONENT`` (moderate beta |y| |w|, the lecture's betas on its
+      mesh), exp(a_k) needs no shift: ``S = sum_k exp(a_k)``, ``F = |y|^2 - log(S / n) / beta``;
+      the bias exp(-beta |g_k|^2) is folded into the weighted sums. Six passes over the table
+      and the exp.
+    - Shifted (:func:`_grid_shifted`): elsewhere (and for the weights) relative to the best
+      latent k*, ``F = E_k* + (log n - log S) / beta`` with S in [1, n], safe for any beta and
+      energy.
+    """
+    terms = _grid_terms(decoder, beta, n)
     m = y1.size
     F, mean_cos, mean_sin = np.empty(m), np.empty(m), np.empty(m)
     p = np.empty((m, n)) if want_weights else None
     step = max(1, min(m, CHUNK_ELEMENTS // n))
-    log_n = np.log(n)
-
-    half = n // 2 if n % 2 == 0 else 0  # z_{k + n/2} = z_k + pi: g flips sign, |g| stays
-
-    def direct(u1, u2, e, t):
-        if half:  # exp(-x) = 1 / exp(x): half the exponentials, the rest are reciprocals
-            e, t = e.reshape(-1)[: e.size // 2], t.reshape(-1)[: t.size // 2]
-            e, t = e.reshape(-1, half), t.reshape(-1, half)
-            np.multiply(u1[:, None], c1[:half], out=e)
-            np.multiply(u2[:, None], c2[:half], out=t)
-            e += t
-            np.exp(e, out=e)  # exp(beta 2 y . g_k), k < n/2
-            np.divide(1.0, e, out=t)  # exp(beta 2 y . g_(k + n/2))
-            total = np.einsum("ij,j->i", e, scale[:half]) + np.einsum("ij,j->i", t, scale[:half])
-            e -= t
-            mc = np.einsum("ij,j->i", e, scale_cos[:half]) / total
-            ms = np.einsum("ij,j->i", e, scale_sin[:half]) / total
-        else:
-            np.multiply(u1[:, None], c1, out=e)
-            np.multiply(u2[:, None], c2, out=t)
-            e += t
-            np.exp(e, out=e)  # exp(beta 2 y . g_k), within exp(+-DIRECT_EXPONENT)
-            total = np.einsum("ij,j->i", e, scale)
-            mc = np.einsum("ij,j->i", e, scale_cos) / total
-            ms = np.einsum("ij,j->i", e, scale_sin) / total
-        f = (u1 * u1 + u2 * u2) - (np.log(total) - log_n) / beta
-        return f, mc, ms
-
-    def shifted(u1, u2, e, t, out_p):
-        np.multiply(u1[:, None], c1, out=e)
-        np.multiply(u2[:, None], c2, out=t)
-        e += t
-        e += bias
-        best = e.argmax(axis=1)
-        e -= np.take_along_axis(e, best[:, None], axis=1)
-        np.maximum(e, LOWEST_EXPONENT, out=e)  # keeps exp off its slow subnormal path
-        np.exp(e, out=e)  # e_k in (0, 1], exactly 1 at the best latent
-        total = e.sum(axis=1)  # S in [1, n]
-        r1, r2 = u1 - g1[best], u2 - g2[best]
-        f = (r1 * r1 + r2 * r2) + (log_n - np.log(total)) / beta
-        if out_p is not None:
-            np.divide(e, total[:, None], out=out_p)
-        return f, np.einsum("ij,j->i", e, cos_z) / total, np.einsum("ij,j->i", e, sin_z) / total
 
     def block(lo_block, hi_block):
         a, tmp = np.empty((step, n)), np.empty((step, n))
@@ -267,26 +284,79 @@ def _on_grid(decoder, y1, y2, beta, n, want_weights, workers):
             if p is not None:
                 safe = np.zeros(rows, dtype=bool)
             else:
-                safe = 2.0 * beta * np.hypot(decoder.w1 * u1, decoder.w2 * u2) <= reach
+                safe = 2.0 * beta * np.hypot(decoder.w1 * u1, decoder.w2 * u2) <= terms.reach
             if safe.all():
-                F[lo:hi], mean_cos[lo:hi], mean_sin[lo:hi] = direct(u1, u2, a[:rows], tmp[:rows])
+                F[lo:hi], mean_cos[lo:hi], mean_sin[lo:hi] = _grid_direct(
+                    terms, u1, u2, a[:rows], tmp[:rows]
+                )
                 continue
             if not safe.any():
                 out_p = None if p is None else p[lo:hi]
-                F[lo:hi], mean_cos[lo:hi], mean_sin[lo:hi] = shifted(
-                    u1, u2, a[:rows], tmp[:rows], out_p
+                F[lo:hi], mean_cos[lo:hi], mean_sin[lo:hi] = _grid_shifted(
+                    terms, u1, u2, a[:rows], tmp[:rows], out_p
                 )
                 continue
-            for mask, kernel in ((safe, direct), (~safe, shifted)):
+            for mask, kernel in ((safe, _grid_direct), (~safe, _grid_shifted)):
                 idx = lo + np.flatnonzero(mask)
                 k = idx.size
-                args = (y1[idx], y2[idx], a[:k], tmp[:k])
-                result = kernel(*args) if kernel is direct else kernel(*args, None)
+                args = (terms, y1[idx], y2[idx], a[:k], tmp[:k])
+                result = kernel(*args) if kernel is _grid_direct else kernel(*args, None)
                 F[idx], mean_cos[idx], mean_sin[idx] = result
 
     workers = max(1, min(int(workers), m))
     in_blocks(block, np.linspace(0, m, workers + 1).astype(int), workers)
-    return F, mean_cos, mean_sin, np.full(m, n, dtype=np.int64), p
+    mean_2z = None if p is None else p @ np.cos(2.0 * latent_grid(n))
+    return _Flat(F, mean_cos, mean_sin, np.full(m, n, dtype=np.int64), p, None, mean_2z)
+
+
+def _grid_direct(terms: _GridTerms, u1, u2, e, t):
+    """F, mean cos z, mean sin z of the points (u1, u2) without a shift, in the scratch
+    arrays ``e`` and ``t`` (rows x n); for an even n half the exponentials, the rest being
+    their reciprocals (exp(-x) = 1 / exp(x))."""
+    if terms.half:
+        half = terms.half
+        e, t = e.reshape(-1)[: e.size // 2], t.reshape(-1)[: t.size // 2]
+        e, t = e.reshape(-1, half), t.reshape(-1, half)
+        np.multiply(u1[:, None], terms.c1[:half], out=e)
+        np.multiply(u2[:, None], terms.c2[:half], out=t)
+        e += t
+        np.exp(e, out=e)  # exp(beta 2 y . g_k), k < n/2
+        np.divide(1.0, e, out=t)  # exp(beta 2 y . g_(k + n/2))
+        scale = terms.scale[:half]
+        total = np.einsum("ij,j->i", e, scale) + np.einsum("ij,j->i", t, scale)
+        e -= t
+        mc = np.einsum("ij,j->i", e, terms.scale_cos[:half]) / total
+        ms = np.einsum("ij,j->i", e, terms.scale_sin[:half]) / total
+    else:
+        np.multiply(u1[:, None], terms.c1, out=e)
+        np.multiply(u2[:, None], terms.c2, out=t)
+        e += t
+        np.exp(e, out=e)  # exp(beta 2 y . g_k), within exp(+-DIRECT_EXPONENT)
+        total = np.einsum("ij,j->i", e, terms.scale)
+        mc = np.einsum("ij,j->i", e, terms.scale_cos) / total
+        ms = np.einsum("ij,j->i", e, terms.scale_sin) / total
+    f = (u1 * u1 + u2 * u2) - (np.log(total) - terms.log_n) / terms.beta
+    return f, mc, ms
+
+
+def _grid_shifted(terms: _GridTerms, u1, u2, e, t, out_p):
+    """F, mean cos z, mean sin z of the points (u1, u2) relative to their best latent, the
+    weights into ``out_p`` when given."""
+    np.multiply(u1[:, None], terms.c1, out=e)
+    np.multiply(u2[:, None], terms.c2, out=t)
+    e += t
+    e += terms.bias
+    best = e.argmax(axis=1)
+    e -= np.take_along_axis(e, best[:, None], axis=1)
+    np.maximum(e, LOWEST_EXPONENT, out=e)  # keeps exp off its slow subnormal path
+    np.exp(e, out=e)  # e_k in (0, 1], exactly 1 at the best latent
+    total = e.sum(axis=1)  # S in [1, n]
+    r1, r2 = u1 - terms.g1[best], u2 - terms.g2[best]
+    f = (r1 * r1 + r2 * r2) + (terms.log_n - np.log(total)) / terms.beta
+    if out_p is not None:
+        np.divide(e, total[:, None], out=out_p)
+    mean_cos = np.einsum("ij,j->i", e, terms.cos_z) / total
+    return f, mean_cos, np.einsum("ij,j->i", e, terms.sin_z) / total
 
 
 def _derivatives(decoder, y1, y2, z):
@@ -327,7 +397,7 @@ def _trapezoid_sums(decoder, y1, y2, beta, shift, n, offset):
     return out
 
 
-def _continuous(decoder, y1, y2, beta):
+def _continuous(decoder, y1, y2, beta) -> _Flat:
     exact = free_energy_exact(decoder, y1, y2)
     e2, _, e4 = _derivatives(decoder, y1, y2, exact.z_check)
     # the peak's width: quadratic (E'') or, near the evolute's cusp where E'' -> 0, quartic
@@ -378,7 +448,7 @@ def _continuous(decoder, y1, y2, beta):
         F[idx], mean_cos[idx], mean_sin[idx], mean_2z[idx] = _laplace(
             decoder, y1[idx], y2[idx], beta, exact.z_check[idx], exact.F[idx]
         )
-    return F, mean_cos, mean_sin, nodes, None, mean_2z
+    return _Flat(F, mean_cos, mean_sin, nodes, mean_cos_2z=mean_2z)
 
 
 def _laplace(decoder, y1, y2, beta, z_star, F_star):
@@ -387,7 +457,7 @@ def _laplace(decoder, y1, y2, beta, z_star, F_star):
     def log_integral(z, rows=slice(None)):
         """log of (1/2 pi) int exp(-beta (E - E(z))) over the peak at the minimum z."""
         e2, e3, e4 = _derivatives(decoder, y1[rows], y2[rows], z)
-        e2 = np.maximum(e2, 1e-300)
+        e2 = np.maximum(e2, MIN_CURVATURE)
         c = 5.0 * e3 * e3 / (24.0 * e2**3) - e4 / (8.0 * e2 * e2)
         return -0.5 * np.log(TWO_PI * beta * e2) + np.log1p(c / beta)
 
@@ -395,18 +465,19 @@ def _laplace(decoder, y1, y2, beta, z_star, F_star):
     # the mirror minimum across the major axis: Newton on E' from the mirrored latent
     mirror = -z_star if abs(decoder.w1) >= abs(decoder.w2) else np.pi - z_star
     z2 = mirror.copy()
-    for _ in range(30):
+    for _ in range(MIRROR_NEWTON_STEPS):
         e1 = decoder.energy_dz(y1, y2, z2)
         e2 = decoder.energy_dz2(y1, y2, z2)
         z2 = z2 - np.where(e2 > 0.0, e1 / np.where(e2 > 0.0, e2, 1.0), 0.0)
     F2 = decoder.energy(y1, y2, z2)
-    distinct = np.abs(np.angle(np.exp(1j * (z2 - z_star)))) > 1e-6
-    second = distinct & (decoder.energy_dz2(y1, y2, z2) > 0.0) & (beta * (F2 - F_star) < 700.0)
+    distinct = np.abs(np.angle(np.exp(1j * (z2 - z_star)))) > DISTINCT_MINIMA
+    minimum = decoder.energy_dz2(y1, y2, z2) > 0.0
+    second = distinct & minimum & (beta * (F2 - F_star) < MAX_EXPONENT)
     ratio = np.zeros(y1.shape)
     if second.any():
         log_i2 = log_integral(z2[second], second)
         gap = beta * (F2[second] - F_star[second])
-        ratio[second] = np.exp(np.minimum(log_i2 - log_i1[second] - gap, 700.0))
+        ratio[second] = np.exp(np.minimum(log_i2 - log_i1[second] - gap, MAX_EXPONENT))
     F = F_star - (log_i1 + np.log1p(ratio)) / beta
     w = 1.0 / (1.0 + ratio)
     moments = _peak_moments(decoder, y1, y2, beta, z_star)
@@ -422,7 +493,7 @@ def _peak_moments(decoder, y1, y2, beta, z):
     """Means of cos z, sin z and cos 2z under exp(-beta E) near a minimum z: with delta = z' - z,
     E[delta] = -E''' / (2 beta E''^2) and Var[delta] = 1 / (beta E''), up to O((beta E'')^-2)."""
     e2, e3, _ = _derivatives(decoder, y1, y2, z)
-    e2 = np.maximum(e2, 1e-300)
+    e2 = np.maximum(e2, MIN_CURVATURE)
     shift, var = -e3 / (2.0 * beta * e2 * e2), 1.0 / (beta * e2)
     c, s = np.cos(z), np.sin(z)
     c2, s2 = np.cos(2.0 * z), np.sin(2.0 * z)
