@@ -4,7 +4,7 @@ gradients, the optimizers and the parameter tables."""
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from support import central_difference
+from support import central_difference, read
 
 from lvebm import conditional as C
 from lvebm import network
@@ -238,3 +238,57 @@ def test_splits_are_independent_streams():
     assert not np.intersect1d(train["x"], held["x"]).size
     longer = C.training_samples(200, split="held_out", **SAMPLER)
     assert_array_equal(longer["x"][:100], held["x"])  # resizing a split keeps its first samples
+
+
+# ---- the conditional stage end to end, on a finished run (tests/conftest.py) ----
+
+CONDITIONAL = [
+    f"results/conditional/{t}.parquet"
+    for t in ("params", "trajectory", "radii", "free_energy", "maps")
+]
+
+
+@pytest.fixture(scope="module")
+def conditional_run(tmp_path_factory):
+    """The conditional stage on the default config (the small config trains only briefly)."""
+    from support import copy_project
+
+    project = copy_project(tmp_path_factory.mktemp("conditional") / "project")
+    project.snakemake(*CONDITIONAL)
+    return project
+
+
+@pytest.mark.pipeline
+def test_conditional_horn_is_learnt_and_the_baseline_collapses(conditional_run):
+    cfg = conditional_run.config()["conditional"]
+    radii = read(conditional_run, "results/conditional/radii.parquet")
+    assert_allclose(radii["x"], np.linspace(0.0, 1.0, 51))
+    # the trained radii within 5 % of rho(x) at every x of the grid (signs are a symmetry)
+    for j in (1, 2):
+        error = np.abs(np.abs(radii[f"f{j}"]) - radii[f"rho{j}"]) / radii[f"rho{j}"]
+        assert error.max() < 0.05, (j, radii["x"][error.idxmax()], error.max())
+    # untrained: a tube of radii exp(small outputs), inside the horn; the baseline: within 10 %
+    # of |rho(x)| of the axis at every x
+    untrained = radii[["f1_untrained", "f2_untrained"]].to_numpy()
+    assert np.exp(-1.0) < untrained.min() and untrained.max() < np.exp(1.0)
+    share = np.hypot(radii["baseline_y1"], radii["baseline_y2"]) / np.hypot(
+        radii["rho1"], radii["rho2"]
+    )
+    assert share.max() < 0.10
+    held = read(conditional_run, "results/conditional/free_energy.parquet")
+    assert len(held) == cfg["held_out"]
+    assert held["F"].median() < 0.01 < 1.0 < held["F_untrained"].median()
+    params = read(conditional_run, "results/conditional/params.parquet")
+    assert params.groupby("model").size().to_dict() == {
+        "baseline": 106,
+        "latent": 106,
+        "untrained": 106,
+    }
+    trajectory = read(conditional_run, "results/conditional/trajectory.parquet")
+    latent = trajectory[trajectory["model"] == "latent"]["loss"].to_numpy()
+    assert latent[-1] < 1e-3 * latent[0]
+    steps = cfg["schedule"][0]["steps"] + cfg["schedule"][1]["steps"]
+    assert latent.size <= steps  # Levenberg-Marquardt stopped at the minimum, not at its budget
+    maps = read(conditional_run, "results/conditional/maps.parquet")
+    assert sorted(set(maps["x"])) == cfg["maps"]["x"]
+    assert len(maps) == len(cfg["maps"]["x"]) * cfg["maps"]["num"] ** 2

@@ -6,6 +6,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from support import read
 
 from lvebm.mesh import free_energy_blocks, free_energy_field, highlight_curves
 from lvebm.meshgrid import mesh_points, shard_bounds
@@ -117,3 +118,50 @@ def test_highlight_curves():
     assert_allclose(c["E"], DEC.energy(c["y1"], c["y2"], c["z"]), rtol=1e-15)
     first = c["F"][0], c["F"][per]
     assert first[0] > first[1]  # the leftmost point has the larger free energy
+
+
+# ---- the mesh stage end to end, on a finished run (tests/conftest.py) ----
+
+
+@pytest.mark.pipeline
+def test_free_energy_mesh_agrees_with_an_independent_solution(finished_run):
+    from test_exact import brute_force
+
+    cfg = finished_run.config()
+    w1, w2 = cfg["decoder"]["w1"], cfg["decoder"]["w2"]
+    m = read(finished_run, "results/mesh/free_energy.parquet")
+    n1, n2 = cfg["mesh"]["y1"]["num"], cfg["mesh"]["y2"]["num"]
+    assert len(m) == n1 * n2
+    y1, y2 = m["y1"].to_numpy(), m["y2"].to_numpy()
+    ref_f, ref_z = brute_force(w1, w2, y1, y2)
+    assert_allclose(m["F"], ref_f, rtol=1e-10, atol=1e-14)
+    unique = m["unique"].to_numpy()
+    ref_z = ref_z.astype(float)
+    assert_allclose(
+        m["dF_dy1"][unique], 2 * (y1 - w1 * np.cos(ref_z))[unique], rtol=1e-8, atol=1e-8
+    )
+    assert_allclose(
+        m["dF_dy2"][unique], 2 * (y2 - w2 * np.sin(ref_z))[unique], rtol=1e-8, atol=1e-8
+    )
+    assert unique[y2 != 0].all()  # only the ridge y2 = 0 ties
+    assert (m["z_check"][~unique] < np.pi).all()
+    assert not list((finished_run.path / "results/mesh").glob("shards/*.parquet"))  # temp()
+
+
+@pytest.mark.pipeline
+def test_mesh_method_reruns_only_the_mesh(finished_copy):
+    project = finished_copy
+    project.update_config({"mesh": {"method": "lbfgs"}})
+    assert set(project.planned_jobs()) == {
+        "landing_page",  # the report's landing page shows the config (and its hash)
+        "free_energy_mesh",
+        "gather_free_energy_mesh",
+        "figure_08_mesh",
+        "figure_09_highlight",
+        "figure_11_free_energy",
+        "figure_13_local_minima",
+    }
+    project.snakemake()
+    m = read(project, "results/mesh/free_energy.parquet")
+    ref = read(project, "results/inference/mesh/lbfgs.parquet")
+    assert_allclose(m["F"], ref["F"], rtol=1e-15)

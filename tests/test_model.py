@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
+from support import read
 
 from lvebm.model import Decoder, energy_table, latent_grid
 
@@ -77,3 +78,22 @@ def test_energy_table_equals_formula_row_by_row():
     assert table["E"][row] == pytest.approx(
         (-1.0 + 1.45 * np.cos(z)) ** 2 + (1.2 - 0.36 * np.sin(z)) ** 2, rel=1e-14
     )
+
+
+# ---- the model stage end to end, on a finished run (tests/conftest.py) ----
+
+
+@pytest.mark.pipeline
+def test_energies_artifact_equals_the_formula(finished_run):
+    cfg = finished_run.config()
+    samples = read(finished_run, "results/data/samples.parquet").set_index("i")
+    e = read(finished_run, "results/energy/energies.parquet")
+    w1, w2 = cfg["decoder"]["w1"], cfg["decoder"]["w2"]
+    z = 2 * np.pi * e["k"].to_numpy() / cfg["latent"]["n"]
+    y1 = samples.loc[e["i"], "y1"].to_numpy()
+    y2 = samples.loc[e["i"], "y2"].to_numpy()
+    assert_allclose(e["z"], z, rtol=0, atol=1e-15)
+    assert_allclose(e["y1_tilde"], w1 * np.cos(z), rtol=0, atol=1e-15)
+    assert_allclose(e["y2_tilde"], w2 * np.sin(z), rtol=0, atol=1e-15)
+    assert_allclose(e["E"], (y1 - w1 * np.cos(z)) ** 2 + (y2 - w2 * np.sin(z)) ** 2, rtol=1e-14)
+    assert_allclose(e["E"], Decoder(w1, w2).energy(y1, y2, z), rtol=1e-15)

@@ -5,6 +5,7 @@ trainer at fixed beta, and the continuous F_beta of a circle has a closed form."
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from support import read
 
 from lvebm.data import sample_slice
 from lvebm.model import Decoder, latent_grid
@@ -108,3 +109,33 @@ def test_the_circle_oracle_equals_the_continuous_free_energy(r, beta):
     ours = free_energy_relaxed(Decoder(r, r), y1, y2, beta, n=None).F
     oracle = circle_free_energy(r, y1, y2, beta)
     assert_allclose(ours, oracle, rtol=1e-12, atol=1e-12)
+
+
+# ---- the probabilistic stage end to end, on a finished run (tests/conftest.py) ----
+
+
+@pytest.mark.pipeline
+def test_em_learns_beta_near_the_datas_noise_and_the_held_out_likelihood_names_a_best_beta(
+    finished_run,
+):
+    """The probabilistic stage on the small config (same slice as the default): EM's likelihood
+    never decreases, its continuous beta is near 1 / (2 sigma^2), the grid's lower (the grid's
+    spacing counts as noise); one held-out row per finite training beta, one of them best."""
+    cfg = finished_run.config()
+    em = read(finished_run, "results/probabilistic/em.parquet")
+    data_beta = 0.5 / cfg["data"]["noise_std"] ** 2
+    last = {}
+    for latent, path in em.groupby("latent"):
+        ll = path["log_likelihood"].to_numpy()
+        assert np.all(np.diff(ll) >= -1e-12 * np.abs(ll[1:]))
+        last[latent] = path["beta"].iloc[-1]
+    assert abs(last["continuous"] / data_beta - 1.0) < 0.1 and last["grid"] < last["continuous"]
+    draws = read(finished_run, "results/probabilistic/model_samples.parquet")
+    assert draws.groupby("latent").size().to_dict() == {
+        "continuous": cfg["probabilistic"]["samples"],
+        "grid": cfg["probabilistic"]["samples"],
+    }
+    held = read(finished_run, "results/probabilistic/held_out.parquet")
+    assert sorted(held["beta"]) == sorted(cfg["training"]["betas"])
+    assert held["best"].sum() == 1
+    assert held.loc[held["best"], "log_likelihood"].item() == held["log_likelihood"].max()

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.integrate import IntegrationWarning, quad
 from scipy.special import logsumexp, softmax
+from support import read
 
 from lvebm.exact import free_energy_exact
 from lvebm.model import Decoder, latent_grid
@@ -317,3 +318,32 @@ def test_z_mean_is_nan_exactly_where_the_weights_have_no_direction():
             off = np.arange(17) != 8
             assert_allclose(r.z_mean[off], np.where(y2[off] > 0, 0.5, 1.5) * np.pi, atol=1e-12)
     assert free_energy_relaxed(DEC, 0.0, 0.0, np.inf).z_mean == free_energy_exact(DEC, 0, 0).z_check
+
+
+# ---- the relaxed stage end to end, on a finished run (tests/conftest.py) ----
+
+
+@pytest.mark.pipeline
+def test_relaxed_artifacts_follow_the_config_and_the_zero_temperature_mesh(finished_run):
+    cfg = finished_run.config()["relaxed"]
+    betas = [*cfg["betas"], np.inf]
+    line = read(finished_run, "results/relaxed/cross_section.parquet")
+    assert len(line) == cfg["cross_section"]["num"] * len(betas)
+    assert_array_equal(line["beta"].unique(), betas)
+    mesh = read(finished_run, "results/mesh/free_energy.parquet")
+    cold = read(finished_run, "results/relaxed/free_energy/beta~inf.parquet")
+    for column in ("y1", "y2", "F", "dF_dy1", "dF_dy2"):
+        assert_array_equal(cold[column], mesh[column])  # beta = inf is the exact F_inf, bit for bit
+    for beta in cfg["betas"]:
+        warm = read(finished_run, f"results/relaxed/free_energy/beta~{float(beta)!r}.parquet")
+        assert (warm["F"] >= mesh["F"] - 1e-12).all()  # F_beta >= min_k E_k >= F_inf
+        assert (warm["F"] - mesh["F"]).max() > 0.0
+    weights = read(finished_run, "results/relaxed/weights.parquet")
+    assert list(weights["point"].unique()) == ["y(23)", "y(10)", "(0, 0)"]
+    assert_allclose(weights.groupby("point")["weight"].sum(), 1.0, rtol=1e-14)
+    samples = read(finished_run, "results/data/samples.parquet").set_index("i")
+    y23 = weights[weights["point"] == "y(23)"].iloc[0]
+    assert (y23["y1"], y23["y2"]) == (samples.loc[23, "y1"], samples.loc[23, "y2"])
+    scan = read(finished_run, "results/relaxed/grid_error.parquet")
+    assert len(scan) == cfg["scan"]["num"] * 3
+    assert not list((finished_run.path / "results/relaxed").glob("shards/**/*.parquet"))  # temp()

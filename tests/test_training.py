@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import optimize
+from support import read
 
 from lvebm.data import held_out_slice, radii, sample_slice
 from lvebm.exact import free_energy_exact
@@ -156,3 +157,30 @@ def test_denoising_with_the_trained_decoder_moves_samples_toward_the_clean_point
     assert mean["untrained"] > mean["noisy"]  # the wrong manifold moves samples away
     # held-out samples are not the training samples (their own streams)
     assert not np.isin(held_out["y1"], Y1).any()
+
+
+# ---- the training stage end to end, on a finished run (tests/conftest.py) ----
+
+
+@pytest.mark.pipeline
+def test_training_artifacts_tell_the_lectures_story(finished_run):
+    cfg = finished_run.config()["training"]
+    summary = read(finished_run, "results/training/summary.parquet")
+    assert len(summary) == (len(cfg["betas"]) + 1) * len(cfg["methods"])
+    cold = summary[(summary["beta"] == np.inf) & (summary["method"] == "lbfgs")].iloc[0]
+    assert cold["converged"]
+    # 24 noisy samples at random angles pin the radii of rho(0) = (2, 1.5) to a few percent
+    assert_allclose([abs(cold["w1"]), abs(cold["w2"])], [2.0, 1.5], rtol=0.03)
+    hot = summary[(summary["beta"] == 0.1) & (summary["method"] == "lbfgs")].iloc[0]
+    assert abs(hot["w1"]) < 0.05 and abs(hot["w2"]) < 0.05
+    line = read(finished_run, "results/training/cross_section.parquet")
+    cold_line = line[line["beta"] == np.inf]
+    zeros = cold_line.loc[cold_line["F_grid"].nsmallest(2).index, "y2"]
+    assert sorted(zeros) == [-1.5, 1.5]  # the lecture: zeros near y2 = +-1.5
+    denoised = read(finished_run, "results/training/denoise.parquet")
+    mean = denoised.groupby("model")["error"].mean()
+    assert mean["trained"] < mean["noisy"] < mean["untrained"]
+    assert len(denoised) == 3 * cfg["denoise"]
+    trajectory = read(finished_run, "results/training/beta~inf/trajectory.parquet")
+    per_sample = trajectory[trajectory["method"] == "per_sample"]
+    assert per_sample["step"].max() == cfg["epochs"] * 24
