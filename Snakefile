@@ -112,5 +112,5 @@ rule all:
     default_target: True
     input:
         # the run's own files (point ""): a sweep point's are its table's inputs
-        at_point([PLATFORM, *TARGETS], MAIN_RUN),
+        at_point([PLATFORM_RECORD, *TARGETS], MAIN_RUN),
         [figure_path(name) for name in FIGURES],

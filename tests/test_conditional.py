@@ -195,7 +195,7 @@ def test_adam_and_lbfgs_minimise_a_quadratic_and_record_every_step():
     theta, losses = C.adam(objective, np.zeros(3), learning_rate=0.1, steps=3000)
     assert losses.size == 3001
     assert_allclose(theta, target, atol=1e-3)
-    theta, losses = C.lbfgs(objective, np.zeros(3), steps=50)
+    theta, losses = C.lbfgs_steps(objective, np.zeros(3), steps=50)
     assert_allclose(theta, target, atol=1e-8)
     assert losses[0] == objective(np.zeros(3))[0] and np.all(np.diff(losses) <= 0)
     schedule = [

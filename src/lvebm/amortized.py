@@ -55,7 +55,7 @@ from lvebm.inference import infer, summarize
 from lvebm.model import Decoder
 from lvebm.network import Adam, Array, Network, Objective, Residuals, train
 
-METHODS = ("supervised", "energy")  # the encoder trainings on points of the mesh's box
+ENCODER_TRAININGS = ("supervised", "energy")  # the encoders' trainings on the mesh's box
 TWO_PI = 2.0 * np.pi
 # an encoder as the stage's tables use it: points (y1, y2) -> z_tilde, one per point
 Guess = Callable[[ArrayLike, ArrayLike], Array]
@@ -230,7 +230,7 @@ def fit_encoder(
         objective = energy_loss(net, decoder, y1, y2)
         residuals = energy_residuals(net, decoder, y1, y2)
     else:
-        raise ValueError(f"unknown encoder training {method!r}; allowed: {list(METHODS)}")
+        raise ValueError(f"unknown encoder training {method!r}; allowed: {list(ENCODER_TRAININGS)}")
     return train(
         objective,
         net.init(init_seed, "amortized/init"),

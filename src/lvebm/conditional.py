@@ -44,13 +44,13 @@ from lvebm.columns import concat
 from lvebm.data import radii, sample_horn
 from lvebm.exact import ExactFreeEnergy, free_energy_ellipses
 from lvebm.network import (  # noqa: F401 (the trainers, re-exported: lvebm.conditional.train)
-    METHODS,
+    TRAINERS,
     Array,
     Network,
     Objective,
     Residuals,
     adam,
-    lbfgs,
+    lbfgs_steps,
     levenberg_marquardt,
     train,
     with_weight_decay,

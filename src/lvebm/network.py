@@ -10,8 +10,11 @@ points; backpropagation (:meth:`Network.backward`) and the forward-mode Jacobian
 (:meth:`Network.jacobian`) are checked against finite differences in the tests.
 
 The trainers minimise an objective ``theta -> (loss, gradient)``, or residuals whose squared norm
-is the loss: Adam with a cosine-decayed step, scipy's L-BFGS-B, and Levenberg-Marquardt run to
-rounding; :func:`train` runs a schedule of them in phases.
+is the loss: Adam with a cosine-decayed step, scipy's L-BFGS-B for a budget of steps
+(:func:`lbfgs_steps`), and Levenberg-Marquardt run to rounding; :func:`train` runs a schedule of
+them in phases (``TRAINERS``). The library's other L-BFGS are the batched latent optimizer
+(:func:`lvebm.optimize.lbfgs`) and the decoder's training to a gradient tolerance
+(:func:`lvebm.training.train_lbfgs`).
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ Residuals = Callable[[Array, bool], tuple[Array, Array | None]]
 
 ACTIVATIONS = ("relu", "tanh", "softplus")
 OUTPUTS = ("linear", "exp")
-METHODS = ("adam", "lbfgs", "levenberg_marquardt")
+# the trainers a schedule's phase names (its "method")
+TRAINERS = ("adam", "lbfgs", "levenberg_marquardt")
 # Adam's constants (Kingma and Ba 2015, Algorithm 1): the decay rates of the moment estimates
 # and the denominator's guard.
 ADAM_BETA1, ADAM_BETA2, ADAM_EPS = 0.9, 0.999, 1e-8
@@ -341,7 +345,7 @@ def adam(
     return theta, losses
 
 
-def lbfgs(objective: Objective, theta0: ArrayLike, *, steps: int) -> tuple[Array, Array]:
+def lbfgs_steps(objective: Objective, theta0: ArrayLike, *, steps: int) -> tuple[Array, Array]:
     """scipy's L-BFGS-B for at most ``steps`` iterations (tolerances at zero: the step budget
     decides). Returns the final parameters and the loss at the start and after each iteration."""
     from scipy.optimize import minimize  # only the training job needs scipy.optimize
@@ -381,7 +385,7 @@ def train(
                 penalised, theta, learning_rate=phase["learning_rate"], steps=phase["steps"]
             )
         elif method == "lbfgs":
-            theta, phase_losses = lbfgs(penalised, theta, steps=phase["steps"])
+            theta, phase_losses = lbfgs_steps(penalised, theta, steps=phase["steps"])
         elif method == "levenberg_marquardt" and residuals is not None:
             theta, phase_losses = levenberg_marquardt(
                 residuals, theta, steps=phase["steps"], weight_decay=weight_decay
@@ -389,7 +393,7 @@ def train(
         elif method == "levenberg_marquardt":
             raise ValueError("the levenberg_marquardt phase needs the residuals of the objective")
         else:
-            raise ValueError(f"unknown training method {method!r}; allowed: {list(METHODS)}")
+            raise ValueError(f"unknown training method {method!r}; allowed: {list(TRAINERS)}")
         losses.append(phase_losses[1:])
     loss = np.concatenate(losses)
     return theta, {"step": np.arange(loss.size, dtype=np.int64), "loss": loss}

@@ -7,7 +7,7 @@ from lvebm.pipeline.jobgraph import SMALL_JOB, Figure, fill
 
 ENCODER_METHODS = ["supervised", "energy"]
 # the optimizers that take a start: the inference stage's iterative ones
-WARM_OPTIMIZERS = [name for name in OPTIMIZERS if METHODS[name].iterative]
+WARM_OPTIMIZERS = [name for name in OPTIMIZER_NAMES if METHODS[name].iterative]
 # each encoder's artifacts in its own folder: the energy encoder's are compared only on the same
 # kernels (class kernel in lvebm.pipeline.contracts: its training stops at a step budget)
 ENCODER_TABLES = [
@@ -20,15 +20,13 @@ ENCODER_TABLES = [
 ]
 # each table of every encoder, in the order of ENCODER_METHODS: what the figures read
 ENCODER_TABLE = {
-    table: expand(
-        ARTIFACT[f"encoder_{table}"], method=ENCODER_METHODS, allow_missing=True
-    )
+    table: expand(PATHS[f"encoder_{table}"], method=ENCODER_METHODS, allow_missing=True)
     for table in ENCODER_TABLES
 }
 TARGETS += [
     *(path for paths in ENCODER_TABLE.values() for path in paths),
-    ARTIFACT["target_propagation_params"],
-    ARTIFACT["target_propagation_trajectory"],
+    PATHS["target_propagation_params"],
+    PATHS["target_propagation_trajectory"],
 ]
 ENCODER_NETWORK = per_point(
     lambda cfg: {
@@ -52,11 +50,11 @@ wildcard_constraints:
 
 rule train_encoder:
     input:
-        platform=PLATFORM,
+        platform=PLATFORM_RECORD,
         library=library("amortized"),
     output:
-        params=ARTIFACT["encoder_params"],
-        trajectory=ARTIFACT["encoder_trajectory"],
+        params=PATHS["encoder_params"],
+        trajectory=PATHS["encoder_trajectory"],
     log:
         "logs/{point}train_encoder/method~{method}.log",
     benchmark:
@@ -81,12 +79,12 @@ rule train_encoder:
 
 rule target_propagation:
     input:
-        samples=ARTIFACT["samples"],
-        platform=PLATFORM,
+        samples=PATHS["samples"],
+        platform=PLATFORM_RECORD,
         library=library("amortized"),
     output:
-        params=ARTIFACT["target_propagation_params"],
-        trajectory=ARTIFACT["target_propagation_trajectory"],
+        params=PATHS["target_propagation_params"],
+        trajectory=PATHS["target_propagation_trajectory"],
     log:
         "logs/{point}target_propagation/target_propagation.log",
     benchmark:
@@ -105,11 +103,11 @@ rule target_propagation:
 
 rule amortization_gap:
     input:
-        encoder=ARTIFACT["encoder_params"],
-        platform=PLATFORM,
+        encoder=PATHS["encoder_params"],
+        platform=PLATFORM_RECORD,
         library=library("amortized"),
     output:
-        ARTIFACT["encoder_gap"],
+        PATHS["encoder_gap"],
     log:
         "logs/{point}amortization_gap/method~{method}.log",
     benchmark:
@@ -129,11 +127,11 @@ rule amortization_gap:
 
 rule gap_band:
     input:
-        gap=ARTIFACT["encoder_gap"],
-        platform=PLATFORM,
+        gap=PATHS["encoder_gap"],
+        platform=PLATFORM_RECORD,
         library=library("amortized"),
     output:
-        ARTIFACT["encoder_band"],
+        PATHS["encoder_band"],
     log:
         "logs/{point}gap_band/method~{method}.log",
     benchmark:
@@ -150,12 +148,12 @@ rule gap_band:
 
 rule warm_start:
     input:
-        encoder=ARTIFACT["encoder_params"],
-        platform=PLATFORM,
+        encoder=PATHS["encoder_params"],
+        platform=PLATFORM_RECORD,
         library=library("amortized", "meshgrid"),
     output:
-        results=ARTIFACT["encoder_warm_start"],
-        summary=ARTIFACT["encoder_warm_start_summary"],
+        results=PATHS["encoder_warm_start"],
+        summary=PATHS["encoder_warm_start_summary"],
     log:
         "logs/{point}warm_start/method~{method}.log",
     benchmark:
@@ -197,9 +195,9 @@ FIGURES.update(
             {
                 "warm_starts": ENCODER_TABLE["warm_start"],
                 "warm_start_summaries": ENCODER_TABLE["warm_start_summary"],
-                "inference": ARTIFACT["inference_summary"],
+                "inference": PATHS["inference_summary"],
                 "defaults": expand(
-                    ARTIFACT["inference"],
+                    PATHS["inference"],
                     points="mesh",
                     optimizer=WARM_OPTIMIZERS,
                     allow_missing=True,
@@ -217,10 +215,10 @@ FIGURES.update(
         "33_target_propagation": Figure(
             "amortized_figures.target_propagation",
             {
-                "trajectory": ARTIFACT["target_propagation_trajectory"],
-                "landscape": fill(ARTIFACT["training_landscape"], beta="inf"),
-                "cold": ARTIFACT["training_summary"],
-                "samples": ARTIFACT["samples"],
+                "trajectory": PATHS["target_propagation_trajectory"],
+                "landscape": fill(PATHS["training_landscape"], beta="inf"),
+                "cold": PATHS["training_summary"],
+                "samples": PATHS["samples"],
             },
             (12.0, 5.2),
             AMORTIZED_CATEGORY,

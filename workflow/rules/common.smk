@@ -40,10 +40,11 @@ wildcard_constraints:
     point=point_pattern(CONFIGS),
 
 
-# The artifacts by name, from their registry (lvebm.pipeline.contracts: path and columns), below
-# results/{point}: the rules' inputs and outputs; the run's own files (targets, figure inputs,
-# report tables) are these at point "" (at_point), a sweep point's at its folder.
-ARTIFACT = {
+# The artifacts' path patterns by name, from their registry (ARTIFACTS, lvebm.pipeline.contracts:
+# path and columns), below results/{point}: the rules' inputs and outputs; the run's own files
+# (targets, figure inputs, report tables) are these at point "" (at_point), a sweep point's at its
+# folder.
+PATHS = {
     name: f"results/{POINT}{artifact.path}" for name, artifact in ARTIFACTS.items()
 }
 
@@ -76,7 +77,8 @@ JOB_ENVIRONMENT, PINS = job_environment(config["numerics"]["pin"])
 os.environ.update(JOB_ENVIRONMENT)
 # and glibc's allocator settings (lvebm.pipeline.numerics): faster jobs, the same values
 os.environ.update(ALLOCATOR_ENVIRONMENT)
-PLATFORM = ARTIFACT["platform"]
+# the record of the kernels, an input of every computing rule (rule record_platform)
+PLATFORM_RECORD = PATHS["platform"]
 
 
 # The library files a rule's code imports, with what they import in turn, as inputs: editing one
@@ -96,8 +98,9 @@ SAMPLER = per_point(
         **{key: cfg["data"][key] for key in ("alpha", "beta", "noise_std")},
     }
 )
-# the optimizers (a list: the same at every point, which sweeps only scalars)
-OPTIMIZERS = config["inference"]["optimizers"]
+# the names of inference.optimizers (a list: the same at every point, which sweeps only
+# scalars; lvebm.optimize.OPTIMIZERS maps every name to its function)
+OPTIMIZER_NAMES = config["inference"]["optimizers"]
 # each method's options, exactly the config values it uses (its record in lvebm.methods)
 OPTIONS = per_point(lambda cfg: {name: method_options(name, cfg) for name in METHODS})
 MESH_AXES = per_point(

@@ -6,10 +6,10 @@
 from lvebm.pipeline.jobgraph import SMALL_JOB, Figure
 
 TARGETS += [
-    ARTIFACT[f"conditional_{table}"]
+    PATHS[f"conditional_{table}"]
     for table in ("params", "trajectory", "radii", "free_energy", "maps")
 ]
-HEADLINE_TABLES["conditional"] = {"radii": ARTIFACT["conditional_radii"]}
+HEADLINE_TABLES["conditional"] = {"radii": PATHS["conditional_radii"]}
 # f: 1 -> hidden ... -> 2 (x in, the two radii out) and its hidden activation
 CONDITIONAL_NETWORK = per_point(
     lambda cfg: {
@@ -32,11 +32,11 @@ CONDITIONAL_SAMPLES = {
 
 rule train_conditional:
     input:
-        platform=PLATFORM,
+        platform=PLATFORM_RECORD,
         library=library("data", "model", "exact", "conditional"),
     output:
-        params=ARTIFACT["conditional_params"],
-        trajectory=ARTIFACT["conditional_trajectory"],
+        params=PATHS["conditional_params"],
+        trajectory=PATHS["conditional_trajectory"],
     log:
         "logs/{point}train_conditional/train.log",
     benchmark:
@@ -59,13 +59,13 @@ rule train_conditional:
 
 rule evaluate_conditional:
     input:
-        params=ARTIFACT["conditional_params"],
-        platform=PLATFORM,
+        params=PATHS["conditional_params"],
+        platform=PLATFORM_RECORD,
         library=library("data", "model", "exact", "conditional"),
     output:
-        radii=ARTIFACT["conditional_radii"],
-        free_energy=ARTIFACT["conditional_free_energy"],
-        maps=ARTIFACT["conditional_maps"],
+        radii=PATHS["conditional_radii"],
+        free_energy=PATHS["conditional_free_energy"],
+        maps=PATHS["conditional_maps"],
     log:
         "logs/{point}evaluate_conditional/evaluate.log",
     benchmark:
@@ -95,29 +95,29 @@ FIGURES.update(
     {
         "23_conditional_untrained": Figure(
             "conditional_figures.conditional_manifold",
-            {"radii": ARTIFACT["conditional_radii"], "horn": ARTIFACT["horn"]},
+            {"radii": PATHS["conditional_radii"], "horn": PATHS["horn"]},
             (8.0, 6.5),
             CONDITIONAL_CATEGORY,
             {"model": "untrained", "n": config["latent"]["n"]},
         ),
         "24_conditional_trained": Figure(
             "conditional_figures.conditional_manifold",
-            {"radii": ARTIFACT["conditional_radii"], "horn": ARTIFACT["horn"]},
+            {"radii": PATHS["conditional_radii"], "horn": PATHS["horn"]},
             (8.0, 6.5),
             CONDITIONAL_CATEGORY,
             {"model": "trained", "n": config["latent"]["n"]},
         ),
         "25_regression_baseline": Figure(
             "conditional_figures.regression_baseline",
-            {"radii": ARTIFACT["conditional_radii"], "horn": ARTIFACT["horn"]},
+            {"radii": PATHS["conditional_radii"], "horn": PATHS["horn"]},
             (8.0, 6.5),
             CONDITIONAL_CATEGORY,
         ),
         "26_conditional_free_energy": Figure(
             "conditional_figures.conditional_free_energy",
             {
-                "maps": ARTIFACT["conditional_maps"],
-                "held_out": ARTIFACT["conditional_free_energy"],
+                "maps": PATHS["conditional_maps"],
+                "held_out": PATHS["conditional_free_energy"],
             },
             (13.0, 4.8),
             CONDITIONAL_CATEGORY,

@@ -4,15 +4,15 @@
 
 from lvebm.pipeline.jobgraph import LECTURE, SMALL_JOB, Figure
 
-TARGETS += [ARTIFACT["horn"], ARTIFACT["samples"]]
+TARGETS += [PATHS["horn"], PATHS["samples"]]
 
 
 rule sample_horn:
     input:
-        platform=PLATFORM,
+        platform=PLATFORM_RECORD,
         library=library("data"),
     output:
-        ARTIFACT["horn"],
+        PATHS["horn"],
     log:
         "logs/{point}sample_horn/horn.log",
     benchmark:
@@ -30,10 +30,10 @@ rule sample_horn:
 
 rule sample_slice:
     input:
-        platform=PLATFORM,
+        platform=PLATFORM_RECORD,
         library=library("data"),
     output:
-        ARTIFACT["samples"],
+        PATHS["samples"],
     log:
         "logs/{point}sample_slice/samples.log",
     benchmark:
@@ -52,10 +52,10 @@ rule sample_slice:
 
 FIGURES.update(
     {
-        "01_horn": Figure("horn", {"horn": ARTIFACT["horn"]}, (7.5, 6.0), LECTURE),
+        "01_horn": Figure("horn", {"horn": PATHS["horn"]}, (7.5, 6.0), LECTURE),
         "02_samples": Figure(
             "samples",
-            {"samples": ARTIFACT["samples"], "energies": ARTIFACT["energies"]},
+            {"samples": PATHS["samples"], "energies": PATHS["energies"]},
             (7.0, 5.0),
             LECTURE,
         ),

@@ -19,16 +19,16 @@ CONFIG_CHECKS += [
     )
     for name in ("w1", "w2")
 ]
-TARGETS += [ARTIFACT["energies"]]
+TARGETS += [PATHS["energies"]]
 
 
 rule evaluate_energies:
     input:
-        samples=ARTIFACT["samples"],
-        platform=PLATFORM,
+        samples=PATHS["samples"],
+        platform=PLATFORM_RECORD,
         library=library("model"),
     output:
-        ARTIFACT["energies"],
+        PATHS["energies"],
     log:
         "logs/{point}evaluate_energies/energies.log",
     benchmark:
@@ -48,11 +48,11 @@ FIGURES.update(
     {
         "03_graph": Figure("computation_graph", {}, (6.0, 4.6), LECTURE),
         "04_energies": Figure(
-            "energies", {"energies": ARTIFACT["energies"]}, (12.0, 7.0), LECTURE
+            "energies", {"energies": PATHS["energies"]}, (12.0, 7.0), LECTURE
         ),
         "06_latent": Figure(
             "latent_plane",
-            {"samples": ARTIFACT["samples"], "energies": ARTIFACT["energies"]},
+            {"samples": PATHS["samples"], "energies": PATHS["energies"]},
             (7.0, 5.0),
             LECTURE,
             {"focus": config["inference"]["focus"]},

@@ -9,23 +9,23 @@ from lvebm.pipeline.jobgraph import MAIN_RUN, SMALL_JOB, at_point
 CONFIG_CHECKS += [less("explorer.radii.start", "explorer.radii.stop")]
 EXPLORER_PAGE = "results/explorer/explorer.html"
 TARGETS += [
-    ARTIFACT["explorer_line"],
-    ARTIFACT["explorer_weights"],
-    ARTIFACT["explorer_decoders"],
+    PATHS["explorer_line"],
+    PATHS["explorer_weights"],
+    PATHS["explorer_decoders"],
     EXPLORER_PAGE,
 ]
 
 
 rule explorer_data:
     input:
-        samples=ARTIFACT["samples"],
-        temperature=ARTIFACT["training_temperature"],
-        platform=PLATFORM,
+        samples=PATHS["samples"],
+        temperature=PATHS["training_temperature"],
+        platform=PLATFORM_RECORD,
         library=library("explorer", "relaxed_tables"),
     output:
-        line=ARTIFACT["explorer_line"],
-        weights=ARTIFACT["explorer_weights"],
-        decoders=ARTIFACT["explorer_decoders"],
+        line=PATHS["explorer_line"],
+        weights=PATHS["explorer_weights"],
+        decoders=PATHS["explorer_decoders"],
     log:
         "logs/{point}explorer_data/data.log",
     benchmark:
@@ -53,11 +53,11 @@ rule explorer_page:
     input:
         **at_point(
             {
-                "line": ARTIFACT["explorer_line"],
-                "weights": ARTIFACT["explorer_weights"],
-                "decoders": ARTIFACT["explorer_decoders"],
-                "temperature": ARTIFACT["training_temperature"],
-                "samples": ARTIFACT["samples"],
+                "line": PATHS["explorer_line"],
+                "weights": PATHS["explorer_weights"],
+                "decoders": PATHS["explorer_decoders"],
+                "temperature": PATHS["training_temperature"],
+                "samples": PATHS["samples"],
             },
             MAIN_RUN,
         ),

@@ -10,7 +10,7 @@ for name, figure in sorted(FIGURES.items()):
         input:
             # the run's own artifacts (no sweep point draws the figures)
             **at_point(figure.inputs, MAIN_RUN),
-            platform=at_point(PLATFORM, MAIN_RUN),
+            platform=at_point(PLATFORM_RECORD, MAIN_RUN),
             library=library(figure_module(figure), "plotstyle"),
         output:
             report(

@@ -44,7 +44,7 @@ INFERENCE = per_point(
                 else {}
             ),
         }
-        for name in OPTIMIZERS
+        for name in OPTIMIZER_NAMES
     }
 )
 # The mesh's axes and block size for the mesh point set; the samples are an input instead.
@@ -54,7 +54,7 @@ POINT_SET = per_point(
         "mesh": {**MESH_AXES.of(cfg), "chunk": cfg["mesh"]["chunk"]},
     }
 )
-POINT_SET_INPUT = {"samples": {"points": ARTIFACT["samples"]}, "mesh": {}}
+POINT_SET_INPUT = {"samples": {"points": PATHS["samples"]}, "mesh": {}}
 
 # Resources by point set: the mesh's points split over 2 threads (identical results; numpy
 # releases the GIL), the samples too few to split (fewer than one block of 4096 points); the
@@ -75,19 +75,19 @@ INFER_RESOURCES = per_point(
 )
 
 INFERENCE_OUTPUTS = expand(
-    ARTIFACT["inference"], points=POINT_SETS, optimizer=OPTIMIZERS, allow_missing=True
+    PATHS["inference"], points=POINT_SETS, optimizer=OPTIMIZER_NAMES, allow_missing=True
 )
 # the iterates: on the samples, and on the mesh if inference.mesh_trace
 TRACE_OUTPUTS = expand(
-    ARTIFACT["trace"],
+    PATHS["trace"],
     points=POINT_SETS if config["inference"]["mesh_trace"] else ["samples"],
-    optimizer=OPTIMIZERS,
+    optimizer=OPTIMIZER_NAMES,
     allow_missing=True,
 )
-TARGETS += [*INFERENCE_OUTPUTS, *TRACE_OUTPUTS, ARTIFACT["inference_summary"]]
-HEADLINE_TABLES["inference"] = {"summary": ARTIFACT["inference_summary"]}
+TARGETS += [*INFERENCE_OUTPUTS, *TRACE_OUTPUTS, PATHS["inference_summary"]]
+HEADLINE_TABLES["inference"] = {"summary": PATHS["inference_summary"]}
 REPORT_TABLES["inference_summary"] = (
-    ARTIFACT["inference_summary"],
+    PATHS["inference_summary"],
     BEYOND,
     "Inference: global minima reached, errors and work per optimizer and point set",
 )
@@ -95,18 +95,18 @@ REPORT_TABLES["inference_summary"] = (
 
 wildcard_constraints:
     points="|".join(POINT_SETS),
-    optimizer="|".join(OPTIMIZERS),
+    optimizer="|".join(OPTIMIZER_NAMES),
 
 
 rule infer:
     input:
         unpack(lambda w: POINT_SET_INPUT[w.points]),
-        platform=PLATFORM,
+        platform=PLATFORM_RECORD,
         library=library(
             "model", "exact", "linesearch", "optimize", "inference", "meshgrid"
         ),
     output:
-        results=ARTIFACT["inference"],
+        results=PATHS["inference"],
     log:
         "logs/{point}infer/{points}/{optimizer}.log",
     benchmark:
@@ -129,7 +129,7 @@ rule infer:
 # them (tens of rows per point) unless inference.mesh_trace asks for them (TRACE_OUTPUTS).
 use rule infer as trace with:
     output:
-        trace=ARTIFACT["trace"],
+        trace=PATHS["trace"],
     log:
         "logs/{point}trace/{points}/{optimizer}.log",
     benchmark:
@@ -142,10 +142,10 @@ use rule infer as trace with:
 rule summarize_inference:
     input:
         results=INFERENCE_OUTPUTS,
-        platform=PLATFORM,
+        platform=PLATFORM_RECORD,
         library=library("model", "exact", "linesearch", "optimize", "inference"),
     output:
-        ARTIFACT["inference_summary"],
+        PATHS["inference_summary"],
     log:
         "logs/{point}summarize_inference/summary.log",
     benchmark:
@@ -161,7 +161,7 @@ rule summarize_inference:
         ),
         runtime=SMALL_JOB["runtime"],
     params:
-        runs=[[p, o] for p in POINT_SETS for o in OPTIMIZERS],
+        runs=[[p, o] for p in POINT_SETS for o in OPTIMIZER_NAMES],
     script:
         "../scripts/inference.py"
 
@@ -169,14 +169,14 @@ rule summarize_inference:
 # the optimizer whose search figures 5 and 7 show, and the ones figure 13 maps (all but the
 # exact reference)
 SEARCH = config["figures"]["search_optimizer"]
-SEARCH_RESULTS = fill(ARTIFACT["inference"], points="samples", optimizer=SEARCH)
-COMPARED = [name for name in OPTIMIZERS if not METHODS[name].reference]
+SEARCH_RESULTS = fill(PATHS["inference"], points="samples", optimizer=SEARCH)
+COMPARED = [name for name in OPTIMIZER_NAMES if not METHODS[name].reference]
 
 FIGURES.update(
     {
         "05_energy_23": Figure(
             "focus_energy",
-            {"energies": ARTIFACT["energies"], "inference": SEARCH_RESULTS},
+            {"energies": PATHS["energies"], "inference": SEARCH_RESULTS},
             (9.0, 4.5),
             LECTURE,
             {
@@ -189,10 +189,10 @@ FIGURES.update(
         "07_search": Figure(
             "search",
             {
-                "samples": ARTIFACT["samples"],
-                "energies": ARTIFACT["energies"],
+                "samples": PATHS["samples"],
+                "energies": PATHS["energies"],
                 "inference": SEARCH_RESULTS,
-                "trace": fill(ARTIFACT["trace"], points="samples", optimizer=SEARCH),
+                "trace": fill(PATHS["trace"], points="samples", optimizer=SEARCH),
             },
             (7.0, 5.0),
             LECTURE,
@@ -204,16 +204,16 @@ FIGURES.update(
         ),
         "12_optimizers": Figure(
             "optimizer_comparison",
-            {"summary": ARTIFACT["inference_summary"]},
+            {"summary": PATHS["inference_summary"]},
             (13.0, 4.6),
             BEYOND,
         ),
         "13_local_minima": Figure(
             "local_minima",
             {
-                "mesh": ARTIFACT["mesh"],
+                "mesh": PATHS["mesh"],
                 "meshes": [
-                    fill(ARTIFACT["inference"], points="mesh", optimizer=name)
+                    fill(PATHS["inference"], points="mesh", optimizer=name)
                     for name in COMPARED
                 ],
             },

@@ -8,7 +8,7 @@ rule record_platform:
     input:
         library=library("pipeline.numerics"),
     output:
-        PLATFORM,
+        PLATFORM_RECORD,
     log:
         "logs/{point}record_platform/record.log",
     benchmark:

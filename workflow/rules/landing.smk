@@ -14,7 +14,7 @@ TARGETS += [LANDING]
 rule landing_page:
     input:
         template=os.path.relpath(LIBRARY.parents[1] / "workflow/report/workflow.rst"),
-        platform=at_point(PLATFORM, MAIN_RUN),
+        platform=at_point(PLATFORM_RECORD, MAIN_RUN),
         library=library("pipeline.manifest"),
     output:
         LANDING,

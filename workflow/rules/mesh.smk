@@ -73,16 +73,16 @@ HIGHLIGHT_CURVE = per_point(
         "oversample": cfg["mesh"]["curve"]["oversample"],
     }
 )
-TARGETS += [ARTIFACT["mesh"], ARTIFACT["highlight"]]
-HEADLINE_TABLES["mesh"] = {"free_energy": ARTIFACT["mesh"]}
+TARGETS += [PATHS["mesh"], PATHS["highlight"]]
+HEADLINE_TABLES["mesh"] = {"free_energy": PATHS["mesh"]}
 
 
 rule free_energy_mesh:
     input:
-        platform=PLATFORM,
+        platform=PLATFORM_RECORD,
         library=library("model", "exact", "linesearch", "optimize", "mesh", "meshgrid"),
     output:
-        temp(ARTIFACT["mesh_shard"]),
+        temp(PATHS["mesh_shard"]),
     log:
         "logs/{point}free_energy_mesh/{scatteritem}.log",
     benchmark:
@@ -105,11 +105,11 @@ rule free_energy_mesh:
 
 rule gather_free_energy_mesh:
     input:
-        shards=gather.mesh(keep(ARTIFACT["mesh_shard"], "point")),
-        platform=PLATFORM,
+        shards=gather.mesh(keep(PATHS["mesh_shard"], "point")),
+        platform=PLATFORM_RECORD,
         library=library(),
     output:
-        ARTIFACT["mesh"],
+        PATHS["mesh"],
     log:
         "logs/{point}gather_free_energy_mesh/free_energy.log",
     benchmark:
@@ -125,10 +125,10 @@ rule gather_free_energy_mesh:
 
 rule highlight_points:
     input:
-        platform=PLATFORM,
+        platform=PLATFORM_RECORD,
         library=library("model", "exact", "linesearch", "optimize", "mesh", "meshgrid"),
     output:
-        ARTIFACT["highlight"],
+        PATHS["highlight"],
     log:
         "logs/{point}highlight_points/highlight.log",
     benchmark:
@@ -149,7 +149,7 @@ FIGURES.update(
     {
         "08_mesh": Figure(
             "mesh_minimisers",
-            {"mesh": ARTIFACT["mesh"], "energies": ARTIFACT["energies"]},
+            {"mesh": PATHS["mesh"], "energies": PATHS["energies"]},
             (7.5, 5.2),
             LECTURE,
             {"decoder": DECODER.main, "max_points": config["figures"]["max_points"]},
@@ -157,9 +157,9 @@ FIGURES.update(
         "09_highlight": Figure(
             "highlighted",
             {
-                "mesh": ARTIFACT["mesh"],
-                "energies": ARTIFACT["energies"],
-                "highlight": ARTIFACT["highlight"],
+                "mesh": PATHS["mesh"],
+                "energies": PATHS["energies"],
+                "highlight": PATHS["highlight"],
             },
             (7.5, 5.2),
             LECTURE,
@@ -167,14 +167,14 @@ FIGURES.update(
         ),
         "10_highlight_energies": Figure(
             "highlighted_energies",
-            {"highlight": ARTIFACT["highlight"]},
+            {"highlight": PATHS["highlight"]},
             (9.0, 5.0),
             LECTURE,
             {"z_range": Z_RANGE.main},
         ),
         "11_free_energy": Figure(
             "free_energy_map",
-            {"mesh": ARTIFACT["mesh"], "samples": ARTIFACT["samples"]},
+            {"mesh": PATHS["mesh"], "samples": PATHS["samples"]},
             (8.5, 5.2),
             LECTURE,
             {

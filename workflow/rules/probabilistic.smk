@@ -4,21 +4,21 @@
 
 from lvebm.pipeline.jobgraph import SMALL_JOB, Figure
 
-TARGETS += [ARTIFACT["em"], ARTIFACT["model_samples"], ARTIFACT["held_out"]]
+TARGETS += [PATHS["em"], PATHS["model_samples"], PATHS["held_out"]]
 HEADLINE_TABLES["probabilistic"] = {
-    "em": ARTIFACT["em"],
-    "held_out": ARTIFACT["held_out"],
+    "em": PATHS["em"],
+    "held_out": PATHS["held_out"],
 }
 
 
 rule fit_em:
     input:
-        samples=ARTIFACT["samples"],
-        platform=PLATFORM,
+        samples=PATHS["samples"],
+        platform=PLATFORM_RECORD,
         library=library("probabilistic"),
     output:
-        em=ARTIFACT["em"],
-        samples=ARTIFACT["model_samples"],
+        em=PATHS["em"],
+        samples=PATHS["model_samples"],
     log:
         "logs/{point}fit_em/em.log",
     benchmark:
@@ -41,11 +41,11 @@ rule fit_em:
 
 rule held_out_likelihood:
     input:
-        summary=ARTIFACT["training_summary"],
-        platform=PLATFORM,
+        summary=PATHS["training_summary"],
+        platform=PLATFORM_RECORD,
         library=library("data", "probabilistic"),
     output:
-        ARTIFACT["held_out"],
+        PATHS["held_out"],
     log:
         "logs/{point}held_out_likelihood/held_out.log",
     benchmark:
@@ -69,7 +69,7 @@ FIGURES.update(
     {
         "27_em": Figure(
             "probabilistic_figures.em_path",
-            {"em": ARTIFACT["em"]},
+            {"em": PATHS["em"]},
             (12.0, 4.8),
             PROBABILISTIC_CATEGORY,
             {"noise_std": config["data"]["noise_std"], "n": config["latent"]["n"]},
@@ -77,22 +77,22 @@ FIGURES.update(
         "28_model_samples": Figure(
             "probabilistic_figures.model_samples",
             {
-                "model_samples": ARTIFACT["model_samples"],
-                "samples": ARTIFACT["samples"],
+                "model_samples": PATHS["model_samples"],
+                "samples": PATHS["samples"],
             },
             (11.0, 5.0),
             PROBABILISTIC_CATEGORY,
         ),
         "29_held_out_likelihood": Figure(
             "probabilistic_figures.held_out_likelihood",
-            {"held_out": ARTIFACT["held_out"]},
+            {"held_out": PATHS["held_out"]},
             (9.0, 5.0),
             PROBABILISTIC_CATEGORY,
         ),
     }
 )
 REPORT_TABLES["held_out_likelihood"] = (
-    ARTIFACT["held_out"],
+    PATHS["held_out"],
     PROBABILISTIC_CATEGORY,
     "The trained decoders' held-out log-likelihood at their own beta",
 )

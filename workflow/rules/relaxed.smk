@@ -37,14 +37,14 @@ RELAXED_MESH_PARAMS = per_point(
 )
 # seconds per point: 5x the measured
 RELAXED_SHARD_RUNTIME = SHARDS.map(shard_runtime, 5e-6)
-RELAXED_MESH = ARTIFACT["relaxed_mesh"]
+RELAXED_MESH = PATHS["relaxed_mesh"]
 TARGETS += [
-    ARTIFACT["relaxed_cross_section"],
-    ARTIFACT["relaxed_weights"],
-    ARTIFACT["relaxed_grid_error"],
+    PATHS["relaxed_cross_section"],
+    PATHS["relaxed_weights"],
+    PATHS["relaxed_grid_error"],
     *expand(RELAXED_MESH, beta=RELAXED_BETAS, allow_missing=True),
 ]
-HEADLINE_TABLES["relaxed"] = {"grid_error": ARTIFACT["relaxed_grid_error"]}
+HEADLINE_TABLES["relaxed"] = {"grid_error": PATHS["relaxed_grid_error"]}
 
 
 wildcard_constraints:
@@ -53,10 +53,10 @@ wildcard_constraints:
 
 rule relaxed_cross_section:
     input:
-        platform=PLATFORM,
+        platform=PLATFORM_RECORD,
         library=library("model", "relaxed_tables"),
     output:
-        ARTIFACT["relaxed_cross_section"],
+        PATHS["relaxed_cross_section"],
     log:
         "logs/{point}relaxed_cross_section/cross_section.log",
     benchmark:
@@ -76,11 +76,11 @@ rule relaxed_cross_section:
 
 rule relaxed_weights:
     input:
-        samples=ARTIFACT["samples"],
-        platform=PLATFORM,
+        samples=PATHS["samples"],
+        platform=PLATFORM_RECORD,
         library=library("model", "relaxed_tables"),
     output:
-        ARTIFACT["relaxed_weights"],
+        PATHS["relaxed_weights"],
     log:
         "logs/{point}relaxed_weights/weights.log",
     benchmark:
@@ -100,11 +100,11 @@ rule relaxed_weights:
 
 rule relaxed_grid_error:
     input:
-        samples=ARTIFACT["samples"],
-        platform=PLATFORM,
+        samples=PATHS["samples"],
+        platform=PLATFORM_RECORD,
         library=library("model", "relaxed_tables"),
     output:
-        ARTIFACT["relaxed_grid_error"],
+        PATHS["relaxed_grid_error"],
     log:
         "logs/{point}relaxed_grid_error/grid_error.log",
     benchmark:
@@ -124,10 +124,10 @@ rule relaxed_grid_error:
 
 rule relaxed_free_energy_mesh:
     input:
-        platform=PLATFORM,
+        platform=PLATFORM_RECORD,
         library=library("meshgrid", "model", "relaxed_tables"),
     output:
-        temp(ARTIFACT["relaxed_shard"]),
+        temp(PATHS["relaxed_shard"]),
     log:
         "logs/{point}relaxed_free_energy_mesh/beta~{beta}/{scatteritem}.log",
     benchmark:
@@ -150,8 +150,8 @@ rule relaxed_free_energy_mesh:
 
 rule gather_relaxed_free_energy:
     input:
-        shards=gather.mesh(keep(ARTIFACT["relaxed_shard"], "point", "beta")),
-        platform=PLATFORM,
+        shards=gather.mesh(keep(PATHS["relaxed_shard"], "point", "beta")),
+        platform=PLATFORM_RECORD,
         library=library(),
     output:
         RELAXED_MESH,
@@ -174,7 +174,7 @@ FIGURES.update(
     {
         "14_relaxed_cross_section": Figure(
             "relaxed_figures.relaxed_cross_section",
-            {"cross_section": ARTIFACT["relaxed_cross_section"]},
+            {"cross_section": PATHS["relaxed_cross_section"]},
             (9.0, 5.0),
             WARM,
             {"ymax": 5.0},  # the lecture's y axis, 0 to 5
@@ -182,9 +182,9 @@ FIGURES.update(
         "15_softmin_weights": Figure(
             "relaxed_figures.softmin_weights",
             {
-                "weights": ARTIFACT["relaxed_weights"],
-                "samples": ARTIFACT["samples"],
-                "energies": ARTIFACT["energies"],
+                "weights": PATHS["relaxed_weights"],
+                "samples": PATHS["samples"],
+                "energies": PATHS["energies"],
             },
             (13.0, 4.6),
             WARM,
@@ -193,7 +193,7 @@ FIGURES.update(
         "16_relaxed_free_energy": Figure(
             "relaxed_figures.relaxed_free_energy",
             {
-                "samples": ARTIFACT["samples"],
+                "samples": PATHS["samples"],
                 "meshes": [fill(RELAXED_MESH, beta=beta) for beta in RELAXED_BETAS],
             },
             (13.0, 6.6),
@@ -206,7 +206,7 @@ FIGURES.update(
         ),
         "17_grid_vs_continuous": Figure(
             "relaxed_figures.grid_vs_continuous",
-            {"grid_error": ARTIFACT["relaxed_grid_error"]},
+            {"grid_error": PATHS["relaxed_grid_error"]},
             (12.0, 4.8),
             WARM,
             {"n": config["latent"]["n"]},

@@ -12,8 +12,8 @@ from lvebm.pipeline.keys import point_config
 
 SWEEP_CATEGORY = "Sweeps"
 SWEEP_FIGURE = "results/sweeps/{sweep}/spread.png"
-SWEEP_TABLE = at_point(ARTIFACT["sweep_table"], MAIN_RUN)
-SWEEP_SPREAD = at_point(ARTIFACT["sweep_spread"], MAIN_RUN)
+SWEEP_TABLE = at_point(PATHS["sweep_table"], MAIN_RUN)
+SWEEP_SPREAD = at_point(PATHS["sweep_spread"], MAIN_RUN)
 
 SWEEPS = sweep_points(config)  # {sweep: [(settings, folder), ...]}
 
@@ -70,7 +70,7 @@ for sweep, sweep_at in SWEEPS.items():
             f"sweep_table_{sweep}"
         input:
             tables=[path for *_, path in layout],
-            platform=at_point(PLATFORM, MAIN_RUN),
+            platform=at_point(PLATFORM_RECORD, MAIN_RUN),
             library=library("pipeline.sweep"),
         output:
             table=SWEEP_TABLE.format(sweep=sweep),
@@ -97,7 +97,7 @@ for sweep, sweep_at in SWEEPS.items():
         input:
             table=SWEEP_TABLE.format(sweep=sweep),
             spread=SWEEP_SPREAD.format(sweep=sweep),
-            platform=at_point(PLATFORM, MAIN_RUN),
+            platform=at_point(PLATFORM_RECORD, MAIN_RUN),
             library=library("pipeline.sweep_figures", "plotstyle"),
         output:
             report(

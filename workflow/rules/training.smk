@@ -47,15 +47,13 @@ TRAINING_PARAMS = per_point(
     }
 )
 TRAINING_RUN = {
-    table: expand(
-        ARTIFACT[f"training_{table}"], beta=TRAINING_BETAS, allow_missing=True
-    )
+    table: expand(PATHS[f"training_{table}"], beta=TRAINING_BETAS, allow_missing=True)
     for table in ("trajectory", "landscape", "result")
 }
 TARGETS += [
     *(path for paths in TRAINING_RUN.values() for path in paths),
     *(
-        ARTIFACT[f"training_{name}"]
+        PATHS[f"training_{name}"]
         for name in (
             "summary",
             "cross_section",
@@ -72,13 +70,13 @@ TARGETS += [
 
 rule train_decoder:
     input:
-        samples=ARTIFACT["samples"],
-        platform=PLATFORM,
+        samples=PATHS["samples"],
+        platform=PLATFORM_RECORD,
         library=library("data", "model", "exact", "relaxed", "training"),
     output:
-        trajectory=ARTIFACT["training_trajectory"],
-        landscape=ARTIFACT["training_landscape"],
-        result=ARTIFACT["training_result"],
+        trajectory=PATHS["training_trajectory"],
+        landscape=PATHS["training_landscape"],
+        result=PATHS["training_result"],
     log:
         "logs/{point}train_decoder/beta~{beta}.log",
     benchmark:
@@ -97,10 +95,10 @@ rule train_decoder:
 rule summarize_training:
     input:
         results=TRAINING_RUN["result"],
-        platform=PLATFORM,
+        platform=PLATFORM_RECORD,
         library=library("training_tables"),
     output:
-        ARTIFACT["training_summary"],
+        PATHS["training_summary"],
     log:
         "logs/{point}summarize_training/summary.log",
     benchmark:
@@ -114,12 +112,12 @@ rule summarize_training:
 
 rule training_scans:
     input:
-        samples=ARTIFACT["samples"],
-        platform=PLATFORM,
+        samples=PATHS["samples"],
+        platform=PLATFORM_RECORD,
         library=library("data", "model", "exact", "relaxed", "training"),
     output:
-        learning_rates=ARTIFACT["training_learning_rates"],
-        temperature=ARTIFACT["training_temperature"],
+        learning_rates=PATHS["training_learning_rates"],
+        temperature=PATHS["training_temperature"],
     log:
         "logs/{point}training_scans/scans.log",
     benchmark:
@@ -145,11 +143,11 @@ rule training_scans:
 # reruns only what uses it.
 rule trained_cross_section:
     input:
-        summary=ARTIFACT["training_summary"],
-        platform=PLATFORM,
+        summary=PATHS["training_summary"],
+        platform=PLATFORM_RECORD,
         library=library("relaxed_tables", "training_tables"),
     output:
-        ARTIFACT["training_cross_section"],
+        PATHS["training_cross_section"],
     log:
         "logs/{point}trained_cross_section/cross_section.log",
     benchmark:
@@ -169,11 +167,11 @@ rule trained_cross_section:
 
 rule denoise:
     input:
-        summary=ARTIFACT["training_summary"],
-        platform=PLATFORM,
+        summary=PATHS["training_summary"],
+        platform=PLATFORM_RECORD,
         library=library("data", "training_tables"),
     output:
-        ARTIFACT["training_denoise"],
+        PATHS["training_denoise"],
     log:
         "logs/{point}denoise/denoise.log",
     benchmark:
@@ -194,14 +192,14 @@ rule denoise:
 
 rule training_maps:
     input:
-        summary=ARTIFACT["training_summary"],
-        samples=ARTIFACT["samples"],
-        platform=PLATFORM,
+        summary=PATHS["training_summary"],
+        samples=PATHS["samples"],
+        platform=PLATFORM_RECORD,
         library=library("meshgrid", "training_tables"),
     output:
-        maps=ARTIFACT["training_maps"],
-        weights=ARTIFACT["training_warm_weights"],
-        closest=ARTIFACT["training_closest"],
+        maps=PATHS["training_maps"],
+        weights=PATHS["training_warm_weights"],
+        closest=PATHS["training_closest"],
     log:
         "logs/{point}training_maps/maps.log",
     benchmark:
@@ -228,10 +226,10 @@ FIGURES.update(
         "18_training": Figure(
             "training_figures.training_panels",
             {
-                "maps": ARTIFACT["training_maps"],
-                "weights": ARTIFACT["training_warm_weights"],
-                "closest": ARTIFACT["training_closest"],
-                "samples": ARTIFACT["samples"],
+                "maps": PATHS["training_maps"],
+                "weights": PATHS["training_warm_weights"],
+                "closest": PATHS["training_closest"],
+                "samples": PATHS["samples"],
             },
             (12.0, 9.0),
             TRAINING,
@@ -240,7 +238,7 @@ FIGURES.update(
         ),
         "19_trained_cross_section": Figure(
             "relaxed_figures.relaxed_cross_section",
-            {"cross_section": ARTIFACT["training_cross_section"]},
+            {"cross_section": PATHS["training_cross_section"]},
             (9.0, 5.0),
             TRAINING,
             {
@@ -251,7 +249,7 @@ FIGURES.update(
         "20_training_paths": Figure(
             "training_figures.training_paths",
             {
-                "learning_rates": ARTIFACT["training_learning_rates"],
+                "learning_rates": PATHS["training_learning_rates"],
                 "trajectories": TRAINING_RUN["trajectory"],
                 "landscapes": TRAINING_RUN["landscape"],
             },
@@ -261,24 +259,24 @@ FIGURES.update(
         ),
         "21_temperature": Figure(
             "training_figures.temperature",
-            {"temperature": ARTIFACT["training_temperature"]},
+            {"temperature": PATHS["training_temperature"]},
             (9.0, 5.0),
             TRAINING,
         ),
         "22_denoising": Figure(
             "training_figures.denoising",
-            {"denoise": ARTIFACT["training_denoise"]},
+            {"denoise": PATHS["training_denoise"]},
             (12.0, 5.0),
             TRAINING,
         ),
     }
 )
 REPORT_TABLES["training_summary"] = (
-    ARTIFACT["training_summary"],
+    PATHS["training_summary"],
     TRAINING,
     "Training: the trained decoders per beta and trainer (beta = inf: zero temperature)",
 )
 HEADLINE_TABLES["training"] = {
-    "zero_temperature": fill(ARTIFACT["training_result"], beta="inf"),
-    "samples": ARTIFACT["samples"],
+    "zero_temperature": fill(PATHS["training_result"], beta="inf"),
+    "samples": PATHS["samples"],
 }
