@@ -22,13 +22,13 @@ import argparse
 import csv
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import yaml
+from timing import SNAKEMAKE
 
 from lvebm import conditional as C
 from lvebm.pipeline.manifest import copy_project
@@ -43,11 +43,7 @@ def job_seconds(repeats: int) -> list[float]:
         seconds = []
         for _ in range(repeats):
             cmd = [
-                sys.executable,
-                "-m",
-                "snakemake",
-                "--workflow-profile",
-                "none",
+                *SNAKEMAKE,
                 "--cores",
                 "1",
                 "--quiet",

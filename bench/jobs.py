@@ -20,14 +20,13 @@ import argparse
 import csv
 import statistics
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import yaml
 from inference import DEC, scipy_loop
-from timing import median_seconds, mesh
+from timing import SNAKEMAKE, median_seconds, mesh
 
 from lvebm.exact import free_energy_exact
 from lvebm.pipeline.manifest import copy_project
@@ -45,11 +44,7 @@ def job_seconds(project: Path, size: tuple[int, int], optimizers: list[str]) -> 
     targets = [f"results/inference/mesh/{name}.parquet" for name in optimizers]
     proc = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "--workflow-profile",
-            "none",
+            *SNAKEMAKE,
             "--cores",
             "1",
             "--set-threads",

@@ -14,12 +14,12 @@ from __future__ import annotations
 import argparse
 import csv
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import yaml
+from timing import SNAKEMAKE
 
 from lvebm.pipeline.manifest import copy_project
 
@@ -41,11 +41,7 @@ def snakemake(path: Path, *targets: str, cores: int = 2) -> float:
     start = time.perf_counter()
     subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "--workflow-profile",
-            "none",
+            *SNAKEMAKE,
             *targets,
             "--cores",
             str(cores),

@@ -1,8 +1,11 @@
-"""Helpers shared by the benchmark scripts: medians of repeated timings, the benchmark mesh."""
+"""Helpers shared by the benchmark scripts: medians of repeated timings, the benchmark mesh, and
+Snakemake's command line without the workflow's default profile (which would also build the
+report)."""
 
 from __future__ import annotations
 
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -22,3 +25,7 @@ def mesh(n1, n2):
     """The lecture's mesh box [-3, 3] x [-2, 2] with n1 x n2 points, as flat (y1, y2)."""
     y1, y2 = np.meshgrid(np.linspace(-3, 3, n1), np.linspace(-2, 2, n2))
     return y1.ravel(), y2.ravel()
+
+
+# `snakemake` in this interpreter, without profiles/default
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "--workflow-profile", "none"]

@@ -17,9 +17,10 @@ import argparse
 import csv
 import statistics
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
+
+from timing import SNAKEMAKE
 
 from lvebm.pipeline.manifest import copy_project
 
@@ -43,11 +44,7 @@ TARGETS = [  # between them, every output of the training stage
 
 def run(path: Path, *args: str) -> None:
     cmd = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "--workflow-profile",
-        "none",
+        *SNAKEMAKE,
         "--cores",
         "1",
         "--quiet",

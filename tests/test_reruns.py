@@ -87,6 +87,24 @@ OWN_OPTIONS = {
 }
 
 
+# the jobs that read the decoder's weights (either of them)
+DECODER_JOBS = [
+    "evaluate_energies",
+    *INFERENCE,
+    "free_energy_mesh",
+    "highlight_points",
+    "figure_07_search",
+    "figure_08_mesh",
+    *RELAXED,
+    "relaxed_free_energy_mesh",
+    *TRAINED,
+    "fit_em",
+    *AMORTIZED_DECODER,
+    "explorer_data",
+    "explorer_page",
+]
+
+
 # config key -> the jobs that read it (through params:); everything downstream of them must rerun.
 # A job is a rule name, or rule[wildcard=value,...] for some of its jobs.
 DIRECT = {
@@ -107,36 +125,8 @@ DIRECT = {
     "data.horn.n": ["sample_horn"],
     "data.slice.x": ["sample_slice", DENOISE, HELD_OUT],
     "data.slice.n": ["sample_slice"],
-    "decoder.w1": [
-        "evaluate_energies",
-        *INFERENCE,
-        "free_energy_mesh",
-        "highlight_points",
-        "figure_07_search",
-        "figure_08_mesh",
-        *RELAXED,
-        "relaxed_free_energy_mesh",
-        *TRAINED,
-        "fit_em",
-        *AMORTIZED_DECODER,
-        "explorer_data",
-        "explorer_page",
-    ],
-    "decoder.w2": [
-        "evaluate_energies",
-        *INFERENCE,
-        "free_energy_mesh",
-        "highlight_points",
-        "figure_07_search",
-        "figure_08_mesh",
-        *RELAXED,
-        "relaxed_free_energy_mesh",
-        *TRAINED,
-        "fit_em",
-        *AMORTIZED_DECODER,
-        "explorer_data",
-        "explorer_page",
-    ],
+    "decoder.w1": DECODER_JOBS,
+    "decoder.w2": DECODER_JOBS,
     "latent.n": [
         "evaluate_energies",
         *iterative("exhaustive"),
