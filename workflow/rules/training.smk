@@ -96,7 +96,7 @@ rule summarize_training:
     input:
         results=TRAINING_RUN["result"],
         platform=PLATFORM_RECORD,
-        library=library("training_tables"),
+        library=library("columns"),
     output:
         PATHS["training_summary"],
     log:
