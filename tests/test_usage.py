@@ -46,6 +46,31 @@ def test_plain_snakemake_runs_everything_and_builds_the_report(finished_run):
     assert "Nothing to be done" in proc.stdout + proc.stderr
 
 
+def test_a_finished_run_restored_into_a_fresh_clone_plans_nothing(finished_run, tmp_path):
+    """A CI cache: the finished run's results/ and .snakemake/ restored into another copy of the
+    project at another path, every source file newer than every output (as in a fresh clone),
+    plans nothing with the default profile: reruns are decided by params and content, not by a
+    checkout's path or modification times (docs/reproducibility.md, "A cache that hits")."""
+    clone = copy_project(tmp_path / "elsewhere" / "clone")
+    shutil.copy2(finished_run.config_path, clone.config_path)
+    for kept in ("results", ".snakemake"):
+        shutil.copytree(
+            finished_run.path / kept,
+            clone.path / kept,
+            ignore=shutil.ignore_patterns("locks", "incomplete", "log"),
+        )
+    newest = max(p.stat().st_mtime for p in (clone.path / "results").rglob("*") if p.is_file())
+    for source in ("Snakefile", "config.yaml", "src", "workflow"):
+        for path in [clone.path / source, *(clone.path / source).rglob("*")]:
+            if path.is_file():
+                os.utime(path, (newest + 60, newest + 60))
+    proc = run([*PLAIN, "-n"], clone.path)
+    assert "Nothing to be done" in proc.stdout + proc.stderr, proc.stdout[-3000:]
+    # without the profile's triggers, Snakemake's `code` trigger (a script's mtime) would rerun
+    proc = run([*PLAIN, "-n", "--workflow-profile", "none"], clone.path)
+    assert parse_job_stats(proc.stdout)["record_platform"] >= 1
+
+
 def test_dev_sh_adds_the_report_only_to_real_runs():
     script = Path(__file__).resolve().parents[1] / "dev.sh"
     text = script.read_text()
@@ -302,6 +327,9 @@ def test_the_small_config_users_run_is_the_tests_and_plans_every_stage(tmp_path)
 
     assert stages(small) == stages(default)
     assert small["sweep_table_pair"] == 1 and default["sweep_table_seeds"] == 1
+    # without a sweep the run has only its own point (the point wildcard's one value is empty)
+    alone = project.planned_jobs("--config", "sweeps={seeds: null}")
+    assert stages(alone) == stages(default) and alone["record_platform"] == 1
     assert small["infer"] == default["infer"]  # the same optimizers and point sets
 
 

@@ -50,6 +50,7 @@ wildcard_constraints:
 
 rule train_encoder:
     input:
+        script=script_file("amortized"),
         platform=PLATFORM_RECORD,
         library=library("amortized"),
     output:
@@ -79,6 +80,7 @@ rule train_encoder:
 
 rule target_propagation:
     input:
+        script=script_file("amortized"),
         samples=PATHS["samples"],
         platform=PLATFORM_RECORD,
         library=library("amortized"),
@@ -103,6 +105,7 @@ rule target_propagation:
 
 rule amortization_gap:
     input:
+        script=script_file("amortized"),
         encoder=PATHS["encoder_params"],
         platform=PLATFORM_RECORD,
         library=library("amortized"),
@@ -127,6 +130,7 @@ rule amortization_gap:
 
 rule gap_band:
     input:
+        script=script_file("amortized"),
         gap=PATHS["encoder_gap"],
         platform=PLATFORM_RECORD,
         library=library("amortized"),
@@ -148,6 +152,7 @@ rule gap_band:
 
 rule warm_start:
     input:
+        script=script_file("amortized"),
         encoder=PATHS["encoder_params"],
         platform=PLATFORM_RECORD,
         library=library("amortized", "meshgrid"),

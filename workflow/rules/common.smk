@@ -81,9 +81,11 @@ os.environ.update(ALLOCATOR_ENVIRONMENT)
 PLATFORM_RECORD = PATHS["platform"]
 
 
-# The library files a rule's code imports, with what they import in turn, as inputs: editing one
-# reruns the rule (lvebm.pipeline.jobgraph.library, below this clone's package).
+# The library files a rule's code imports, with what they import in turn, and the rule's script,
+# as inputs: editing one reruns the rule, judged by content (lvebm.pipeline.jobgraph.library and
+# script_file, below this clone).
 library = functools.partial(jobgraph.library, LIBRARY)
+script_file = functools.partial(jobgraph.script_file, LIBRARY.parents[1])
 
 
 # The config values several stages pass through params:, at every point (PerPoint; .main is

@@ -32,6 +32,7 @@ CONDITIONAL_SAMPLES = {
 
 rule train_conditional:
     input:
+        script=script_file("conditional"),
         platform=PLATFORM_RECORD,
         library=library("data", "model", "exact", "conditional"),
     output:
@@ -59,6 +60,7 @@ rule train_conditional:
 
 rule evaluate_conditional:
     input:
+        script=script_file("conditional"),
         params=PATHS["conditional_params"],
         platform=PLATFORM_RECORD,
         library=library("data", "model", "exact", "conditional"),

@@ -9,6 +9,7 @@ TARGETS += [PATHS["horn"], PATHS["samples"]]
 
 rule sample_horn:
     input:
+        script=script_file("data"),
         platform=PLATFORM_RECORD,
         library=library("data"),
     output:
@@ -30,6 +31,7 @@ rule sample_horn:
 
 rule sample_slice:
     input:
+        script=script_file("data"),
         platform=PLATFORM_RECORD,
         library=library("data"),
     output:

@@ -24,6 +24,7 @@ TARGETS += [PATHS["energies"]]
 
 rule evaluate_energies:
     input:
+        script=script_file("energy"),
         samples=PATHS["samples"],
         platform=PLATFORM_RECORD,
         library=library("model"),

@@ -18,6 +18,7 @@ TARGETS += [
 
 rule explorer_data:
     input:
+        script=script_file("explorer"),
         samples=PATHS["samples"],
         temperature=PATHS["training_temperature"],
         platform=PLATFORM_RECORD,
@@ -61,6 +62,7 @@ rule explorer_page:
             },
             MAIN_RUN,
         ),
+        script=script_file("explorer"),
         library=library("pipeline.explorer_page"),
     output:
         report(

@@ -8,8 +8,9 @@ for name, figure in sorted(FIGURES.items()):
         name:
             f"figure_{name}"
         input:
-            # the run's own artifacts (no sweep point draws the figures)
             **at_point(figure.inputs, MAIN_RUN),
+            script=script_file("figure"),
+            # the run's own artifacts (no sweep point draws the figures)
             platform=at_point(PLATFORM_RECORD, MAIN_RUN),
             library=library(figure_module(figure), "plotstyle"),
         output:

@@ -101,6 +101,7 @@ wildcard_constraints:
 rule infer:
     input:
         unpack(lambda w: POINT_SET_INPUT[w.points]),
+        script=script_file("inference"),
         platform=PLATFORM_RECORD,
         library=library(
             "model", "exact", "linesearch", "optimize", "inference", "meshgrid"
@@ -141,6 +142,7 @@ use rule infer as trace with:
 
 rule summarize_inference:
     input:
+        script=script_file("inference"),
         results=INFERENCE_OUTPUTS,
         platform=PLATFORM_RECORD,
         library=library("model", "exact", "linesearch", "optimize", "inference"),

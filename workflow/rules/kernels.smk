@@ -6,6 +6,7 @@ from lvebm.pipeline.jobgraph import SMALL_JOB
 
 rule record_platform:
     input:
+        script=script_file("kernels"),
         library=library("pipeline.numerics"),
     output:
         PLATFORM_RECORD,

@@ -79,6 +79,7 @@ HEADLINE_TABLES["mesh"] = {"free_energy": PATHS["mesh"]}
 
 rule free_energy_mesh:
     input:
+        script=script_file("mesh"),
         platform=PLATFORM_RECORD,
         library=library("model", "exact", "linesearch", "optimize", "mesh", "meshgrid"),
     output:
@@ -105,6 +106,7 @@ rule free_energy_mesh:
 
 rule gather_free_energy_mesh:
     input:
+        script=script_file("gather_shards"),
         shards=gather.mesh(keep(PATHS["mesh_shard"], "point")),
         platform=PLATFORM_RECORD,
         library=library(),
@@ -125,6 +127,7 @@ rule gather_free_energy_mesh:
 
 rule highlight_points:
     input:
+        script=script_file("mesh"),
         platform=PLATFORM_RECORD,
         library=library("model", "exact", "linesearch", "optimize", "mesh", "meshgrid"),
     output:

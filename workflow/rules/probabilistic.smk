@@ -13,6 +13,7 @@ HEADLINE_TABLES["probabilistic"] = {
 
 rule fit_em:
     input:
+        script=script_file("probabilistic"),
         samples=PATHS["samples"],
         platform=PLATFORM_RECORD,
         library=library("probabilistic"),
@@ -41,6 +42,7 @@ rule fit_em:
 
 rule held_out_likelihood:
     input:
+        script=script_file("probabilistic"),
         summary=PATHS["training_summary"],
         platform=PLATFORM_RECORD,
         library=library("data", "probabilistic"),

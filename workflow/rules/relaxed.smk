@@ -53,6 +53,7 @@ wildcard_constraints:
 
 rule relaxed_cross_section:
     input:
+        script=script_file("relaxed"),
         platform=PLATFORM_RECORD,
         library=library("model", "relaxed_tables"),
     output:
@@ -76,6 +77,7 @@ rule relaxed_cross_section:
 
 rule relaxed_weights:
     input:
+        script=script_file("relaxed"),
         samples=PATHS["samples"],
         platform=PLATFORM_RECORD,
         library=library("model", "relaxed_tables"),
@@ -100,6 +102,7 @@ rule relaxed_weights:
 
 rule relaxed_grid_error:
     input:
+        script=script_file("relaxed"),
         samples=PATHS["samples"],
         platform=PLATFORM_RECORD,
         library=library("model", "relaxed_tables"),
@@ -124,6 +127,7 @@ rule relaxed_grid_error:
 
 rule relaxed_free_energy_mesh:
     input:
+        script=script_file("relaxed"),
         platform=PLATFORM_RECORD,
         library=library("meshgrid", "model", "relaxed_tables"),
     output:
@@ -150,6 +154,7 @@ rule relaxed_free_energy_mesh:
 
 rule gather_relaxed_free_energy:
     input:
+        script=script_file("gather_shards"),
         shards=gather.mesh(keep(PATHS["relaxed_shard"], "point", "beta")),
         platform=PLATFORM_RECORD,
         library=library(),

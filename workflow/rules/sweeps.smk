@@ -69,6 +69,7 @@ for sweep, sweep_at in SWEEPS.items():
         name:
             f"sweep_table_{sweep}"
         input:
+            script=script_file("sweep_table"),
             tables=[path for *_, path in layout],
             platform=at_point(PLATFORM_RECORD, MAIN_RUN),
             library=library("pipeline.sweep"),
@@ -95,6 +96,7 @@ for sweep, sweep_at in SWEEPS.items():
         name:
             f"sweep_figure_{sweep}"
         input:
+            script=script_file("figure"),
             table=SWEEP_TABLE.format(sweep=sweep),
             spread=SWEEP_SPREAD.format(sweep=sweep),
             platform=at_point(PLATFORM_RECORD, MAIN_RUN),

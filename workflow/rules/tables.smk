@@ -14,6 +14,7 @@ for name, (artifact, category, title) in REPORT_TABLES.items():
         name:
             f"tables_{name}"
         input:
+            script=script_file("table"),
             table=at_point(artifact, MAIN_RUN),
             library=library("pipeline.report_tables"),
         output:

@@ -70,6 +70,7 @@ TARGETS += [
 
 rule train_decoder:
     input:
+        script=script_file("training"),
         samples=PATHS["samples"],
         platform=PLATFORM_RECORD,
         library=library("data", "model", "exact", "relaxed", "training"),
@@ -94,6 +95,7 @@ rule train_decoder:
 
 rule summarize_training:
     input:
+        script=script_file("training"),
         results=TRAINING_RUN["result"],
         platform=PLATFORM_RECORD,
         library=library("columns"),
@@ -112,6 +114,7 @@ rule summarize_training:
 
 rule training_scans:
     input:
+        script=script_file("training"),
         samples=PATHS["samples"],
         platform=PLATFORM_RECORD,
         library=library("data", "model", "exact", "relaxed", "training"),
@@ -143,6 +146,7 @@ rule training_scans:
 # reruns only what uses it.
 rule trained_cross_section:
     input:
+        script=script_file("training"),
         summary=PATHS["training_summary"],
         platform=PLATFORM_RECORD,
         library=library("relaxed_tables", "training_tables"),
@@ -167,6 +171,7 @@ rule trained_cross_section:
 
 rule denoise:
     input:
+        script=script_file("training"),
         summary=PATHS["training_summary"],
         platform=PLATFORM_RECORD,
         library=library("data", "training_tables"),
@@ -192,6 +197,7 @@ rule denoise:
 
 rule training_maps:
     input:
+        script=script_file("training"),
         summary=PATHS["training_summary"],
         samples=PATHS["samples"],
         platform=PLATFORM_RECORD,

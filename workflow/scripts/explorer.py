@@ -41,7 +41,11 @@ def explorer_page(job):
     """The explorer's tables -> one self-contained HTML page (lvebm.pipeline.explorer_page), written
     atomically."""
     p = job.params
-    tables = {name: read_artifact(path) for name, path in job.input.items() if name != "library"}
+    tables = {
+        name: read_artifact(path)
+        for name, path in job.input.items()
+        if name not in ("library", "script")
+    }
     data = page_data.explorer_data(**tables, decoder=p.decoder, vmax=p.vmax)
     page = page_data.explorer_html(data, title="lvebm explorer: temperature and decoder")
     with atomic_path(job.output[0]) as tmp:

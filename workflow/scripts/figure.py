@@ -20,7 +20,7 @@ p = snakemake.params
 tables = {
     name: read_artifact(path) if isinstance(path, str) else [read_artifact(each) for each in path]
     for name, path in snakemake.input.items()
-    if name not in ("library", "platform")
+    if name not in ("library", "platform", "script")
 }
 module, _, function = p.function.rpartition(".")
 draw = getattr(import_module(f"lvebm.{module or 'figures'}"), function)

@@ -88,6 +88,15 @@ def library(package: str | os.PathLike[str], *modules: str) -> list[str]:
     return [os.path.relpath(os.path.join(package, name)) for name in files]
 
 
+def script_file(root: str | os.PathLike[str], name: str) -> str:
+    """The workflow script ``workflow/scripts/<name>.py`` of the clone at ``root``, relative to
+    the working directory: as a rule's input, editing the script reruns the rule. Snakemake
+    compares an input newer than its output by content, so a fresh checkout (every file new)
+    reruns nothing, where its own check of a ``script:`` (its modification time, the rerun
+    trigger ``code``, which the profiles leave out) would rerun every job."""
+    return os.path.relpath(os.path.join(root, "workflow", "scripts", f"{name}.py"))
+
+
 # ---- resources ----------------------------------------------------------------------------------
 # Sized from the benchmark files (bench/mesh.py, bench/inference.py, benchmarks/): a job starts at
 # about 170 MB RSS (Python, numpy, pyarrow); per-point budgets are about 5x the measured costs.
@@ -174,8 +183,14 @@ def point_prefix(sweep: str, folder: str) -> str:
 
 
 def point_pattern(points: Iterable[str]) -> str:
-    """The point wildcard's constraint: exactly the run's points, the empty one included."""
-    return "|".join(re.escape(point) for point in points)
+    """The point wildcard's constraint: exactly the run's points, the empty one included, as one
+    group (a run without sweeps has only the empty point, and an empty constraint would be
+    Snakemake's default, one character or more).
+
+    >>> point_pattern([""]), point_pattern(["", "sweeps/s/a/"])
+    ('(?:)', '(?:|sweeps/s/a/)')
+    """
+    return "(?:" + "|".join(re.escape(point) for point in points) + ")"
 
 
 def at_point(paths, point: str):
