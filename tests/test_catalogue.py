@@ -663,7 +663,7 @@ MANIFEST = [
         ["compare", "{scratch}/bad.json"],
         '{"format": "lvebm-manifest", "version": 1, "artifacts": {}}',
         2,
-        "manifest of format version 1, this tool reads version 3",
+        "manifest of format version 1, this tool reads versions 3 to 4",
     ),
     (["compare", "{manifest}", "--results", "{scratch}/none"], None, 2, "no results directory"),
     (["compare", "{manifest}", "--config", "{scratch}/none.yaml"], None, 2, "none.yaml: No such"),
@@ -688,6 +688,11 @@ MANIFEST = [
     (["diff", "{project}/results", "{manifest}"], None, 0, "reproduced: "),
     # plain numbers, side A first
     (["diff", "{project}/results", "{results}"], _bump, 1, "largest difference 0.5 at row 0: "),
+    # made for CI: a version, the exit statuses in the help, a JSON report
+    (["--version"], None, 0, "(manifest format 4)"),
+    (["compare", "--help"], None, 0, "exit status: 0 reproduced"),
+    (["diff", "--help"], None, 0, "--json"),
+    (["compare", "{manifest}", "--results", "{results}", "--json"], _bump, 1, '"status": 1'),
 ]
 
 
@@ -789,3 +794,111 @@ def test_traces_are_opt_in_for_large_inputs(monkeypatch):
     _, large = infer(DEC, [1, 2], [2.0, 1.0], [0.1, 0.2], method="newton")
     _, asked = infer(DEC, [1, 2], [2.0, 1.0], [0.1, 0.2], method="newton", trace=True)
     assert small["i"].size > 1 and large["i"].size == 0 and asked["i"].size > small["i"].size
+
+
+def _scaled(results: Path) -> None:
+    """Every float of every table (but the budget-trained encoder's) times 1.01: hundreds of
+    columns differ."""
+    for path in results.rglob("*.parquet"):
+        if kernel_bound(path):
+            continue
+        table = pq.read_table(path)
+        columns = {}
+        for name in table.column_names:
+            values = table.column(name).to_numpy(zero_copy_only=False)
+            columns[name] = values * 1.01 if values.dtype.kind == "f" else values
+        write_parquet(path, columns)
+
+
+@pytest.mark.pipeline
+def test_manifest_json_report_has_one_record_per_difference(finished, written):
+    """--json: one document of the documented, versioned format; a moved value is a record naming
+    its artifact, column, class, both sides and the tolerance it exceeded."""
+    manifest, scratch = written
+    results = _copy_results(finished, scratch)
+    _bump(results)
+    proc = manifest_command(
+        "compare", str(manifest), "--results", str(results), "--json", cwd=finished.path
+    )
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    report = json.loads(proc.stdout)
+    assert set(report) == {
+        "format",
+        "version",
+        "command",
+        "a",
+        "b",
+        "status",
+        "reproduced",
+        "configs_differ",
+        "config_keys",
+        "counts",
+        "differences",
+        "notes",
+    }
+    assert (report["format"], report["version"], report["status"]) == (
+        "lvebm-manifest-report",
+        1,
+        1,
+    )
+    assert report["reproduced"] is False and report["configs_differ"] is False
+    (record,) = [
+        r for r in report["differences"] if r["artifact"] == "results/data/samples.parquet"
+    ]
+    assert set(record) == {
+        "artifact",
+        "column",
+        "what",
+        "class",
+        "a",
+        "b",
+        "tolerance",
+        "row",
+        "cause",
+    }
+    assert record["column"] == "y1" and record["class"] == "rounding"
+    assert 0 < record["tolerance"] < 1e-6 and "max" in record["a"]
+
+
+@pytest.mark.pipeline
+def test_manifest_diff_says_first_which_config_keys_differ(finished, tmp_path):
+    """Two runs whose configs differ: the first line says so and names the keys, before any
+    row (a results folder's config is the config.yaml beside it)."""
+    other = tmp_path / "other"
+    other.mkdir()
+    _copy_results(finished, other)
+    config = yaml.safe_load(finished.config_path.read_text())
+    config["seed"] += 1
+    config["decoder"]["w1"] = -1.4
+    (other / "config.yaml").write_text(yaml.safe_dump(config))
+    proc = manifest_command("diff", "results", str(other / "results"), cwd=finished.path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines()[0] == "configs differ in 2 key(s): decoder.w1, seed"
+
+
+@pytest.mark.pipeline
+def test_manifest_text_fits_100_columns_and_a_closed_pipe_ends_quietly(finished, written):
+    """Hundreds of differences: every line of the report within 100 columns; a reader that
+    stops after one line (`| head -1`) leaves no traceback, and the status stands."""
+    manifest, scratch = written
+    results = _copy_results(finished, scratch)
+    _scaled(results)
+    args = [
+        sys.executable,
+        "-m",
+        "lvebm.pipeline.manifest",
+        "compare",
+        str(manifest),
+        "--results",
+        str(results),
+    ]
+    proc = subprocess.run(args, capture_output=True, text=True, cwd=finished.path)
+    assert proc.returncode == 1 and len(proc.stdout) > 70_000, proc.stderr[-2000:]
+    assert max(map(len, proc.stdout.splitlines())) <= 100
+    reader = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=finished.path
+    )
+    reader.stdout.readline()
+    reader.stdout.close()
+    assert reader.wait(timeout=300) == 1
+    assert reader.stderr.read() == b""

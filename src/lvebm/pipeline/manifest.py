@@ -1,9 +1,10 @@
 """Reproducibility manifest of a pipeline run, a check that a run reproduces it, and a diff of runs.
 
     lvebm-manifest write   [--results results] [--config config.yaml] [-o MANIFEST]
-    lvebm-manifest compare MANIFEST [--results results] [--config config.yaml] [--strict]
-    lvebm-manifest verify  MANIFEST [--project .] [--cores all] [--strict]
-    lvebm-manifest diff    RESULTS_A RESULTS_B [--strict]
+    lvebm-manifest compare MANIFEST [--results results] [--config config.yaml] [--strict] [--json]
+    lvebm-manifest verify  MANIFEST [--project .] [--cores all] [--strict] [--json]
+    lvebm-manifest diff    RESULTS_A RESULTS_B [--config config.yaml] [--strict] [--json]
+    lvebm-manifest --version
 
 A manifest records, for every artifact under ``results/``: for Parquet files the row count and,
 per column, its Arrow type, the SHA-256 of its values' bytes and, for float columns, a summary
@@ -29,6 +30,15 @@ point to a change of code or config; different kernels to the pins (``numerics.p
 ``diff`` reads both runs' values and says per column: equal, within tolerance, or the largest
 difference and its row.
 
+The first line says whether the two sides' configs differ, and which keys (a manifest records its
+config since format 4; a results folder's config is the ``config.yaml`` beside it). ``--json``
+prints one JSON document instead of the text (``REPORT_FORMAT``, version ``REPORT_VERSION``):
+``{"format", "version", "command", "a", "b", "status", "reproduced", "configs_differ",
+"config_keys", "counts", "differences", "notes"}``, each difference a record ``{"artifact",
+"column", "what", "class", "a", "b", "tolerance", "row", "cause"}`` (null where it does not
+apply; ``a`` and ``b`` as the text shows them). Output piped into a reader that stops early
+(``| head``) ends quietly.
+
 Exit status: 0 reproduced (or no difference beyond tolerance), 1 differences, 2 unusable input (a
 missing path, a manifest that is not JSON or not this tool's, an artifact that cannot be read).
 """
@@ -38,11 +48,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import platform
 import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -61,7 +74,16 @@ from lvebm.pipeline.contracts import (
 )
 from lvebm.pipeline.numerics import kernels
 
-FORMAT, VERSION = "lvebm-manifest", 3
+# the manifest's format: version 4 records the config itself (3, the config's hash only, is read)
+FORMAT, VERSION, READ_VERSIONS = "lvebm-manifest", 4, (3, 4)
+# the --json report's format
+REPORT_FORMAT, REPORT_VERSION = "lvebm-manifest-report", 1
+WIDTH = 100  # the text report's lines fit this many columns
+EXIT_STATUS = (
+    "exit status: 0 reproduced (or no difference beyond tolerance), 1 differences, "
+    "2 unusable input (a missing path, a manifest that is not JSON or not this tool's, an "
+    "artifact that cannot be read)"
+)
 PROJECTIONS = 4
 PACKAGES = ("numpy", "scipy", "pandas", "pyarrow", "matplotlib", "snakemake", "lvebm")
 PROJECT_FILES = ("Snakefile", "config.yaml", "environment.yml", "workflow", "profiles", "src")
@@ -170,14 +192,37 @@ def digest(path: Path, name: str | None = None) -> dict:
     return entry
 
 
-def config_digest(config: Path) -> str:
+def read_config(config: Path):
+    """The config file's contents, as YAML reads them."""
     try:
-        canonical = json.dumps(yaml.safe_load(config.read_text()), sort_keys=True)
+        return yaml.safe_load(config.read_text())
     except OSError as e:
         raise ManifestError(f"config file {config}: {e.strerror}") from None
     except yaml.YAMLError as e:
         raise ManifestError(f"config file {config} is not YAML ({e})".replace("\n", " ")) from None
+
+
+def config_digest(config: Path) -> str:
+    canonical = json.dumps(read_config(config), sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _leaves(value, prefix: str = ""):
+    """(dotted key, value) of a config's leaves (a list is one leaf)."""
+    if isinstance(value, dict) and value:
+        for key, sub in value.items():
+            yield from _leaves(sub, f"{prefix}.{key}" if prefix else str(key))
+    else:
+        yield prefix, value
+
+
+def config_keys(a, b) -> list[str] | None:
+    """The dotted keys whose values differ between two configs (sorted), None if either is
+    unknown."""
+    if a is None or b is None:
+        return None
+    la, lb = dict(_leaves(a)), dict(_leaves(b))
+    return sorted(key for key in la.keys() | lb.keys() if la.get(key, ...) != lb.get(key, ...))
 
 
 def versions() -> dict:
@@ -218,6 +263,7 @@ def build(results: Path, config: Path) -> dict:
         "format": FORMAT,
         "version": VERSION,
         "config_sha256": config_digest(config),
+        "config": read_config(config),
         "versions": versions(),
         "platform": platform_of(results),
         "artifacts": {
@@ -240,10 +286,13 @@ def load(path: Path) -> dict:
         raise ManifestError(f"{path} is not a manifest: not JSON ({e})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ManifestError(f'{path} is not an lvebm manifest (no "format": "{FORMAT}")')
-    if manifest.get("version") != VERSION or not isinstance(manifest.get("artifacts"), dict):
+    if manifest.get("version") not in READ_VERSIONS or not isinstance(
+        manifest.get("artifacts"), dict
+    ):
         raise ManifestError(
             f"{path} is a manifest of format version {manifest.get('version')!r}, this tool reads "
-            f"version {VERSION}: write it again with lvebm-manifest write"
+            f"versions {READ_VERSIONS[0]} to {READ_VERSIONS[-1]}: write it again with "
+            "lvebm-manifest write"
         )
     return manifest
 
@@ -407,12 +456,30 @@ def _stats(s: dict) -> str:
     return f"min {s['min']:.6g} max {s['max']:.6g} sum {s['sums'][0]:.10g}"
 
 
-def _table(rows, header) -> list[str]:
+def _table(rows, header, width: int = WIDTH) -> list[str]:
+    """Rows under a header, as columns when they fit ``width``; else one block per row: its
+    first two cells, then each other cell on its own indented line named by its header, wrapped
+    to ``width``."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    return [fmt.format(*header), fmt.format(*("-" * w for w in widths))] + [
+    table = [fmt.format(*header), fmt.format(*("-" * w for w in widths))] + [
         fmt.format(*r).rstrip() for r in rows
     ]
+    if max(map(len, table)) <= width:
+        return table
+    lines = []
+    for row in rows:
+        first = "  ".join(str(cell) for cell in row[:2] if cell)
+        lines += textwrap.wrap(first, width, subsequent_indent="    ", break_on_hyphens=False)
+        for name, cell in zip(header[2:], row[2:], strict=True):
+            lines += textwrap.wrap(
+                f"{name}: {cell}",
+                width,
+                initial_indent="    ",
+                subsequent_indent="      ",
+                break_on_hyphens=False,
+            )
+    return lines
 
 
 def describe_platform(record: dict) -> str:
@@ -452,15 +519,117 @@ def report(rows, expected: dict, actual: dict, notes: list[str] = ()) -> str:
     return "\n".join(lines)
 
 
-def _check(manifest: Path, results: Path, config: Path, strict: bool) -> int:
-    return _compared(load(manifest), build(results, config), strict)
+@dataclass
+class Outcome:
+    """What a command found: its exit status, the text report and the same as records
+    (``--json``)."""
+
+    command: str
+    a: str
+    b: str
+    status: int
+    lines: list[str] = field(default_factory=list)
+    differences: list[dict] = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    config_keys: list[str] | None = None
+    configs_differ: bool | None = None
+
+    def text(self) -> str:
+        """The report, every line within ``WIDTH`` columns (a longer one wrapped, indented)."""
+        lines = []
+        for line in self.lines:
+            if len(line) <= WIDTH:
+                lines.append(line)
+            else:
+                lines += textwrap.wrap(
+                    line, WIDTH, subsequent_indent="    ", break_on_hyphens=False
+                )
+        return "\n".join(lines)
+
+    def json(self) -> str:
+        return json.dumps(
+            {
+                "format": REPORT_FORMAT,
+                "version": REPORT_VERSION,
+                "command": self.command,
+                "a": self.a,
+                "b": self.b,
+                "status": self.status,
+                "reproduced": self.status == 0,
+                "configs_differ": self.configs_differ,
+                "config_keys": self.config_keys,
+                "counts": self.counts,
+                "differences": self.differences,
+                "notes": self.notes,
+            },
+            indent=1,
+        )
 
 
-def _compared(expected: dict, actual: dict, strict: bool) -> int:
-    """Print the comparison of two manifests; 1 if they differ, else 0."""
+def _config_line(differ: bool | None, keys: list[str] | None, what: str) -> list[str]:
+    """The report's first line when the two sides' configs differ (``what`` says why the keys
+    may be unknown)."""
+    if not differ:
+        return []
+    if keys is None:
+        return [f"configs differ ({what})"]
+    shown = ", ".join(keys[:12]) + (f" and {len(keys) - 12} more" if len(keys) > 12 else "")
+    return textwrap.wrap(
+        f"configs differ in {len(keys)} key(s): {shown}", WIDTH, subsequent_indent="    "
+    )
+
+
+def _compare_record(row: tuple, expected: dict, actual: dict) -> dict:
+    """A row of ``compare`` as a record of the JSON report."""
+    artifact, what, a, b, cause_text = row
+    column = (
+        what.removeprefix("column ").removesuffix(" type") if what.startswith("column ") else None
+    )
+    tolerance = None
+    ce = expected["artifacts"].get(artifact, {}).get("columns", {}).get(column or "")
+    ca = actual["artifacts"].get(artifact, {}).get("columns", {}).get(column or "")
+    if ce and ca and "scale" in ce and "scale" in ca:
+        kind = column_class(artifact, column, ce["dtype"])
+        if kind.rtol or kind.atol:
+            tolerance = kind.tolerance(max(ce["scale"], ca["scale"]))
+    return {
+        "artifact": artifact,
+        "column": column,
+        "what": what,
+        "class": cause_text.split(":")[0],
+        "a": a,
+        "b": b,
+        "tolerance": tolerance,
+        "row": None,
+        "cause": cause_text.partition(": ")[2] or None,
+    }
+
+
+def _check(manifest: Path, results: Path, config: Path, strict: bool) -> Outcome:
+    return _compared(load(manifest), build(results, config), strict, str(manifest), str(results))
+
+
+def _compared(expected: dict, actual: dict, strict: bool, a: str, b: str) -> Outcome:
+    """The comparison of two manifests (``a`` the expected side); status 1 if they differ."""
     rows = compare(expected, actual, strict)
-    print(report(rows, expected, actual, figure_notes(expected, actual, strict)))
-    return 1 if rows else 0
+    notes = figure_notes(expected, actual, strict)
+    differ = expected["config_sha256"] != actual["config_sha256"]
+    keys = config_keys(expected.get("config"), actual.get("config")) if differ else []
+    lines = _config_line(differ, keys, "the manifest predates format 4, which records it")
+    lines += report(rows, expected, actual, notes).splitlines()
+    return Outcome(
+        command="compare",
+        a=a,
+        b=b,
+        status=1 if rows else 0,
+        lines=lines,
+        differences=[_compare_record(row, expected, actual) for row in rows],
+        counts={"artifacts": len(actual["artifacts"]), "differences": len(rows)},
+        notes=notes,
+        config_keys=keys,
+        configs_differ=differ,
+    )
 
 
 # ---- diff of two runs ---------------------------------------------------------------------------
@@ -474,46 +643,60 @@ def _plain(value) -> str:
 
 def column_difference(artifact: str, column: str, a: np.ndarray, b: np.ndarray, strict: bool):
     """'equal', 'within tolerance' or the largest difference of two columns of equal length,
-    by the column's class (``--strict``: equal or not)."""
+    by the column's class (``--strict``: equal or not), and its record for the JSON report
+    (class, row, the two values, their gap, the tolerance)."""
     if a.dtype != b.dtype:
-        return f"types differ: {a.dtype} / {b.dtype}"
+        return f"types differ: {a.dtype} / {b.dtype}", {"a": str(a.dtype), "b": str(b.dtype)}
     kind = column_class(artifact, column, "double" if a.dtype.kind == "f" else str(a.dtype))
+    record = {"class": kind.name}
     if kind.name == "path" and a.dtype.kind in "iu" and not strict:  # step counts
         if all(within_slack(int(x), int(y)) for x, y in zip(a, b, strict=True)):
-            return "equal" if np.array_equal(a, b) else "within tolerance"
+            return ("equal" if np.array_equal(a, b) else "within tolerance"), record
     if a.dtype.kind != "f" or strict:
         if a.dtype.kind == "f":
             same = np.array_equal(a, b, equal_nan=True)
         else:
             same = bool(np.all(a == b))
         if same:
-            return "equal"
+            return "equal", record
         row = int(np.flatnonzero(a != b)[0])
-        return f"differs first at row {row}: {_plain(a[row])} / {_plain(b[row])} ({kind.name})"
+        record |= {"row": row, "a": _plain(a[row]), "b": _plain(b[row])}
+        return (
+            f"differs first at row {row}: {_plain(a[row])} / {_plain(b[row])} ({kind.name})",
+            record,
+        )
     if np.array_equal(a, b, equal_nan=True):
-        return "equal"
+        return "equal", record
     finite = np.isfinite(a) & np.isfinite(b)
     if not np.array_equal(np.isfinite(a), np.isfinite(b)) or not np.array_equal(
         a[~finite], b[~finite], equal_nan=True
     ):
         row = int(np.flatnonzero(~np.isfinite(a) ^ ~np.isfinite(b) | ((a != b) & ~finite))[0])
-        return f"non-finite values differ first at row {row}: {_plain(a[row])} / {_plain(b[row])}"
+        record |= {"row": row, "a": _plain(a[row]), "b": _plain(b[row])}
+        return (
+            f"non-finite values differ first at row {row}: {_plain(a[row])} / {_plain(b[row])}",
+            record,
+        )
     with np.errstate(all="ignore"):
         gap = np.where(finite, np.abs(a - b), 0.0)
     row = int(np.argmax(gap))
     scale = float(max(np.abs(a[finite]).max(initial=0.0), np.abs(b[finite]).max(initial=0.0)))
-    if gap[row] <= kind.tolerance(scale):
-        return "within tolerance"
+    tolerance = kind.tolerance(scale)
+    if gap[row] <= tolerance:
+        return "within tolerance", record | {"tolerance": tolerance}
+    record |= {"row": row, "a": _plain(a[row]), "b": _plain(b[row]), "tolerance": tolerance}
     return (
         f"largest difference {gap[row]:.3g} at row {row}: {_plain(a[row])} / {_plain(b[row])} "
-        f"({kind.name}, tolerance {kind.tolerance(scale):.3g})"
+        f"({kind.name}, tolerance {tolerance:.3g})",
+        record,
     )
 
 
-def diff(results_a: Path, results_b: Path, strict: bool = False) -> list[tuple[str, str, str]]:
-    """Rows (artifact, column or '', what) comparing two runs' results directly, by the columns'
-    classes: iteration logs by their groups, figures by their bytes (across different kernels a
-    difference is 'other kernels', not counted), the platform records not at all."""
+def diff(results_a: Path, results_b: Path, strict: bool = False) -> list[tuple]:
+    """Rows (artifact, column or '', what[, record]) comparing two runs' results directly, by the
+    columns' classes: iteration logs by their groups, figures by their bytes (across different
+    kernels a difference is 'other kernels', not counted), the platform records not at all. A
+    column's row carries its record for the JSON report (``column_difference``)."""
     pa_, pb_ = artifact_paths(results_a), artifact_paths(results_b)
     platforms = {"platform": platform_of(results_a)}, {"platform": platform_of(results_b)}
     same = strict or same_kernels(*platforms)
@@ -561,42 +744,90 @@ def _table_diff(name: str, a: pa.Table, b: pa.Table, strict: bool):
         if str(a.column(col).type) != str(b.column(col).type):
             rows.append((name, col, f"types differ: {a.column(col).type} / {b.column(col).type}"))
         else:
-            rows.append((name, col, column_difference(name, col, x, y, strict)))
+            rows.append((name, col, *column_difference(name, col, x, y, strict)))
     return rows
 
 
-def _diff(results_a: Path, results_b: Path, strict: bool) -> int:
+FINE = ("equal", "within tolerance", "other kernels")
+
+
+def _diff_record(row: tuple) -> dict:
+    """A row of ``diff`` that differs, as a record of the JSON report."""
+    artifact, column, what, *rest = row
+    record = rest[0] if rest else {}
+    return {
+        "artifact": artifact,
+        "column": column or None,
+        "what": what,
+        "class": record.get("class"),
+        "a": record.get("a"),
+        "b": record.get("b"),
+        "tolerance": record.get("tolerance"),
+        "row": record.get("row"),
+        "cause": None,
+    }
+
+
+def _sibling_config(results: Path):
+    """The config beside a results folder (``<project>/config.yaml``), or None."""
+    path = results.parent / "config.yaml"
+    return read_config(path) if path.is_file() else None
+
+
+def _diff(results_a: Path, results_b: Path, strict: bool) -> Outcome:
     rows = diff(results_a, results_b, strict)
-    fine = ("equal", "within tolerance", "other kernels")
-    bad = [r for r in rows if r[2] not in fine]
+    bad = [r for r in rows if r[2] not in FINE]
     close: dict[str, list[str]] = {}
-    for artifact, column, what in rows:
+    for artifact, column, what, *_ in rows:
         if what == "within tolerance":
             close.setdefault(artifact, []).append(column)
     shown = sorted(
-        bad
+        [r[:3] for r in bad]
         + [(a, ", ".join(c for c in cols if c), "within tolerance") for a, cols in close.items()]
     )
     equal = sum(r[2] == "equal" for r in rows)
     kernels_differ = [r[0] for r in rows if r[2] == "other kernels"]
+    ca, cb = _sibling_config(results_a), _sibling_config(results_b)
+    keys = config_keys(ca, cb)
+    differ = None if keys is None else bool(keys)
+    lines = _config_line(differ, keys, "")
     a, b = platform_of(results_a), platform_of(results_b)
-    print(f"A: {results_a}" + (f" ({describe_platform(a)})" if a != b else ""))
-    print(f"B: {results_b}" + (f" ({describe_platform(b)})" if a != b else ""))
-    print(
-        f"{len({r[0] for r in rows})} artifacts: {equal} columns or figures equal, "
-        f"{sum(map(len, close.values()))} within tolerance, {len(bad)} different"
+    lines.append(f"A: {results_a}" + (f" ({describe_platform(a)})" if a != b else ""))
+    lines.append(f"B: {results_b}" + (f" ({describe_platform(b)})" if a != b else ""))
+    counts = {
+        "artifacts": len({r[0] for r in rows}),
+        "equal": equal,
+        "within_tolerance": sum(map(len, close.values())),
+        "different": len(bad),
+        "other_kernels": len(kernels_differ),
+    }
+    lines += textwrap.wrap(
+        f"{counts['artifacts']} artifacts: {equal} columns or figures equal, "
+        f"{counts['within_tolerance']} within tolerance, {len(bad)} different"
         + (
             f", {len(kernels_differ)} figures or budget-trained tables computed with other kernels"
             if kernels_differ
             else ""
-        )
+        ),
+        WIDTH,
     )
     if shown:
-        print("\n".join(_table(shown, ("artifact", "column", "difference (A / B)"))))
-    return 1 if bad else 0
+        lines += _table(shown, ("artifact", "column", "difference (A / B)"))
+    return Outcome(
+        command="diff",
+        a=str(results_a),
+        b=str(results_b),
+        status=1 if bad else 0,
+        lines=lines,
+        differences=[_diff_record(r) for r in bad],
+        counts=counts,
+        notes=kernels_differ,
+        config_keys=keys,
+        configs_differ=differ,
+    )
 
 
-def _diff_any(a: Path, b: Path, config: Path, strict: bool) -> int:
+def _diff_any(a: Path, b: Path, config: Path, strict: bool) -> Outcome:
     """``diff`` of two results folders, a folder and a manifest (either side), or two manifests:
     a manifest is compared as ``compare`` compares it (``config``: the folder's config)."""
     for path in (a, b):
@@ -606,11 +837,12 @@ def _diff_any(a: Path, b: Path, config: Path, strict: bool) -> int:
         return _diff(a, b, strict)
     if a.is_dir() or b.is_dir():
         manifest, results = (b, a) if a.is_dir() else (a, b)
-        print(f"A: {a}\nB: {b}")
-        return _check(manifest, results, config, strict)
-    expected, actual = load(a), load(b)
-    print(f"A: {a}\nB: {b}")
-    return _compared(expected, actual, strict)
+        outcome = _check(manifest, results, config, strict)
+    else:
+        outcome = _compared(load(a), load(b), strict, str(a), str(b))
+    outcome.command, outcome.a, outcome.b = "diff", str(a), str(b)
+    outcome.lines[:0] = [f"A: {a}", f"B: {b}"]
+    return outcome
 
 
 # ---- verify ------------------------------------------------------------------------------------
@@ -633,7 +865,7 @@ def copy_project(project: Path, dest: Path) -> Path:
     return dest
 
 
-def _verify(manifest: Path, project: Path, cores: str, strict: bool) -> int:
+def _verify(manifest: Path, project: Path, cores: str, strict: bool) -> Outcome:
     load(manifest)  # an unusable manifest stops before the run
     with tempfile.TemporaryDirectory(prefix="lvebm-verify-") as tmp:
         work = copy_project(project, Path(tmp))
@@ -649,37 +881,87 @@ def _verify(manifest: Path, project: Path, cores: str, strict: bool) -> int:
             "--quiet",
             "all",
         ]
-        print(f"running the pipeline from scratch in {work} ...", flush=True)
-        proc = subprocess.run(cmd, cwd=work)
+        print(f"running the pipeline from scratch in {work} ...", file=sys.stderr, flush=True)
+        proc = subprocess.run(cmd, cwd=work, stdout=sys.stderr)
         if proc.returncode != 0:
-            print(f"the pipeline failed (exit {proc.returncode})")
-            return 1
-        return _check(manifest, work / "results", work / "config.yaml", strict)
+            return Outcome(
+                "verify",
+                str(manifest),
+                str(project),
+                1,
+                [f"the pipeline failed (exit {proc.returncode})"],
+            )
+        outcome = _check(manifest, work / "results", work / "config.yaml", strict)
+        outcome.command = "verify"
+        return outcome
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="lvebm-manifest", description=__doc__.splitlines()[0])
+def _parser() -> argparse.ArgumentParser:
+    from lvebm import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="lvebm-manifest", description=__doc__.splitlines()[0], epilog=EXIT_STATUS
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"lvebm-manifest {__version__} (manifest format {VERSION})",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    strict = argparse.ArgumentParser(add_help=False)
-    strict.add_argument(
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
         "--strict", action="store_true", help="compare exact values (SHA-256), no tolerance"
     )
-    w = sub.add_parser("write", help="write the manifest of a finished run")
-    w.add_argument("--results", type=Path, default=Path("results"))
-    w.add_argument("--config", type=Path, default=Path("config.yaml"))
-    w.add_argument("-o", "--output", type=Path, default=Path("reproducibility/manifest.json"))
-    c = sub.add_parser("compare", parents=[strict], help="compare a finished run with a manifest")
-    c.add_argument("manifest", type=Path)
-    c.add_argument("--results", type=Path, default=Path("results"))
-    c.add_argument("--config", type=Path, default=Path("config.yaml"))
-    v = sub.add_parser("verify", parents=[strict], help="rerun the pipeline from scratch, compare")
-    v.add_argument("manifest", type=Path)
-    v.add_argument("--project", type=Path, default=Path("."))
-    v.add_argument("--cores", default="all")
+    common.add_argument(
+        "--json",
+        action="store_true",
+        help=f"print one JSON document ({REPORT_FORMAT} version {REPORT_VERSION}) instead of text",
+    )
+    results = {
+        "type": Path,
+        "default": Path("results"),
+        "help": "the run's results folder (default: results)",
+    }
+    config = {
+        "type": Path,
+        "default": Path("config.yaml"),
+        "help": "the config the run used (default: config.yaml)",
+    }
+    w = sub.add_parser("write", help="write the manifest of a finished run", epilog=EXIT_STATUS)
+    w.add_argument("--results", **results)
+    w.add_argument("--config", **config)
+    w.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("reproducibility/manifest.json"),
+        help="where to write it (default: reproducibility/manifest.json)",
+    )
+    c = sub.add_parser(
+        "compare",
+        parents=[common],
+        help="compare a finished run with a manifest",
+        epilog=EXIT_STATUS,
+    )
+    c.add_argument("manifest", type=Path, help="the manifest to compare with")
+    c.add_argument("--results", **results)
+    c.add_argument("--config", **config)
+    v = sub.add_parser(
+        "verify",
+        parents=[common],
+        help="rerun the pipeline from scratch in a scratch copy, then compare",
+        epilog=EXIT_STATUS,
+    )
+    v.add_argument("manifest", type=Path, help="the manifest to compare with")
+    v.add_argument(
+        "--project", type=Path, default=Path("."), help="the lvebm checkout to run (default: .)"
+    )
+    v.add_argument("--cores", default="all", help="cores for snakemake (default: all)")
     d = sub.add_parser(
         "diff",
-        parents=[strict],
+        parents=[common],
         help="compare two runs: two results folders (any names), or a folder and a manifest",
+        epilog=EXIT_STATUS,
     )
     d.add_argument("results_a", type=Path, help="side A: a results folder or a manifest")
     d.add_argument("results_b", type=Path, help="side B: a results folder or a manifest")
@@ -689,22 +971,41 @@ def main(argv: list[str] | None = None) -> int:
         default=Path("config.yaml"),
         help="the folder's config, when the other side is a manifest",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> Outcome:
+    if args.command == "write":
+        manifest = build(args.results, args.config)
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+        return Outcome(
+            "write",
+            str(args.results),
+            str(args.output),
+            0,
+            [f"wrote {args.output}: {len(manifest['artifacts'])} artifacts"],
+        )
+    if args.command == "compare":
+        return _check(args.manifest, args.results, args.config, args.strict)
+    if args.command == "diff":
+        return _diff_any(args.results_a, args.results_b, args.config, args.strict)
+    return _verify(args.manifest, args.project.resolve(), args.cores, args.strict)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     try:
-        if args.command == "write":
-            manifest = build(args.results, args.config)
-            args.output.parent.mkdir(parents=True, exist_ok=True)
-            args.output.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-            print(f"wrote {args.output}: {len(manifest['artifacts'])} artifacts")
-            return 0
-        if args.command == "compare":
-            return _check(args.manifest, args.results, args.config, args.strict)
-        if args.command == "diff":
-            return _diff_any(args.results_a, args.results_b, args.config, args.strict)
-        return _verify(args.manifest, args.project.resolve(), args.cores, args.strict)
+        outcome = _run(args)
     except ManifestError as e:
         print(f"lvebm-manifest: error: {e}", file=sys.stderr)
         return 2
+    try:
+        print(outcome.json() if getattr(args, "json", False) else outcome.text(), flush=True)
+    except BrokenPipeError:
+        # a reader that stopped early (| head): the rest goes nowhere, the status stands
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return outcome.status
 
 
 if __name__ == "__main__":
