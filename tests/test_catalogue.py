@@ -895,10 +895,11 @@ def test_manifest_text_fits_100_columns_and_a_closed_pipe_ends_quietly(finished,
     proc = subprocess.run(args, capture_output=True, text=True, cwd=finished.path)
     assert proc.returncode == 1 and len(proc.stdout) > 70_000, proc.stderr[-2000:]
     assert max(map(len, proc.stdout.splitlines())) <= 100
-    reader = subprocess.Popen(
+    with subprocess.Popen(
         args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=finished.path
-    )
-    reader.stdout.readline()
-    reader.stdout.close()
-    assert reader.wait(timeout=300) == 1
-    assert reader.stderr.read() == b""
+    ) as reader:
+        reader.stdout.readline()
+        reader.stdout.close()
+        errors = reader.stderr.read()
+        status = reader.wait(timeout=300)
+    assert status == 1 and errors == b"", errors[-2000:]
