@@ -98,6 +98,20 @@ def test_notebook_figures_are_the_pipelines_byte_for_byte(executed, figure):
     assert hashlib.sha256(data).hexdigest() == manifest["sha256"]
 
 
+def test_readme_figure_is_the_pipelines_own():
+    """The figure near the README's top is figure 11 of a default run, byte for byte (the
+    committed manifest's), so it shows what the pipeline draws."""
+    readme = (ROOT / "README.md").read_text()
+    image = re.search(r"!\[[^\]]*\]\((docs/images/[^)]+\.png)\)", readme)
+    assert image and readme.index(image[0]) < readme.index("## Two commands")
+    data = (ROOT / image[1]).read_bytes()
+    manifest = json.loads(MANIFEST.read_text())["artifacts"]
+    assert (
+        hashlib.sha256(data).hexdigest()
+        == manifest["results/figures/fig11_free_energy.png"]["sha256"]
+    )
+
+
 def test_readme_python_section_is_the_notebooks_first_part():
     """The README shows the notebook's first part (F∞, figures 5 and 11) as it is."""
     readme = (ROOT / "README.md").read_text()
