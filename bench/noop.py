@@ -8,7 +8,8 @@ Snakemake's own floor (a one-rule Snakefile's dry run on its finished output), s
 still plans jobs. Rows: the anchor, the default config, the default config with its sweep off
 (``--config 'sweeps={seeds: null}'``: what the sweep's points cost; it replans only the landing
 page, which shows the config's hash), and the quick config (``.test/config/config.yaml``, run
-first into a scratch folder with ``-d``). Each repeat runs every row once, in turn, so that the
+first into a scratch folder with ``-d``); besides the anchor, the same rule with one param (then
+Snakemake imports pandas to serialise it). Each repeat runs every row once, in turn, so that the
 shared machine's load falls on all alike; the table gives the medians and the ratio to the anchor.
 Target (issue 35): at most 2x the anchor for the default and the quick config.
 """
@@ -27,6 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--cores", "2", "--nocolor"]
 ANCHOR = 'rule all:\n    output:\n        "a.txt",\n    shell:\n        "touch {output}"\n'
+# the same rule with one param: Snakemake then imports pandas (when installed, as in the test
+# extra) to serialise params, a cost every workflow that passes values through params: pays
+ANCHOR_PARAM = ANCHOR.replace("    shell:", "    params:\n        n=1,\n    shell:")
 NOTHING = "Nothing to be done"
 
 
@@ -49,9 +53,11 @@ def main() -> None:
     opts = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         anchor, quick = Path(tmp) / "anchor", Path(tmp) / "quick"
-        anchor.mkdir()
-        (anchor / "Snakefile").write_text(ANCHOR)
-        subprocess.run([*SNAKEMAKE, "-q"], cwd=anchor, check=True, capture_output=True)
+        with_param = Path(tmp) / "anchor_param"
+        for folder, text in ((anchor, ANCHOR), (with_param, ANCHOR_PARAM)):
+            folder.mkdir()
+            (folder / "Snakefile").write_text(text)
+            subprocess.run([*SNAKEMAKE, "-q"], cwd=folder, check=True, capture_output=True)
         quick_args = [
             *("-s", str(ROOT / "Snakefile"), "-d", str(quick), "--workflow-profile", "none"),
             *("--configfile", str(ROOT / ".test/config/config.yaml")),
@@ -61,6 +67,7 @@ def main() -> None:
         landing = frozenset({"landing_page"})
         rows = {
             "one-rule Snakefile (anchor)": ([], anchor, frozenset()),
+            "one-rule Snakefile with a param": ([], with_param, frozenset()),
             "default config": (["--workflow-profile", "none"], opts.project, frozenset()),
             "default config, sweep off": (
                 ["--workflow-profile", "none", "--config", "sweeps={seeds: null}"],
