@@ -20,6 +20,7 @@ and its message, or a result that is not called converged.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -903,3 +904,17 @@ def test_manifest_text_fits_100_columns_and_a_closed_pipe_ends_quietly(finished,
         errors = reader.stderr.read()
         status = reader.wait(timeout=300)
     assert status == 1 and errors == b"", errors[-2000:]
+
+
+@pytest.mark.parametrize("command", [[], ["write"], ["compare"], ["verify"], ["diff"]])
+def test_manifest_help_fits_100_columns_in_a_wide_terminal(command):
+    """Every --help, even where the terminal is wider, within 100 columns, exit statuses said."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "lvebm.pipeline.manifest", *command, "--help"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "250"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert max(map(len, proc.stdout.splitlines())) <= 100
+    assert "exit status: 0 reproduced" in " ".join(proc.stdout.split())

@@ -896,11 +896,19 @@ def _verify(manifest: Path, project: Path, cores: str, strict: bool) -> Outcome:
         return outcome
 
 
+def _help(prog: str) -> argparse.HelpFormatter:
+    """argparse's help, at most ``WIDTH`` columns wide (narrower terminals narrower)."""
+    return argparse.HelpFormatter(prog, width=min(WIDTH, shutil.get_terminal_size().columns))
+
+
 def _parser() -> argparse.ArgumentParser:
     from lvebm import __version__
 
     parser = argparse.ArgumentParser(
-        prog="lvebm-manifest", description=__doc__.splitlines()[0], epilog=EXIT_STATUS
+        prog="lvebm-manifest",
+        description=__doc__.splitlines()[0],
+        epilog=EXIT_STATUS,
+        formatter_class=_help,
     )
     parser.add_argument(
         "--version",
@@ -927,7 +935,12 @@ def _parser() -> argparse.ArgumentParser:
         "default": Path("config.yaml"),
         "help": "the config the run used (default: config.yaml)",
     }
-    w = sub.add_parser("write", help="write the manifest of a finished run", epilog=EXIT_STATUS)
+    w = sub.add_parser(
+        "write",
+        help="write the manifest of a finished run",
+        epilog=EXIT_STATUS,
+        formatter_class=_help,
+    )
     w.add_argument("--results", **results)
     w.add_argument("--config", **config)
     w.add_argument(
@@ -942,6 +955,7 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common],
         help="compare a finished run with a manifest",
         epilog=EXIT_STATUS,
+        formatter_class=_help,
     )
     c.add_argument("manifest", type=Path, help="the manifest to compare with")
     c.add_argument("--results", **results)
@@ -951,6 +965,7 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common],
         help="rerun the pipeline from scratch in a scratch copy, then compare",
         epilog=EXIT_STATUS,
+        formatter_class=_help,
     )
     v.add_argument("manifest", type=Path, help="the manifest to compare with")
     v.add_argument(
@@ -962,6 +977,7 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common],
         help="compare two runs: two results folders (any names), or a folder and a manifest",
         epilog=EXIT_STATUS,
+        formatter_class=_help,
     )
     d.add_argument("results_a", type=Path, help="side A: a results folder or a manifest")
     d.add_argument("results_b", type=Path, help="side B: a results folder or a manifest")
