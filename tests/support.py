@@ -23,6 +23,9 @@ from lvebm.pipeline.manifest import copy_project as lvebm_copy_project
 ROOT = Path(__file__).resolve().parents[1]
 # Snakemake without the default workflow profile (profiles/default), which would also build the
 # report after every run; tests that mean the user's plain `snakemake` say so.
+# what every config change reruns besides the jobs that use the changed key: the report's landing
+# page (it shows the config's hash) and its item "configuration" (the config itself)
+CONFIG_PAGES = {"landing_page", "run_config"}
 PLAIN = [sys.executable, "-m", "snakemake"]  # as a user types it: the default profile applies
 NO_PROFILE = ["--workflow-profile", "none"]
 SNAKEMAKE = [*PLAIN, *NO_PROFILE]

@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 from PIL import Image
-from support import CAPTIONS, ROOT, caption_sections, deep_update, figure_rules, workflow_rules
+from support import (
+    CAPTIONS,
+    CONFIG_PAGES,
+    ROOT,
+    caption_sections,
+    deep_update,
+    figure_rules,
+    workflow_rules,
+)
 
 from lvebm.pipeline.contracts import contract
 
@@ -106,29 +114,29 @@ def test_figure_is_byte_identical_when_rendered_again(project):
 
 def test_style_params_rerun_the_figures_and_nothing_else(finished_copy):
     project = finished_copy
-    # every change also rewrites the report's landing page (it shows the config and its hash)
+    # every change also rewrites the report's landing page and configuration (CONFIG_PAGES)
     project.update_config({"figures": {"dpi": 75}})
-    assert set(project.planned_jobs()) == FIGURE_RULES | {"sweep_figure_pair", "landing_page"}
+    assert set(project.planned_jobs()) == FIGURE_RULES | {"sweep_figure_pair", *CONFIG_PAGES}
     project.update_config({"figures": {"dpi": 150, "vmax": 3.0}})
     assert set(project.planned_jobs()) == {  # F_inf's colour scale: the heat maps on it
         "figure_11_free_energy",
         "figure_13_local_minima",
         "figure_18_training",
         "explorer_page",
-        "landing_page",
+        *CONFIG_PAGES,
     }
     project.update_config({"figures": {"vmax": 2.0, "max_points": 100}})
     assert set(project.planned_jobs()) == {
         "figure_08_mesh",
         "figure_09_highlight",
         "figure_13_local_minima",
-        "landing_page",
+        *CONFIG_PAGES,
     }
     project.update_config({"figures": {"max_points": 4000, "search_optimizer": "lbfgs"}})
     assert set(project.planned_jobs()) == {
         "figure_05_energy_23",
         "figure_07_search",
-        "landing_page",
+        *CONFIG_PAGES,
     }
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from support import read
+from support import CONFIG_PAGES, read
 
 from lvebm.mesh import free_energy_blocks, free_energy_field, highlight_curves
 from lvebm.meshgrid import mesh_points, shard_bounds
@@ -153,7 +153,7 @@ def test_mesh_method_reruns_only_the_mesh(finished_copy):
     project = finished_copy
     project.update_config({"mesh": {"method": "lbfgs"}})
     assert set(project.planned_jobs()) == {
-        "landing_page",  # the report's landing page shows the config (and its hash)
+        *CONFIG_PAGES,  # the report's landing page and configuration show the config
         "free_energy_mesh",
         "gather_free_energy_mesh",
         "figure_08_mesh",

@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from numpy.testing import assert_array_equal
-from support import read
+from support import CONFIG_PAGES, read
 
 from lvebm.pipeline.contracts import CONTRACTS, contract, registered_pattern
 
@@ -74,7 +74,7 @@ def test_changing_horn_size_reruns_only_the_horn(finished_copy):
     project = finished_copy
     project.update_config({"data": {"horn": {"n": 77}}})
     assert set(project.planned_jobs()) == {
-        "landing_page",  # the report's landing page shows the config (and its hash)
+        *CONFIG_PAGES,  # the report's landing page and configuration show the config
         "sample_horn",
         "figure_01_horn",
         # the conditional manifolds are drawn over the horn's samples

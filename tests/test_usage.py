@@ -23,6 +23,19 @@ from support import (
     workflow_rules,
 )
 
+from lvebm.pipeline.jobgraph import (
+    ABOUT,
+    AMORTIZED,
+    BEYOND,
+    CONDITIONAL,
+    EXPLORER,
+    LECTURE,
+    PROBABILISTIC,
+    SWEEPS,
+    TRAINING,
+    WARM,
+)
+
 pytestmark = pytest.mark.pipeline
 
 
@@ -141,6 +154,21 @@ def check_explorer(frame, problems: list[str]) -> None:
         problems.append(f"explorer: the mesh has {cells} cells")
 
 
+TITLE = "lvebm: inference for latent-variable energy-based models"
+CATEGORY_ORDER = [
+    LECTURE,
+    BEYOND,
+    WARM,
+    TRAINING,
+    CONDITIONAL,
+    PROBABILISTIC,
+    AMORTIZED,
+    SWEEPS,
+    EXPLORER,
+    ABOUT,
+]
+
+
 def test_report_in_a_real_browser(finished_run, tmp_path):
     """Every category, every figure and every table of the report, clicked through in headless
     chromium: no script error, no console error, no blank page, every image loaded, every table
@@ -169,13 +197,24 @@ def test_report_in_a_real_browser(finished_run, tmp_path):
         )
         page.on("requestfailed", lambda r: problems.append(f"failed to load {r.url[:80]}"))
         page.on("request", lambda r: requests.append(r.url[:80]))
-        page.goto(report)
-        page.wait_for_load_state("load")
-        assert "lvebm" in page.inner_text("body")
-        assert "The run's configuration" in page.inner_text("body")  # the config is shown
-        for identity in ("commit:", "config:", "SHA-256", "platform:", "pins on", "date:"):
-            assert identity in page.inner_text("body"), identity  # and the run's identity
-        page.screenshot(path=tmp_path / "landing.png")
+        for width, height in ((1366, 768), (1920, 1080)):
+            # what a person sees first: the title, whole, in the window, right of the menu
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(report)
+            page.wait_for_load_state("load")
+            title = page.get_by_role("heading", name=TITLE).first.bounding_box()
+            menu = page.get_by_text("Results", exact=True).first.bounding_box()
+            assert title is not None and menu is not None, (width, height)
+            assert 0 <= title["y"] and title["y"] + title["height"] <= height / 3, (width, title)
+            assert title["x"] >= menu["x"] + menu["width"], (width, title, menu)
+            page.screenshot(path=tmp_path / f"landing_{width}.png")
+        body = page.inner_text("body").lower()
+        for identity in ("commit:", "config:", "sha-256", "platform:", "pins on", "date:"):
+            assert identity in body, identity  # and the run's identity
+        # the categories in the order a reader goes: the lecture first, the run's config last
+        shown = [line.strip() for line in page.inner_text("body").splitlines()]
+        shown = list(dict.fromkeys(line for line in shown if line in categories))
+        assert shown == [c for c in CATEGORY_ORDER if c in categories], shown
         for category in categories:
             page.goto(report)
             page.get_by_text(category, exact=True).first.click()
@@ -191,6 +230,13 @@ def test_report_in_a_real_browser(finished_run, tmp_path):
                     if frame.locator("td").count() < 4:
                         problems.append(f"{category} / {name}: an empty table")
                     tables.add(name)
+                    continue
+                if name == "configuration":  # the run's config, a page of its own
+                    frame = page.frame_locator("iframe").first
+                    frame.locator("pre").wait_for(timeout=10_000)
+                    if "mesh:" not in frame.locator("pre").inner_text():
+                        problems.append("the configuration page holds no config")
+                    seen.add(name)
                     continue
                 if name == "explorer":
                     check_explorer(page.frame_locator("iframe").first, problems)
@@ -211,11 +257,11 @@ def test_report_in_a_real_browser(finished_run, tmp_path):
     assert not problems, problems
     local = ("file:", "data:", "about:", "blob:")
     assert [url for url in requests if not url.startswith(local)] == []  # offline
-    assert seen == figures | {"explorer"} and sweeps == {"figure: sweep pair"}
+    assert seen == figures | {"explorer", "configuration"} and sweeps == {"figure: sweep pair"}
     assert (tmp_path / "explorer.png").stat().st_size > 10_000
     made = (finished_run.path / "results/tables").glob("*.html")
     assert tables == {f"table: {p.stem.replace('_', ' ')}" for p in made} and len(tables) == 9
-    assert (tmp_path / "landing.png").stat().st_size > 10_000
+    assert (tmp_path / "landing_1366.png").stat().st_size > 10_000
     assert (tmp_path / "figure.png").stat().st_size > 10_000
 
 

@@ -3,6 +3,7 @@
 # The stage in one file: its outputs and params, its rules, its figure records.
 
 from lvebm.methods import METHODS
+from lvebm.pipeline.jobgraph import AMORTIZED as AMORTIZED_CATEGORY
 from lvebm.pipeline.jobgraph import SMALL_JOB, Figure, fill
 
 ENCODER_METHODS = ["supervised", "energy"]
@@ -176,8 +177,6 @@ rule warm_start:
     script:
         "../scripts/amortized.py"
 
-
-AMORTIZED_CATEGORY = "Amortized inference"
 
 FIGURES.update(
     {

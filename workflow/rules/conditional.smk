@@ -3,6 +3,7 @@
 # held-out horn samples and on the meshes of figure 26. The stage in one file: its outputs and
 # params, its rules, its figure records.
 
+from lvebm.pipeline.jobgraph import CONDITIONAL as CONDITIONAL_CATEGORY
 from lvebm.pipeline.jobgraph import SMALL_JOB, Figure
 
 TARGETS += [
@@ -90,8 +91,6 @@ rule evaluate_conditional:
     script:
         "../scripts/conditional.py"
 
-
-CONDITIONAL_CATEGORY = "Conditional horn"
 
 FIGURES.update(
     {

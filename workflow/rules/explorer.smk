@@ -4,7 +4,7 @@
 # every slider position shows (Parquet artifacts), one embeds it in the page.
 
 from lvebm.pipeline.config import less
-from lvebm.pipeline.jobgraph import MAIN_RUN, SMALL_JOB, at_point
+from lvebm.pipeline.jobgraph import EXPLORER, MAIN_RUN, SMALL_JOB, at_point
 
 CONFIG_CHECKS += [less("explorer.radii.start", "explorer.radii.stop")]
 EXPLORER_PAGE = "results/explorer/explorer.html"
@@ -68,7 +68,7 @@ rule explorer_page:
         report(
             EXPLORER_PAGE,
             caption="../report/explorer.rst",
-            category="Explorer",
+            category=EXPLORER,
             labels={"item": "explorer"},
         ),
     log:

@@ -1,14 +1,18 @@
 # The report's landing page: workflow/report/workflow.rst with the run's identity on top (commit,
 # config hash, the jobs' platform record, date), written by a rule so that it holds this run's
 # platform record; the Snakefile's report: names the written file. The config hash is a
-# param: any config change rewrites the page (it shows the config), and nothing else.
+# param: any config change rewrites the page (it shows the hash), and nothing else.
 
 import os
 
-from lvebm.pipeline.jobgraph import MAIN_RUN, at_point, commit, config_sha256
+from lvebm.pipeline.jobgraph import ABOUT, MAIN_RUN, at_point, commit, config_sha256
 
 LANDING = "results/report/workflow.rst"
-TARGETS += [LANDING]
+# the run's configuration, as the pipeline validated it: YAML to paste back into a config file,
+# and the same as the report's item (the landing page stays short)
+RUN_CONFIG = "results/report/config.yaml"
+RUN_CONFIG_PAGE = "results/report/config.html"
+TARGETS += [LANDING, RUN_CONFIG, RUN_CONFIG_PAGE]
 
 
 rule landing_page:
@@ -27,5 +31,28 @@ rule landing_page:
     params:
         commit=commit(str(LIBRARY.parents[1])),
         config_sha256=config_sha256(config),
+    script:
+        "../scripts/landing.py"
+
+
+rule run_config:
+    input:
+        script=script_file("landing"),
+        library=library(),
+    output:
+        # the report's item first (what the report reads of a rule)
+        page=report(
+            RUN_CONFIG_PAGE,
+            category=ABOUT,
+            labels={"item": "configuration"},
+        ),
+        yaml=RUN_CONFIG,
+    log:
+        "logs/run_config/run_config.log",
+    localrule: True
+    conda:
+        ENV
+    params:
+        config=config,
     script:
         "../scripts/landing.py"

@@ -2,6 +2,7 @@
 # samples, draws from the learned models, and the held-out likelihood of the trained decoders.
 # The stage in one file: its outputs, its rules, its figure records.
 
+from lvebm.pipeline.jobgraph import PROBABILISTIC as PROBABILISTIC_CATEGORY
 from lvebm.pipeline.jobgraph import SMALL_JOB, Figure
 
 TARGETS += [PATHS["em"], PATHS["model_samples"], PATHS["held_out"]]
@@ -64,8 +65,6 @@ rule held_out_likelihood:
     script:
         "../scripts/probabilistic.py"
 
-
-PROBABILISTIC_CATEGORY = "Probabilistic reading"
 
 FIGURES.update(
     {

@@ -7,7 +7,7 @@ import math
 
 from lvebm.temperatures import beta_label, with_zero_temperature
 from lvebm.pipeline.config import holds, less, sample_label
-from lvebm.pipeline.jobgraph import SMALL_JOB, Figure, fill, keep, shard_runtime
+from lvebm.pipeline.jobgraph import WARM, SMALL_JOB, Figure, fill, keep, shard_runtime
 
 CONFIG_CHECKS += [
     sample_label("relaxed.weights_points"),
@@ -172,8 +172,6 @@ rule gather_relaxed_free_energy:
     script:
         "../scripts/gather_shards.py"
 
-
-WARM = "Finite temperature"
 
 FIGURES.update(
     {

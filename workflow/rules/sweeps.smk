@@ -7,10 +7,10 @@
 # report, and a figure.
 
 from lvebm.pipeline.config import check_config, stop_on_error, sweep_points
-from lvebm.pipeline.jobgraph import MAIN_RUN, at_point, headline_options, sweep_layout
+from lvebm.pipeline.jobgraph import MAIN_RUN, SWEEPS as SWEEP_CATEGORY
+from lvebm.pipeline.jobgraph import at_point, headline_options, sweep_layout
 from lvebm.pipeline.keys import point_config
 
-SWEEP_CATEGORY = "Sweeps"
 SWEEP_FIGURE = "results/sweeps/{sweep}/spread.png"
 SWEEP_TABLE = at_point(PATHS["sweep_table"], MAIN_RUN)
 SWEEP_SPREAD = at_point(PATHS["sweep_spread"], MAIN_RUN)

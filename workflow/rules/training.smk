@@ -7,7 +7,7 @@ import math
 
 from lvebm.temperatures import beta_label, with_zero_temperature
 from lvebm.pipeline.config import less, sample_label
-from lvebm.pipeline.jobgraph import SMALL_JOB, Figure, fill
+from lvebm.pipeline.jobgraph import TRAINING, SMALL_JOB, Figure, fill
 
 CONFIG_CHECKS += [
     sample_label("training.warm_point"),
@@ -224,8 +224,6 @@ rule training_maps:
     script:
         "../scripts/training.py"
 
-
-TRAINING = "Training"
 
 FIGURES.update(
     {

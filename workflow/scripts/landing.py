@@ -2,9 +2,12 @@
 as its rule and given Snakemake's ``snakemake`` object; ``run_job`` runs the rule's, its stderr
 in the rule's log (lvebm.pipeline.jobs)."""
 
+import html
 import sys
 import textwrap
 from datetime import UTC, datetime
+
+import yaml
 
 from lvebm.pipeline.io import atomic_path, read_artifact
 from lvebm.pipeline.jobs import run_job
@@ -24,7 +27,8 @@ def landing_page(job):
         -------
 
         :commit: ``{p.commit}``
-        :config: SHA-256 ``{p.config_sha256}`` (of the configuration below, as validated)
+        :config: SHA-256 ``{p.config_sha256}`` (of the run's configuration as validated: the item
+          "configuration" under "About this run")
         :platform: {platform} (the jobs' own record, ``results/platform.parquet``)
         :date: {date} (when this page was written)
 
@@ -36,4 +40,27 @@ def landing_page(job):
     print(f"{job.output[0]}: commit {p.commit}, config {p.config_sha256}", file=sys.stderr)
 
 
-run_job(snakemake, [landing_page])
+def run_config(job):
+    """The run's configuration, as the pipeline validated it: YAML that can be pasted back into a
+    config file, and the same in a self-contained page (the report's item "configuration")."""
+    text = yaml.safe_dump(dict(job.params.config), sort_keys=False, allow_unicode=True)
+    with atomic_path(job.output.yaml, record=False) as tmp:
+        tmp.write_text(text)
+    page = (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        "<title>lvebm: the run's configuration</title>"
+        "<style>body{font-family:sans-serif;margin:1.5em;color:#111}"
+        "pre{background:#f4f4f4;padding:1em;font-size:13px;line-height:1.35}</style></head>"
+        "<body><h1>The run's configuration</h1>"
+        "<p>Every setting of this run, as the pipeline validated it (<code>config.yaml</code> with "
+        "any <code>--configfile</code> or <code>--config</code> overrides, the schema's defaults "
+        "filled in), as YAML that can be pasted back into a config file "
+        "(<code>results/report/config.yaml</code>).</p>"
+        f"<pre>{html.escape(text)}</pre></body></html>\n"
+    )
+    with atomic_path(job.output.page, record=False) as tmp:
+        tmp.write_text(page)
+    print(f"{job.output.yaml}, {job.output.page}: {len(text.splitlines())} lines", file=sys.stderr)
+
+
+run_job(snakemake, [landing_page, run_config])

@@ -148,7 +148,19 @@ class Figure(NamedTuple):
     options: dict = {}  # noqa: RUF012 (a NamedTuple's default, never mutated)
 
 
-LECTURE, BEYOND = "Figures of the lecture", "Beyond the lecture"
+# The report's categories in the order a reader goes: the lecture, what goes beyond it, the sweeps
+# and the explorer; the run's configuration last. Snakemake's menu sorts categories by name, so
+# each starts with its place.
+LECTURE = "1 · Figures of the lecture"
+BEYOND = "2 · Beyond the lecture"
+WARM = "3 · Finite temperature"
+TRAINING = "4 · Training"
+CONDITIONAL = "5 · Conditional horn"
+PROBABILISTIC = "6 · Probabilistic reading"
+AMORTIZED = "7 · Amortized inference"
+SWEEPS = "8 · Sweeps"
+EXPLORER = "9 · Explorer"
+ABOUT = "About this run"
 
 
 def figure_path(figure: str) -> str:
