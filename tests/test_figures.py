@@ -161,7 +161,8 @@ def test_report_has_every_figure_and_caption(finished_run):
 
 def test_report_holds_the_tables_and_the_config_as_yaml(finished_run):
     """Each summary table of the report is its Parquet artifact, cell for cell (the exact value
-    in ``data-value``); the landing page's config is YAML that loads back to the run's config."""
+    in ``data-value``); the run's configuration (its own report item, and results/report/
+    config.yaml) is YAML that loads back to the run's config."""
     import html as markup
     import re
 
@@ -197,10 +198,12 @@ def test_report_holds_the_tables_and_the_config_as_yaml(finished_run):
                 assert float(value) == expected or (value == "nan" and expected != expected)
             else:
                 assert value == str(expected)
-    block = re.search(r'<pre class=\\"code yaml literal-block\\">(.*?)</pre>', report, re.S)
-    assert block, "the landing page's config block"
-    text = block[1].encode().decode("unicode_escape")
-    config = yaml.safe_load(markup.unescape(re.sub(r"<[^>]+>", "", text)))
+    # the run's configuration: its own report item, and YAML beside it that loads back
+    assert "config.html" in report
+    config = yaml.safe_load((finished_run.path / "results/report/config.yaml").read_text())
+    page = (finished_run.path / "results/report/config.html").read_text()
+    shown = markup.unescape(re.search(r"<pre>(.*?)</pre>", page, re.S)[1])
+    assert yaml.safe_load(shown) == config
     assert deep_update(config, finished_run.config()) == config  # the run's keys, same values
     assert config["amortized"]["schedule"]["energy"][0]["steps"] == 1500  # the small config's
 
