@@ -602,10 +602,10 @@ def _copy_results(finished, dest: Path) -> Path:
     return target
 
 
-def _noise(results: Path) -> None:
-    """Move every finite float of every table by one or two units in the last place (but the
-    label-free encoder's: class kernel, which the same kernels reproduce byte for byte)."""
-    rng = np.random.default_rng(0)
+def _each_float_column(results: Path, change) -> None:
+    """Every float column of every table but the label-free encoder's (class kernel, which the
+    same kernels reproduce byte for byte) through ``change``, written back by the pipeline's
+    writer (so its checksum is right)."""
     for path in results.rglob("*.parquet"):
         if kernel_bound(path):
             continue
@@ -613,15 +613,24 @@ def _noise(results: Path) -> None:
         columns = {}
         for name in table.column_names:
             values = table.column(name).to_numpy(zero_copy_only=False)
-            if values.dtype.kind == "f":
-                ulps = rng.integers(-2, 3, values.size)
-                step = np.where(ulps > 0, np.inf, -np.inf)
-                for _ in range(2):
-                    moved = np.nextafter(values, step)
-                    values = np.where(np.isfinite(values) & (ulps != 0), moved, values)
-                    ulps = ulps - np.sign(ulps)
-            columns[name] = values
+            columns[name] = change(values) if values.dtype.kind == "f" else values
         write_parquet(path, columns)
+
+
+def _noise(results: Path) -> None:
+    """Move every finite float by one or two units in the last place."""
+    rng = np.random.default_rng(0)
+
+    def nudge(values):
+        ulps = rng.integers(-2, 3, values.size)
+        step = np.where(ulps > 0, np.inf, -np.inf)
+        for _ in range(2):
+            moved = np.nextafter(values, step)
+            values = np.where(np.isfinite(values) & (ulps != 0), moved, values)
+            ulps = ulps - np.sign(ulps)
+        return values
+
+    _each_float_column(results, nudge)
 
 
 def _renamed(results: Path) -> None:
@@ -798,17 +807,8 @@ def test_traces_are_opt_in_for_large_inputs(monkeypatch):
 
 
 def _scaled(results: Path) -> None:
-    """Every float of every table (but the budget-trained encoder's) times 1.01: hundreds of
-    columns differ."""
-    for path in results.rglob("*.parquet"):
-        if kernel_bound(path):
-            continue
-        table = pq.read_table(path)
-        columns = {}
-        for name in table.column_names:
-            values = table.column(name).to_numpy(zero_copy_only=False)
-            columns[name] = values * 1.01 if values.dtype.kind == "f" else values
-        write_parquet(path, columns)
+    """Every float times 1.01: hundreds of columns differ."""
+    _each_float_column(results, lambda values: values * 1.01)
 
 
 @pytest.mark.pipeline
