@@ -8,8 +8,12 @@
 
 from lvebm.pipeline.config import check_config, stop_on_error, sweep_points
 from lvebm.pipeline.jobgraph import MAIN_RUN, SWEEPS as SWEEP_CATEGORY
-from lvebm.pipeline.jobgraph import at_point, headline_options, sweep_layout
-from lvebm.pipeline.keys import point_config
+from lvebm.pipeline.jobgraph import (
+    at_point,
+    headline_options,
+    point_prefix,
+    sweep_layout,
+)
 
 SWEEP_FIGURE = "results/sweeps/{sweep}/spread.png"
 SWEEP_TABLE = at_point(PATHS["sweep_table"], MAIN_RUN)
@@ -52,7 +56,8 @@ REPORT_TABLES.update(
 
 
 for sweep, sweep_at in SWEEPS.items():
-    point_configs = [point_config(config, settings) for settings, _ in sweep_at]
+    # the points' configs, as common.smk built them for the rules (CONFIGS)
+    point_configs = [CONFIGS[point_prefix(sweep, folder)] for _, folder in sweep_at]
     layout = sweep_layout(
         sweep, sweep_at, config["sweeps"][sweep]["stages"], HEADLINE_TABLES
     )
