@@ -36,17 +36,34 @@ SCHEMA = os.path.realpath(
     os.path.join(workflow.current_basedir, "workflow/schemas/config.schema.yaml")
 )
 
-# The workflow's own config.yaml (also with -d elsewhere); --configfile and --config override it.
-# Both are read strictly first: a repeated key or a syntax error stops here, naming the line.
-# Used as a module, the --configfile files are the host's, and the host's business.
+# The workflow's own config.yaml (also with -d elsewhere); then the working directory's
+# config/config.yaml where there is one (the layout of Snakemake's workflow catalog and CI action:
+# `snakemake --directory .test` runs the quick config, .test/config/config.yaml); --configfile and
+# --config override both. All are read strictly first: a repeated key or a syntax error stops
+# here, naming the line. Used as a module, the host's working directory and --configfile files
+# are the host's, and the host's business.
+DEFAULT_CONFIG = os.path.join(workflow.current_basedir, "config.yaml")
+LOCAL_CONFIG = (
+    "config/config.yaml"
+    if MODULE_NAME is None
+    and os.path.isfile("config/config.yaml")
+    and not os.path.samefile("config/config.yaml", DEFAULT_CONFIG)
+    else None
+)
 stop_on_error(
     check_config_files,
-    os.path.join(workflow.current_basedir, "config.yaml"),
+    DEFAULT_CONFIG,
+    *([LOCAL_CONFIG] if LOCAL_CONFIG else []),
     *(workflow.config_settings.configfiles or [] if MODULE_NAME is None else []),
 )
 
 
-configfile: os.path.join(workflow.current_basedir, "config.yaml")
+configfile: DEFAULT_CONFIG
+
+
+if LOCAL_CONFIG:
+
+    configfile: LOCAL_CONFIG
 
 
 # --config values typed by the schema ('mesh={shards: 4}' gives the integer 4), only lvebm's own:

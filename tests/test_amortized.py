@@ -11,6 +11,7 @@ from support import a_mesh_size, central_difference, read
 from lvebm import amortized as A
 from lvebm.data import sample_slice
 from lvebm.exact import free_energy_exact, ridge_distance
+from lvebm.methods import METHODS
 from lvebm.model import Decoder
 from lvebm.network import Network
 from lvebm.training import train_lbfgs
@@ -242,7 +243,9 @@ def check_stage(project, *, iterations: float, trained: tuple = ("supervised",))
         summary = read(project, f"{folder}/warm_start_summary.parquet").set_index("optimizer")
         warm = read(project, f"{folder}/warm_start.parquet")
         assert len(warm) == len(summary) * a_mesh_size(cfg)
-        for name in ("gradient_descent", "line_search", "conjugate_gradient", "lbfgs", "newton"):
+        iterative = [n for n in cfg["inference"]["optimizers"] if METHODS[n].iterative]
+        assert sorted(summary.index) == sorted(iterative)
+        for name in iterative:
             assert summary.loc[name, "local_min_rate"] <= 0.01, (method, name)
             if method == "supervised":
                 default = inference.loc[("mesh", name), "mean_iter"]
@@ -261,10 +264,10 @@ def check_stage(project, *, iterations: float, trained: tuple = ("supervised",))
 @pytest.mark.pipeline
 def test_the_stage_guesses_the_latent_and_target_propagation_ends_at_the_cold_radii(finished_run):
     """On the small config. Its 13 x 9 mesh has fewer points where the default start's search is
-    long, so the iterations fall to 0.51-0.55 of the default start's there; on the default
-    config's mesh they at least halve (``check_default_run``, on a clean default run of
-    test_reproducibility.py)."""
-    check_stage(finished_run, iterations=0.55)
+    long, and its encoder trains on 500 points for 400 steps, so the iterations fall to 0.51-0.57
+    of the default start's there; on the default config's mesh they at least halve
+    (``check_default_run``, on a clean default run of test_reproducibility.py)."""
+    check_stage(finished_run, iterations=0.6)
 
 
 def check_default_run(project):

@@ -4,9 +4,9 @@ notebook in examples/, executed cell by cell, whose figures 5 and 11 are the pip
 import doctest
 import hashlib
 import importlib
+import importlib.util
 import json
 import re
-import warnings
 
 import pytest
 from support import ROOT
@@ -32,14 +32,33 @@ with style():
 FIGURES = {"fig5": "fig05_energy_23", "fig11": "fig11_free_energy"}
 
 
+def _runner():
+    """examples/run_notebook.py, which executes the notebook for the test and for `--write`."""
+    spec = importlib.util.spec_from_file_location("run_notebook", ROOT / "examples/run_notebook.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
-    """The notebook executed as `jupyter nbconvert --execute` does it: nbconvert's
-    ExecutePreprocessor, a real python3 kernel of this venv, every cell in order."""
+    """The notebook executed as `jupyter nbconvert --execute` does it (nbconvert's
+    ExecutePreprocessor, a real python3 kernel of this venv, every cell in order), with the
+    pipeline's pinned kernels, as examples/run_notebook.py stores it."""
     import nbformat
-    from nbconvert.preprocessors import ExecutePreprocessor
 
     folder = tmp_path_factory.mktemp("notebook")
+    return _runner().execute(nbformat.read(NOTEBOOK, as_version=4), folder), folder
+
+
+@pytest.fixture(scope="module")
+def saved_figures(tmp_path_factory):
+    """The notebook executed again, with a cell after the one that makes figure 5 and figure 11
+    that saves it as the pipeline writes it (before the notebook shows it: showing lays it out
+    for the screen, so these run apart from the stored outputs' execution)."""
+    import nbformat
+
+    folder = tmp_path_factory.mktemp("figures")
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     cells = []
     for cell in notebook.cells:
@@ -47,13 +66,22 @@ def executed(tmp_path_factory):
         for var, name in FIGURES.items():
             if cell.cell_type == "code" and f"{var} = " in cell.source:
                 cells.append(nbformat.v4.new_code_cell(SAVE.format(var=var, name=name)))
-    run = nbformat.v4.new_notebook(cells=cells, metadata=notebook.metadata)
-    with warnings.catch_warnings():  # the Jupyter machinery's own notices, not ours
-        warnings.simplefilter("ignore")
-        ExecutePreprocessor(timeout=600, kernel_name="python3").preprocess(
-            run, {"metadata": {"path": str(folder)}}
-        )
-    return run, folder
+    _runner().execute(nbformat.v4.new_notebook(cells=cells, metadata=notebook.metadata), folder)
+    return folder
+
+
+def test_the_stored_outputs_are_a_fresh_executions(executed):
+    """The notebook is committed with its outputs (a viewer shows every figure); they are what
+    executing it produces: text exactly, figures byte for byte. After a change:
+    `.venv/bin/python examples/run_notebook.py --write`."""
+    import nbformat
+
+    fresh, _ = executed
+    stored = nbformat.read(NOTEBOOK, as_version=4)
+    outputs = _runner().outputs
+    assert [c.source for c in stored.cells] == [c.source for c in fresh.cells]
+    for k, (ours, theirs) in enumerate(zip(outputs(stored), outputs(fresh), strict=True)):
+        assert ours == theirs, f"code cell {k + 1}: stored outputs differ from a fresh execution"
 
 
 def test_the_notebook_runs_under_nbconvert_and_reads_as_a_tutorial(executed):
@@ -74,6 +102,9 @@ def test_the_notebook_runs_under_nbconvert_and_reads_as_a_tutorial(executed):
         "## 2. Finite temperature: Fβ",
         "## 3. Training the decoder",
         "## 4. The conditional horn",
+        "## 5. The energy as a probability: EM learns β",
+        "## 6. Sampling from the learned model",
+        "## 7. Amortized inference: an encoder guesses ž",
     ]
     shown = [
         o
@@ -81,18 +112,25 @@ def test_the_notebook_runs_under_nbconvert_and_reads_as_a_tutorial(executed):
         for o in getattr(c, "outputs", [])
         if "image/png" in o.get("data", {})
     ]
-    assert len(shown) == 2  # figures 5 and 11 displayed
+    assert len(shown) == 5  # figures 5, 11, 27, 28 and 30 displayed
     # the numbers the tutorial prints: the trained radii near rho(0), the horn within 1 %
-    trained = re.search(r"\|w1\| = ([\d.]+), \|w2\| = ([\d.]+)", outputs)
+    trained = re.search(r"\|w1\| = ([\d.]+), \|w2\| = ([\d.]+) against", outputs)
     assert abs(float(trained[1]) - 1.9476) < 1e-3 and abs(float(trained[2]) - 1.4849) < 1e-3
     for f, rho in re.findall(r"f = \(([\d., ]+)\), rho = \(([\d., ]+)\)", outputs):
         for a, b in zip(f.split(", "), rho.split(", "), strict=True):
             assert abs(float(a) - float(b)) < 0.01 * float(b)
+    # EM: continuous latent, the maximum likelihood of the energy loss's radii, beta near 200
+    em = re.search(r"continuous: \|w1\| = ([\d.]+), \|w2\| = ([\d.]+), beta = ([\d.]+)", outputs)
+    assert abs(float(em[1]) - 1.947) < 1e-3 and abs(float(em[2]) - 1.484) < 1e-3
+    assert 150 < float(em[3]) < 250
+    # the encoder: tiny gaps off the ridge's band
+    off = re.search(r"off the ridge's band at most ([\d.e+-]+)", outputs)
+    assert float(off[1]) < 1e-3
 
 
 @pytest.mark.parametrize("figure", ["fig05_energy_23", "fig11_free_energy"])
-def test_notebook_figures_are_the_pipelines_byte_for_byte(executed, figure):
-    _, folder = executed
+def test_notebook_figures_are_the_pipelines_byte_for_byte(saved_figures, figure):
+    folder = saved_figures
     manifest = json.loads(MANIFEST.read_text())["artifacts"][f"results/figures/{figure}.png"]
     data = (folder / f"{figure}.png").read_bytes()
     assert hashlib.sha256(data).hexdigest() == manifest["sha256"]

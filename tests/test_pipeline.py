@@ -85,7 +85,7 @@ def test_changing_horn_size_reruns_only_the_horn(finished_copy):
 
 
 def test_mesh_artifacts_are_byte_identical_for_1_3_and_7_shards(project):
-    targets = ["results/mesh/free_energy.parquet", "results/relaxed/free_energy/beta~3.2.parquet"]
+    targets = ["results/mesh/free_energy.parquet", "results/relaxed/free_energy/beta~0.3.parquet"]
     digests = {}
     for shards in (1, 3, 7):
         project.update_config({"mesh": {"shards": shards}})
@@ -94,7 +94,7 @@ def test_mesh_artifacts_are_byte_identical_for_1_3_and_7_shards(project):
         logs = list((project.path / "logs/free_energy_mesh").glob(f"*-of-{shards}.log"))
         assert len(logs) == shards
         logs = list(
-            (project.path / "logs/relaxed_free_energy_mesh/beta~3.2").glob(f"*-of-{shards}.log")
+            (project.path / "logs/relaxed_free_energy_mesh/beta~0.3").glob(f"*-of-{shards}.log")
         )
         assert len(logs) == shards
     assert digests[1] == digests[3] == digests[7]

@@ -120,7 +120,7 @@ def test_em_learns_beta_near_the_datas_noise_and_the_held_out_likelihood_names_a
 ):
     """The probabilistic stage on the small config (same slice as the default): EM's likelihood
     never decreases, its continuous beta is near 1 / (2 sigma^2), the grid's lower (the grid's
-    spacing counts as noise); one held-out row per finite training beta, one of them best."""
+    spacing counts as noise); the scan of beta turns on held-out samples near the data's noise."""
     cfg = finished_run.config()
     em = read(finished_run, "results/probabilistic/em.parquet")
     data_beta = 0.5 / cfg["data"]["noise_std"] ** 2
@@ -136,6 +136,22 @@ def test_em_learns_beta_near_the_datas_noise_and_the_held_out_likelihood_names_a
         "grid": cfg["probabilistic"]["samples"],
     }
     held = read(finished_run, "results/probabilistic/held_out.parquet")
-    assert sorted(held["beta"]) == sorted(cfg["training"]["betas"])
+    scan = cfg["probabilistic"]["scan"]
+    assert_allclose(held["beta"], np.geomspace(scan["start"], scan["stop"], scan["num"]))
     assert held["best"].sum() == 1
+    best = held.loc[held["best"], "beta"].item()
     assert held.loc[held["best"], "log_likelihood"].item() == held["log_likelihood"].max()
+    # the scan spans the turn: the held-out likelihood rises to its best beta, then falls, and
+    # its best is within a factor 2 of the data's 1 / (2 sigma^2); the fitted samples' own
+    # likelihood peaks at the beta EM learns (the same maximum likelihood, beta free)
+    assert scan["start"] < best < scan["stop"] and 0.5 < best / data_beta < 2.0
+    rise = held["log_likelihood"][held["beta"] <= best].to_numpy()
+    fall = held["log_likelihood"][held["beta"] >= best].to_numpy()
+    assert np.all(np.diff(rise) > 0) and np.all(np.diff(fall) < 0)
+    fitted = held.loc[held["train_log_likelihood"].idxmax(), "beta"]
+    ratio = np.sqrt(scan["stop"] / scan["start"]) ** (2 / (scan["num"] - 1))  # one scan step
+    assert 1 / ratio <= fitted / last["continuous"] <= ratio
+    assert (
+        held["train_log_likelihood"].max()
+        <= em.loc[em["latent"] == "continuous", "log_likelihood"].iloc[-1] + 1e-12
+    )

@@ -10,7 +10,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import CONFIG_PAGES, ROOT, caption_sections, copy_project, workflow_rules
+from support import (
+    CONFIG_PAGES,
+    ROOT,
+    SMALL_CONFIG_OVERRIDES,
+    caption_sections,
+    copy_project,
+    deep_update,
+    default_config,
+    workflow_rules,
+)
 
 from lvebm.methods import ITERATIVE, METHODS
 from lvebm.pipeline.config import resolve
@@ -34,9 +43,11 @@ MESH_JOBS = [
 CROSS, DENOISE, MAPS = "trained_cross_section", "denoise", "training_maps"
 EVALUATE = [CROSS, DENOISE, MAPS]
 TRAINED = ["train_decoder", "training_scans", DENOISE, MAPS]  # the jobs that read decoder.*
-WARM_TRAINING = [f"train_decoder[beta={b}]" for b in ("0.1", "0.3", "1.0", "3.2", "10.0")]
+# the matrix's run is the small config's: its finite betas
+SMALL = deep_update(default_config(), SMALL_CONFIG_OVERRIDES)
+WARM_TRAINING = [f"train_decoder[beta={b}]" for b in SMALL["training"]["betas"]]
 RELAXED = ["relaxed_cross_section", "relaxed_weights", "relaxed_grid_error"]
-WARM_MESH = [f"relaxed_free_energy_mesh[beta={b}]" for b in ("0.1", "0.3", "1.0", "3.2", "10.0")]
+WARM_MESH = [f"relaxed_free_energy_mesh[beta={b}]" for b in SMALL["relaxed"]["betas"]]
 CONDITIONAL = ["train_conditional", "evaluate_conditional"]  # both sample the horn
 HELD_OUT = "held_out_likelihood"
 PROBABILISTIC = ["fit_em", HELD_OUT]  # both sample: the model, the held-out slice
@@ -77,10 +88,10 @@ def own_options(method):
 
 
 # each iterative method's own options reach its infer and trace jobs and the warm starts (which
-# run every iterative method of inference.optimizers): rows from the records, so that a new
-# method's options need none here
+# run every iterative method of inference.optimizers; a method the run does not have reaches
+# nothing): rows from the records, so that a new method's options need none here
 OWN_OPTIONS = {
-    key: [*iterative(name), "warm_start"]
+    key: [*iterative(name), "warm_start"] if name in SMALL["inference"]["optimizers"] else []
     for name, method in METHODS.items()
     if method.iterative
     for key in own_options(method)
@@ -98,7 +109,7 @@ DECODER_JOBS = [
     *RELAXED,
     "relaxed_free_energy_mesh",
     *TRAINED,
-    "fit_em",
+    *PROBABILISTIC,
     *AMORTIZED_DECODER,
     "explorer_data",
     "explorer_page",
@@ -121,7 +132,14 @@ DIRECT = {
     ],
     "data.alpha": [*SAMPLERS, DENOISE, *CONDITIONAL, HELD_OUT],
     "data.beta": [*SAMPLERS, DENOISE, *CONDITIONAL, HELD_OUT],
-    "data.noise_std": [*SAMPLERS, DENOISE, *CONDITIONAL, HELD_OUT, "figure_27_em"],
+    "data.noise_std": [
+        *SAMPLERS,
+        DENOISE,
+        *CONDITIONAL,
+        HELD_OUT,
+        "figure_27_em",
+        "figure_29_held_out_likelihood",
+    ],
     "data.horn.n": ["sample_horn"],
     "data.slice.x": ["sample_slice", DENOISE, HELD_OUT],
     "data.slice.n": ["sample_slice"],
@@ -181,7 +199,7 @@ DIRECT = {
     "relaxed.scan.stop": ["relaxed_grid_error"],
     "relaxed.scan.num": ["relaxed_grid_error"],
     "training.betas": ["summarize_training", "figure_20_training_paths"],
-    "training.methods": ["train_decoder", *EVALUATE, HELD_OUT],
+    "training.methods": ["train_decoder", *EVALUATE],
     "training.latent": [*WARM_TRAINING, "training_scans", MAPS],
     "training.start": ["train_decoder", "training_scans", "target_propagation"],
     "training.learning_rate": ["train_decoder"],
@@ -199,10 +217,13 @@ DIRECT = {
     "training.temperature.num": ["training_scans"],
     "conditional.hidden": CONDITIONAL,
     "probabilistic.start_beta": ["fit_em"],
-    "probabilistic.tol": ["fit_em"],
-    "probabilistic.max_iter": ["fit_em"],
+    "probabilistic.tol": PROBABILISTIC,
+    "probabilistic.max_iter": PROBABILISTIC,
     "probabilistic.samples": ["fit_em"],
     "probabilistic.held_out": [HELD_OUT],
+    "probabilistic.scan.start": [HELD_OUT],
+    "probabilistic.scan.stop": [HELD_OUT],
+    "probabilistic.scan.num": [HELD_OUT],
     "conditional.activation": CONDITIONAL,
     "conditional.weight_decay.latent": ["train_conditional"],
     "conditional.weight_decay.baseline": ["train_conditional"],
@@ -268,6 +289,7 @@ CHANGE = {
     "inference.optimizers": lambda v: [o for o in v if o != "newton"],
     "mesh.highlight": lambda v: [[v[0][0] + 0.1, v[0][1]], *v[1:]],
     "inference.focus": lambda v: v - 1,
+    "figures.search_optimizer": lambda v: "lbfgs",  # the next allowed value is not in the run
     "relaxed.betas": lambda v: v[:-1],
     "relaxed.cross_section.start": lambda v: [v[0] + 0.1, v[1]],
     "relaxed.cross_section.stop": lambda v: [v[0] + 0.1, v[1]],

@@ -360,12 +360,15 @@ def test_local_runs_never_call_slurm_tools(finished_run, tmp_path):
 
 
 def test_the_small_config_users_run_is_the_tests_and_plans_every_stage(tmp_path):
-    """`snakemake --configfile .test/config/config.yaml` (the Snakemake convention's test config)
-    plans the same rules as the default config, with the smaller sizes the tests run."""
+    """`snakemake --directory .test` (how Snakemake's CI action and the workflow catalog run a
+    workflow's test: .test/config/config.yaml read from the working directory) plans what
+    `snakemake --configfile .test/config/config.yaml` plans: the same rules as the default config,
+    with the smaller sizes the tests run."""
     project = copy_project(tmp_path / "project")
     shutil.copytree(ROOT / ".test", project.path / ".test")
     default = project.planned_jobs()
     small = project.planned_jobs("--configfile", ".test/config/config.yaml")
+    assert project.planned_jobs("--directory", ".test") == small
 
     # the same stages; each config's own sweep (config.yaml's seeds, the small config's pair)
     def stages(plan):
@@ -376,7 +379,10 @@ def test_the_small_config_users_run_is_the_tests_and_plans_every_stage(tmp_path)
     # without a sweep the run has only its own point (the point wildcard's one value is empty)
     alone = project.planned_jobs("--config", "sweeps={seeds: null}")
     assert stages(alone) == stages(default) and alone["record_platform"] == 1
-    assert small["infer"] == default["infer"]  # the same optimizers and point sets
+    # each optimizer on both point sets: all seven in the default, five in the small config
+    small_config = deep_update(default_config(), SMALL_CONFIG_OVERRIDES)
+    assert default["infer"] == 2 * len(default_config()["inference"]["optimizers"]) == 14
+    assert small["infer"] == 2 * len(small_config["inference"]["optimizers"]) == 10
 
 
 def test_every_job_logs_and_benchmarks_under_its_rules_name(tmp_path):

@@ -170,10 +170,10 @@ def warm_start(
     methods: Sequence[str],
     optimizers: Sequence[str],
 ) -> Figure:
-    """Top: per optimizer, the share of mesh points ending in a local minimum and the mean
-    iterations, from the default start (the inference stage's tables) and from each encoder.
-    Bottom: per start, the mesh points where any optimizer ended in a local minimum (marker
-    size: how many did)."""
+    """Three panels, one thing each, for the iterative optimizers on the mesh from the default
+    start (the inference stage's tables) and from each encoder's guess: the share of points
+    ending in a local minimum, the mean iterations, and where the local minima are (marker size:
+    how many optimizers ended in one there; a start without any is named in the legend)."""
     inference = kit.model_rows(inference, points="mesh")
     results = {"default": dict(zip(optimizers, defaults, strict=True))}
     summaries = {"default": inference, **_by_method(warm_start_summaries, methods)}
@@ -181,86 +181,76 @@ def warm_start(
         results[method] = {n: kit.model_rows(table, optimizer=n) for n in optimizers}
     names = list(results["default"])
     starts = list(results)
-    fig = ps.figure(size)[0]
-    fig.clear()
-    grid = fig.add_gridspec(2, 1)
-    top = grid[0].subgridspec(1, 2)
-    bottom = grid[1].subgridspec(1, len(starts))
-    colours = (ps.MESH, ps.Z_CHECK, ps.Z_TILDE, ps.MANIFOLD)
+    colours = dict(zip(starts, (ps.MESH, ps.Z_CHECK, ps.Z_TILDE, ps.MANIFOLD), strict=False))
+    labels = {
+        start: rf"default $\tilde{{z}}$ = {z_init:g}"
+        if start == "default"
+        else f"{METHOD_TITLES.get(start, start)} encoder"
+        for start in starts
+    }
+    fig, (rate, iterations, where) = ps.figure(
+        size, ncols=3, gridspec_kw={"width_ratios": [1.0, 1.0, 1.25]}
+    )
     with ps.style():
-        bars = [fig.add_subplot(top[0, 0]), fig.add_subplot(top[0, 1])]
         x = np.arange(len(names))
         width = 0.8 / len(starts)
-        for ax, column, title in zip(
-            bars,
-            ("local_min_rate", "mean_iter"),
-            ("mesh points ending in a local minimum", "mean iterations"),
-            strict=True,
-        ):
+        for ax, column in ((rate, "local_min_rate"), (iterations, "mean_iter")):
             for j, start in enumerate(starts):
-                s = summaries[start]
-                values = []
-                for n in names:
-                    row = kit.model_rows(s, optimizer=n)
-                    value = 1.0 - row["success_rate"][0] if column == "local_min_rate" else None
-                    values.append(float(row[column][0]) if value is None else float(value))
+                rows = [kit.model_rows(summaries[start], optimizer=n) for n in names]
+                if column == "local_min_rate":
+                    values = [1.0 - float(r["success_rate"][0]) for r in rows]
+                    text = ["0" if v == 0 else f"{v:.1%}" for v in values]
+                else:
+                    values = [float(r[column][0]) for r in rows]
+                    text = [f"{v:.0f}" if v >= 10 else f"{v:.1f}" for v in values]
                 drawn = ax.bar(
                     x + (j - (len(starts) - 1) / 2) * width,
                     values,
                     width,
-                    color=colours[j % len(colours)],
-                    label=start,
+                    color=colours[start],
+                    label=labels[start],
                 )
-                text = [f"{v:.1%}" if column == "local_min_rate" else f"{v:.3g}" for v in values]
-                ax.bar_label(drawn, text, fontsize=6, rotation=90, padding=2)
+                ax.bar_label(drawn, text, fontsize=7, padding=1.5)
             ax.set_xticks(x)
-            ax.set_xticklabels(names, rotation=25, ha="right", fontsize=8)
-            ax.set_title(title)
-        bars[0].yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+            ax.set_xticklabels([n.replace("_", "\n") for n in names], fontsize=8)
+            ax.grid(axis="x", visible=False)
         worst = max(1.0 - float(inference["success_rate"].min()), 0.01)
-        bars[0].set_ylim(0, worst * 1.3)
-        bars[1].set_yscale("log")
-        bars[1].set_ylim(top=max(float(s["mean_iter"].max()) for s in summaries.values()) * 3)
-        bars[1].yaxis.set_major_formatter(lambda v, _: f"{v:g}")
-        bars[0].legend(title="start")
-        for j, start in enumerate(starts):
-            ax = fig.add_subplot(bottom[0, j])
+        rate.set_ylim(0, worst * 1.6)  # room for the legend above the bars
+        rate.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+        rate.set_title("Mesh points ending in a local minimum")
+        rate.legend(title="start", loc="upper center", ncols=1)
+        iterations.set_yscale("log")
+        iterations.set_ylim(top=max(float(s["mean_iter"].max()) for s in summaries.values()) * 3)
+        iterations.yaxis.set_major_formatter(lambda v, _: f"{v:g}")
+        iterations.set_title("Mean iterations to converge")
+        first = results["default"][names[0]]
+        where.scatter(first["y1"], first["y2"], s=3, color=ps.MESH, alpha=0.5)
+        _ridge(where, decoder, label=None)
+        _ellipse(where, decoder, color=ps.MANIFOLD, lw=1.0, ls="--")
+        for start in starts:
             tables = results[start]
-            first = tables[names[0]]
             count = np.zeros(first["i"].size, dtype=np.int64)
             for t in tables.values():  # the same mesh points, in the same order, per optimizer
                 count += ~t["global_min"]
-            ax.scatter(first["y1"], first["y2"], s=3, color=ps.MESH, alpha=0.6)
             hit = count > 0
-            ax.scatter(
+            where.scatter(
                 first["y1"][hit],
                 first["y2"][hit],
-                s=12 * count[hit],
-                marker="x",
-                color=ps.WRONG,
-                lw=1.0,
+                s=14 * count[hit],
+                marker="x" if start == "default" else "+",
+                color=ps.WRONG if start == "default" else colours[start],
+                lw=1.1,
+                label=f"{labels[start]}: {int(hit.sum())} of {first['i'].size} points",
             )
-            _ridge(ax, decoder, label=None)
-            _ellipse(ax, decoder, color=ps.MANIFOLD, lw=1.0, ls="--")
-            where = (
-                "default " + r"$\tilde{z}$" + f" = {z_init:g}"
-                if start == "default"
-                else f"the {start} encoder's " + r"$\tilde{z}(y)$"
-            )
-            ps.plane(
-                ax,
-                title=f"from {where}: {int(hit.sum())} of {first['i'].size} points\n"
-                "end in a local minimum for some optimizer",
-            )
-            ax.title.set_fontsize(9)
+        ps.plane(where, title="Where some optimizer ends in a local minimum")
+        where.legend(loc="upper left", fontsize=7, title="local minima from", title_fontsize=8)
         fig.suptitle(
-            "The iterative optimizers on the mesh, started from the encoder's guess instead of "
-            "one default latent (x: its size counts the optimizers in a local minimum)"
+            r"Warm starts: each optimizer from the encoder's guess $\tilde{z}(y)$ instead of "
+            rf"$\tilde{{z}}$ = {z_init:g}"
         )
     return fig
 
 
-# 33 -----------------------------------------------------------------------------------------
 def target_propagation(
     *, trajectory: Columns, landscape: Columns, cold: Columns, samples: Columns, size, method: str
 ) -> Figure:
@@ -285,8 +275,10 @@ def target_propagation(
             norm=LogNorm(levels[0], levels[-1]),
         )
         bar = fig.colorbar(c, ax=left, shrink=0.85, label=r"energy loss mean $F_\infty(y_i)$")
-        bar.set_ticks(levels[::4])
-        bar.set_ticklabels([f"{v:.2g}" for v in levels[::4]])
+        ticks = kit.round_ticks(levels[0], levels[-1])
+        bar.set_ticks(ticks)
+        bar.set_ticklabels([f"{v:g}" for v in ticks])
+        bar.minorticks_off()
         left.plot(
             path["w1"],
             path["w2"],
@@ -329,8 +321,7 @@ def target_propagation(
         ps.plane(ax, title=f"$w$ = ({path['w1'][-1]:.4f}, {path['w2'][-1]:.4f})")
         ps.outside_legend(ax)
         fig.suptitle(
-            r"Target propagation: ž = $\arg\min_z E + \lambda D(z, \tilde{z})$, then one "
-            r"decoder step on C(y, g(ž)) and one encoder step on "
-            r"D(ž, $\tilde{z}$)"
+            r"Target propagation: $ž = \arg\min_z\, E(y, z) + \lambda D(z, \tilde{z})$,"
+            r" then one decoder step on $C(y, g(ž))$ and one encoder step on $D(ž, \tilde{z})$"
         )
     return fig

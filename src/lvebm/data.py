@@ -109,11 +109,17 @@ def sample_slice(
 
 
 def held_out_slice(
-    n: int, *, x: float, seed: int, alpha: float, beta: float, noise_std: float
+    n: int = 200,
+    *,
+    x: float = 0.0,
+    seed: int = LECTURE["seed"],
+    alpha: float = LECTURE["alpha"],
+    beta: float = LECTURE["beta"],
+    noise_std: float = LECTURE["noise_std"],
 ) -> dict[str, np.ndarray]:
     """``n`` held-out noisy samples of the slice at ``x`` (streams ``denoise/theta`` and
     ``denoise/noise``, apart from the training samples) with their clean points: columns
-    ``i, theta, y1, y2, clean_y1, clean_y2``."""
+    ``i, theta, y1, y2, clean_y1, clean_y2``; the defaults are :func:`sample_slice`'s."""
     theta = stream(seed, "denoise/theta").uniform(0.0, 2.0 * np.pi, n)
     eps = stream(seed, "denoise/noise").normal(0.0, noise_std, (2, n))
     zeros = np.zeros(n)

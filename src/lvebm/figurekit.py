@@ -147,3 +147,21 @@ def model_rows(table: Columns, **match) -> Columns:
     for key, value in match.items():
         rows &= table[key] == value
     return {k: v[rows] for k, v in table.items()}
+
+
+def round_ticks(low: float, high: float) -> list[float]:
+    """Ticks of a log axis from ``low`` to ``high`` at round values, 1, 2 and 5 times a power of
+    ten (only the powers of ten where those would be more than eight).
+
+    >>> round_ticks(0.0029, 1.2)
+    [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
+    >>> round_ticks(1e-6, 10.0)
+    [1e-06, 1e-05, 0.0001, 0.001, 0.01, 0.1, 1.0, 10.0]
+    """
+    first, last = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))
+    for mantissas in ((1.0, 2.0, 5.0), (1.0,)):
+        ticks = [float(f"{m}e{e}") for e in range(first, last + 1) for m in mantissas]
+        ticks = [t for t in ticks if low <= t <= high]
+        if len(ticks) <= 8:
+            return ticks
+    return ticks

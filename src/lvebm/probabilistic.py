@@ -228,19 +228,54 @@ def em_tables(
     return concat(paths), concat(draws)
 
 
-def held_out_table(results, held_out, *, method: str) -> dict[str, np.ndarray]:
-    """The mean held-out log-likelihood of the decoder trained (by ``method``) at each finite
-    beta, under its own beta: columns ``beta, w1, w2, log_likelihood, best`` (``best``: the
-    highest). Zero temperature has no density (its noise variance is 0) and is left out."""
-    rows = (np.asarray(results["method"]) == method) & np.isfinite(results["beta"])
-    beta, w1, w2 = (np.asarray(results[k], dtype=np.float64)[rows] for k in ("beta", "w1", "w2"))
-    ll = np.array(
-        [
-            mean_log_likelihood(Decoder(a, b), held_out["y1"], held_out["y2"], c, n=None)
-            for a, b, c in zip(w1, w2, beta, strict=True)
-        ]
-    )
+def held_out_table(
+    samples,
+    held_out,
+    betas: ArrayLike,
+    start: Decoder = START,
+    *,
+    tol: float = 1e-13,
+    max_iter: int = 10_000,
+) -> dict[str, np.ndarray]:
+    """At each beta of ``betas``, the decoder of maximum likelihood on ``samples`` (EM with beta
+    fixed, continuous latent, from ``start``: the energy loss's minimiser at that beta) and its
+    mean log-likelihood under that beta on the samples and on ``held_out``: columns ``beta, w1,
+    w2, train_log_likelihood, log_likelihood, best`` (``best``: the highest held-out).
+
+    The scan's best beta is where a model's noise variance 1/(2 beta) matches the data's: hotter
+    models spread their density over the plane, colder ones punish every held-out sample off
+    their manifold.
+
+    >>> from lvebm.data import held_out_slice, sample_slice
+    >>> t = held_out_table(sample_slice(), held_out_slice(200), [1.0, 100.0, 10_000.0])
+    >>> t["beta"][t["best"]].tolist()
+    [100.0]
+    """
+    betas = np.asarray(betas, dtype=np.float64).ravel()
+    if not np.all(np.isfinite(betas) & (betas > 0.0)):
+        raise ValueError(f"betas = {betas.tolist()!r} is invalid: each must be finite and > 0")
+    w1, w2, train_ll, ll = (np.empty(betas.size) for _ in range(4))
+    for k, beta in enumerate(betas.tolist()):
+        fit = em(
+            samples["y1"],
+            samples["y2"],
+            start,
+            beta,
+            n=None,
+            learn_beta=False,
+            tol=tol,
+            max_iter=max_iter,
+        )
+        w1[k], w2[k], train_ll[k] = fit.decoder.w1, fit.decoder.w2, fit.log_likelihood
+        ll[k] = mean_log_likelihood(fit.decoder, held_out["y1"], held_out["y2"], beta, n=None)
     best = np.zeros(ll.size, dtype=bool)
     if ll.size:
         best[np.argmax(ll)] = True
-    return {"beta": beta, "w1": w1, "w2": w2, "log_likelihood": ll, "best": best}
+    return {
+        "beta": betas,
+        "w1": w1,
+        "w2": w2,
+        "train_log_likelihood": train_ll,
+        "log_likelihood": ll,
+        "best": best,
+    }

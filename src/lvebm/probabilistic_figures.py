@@ -87,20 +87,52 @@ def model_samples(*, model_samples: Columns, samples: Columns, size) -> Figure:
     return fig
 
 
-def held_out_likelihood(*, held_out: Columns, size) -> Figure:
-    """The held-out mean log-likelihood of the decoder trained at each finite beta, under that
-    beta; the best beta marked."""
+def held_out_likelihood(*, held_out: Columns, em: Columns, size, noise_std: float) -> Figure:
+    """The mean log-likelihood, under beta, of the decoder of maximum likelihood at each beta of
+    a log-spaced scan: on the samples it was fitted to and on held-out samples. The held-out
+    curve turns where the model's noise matches the data's; marked: its best beta, the beta EM
+    learns (continuous latent) and the data's own 1 / (2 sigma^2)."""
     t = held_out
     order = np.argsort(t["beta"])
-    beta, ll = t["beta"][order], t["log_likelihood"][order]
+    beta, ll, train = (t[k][order] for k in ("beta", "log_likelihood", "train_log_likelihood"))
     best = float(t["beta"][t["best"]][0])
+    continuous = em["latent"] == "continuous"
+    learned = float(em["beta"][continuous][-1])
+    data_beta = 0.5 / noise_std**2
     fig, ax = ps.figure(size)
     with ps.style():
-        ax.plot(beta, ll, "o-", color=ps.Z_CHECK, label="trained at $\\beta$, scored at $\\beta$")
-        ax.axvline(best, color="white", ls="--", lw=1, label=rf"best: $\beta$ = {best:g}")
+        ax.plot(beta, train, "-", color=ps.SAMPLES, lw=1.4, label="samples (fitted)")
+        ax.plot(beta, ll, "o-", ms=3, color=ps.Z_CHECK, label="held-out samples")
+        ax.plot(
+            [best],
+            [ll[beta == best][0]],
+            "o",
+            ms=9,
+            mfc="none",
+            mec="white",
+            mew=1.5,
+            label=rf"best held-out: $\beta$ = {best:.3g}",
+        )
+        ax.axvline(
+            learned,
+            color=ps.Z_TILDE,
+            ls="--",
+            lw=1.2,
+            label=rf"learnt by EM: $\beta$ = {learned:.0f}",
+        )
+        ax.axvline(
+            data_beta,
+            color="white",
+            ls=":",
+            lw=1.2,
+            label=rf"data: $1/(2\sigma^2)$ = {data_beta:.0f}",
+        )
         ax.set_xscale("log")
-        ax.set_xlabel(r"$\beta$ (training and scoring)")
-        ax.set_ylabel(r"held-out mean $\log p(y)$")
-        ax.set_title("Which temperature explains unseen samples best")
-        ps.outside_legend(ax)
+        ax.set_xlabel(r"$\beta$ (fitting and scoring)")
+        ax.set_ylabel(r"mean $\log p(y)$ under the fitted decoder")
+        ax.set_title(
+            r"The likelihood chooses $\beta$: too hot spreads the density, "
+            "too cold misses the noise"
+        )
+        ax.legend(loc="lower center")
     return fig

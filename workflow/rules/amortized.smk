@@ -207,7 +207,7 @@ FIGURES.update(
                     allow_missing=True,
                 ),
             },
-            (13.0, 8.0),
+            (16.0, 5.6),
             AMORTIZED_CATEGORY,
             {
                 "decoder": DECODER.main,

@@ -1,9 +1,18 @@
 # The probabilistic reading of F_beta (src/lvebm/probabilistic.py): EM with beta learned on the
-# samples, draws from the learned models, and the held-out likelihood of the trained decoders.
+# samples, draws from the learned models, and the likelihood over a scan of beta, held out.
 # The stage in one file: its outputs, its rules, its figure records.
 
 from lvebm.pipeline.jobgraph import PROBABILISTIC as PROBABILISTIC_CATEGORY
+from lvebm.pipeline.config import less
 from lvebm.pipeline.jobgraph import SMALL_JOB, Figure
+
+CONFIG_CHECKS += [
+    less(
+        "probabilistic.scan.start",
+        "probabilistic.scan.stop",
+        name="probabilistic.scan.stop",
+    )
+]
 
 TARGETS += [PATHS["em"], PATHS["model_samples"], PATHS["held_out"]]
 HEADLINE_TABLES["probabilistic"] = {
@@ -44,7 +53,7 @@ rule fit_em:
 rule held_out_likelihood:
     input:
         script=script_file("probabilistic"),
-        summary=PATHS["training_summary"],
+        samples=PATHS["samples"],
         platform=PLATFORM_RECORD,
         library=library("data", "probabilistic"),
     output:
@@ -61,7 +70,10 @@ rule held_out_likelihood:
         held_out=setting("probabilistic.held_out"),
         x=setting("data.slice.x"),
         sampler=SAMPLER,
-        method=REFERENCE_METHOD,
+        scan=setting("probabilistic.scan"),
+        start=DECODER,
+        tol=setting("probabilistic.tol"),
+        max_iter=setting("probabilistic.max_iter"),
     script:
         "../scripts/probabilistic.py"
 
@@ -86,14 +98,15 @@ FIGURES.update(
         ),
         "29_held_out_likelihood": Figure(
             "probabilistic_figures.held_out_likelihood",
-            {"held_out": PATHS["held_out"]},
+            {"held_out": PATHS["held_out"], "em": PATHS["em"]},
             (9.0, 5.0),
             PROBABILISTIC_CATEGORY,
+            {"noise_std": config["data"]["noise_std"]},
         ),
     }
 )
 REPORT_TABLES["held_out_likelihood"] = (
     PATHS["held_out"],
     PROBABILISTIC_CATEGORY,
-    "The trained decoders' held-out log-likelihood at their own beta",
+    "The likelihood over a scan of beta, fitted and held out",
 )

@@ -126,7 +126,7 @@ for sweep, sweep_at in SWEEPS.items():
                 "zipped": list(config["sweeps"][sweep].get("zip", {})),
                 "stages": config["sweeps"][sweep]["stages"],
             },
-            size=scaled_size((10.0, 6.0)),
+            size=scaled_size((14.0, 6.5)),
             dpi=config["figures"]["dpi"],
         script:
             "../scripts/figure.py"

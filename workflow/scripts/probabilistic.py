@@ -4,6 +4,8 @@ in the rule's log (lvebm.pipeline.jobs)."""
 
 import sys
 
+import numpy as np
+
 from lvebm.data import held_out_slice
 from lvebm.model import Decoder
 from lvebm.pipeline.io import read_artifact, write_parquet
@@ -37,11 +39,19 @@ def fit_em(job):
 
 
 def held_out_likelihood(job):
-    """The trained decoders -> their mean log-likelihood on held-out samples of the slice, at each
-    training beta."""
+    """The samples -> at each beta of the scan, the decoder of maximum likelihood and its mean
+    log-likelihood on them and on held-out samples of the slice."""
     p = job.params
     held_out = held_out_slice(p.held_out, x=p.x, **p.sampler)
-    table = held_out_table(read_artifact(job.input.summary), held_out, method=p.method)
+    betas = np.geomspace(p.scan["start"], p.scan["stop"], p.scan["num"])
+    table = held_out_table(
+        read_artifact(job.input.samples),
+        held_out,
+        betas,
+        Decoder(**p.start),
+        tol=p.tol,
+        max_iter=p.max_iter,
+    )
     write_parquet(job.output[0], table)
     print(f"best beta {table['beta'][table['best']]}", file=sys.stderr)
 

@@ -203,7 +203,8 @@ ARTIFACTS: dict[str, Artifact] = {
     ),
     "held_out": Artifact(
         "probabilistic/held_out.parquet",
-        "beta:double w1:double w2:double log_likelihood:double best:bool",
+        "beta:double w1:double w2:double train_log_likelihood:double log_likelihood:double "
+        "best:bool",
     ),
     "encoder_params": Artifact("amortized/encoder~{method}/params.parquet", _NETWORK),
     "encoder_trajectory": Artifact(

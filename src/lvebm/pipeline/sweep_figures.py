@@ -1,15 +1,18 @@
 """A sweep's figure: every headline number of every point, with its spread.
 
 ``spread`` takes the sweep's ``table`` (one row per point) and ``spread``
-(lvebm.pipeline.sweep.spread) as ``data``. One panel per number. With grid keys, the number
-against the first grid key (one line per combination of the others): the median and its band
-over the replicates, every point a dot.
-Without, the replicates side by side: every point a dot, the median a line, the band shaded.
-A yes/no number shows its rate and Wilson 95 % interval instead of a median and quantiles.
+(lvebm.pipeline.sweep.spread). Where the points trained the decoder, the first panel overlays
+their trained ellipses (|w1|, |w2|). Then one panel per number, named in words (``LABELS``; the
+config-style key where a number has none), its median and band written inside the panel. With
+grid keys, the number against the first grid key (one line per combination of the others): the
+median and its band over the replicates, every point a dot. Without, the replicates side by
+side: every point a dot, the median a line, the band shaded. A yes/no number shows its rate and
+Wilson 95 % interval instead of a median and quantiles.
 """
 
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -18,6 +21,36 @@ from lvebm.figurekit import Columns, panels
 from lvebm.pipeline.sweep import BAND, group, scalar
 
 SERIES = ps.HIGHLIGHT
+
+# headline number -> its name in words (mathtext); a number without one shows its key
+LABELS = {
+    "training.radius1": r"trained $|w_1|$",
+    "training.radius2": r"trained $|w_2|$",
+    "training.loss": r"energy loss at $\beta = \infty$",
+    "training.critical_beta1": r"critical $\beta$ of $w_1$",
+    "training.critical_beta2": r"critical $\beta$ of $w_2$",
+    "conditional.radius_error": "horn's largest radius error",
+    "conditional.reached": "horn reached",
+    "mesh.mean_F": r"mean $F_\infty$ on the mesh",
+    "mesh.max_F": r"largest $F_\infty$ on the mesh",
+    "mesh.unique_share": r"mesh points with a unique $\check{z}$",
+    "relaxed.max_grid_error": r"largest grid error of $F_\beta$",
+    "probabilistic.grid.beta": r"EM's $\beta$ (latent grid)",
+    "probabilistic.continuous.beta": r"EM's $\beta$ (continuous)",
+    "probabilistic.grid.log_likelihood": r"EM's mean $\log p$ (grid)",
+    "probabilistic.continuous.log_likelihood": r"EM's mean $\log p$ (continuous)",
+    "probabilistic.best_beta": r"best held-out $\beta$",
+    "amortized.supervised.median_gap_off": "supervised encoder: median gap off the band",
+    "amortized.supervised.share_inside": "supervised encoder: gap's share in the band",
+    "amortized.energy.median_gap_off": "energy encoder: median gap off the band",
+    "amortized.energy.share_inside": "energy encoder: gap's share in the band",
+}
+RADII = ("training.radius1", "training.radius2")
+
+
+def label(metric: str) -> str:
+    """A headline number's name in words, or its key."""
+    return LABELS.get(metric, metric)
 
 
 def _label(spread_row: dict) -> str:
@@ -29,7 +62,53 @@ def _label(spread_row: dict) -> str:
         )
     band = f"{BAND[0] * 100:.0f}-{BAND[1] * 100:.0f} %"
     low, high = spread_row["low"], spread_row["high"]
-    return f"median {spread_row['median']:.4g}; {band}: {low:.3g} to {high:.3g}"
+    return f"median {spread_row['median']:.4g}\n{band}: {low:.3g} to {high:.3g}"
+
+
+def _inside(ax, text: str) -> None:
+    """A panel's numbers, inside it at the top left, on a dark box."""
+    ax.text(
+        0.02,
+        0.97,
+        text,
+        transform=ax.transAxes,
+        va="top",
+        ha="left",
+        fontsize=7,
+        bbox={"boxstyle": "round,pad=0.25", "fc": "black", "ec": "none", "alpha": 0.7},
+        zorder=5,
+    )
+
+
+def _ellipses(ax, table: Columns, ticks: list[str], zipped: list[str]) -> None:
+    """Each point's trained decoder, the ellipse (|w1| cos z, |w2| sin z), one colour each."""
+    z = np.linspace(0.0, 2.0 * np.pi, 241)
+    r1, r2 = (np.asarray(table[k], dtype=float) for k in RADII)
+    colours = matplotlib.colormaps["viridis"](np.linspace(0.15, 0.95, r1.size))
+    for k in range(r1.size):
+        ax.plot(r1[k] * np.cos(z), r2[k] * np.sin(z), lw=1.0, color=colours[k], label=ticks[k])
+    ax.plot(
+        np.median(r1) * np.cos(z),
+        np.median(r2) * np.sin(z),
+        "--",
+        lw=1.4,
+        color="white",
+        label="median radii",
+    )
+    ps.plane(ax)
+    apart = max(float(np.max(np.abs(r / np.median(r) - 1.0))) for r in (r1, r2))
+    ax.set_title(
+        f"The {r1.size} trained ellipses: radii within {apart:.1%} of the median", fontsize=9
+    )
+    ax.legend(
+        fontsize=6,
+        ncols=2,
+        title=" / ".join(zipped) or None,
+        title_fontsize=6,
+        loc="center",
+        handlelength=1.2,
+        columnspacing=0.8,
+    )
 
 
 def _replicates(ax, values: np.ndarray, row: dict, ticks: list[str]) -> None:
@@ -39,7 +118,7 @@ def _replicates(ax, values: np.ndarray, row: dict, ticks: list[str]) -> None:
     ax.plot(x, values, "o", ms=4, color=ps.Z_TILDE)
     ax.set_xticks(x, ticks, rotation=90 if len(ticks) > 6 else 0, fontsize=7)
     ax.set_xlim(0.5, len(values) + 0.5)
-    ax.set_title(_label(row), fontsize=8)
+    _inside(ax, _label(row))
 
 
 def _against(ax, table: Columns, spread: Columns, metric: str, grid: list[str]) -> None:
@@ -79,27 +158,35 @@ def spread(
     zipped: list[str],
     stages: list[str],
 ) -> Figure:
-    """The sweep's numbers, one panel each, with their spread over the replicates."""
+    """The sweep's numbers, one panel each, with their spread over the replicates; first the
+    points' trained ellipses, where they trained the decoder."""
     sp = spread
     metrics = list(dict.fromkeys(sp["metric"].tolist()))
-    fig, axes = panels(size, len(metrics), cols=3)
+    overlay = all(k in table for k in RADII)
+    fig, axes = panels(size, len(metrics) + overlay, cols=4)
     ticks = ["/".join(str(table[k][i]) for k in zipped) for i in range(len(table["point"]))]
     with ps.style():
-        for ax, metric in zip(axes.flat, metrics, strict=False):  # spare panels hidden below
+        flat = list(axes.flat)
+        if overlay:
+            _ellipses(flat.pop(0), table, ticks, zipped)
+        for ax, metric in zip(flat, metrics, strict=False):  # spare panels hidden below
             values = np.asarray(table[metric])
             first = np.flatnonzero(sp["metric"] == metric)[0]
             row = {name: scalar(sp[name][first]) for name in sp}
             if grid:
                 _against(ax, table, sp, metric, grid)
-                ax.set_title(metric, fontsize=9)
             else:
                 _replicates(ax, values.astype(float), row, ticks)
-                ax.set_ylabel(metric, fontsize=8)
                 ax.set_xlabel(" / ".join(zipped), fontsize=7)
+            ax.set_title(label(metric), fontsize=9)
+            ax.tick_params(labelsize=7)
             if values.dtype == bool:
                 ax.set_yticks([0, 1], ["no", "yes"])
-                ax.set_ylim(-0.15, 1.15)
-        for ax in axes.flat[len(metrics) :]:
+                ax.set_ylim(-0.15, 1.6)  # room for the numbers inside
+            else:
+                low, high = ax.get_ylim()
+                ax.set_ylim(low, high + 0.45 * (high - low))  # room for the numbers inside
+        for ax in flat[len(metrics) :]:
             ax.set_visible(False)
         keys = ", ".join([*grid, *zipped])
         fig.suptitle(
