@@ -4,13 +4,14 @@ bad arguments. A new export fails here until it has its rows."""
 
 import dataclasses
 import inspect
+import warnings
 
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
 import lvebm
-from lvebm import conditional, training
+from lvebm import amortized, conditional, exact, inference, optimize, probabilistic, training
 
 D = lvebm.Decoder(-1.45, 0.36)
 AXIS = {"start": -1.0, "stop": 1.0, "num": 3}
@@ -107,8 +108,65 @@ BAD = {
         (lambda: lvebm.exhaustive(D, 1.0, 0.0, n=0), ValueError, "option n = 0"),
     ],
 }
-# exports that are not functions of arguments: the result record and the method table
-NOT_CALLED = {"InferenceResult": "the optimizers' result record", "OPTIMIZERS": "a table"}
+S = lvebm.sample_slice()
+NAN = [float("nan"), *S["y1"][1:]]
+NET = lvebm.encoder_network((4,))
+THETA = NET.init(0)
+GUESS = {"e": amortized.guesser(NET, THETA)}
+BAD.update(
+    {
+        "log_density": [
+            (lambda: lvebm.log_density(D, 0.0, 0.0, "1"), TypeError, "beta must be a real"),
+            (lambda: lvebm.log_density(D, 0.0, 0.0, np.inf), ValueError, "beta = inf is invalid"),
+        ],
+        "em": [
+            (lambda: lvebm.em(NAN, S["y2"]), ValueError, "y1 has a value that is not finite"),
+            (lambda: lvebm.em([np.inf], [1.0]), ValueError, "y1 has a value that is not finite"),
+            (lambda: lvebm.em([], []), ValueError, "y1 is empty"),
+            (lambda: lvebm.em("a", S["y2"]), ValueError, "y1 must hold real numbers"),
+            (lambda: lvebm.em(S["y1"], 0.0 * S["y2"]), ValueError, "y2 is 0 at every sample"),
+            (lambda: lvebm.em(S["y1"], S["y2"], (1.0, 2.0)), TypeError, "start must be a"),
+            (lambda: lvebm.em(S["y1"], S["y2"], beta=0.0), ValueError, "beta = 0.0 is invalid"),
+            (lambda: lvebm.em(S["y1"], S["y2"], max_iter=0), ValueError, "max_iter = 0"),
+        ],
+        "encoder_network": [
+            (lambda: lvebm.encoder_network((0,)), ValueError, "positive layer widths"),
+            (lambda: lvebm.encoder_network(activation="x"), ValueError, "activation"),
+        ],
+        "fit_encoder": [
+            (lambda: lvebm.fit_encoder(NET, D, NAN, S["y2"]), ValueError, "y1 has a value"),
+            (lambda: lvebm.fit_encoder(NET, D, [], []), ValueError, "y1 is empty"),
+            (lambda: lvebm.fit_encoder(NET, D, [1.0], [0.0], method="x"), ValueError, "unknown"),
+            (lambda: lvebm.fit_encoder(NET, "d", [1.0], [0.0]), TypeError, "decoder must be a"),
+            (
+                lambda: lvebm.fit_encoder(NET, D, [1.0], [0.0], init_seed=-1),
+                ValueError,
+                "init_seed = -1 is invalid",
+            ),
+        ],
+        "gap_table": [
+            (lambda: lvebm.gap_table(D, GUESS, "a", 0.0), ValueError, "y1 must hold real")
+        ],
+        "target_propagation": [
+            (lambda: lvebm.target_propagation(NET, NAN, S["y2"]), ValueError, "y1 has a value"),
+            (lambda: lvebm.target_propagation(NET, [], []), ValueError, "y1 is empty"),
+            (lambda: lvebm.target_propagation(NET, [1.0], [0.0], steps=-1), ValueError, "steps"),
+            (
+                lambda: lvebm.target_propagation(NET, [1.0], [0.0], decoder_rate=-0.1),
+                ValueError,
+                "decoder_rate = -0.1 is invalid",
+            ),
+            (lambda: lvebm.target_propagation(NET, [1.0], [0.0], D.w1), TypeError, "start"),
+        ],
+    }
+)
+# exports that are not functions of arguments: the result records and the method table
+NOT_CALLED = {
+    "InferenceResult": "the optimizers' result record",
+    "OPTIMIZERS": "a table",
+    "EMResult": "em's result record",
+    "TargetPropagation": "target_propagation's result record",
+}
 
 
 def test_every_export_has_its_bad_calls():
@@ -217,3 +275,129 @@ def test_the_science_imports_no_plumbing():
                 else []
             )
             assert not any(n.startswith("lvebm.pipeline") for n in names), (path.name, names)
+
+
+# ---- every function of points, held to the convention on NaN, inf, empty and wrong-type points --
+
+HORN = conditional.Network()
+HORN_THETA = HORN.init(1)
+SHORT_SCHEDULE = [{"method": "adam", "steps": 3, "learning_rate": 0.01}]
+
+# every public function of the library's modules that takes points (y1, y2), as a call of them
+# with good other arguments (a fit: the samples; a function of points: the points)
+OF_POINTS = {
+    "model.energy_table": lambda y1, y2: lvebm.energy_table(D, np.ones(np.size(y1), int), y1, y2),
+    "exact.free_energy_exact": lambda y1, y2: lvebm.free_energy_exact(D, y1, y2),
+    "exact.ridge_distance": lambda y1, y2: exact.ridge_distance(D, y1, y2),
+    "exact.free_energy_ellipses": lambda y1, y2: lvebm.free_energy_ellipses(2.0, 1.0, y1, y2),
+    **{
+        f"optimize.{name}": lambda y1, y2, name=name: getattr(optimize, name)(D, y1, y2)
+        for name in lvebm.OPTIMIZERS
+    },
+    "optimize.minimize": lambda y1, y2: lvebm.minimize(D, y1, y2, method="newton"),
+    "optimize.run_optimizer": lambda y1, y2: optimize.run_optimizer("lbfgs", D, y1, y2),
+    "inference.grid_tolerance": lambda y1, y2: inference.grid_tolerance(D, y1, y2),
+    "inference.infer": lambda y1, y2: lvebm.infer(D, np.arange(1, np.size(y1) + 1), y1, y2),
+    "mesh.free_energy_field": lambda y1, y2: lvebm.free_energy_field(D, y1, y2),
+    "relaxed.free_energy_relaxed": lambda y1, y2: lvebm.free_energy_relaxed(D, y1, y2, 1.0),
+    "training.loss": lambda y1, y2: training.loss(np.array([2.0, 1.5]), y1, y2, beta=1.0),
+    "training.critical_betas": lambda y1, y2: training.critical_betas(y1, y2),
+    "training.denoise": lambda y1, y2: training.denoise(D, y1, y2),
+    "training.train": lambda y1, y2: lvebm.train(y1, y2, **SHORT),
+    "conditional.free_energy": lambda y1, y2: conditional.free_energy(
+        HORN, HORN_THETA, np.zeros(np.size(y1)), y1, y2
+    ),
+    "amortized.latent_guess": lambda y1, y2: amortized.latent_guess(NET, THETA, y1, y2),
+    "amortized.fit_encoder": lambda y1, y2: lvebm.fit_encoder(
+        NET, D, y1, y2, schedule=SHORT_SCHEDULE
+    ),
+    "amortized.regularized_latent": lambda y1, y2: amortized.regularized_latent(
+        D, y1, y2, 0.0, 1.0
+    ),
+    "amortized.target_propagation": lambda y1, y2: lvebm.target_propagation(NET, y1, y2, steps=2),
+    "amortized.gap_table": lambda y1, y2: lvebm.gap_table(D, GUESS, y1, y2),
+    "probabilistic.log_density": lambda y1, y2: lvebm.log_density(D, y1, y2, 1.0),
+    "probabilistic.circle_free_energy": lambda y1, y2: probabilistic.circle_free_energy(
+        1.0, y1, y2, 1.0
+    ),
+    "probabilistic.em": lambda y1, y2: lvebm.em(y1, y2, max_iter=3),
+}
+BAD_POINTS = {
+    "nan": [float("nan"), 1.0],
+    "inf": [float("inf"), 1.0],
+    "empty": [],
+}
+
+
+@pytest.mark.parametrize("name", sorted(OF_POINTS))
+def test_points_of_the_wrong_type_get_one_clear_error_naming_them(name):
+    for bad in ("a", ["1.0", "2.0"], [1j, 2.0]):
+        with pytest.raises((TypeError, ValueError)) as raised:
+            OF_POINTS[name](bad, [0.5, 0.5])
+        assert "y1" in str(raised.value), (name, bad, raised.value)
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_POINTS))
+@pytest.mark.parametrize("name", sorted(OF_POINTS))
+def test_nan_inf_or_no_points_give_a_result_or_one_clear_error_never_a_warning(name, kind):
+    """A function of points maps a point that is not finite to NaN and no points to an empty
+    result; a fit stops with a ValueError naming the samples. Neither lets numpy warn."""
+    y1 = BAD_POINTS[kind]
+    y2 = [0.5] * len(y1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            OF_POINTS[name](y1, y2)
+        except ValueError as e:
+            assert "y1" in str(e), (name, kind, e)
+            assert type(e) is ValueError
+
+
+def test_every_function_of_points_has_its_row():
+    """A new public function taking (y1, y2) fails here until it has its row above."""
+    import importlib
+
+    rows = set()
+    for module in (
+        "model",
+        "exact",
+        "optimize",
+        "inference",
+        "mesh",
+        "relaxed",
+        "training",
+        "conditional",
+        "amortized",
+        "probabilistic",
+    ):
+        mod = importlib.import_module(f"lvebm.{module}")
+        for name, value in vars(mod).items():
+            if (
+                not name.startswith("_")
+                and inspect.isfunction(value)
+                and value.__module__ == mod.__name__
+                and {"y1", "y2"} <= set(inspect.signature(value).parameters)
+            ):
+                rows.add(f"{module}.{name}")
+    # the functions of points that are parts of others (the losses' closures, the scans over a
+    # trained table) and are called through them above
+    parts = {
+        "training.loss_and_gradient",
+        "training.train_per_sample",
+        "training.train_lbfgs",
+        "training.landscape",
+        "training.learning_rate_scan",
+        "training.temperature_scan",
+        "conditional.energy",
+        "conditional.latent_loss",
+        "conditional.regression_loss",
+        "conditional.latent_residuals",
+        "conditional.regression_residuals",
+        "amortized.supervised_loss",
+        "amortized.supervised_residuals",
+        "amortized.energy_loss",
+        "amortized.energy_residuals",
+        "amortized.warm_start",
+        "probabilistic.mean_log_likelihood",
+    }
+    assert rows - parts == set(OF_POINTS)

@@ -461,9 +461,12 @@ def closure(roots: set[Path]) -> set[str]:
     """lvebm files ``roots`` import, transitively, with their packages' __init__s, as paths
     below the package ("model.py", "pipeline/io.py"), plus the package's __init__."""
     package = ROOT / "src/lvebm"
-    found, todo = {"__init__.py"}, list(roots)
+    found, todo, read = {"__init__.py"}, list(roots), set()
     while todo:
         path = todo.pop()
+        if path in read:  # modules may import each other (inside functions)
+            continue
+        read.add(path)
         for file in (path, *(p / "__init__.py" for p in path.parents if package in p.parents)):
             rel = file.relative_to(package).as_posix()
             if rel not in found:

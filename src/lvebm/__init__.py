@@ -25,15 +25,23 @@ Conventions (every export follows them; ``tests/test_api.py`` checks them over `
 - **Methods** are chosen by keyword, ``method=``, after the points: ``minimize(decoder, y1, y2,
   z_init, method="lbfgs")``, ``infer(decoder, labels, y1, y2, method="lbfgs")``.
 - **Defaults** are the lecture's: ``sample_slice()`` is its 24 samples at x = 0 (seed 709, the
-  pipeline's), ``Network()`` its 1 -> 8 -> 8 -> 2, ``train(y1, y2)`` starts from its untrained
-  decoder, every optimizer option its scipy counterpart's.
+  pipeline's), ``Network()`` its 1 -> 8 -> 8 -> 2, ``train(y1, y2)``, ``em(y1, y2)`` and
+  ``target_propagation(net, y1, y2)`` start from its untrained decoder, ``mesh_points()`` is its
+  25 x 17 mesh, every optimizer option its scipy counterpart's, every other default the
+  pipeline's ``config.yaml``.
 - **Bad arguments** stop with one ``TypeError`` (a string, a bool or an array where a number
   belongs) or ``ValueError`` (a negative size or seed, a non-integer label, an option out of
   range, complex points) that names the argument and what is allowed, never numpy's message.
+  A fit (``em``, ``fit_encoder``, ``target_propagation``, ``train``) stops the same way on
+  samples that are not finite, on no samples at all and on degenerate ones (``em`` on y2 = 0
+  everywhere).
 - **Extreme values.** Any non-zero finite weights give finite results where the true value is
   representable (tiny, huge, a circle, as thin as a segment: tested against a brute force);
   a point that is not finite gives NaN (and ``converged = False``), a squared distance beyond
-  the float range gives ``F = inf``.
+  the float range gives ``F = inf``, no points give empty results; never a numpy warning.
+
+Every public function and class has a numpydoc docstring (Parameters, Returns, Raises, an
+example the tests run); the API reference is built from them (``docs/api/``).
 
 Modules:
 
@@ -94,6 +102,14 @@ _EXPORTS = {
     "free_energy_relaxed": "relaxed",
     "train": "training",
     "Network": "network",
+    "log_density": "probabilistic",
+    "em": "probabilistic",
+    "EMResult": "probabilistic",
+    "encoder_network": "amortized",
+    "fit_encoder": "amortized",
+    "gap_table": "amortized",
+    "target_propagation": "amortized",
+    "TargetPropagation": "amortized",
 }
 __all__ = sorted(_EXPORTS)
 

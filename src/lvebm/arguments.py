@@ -21,6 +21,26 @@ from numpy.typing import ArrayLike, NDArray
 def real_array(name: str, value: ArrayLike) -> NDArray[np.float64]:
     """``value`` as float64; ValueError if it is complex or not numeric.
 
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the error message.
+    value : array_like
+        The argument: a scalar or an array of real numbers (booleans and integers are accepted
+        and converted).
+
+    Returns
+    -------
+    ndarray
+        ``value`` as float64, in its own shape (0-d for a scalar); not a copy if it already is.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is complex, or its values are not numbers (strings, objects).
+
+    Examples
+    --------
     >>> real_array("y1", [1, 2]).dtype
     dtype('float64')
     >>> real_array("y1", [1j])
@@ -41,6 +61,25 @@ def real_array(name: str, value: ArrayLike) -> NDArray[np.float64]:
 def real_points(**arrays: ArrayLike) -> list[NDArray[np.float64]]:
     """The named arrays as float64, broadcast to one shape; ValueError naming them otherwise.
 
+    Parameters
+    ----------
+    **arrays : array_like
+        The points' coordinates, by name (``y1=..., y2=...``): real numbers, broadcast together.
+
+    Returns
+    -------
+    list of ndarray
+        The arrays as float64, in the order given, broadcast to their common shape (read-only
+        views where broadcasting repeats values).
+
+    Raises
+    ------
+    ValueError
+        If an array is complex or not numeric, or the arrays cannot be broadcast together (the
+        message gives each one's shape).
+
+    Examples
+    --------
     >>> [a.shape for a in real_points(y1=[1.0, 2.0], y2=0.5)]
     [(2,), (2,)]
     >>> real_points(y1=[1.0, 2.0, 3.0], y2=[1.0, 2.0])
@@ -55,9 +94,76 @@ def real_points(**arrays: ArrayLike) -> list[NDArray[np.float64]]:
         raise ValueError(f"{shapes}: they must match (or be scalars)") from None
 
 
+def finite_samples(**arrays: ArrayLike) -> list[NDArray[np.float64]]:
+    """Samples to fit a model to: the named arrays as flat float64 of one length.
+
+    At least one sample, every value finite; ValueError naming the array otherwise. A function of
+    points maps a point that is not finite to NaN; a fit has no such way out, so a NaN, an inf or
+    no sample at all stops it here, named, before any numpy warning.
+
+    Parameters
+    ----------
+    **arrays : array_like
+        The samples' coordinates, by name (``y1=..., y2=...``): real numbers, broadcast together,
+        then flattened.
+
+    Returns
+    -------
+    list of ndarray
+        The arrays as flat float64 of one length (>= 1), in the order given.
+
+    Raises
+    ------
+    ValueError
+        If an array is complex or not numeric, the arrays cannot be broadcast together, they are
+        empty, or a value is not finite (the message names the array and the value's index).
+
+    Examples
+    --------
+    >>> [a.tolist() for a in finite_samples(y1=[1.0, 2.0], y2=[0.5, 0.0])]
+    [[1.0, 2.0], [0.5, 0.0]]
+    >>> finite_samples(y1=[1.0, float("nan")], y2=[0.0, 0.0])
+    Traceback (most recent call last):
+    ValueError: y1 has a value that is not finite (nan at index 1): the samples must be finite
+    """
+    flat = [a.ravel() for a in real_points(**arrays)]
+    for name, a in zip(arrays, flat, strict=True):
+        if a.size == 0:
+            raise ValueError(f"{name} is empty: at least one sample is needed")
+        bad = np.flatnonzero(~np.isfinite(a))
+        if bad.size:
+            raise ValueError(
+                f"{name} has a value that is not finite ({a[bad[0]]} at index {bad[0]}): the "
+                "samples must be finite"
+            )
+    return flat
+
+
 def starts(name: str, value: ArrayLike, n: int) -> NDArray[np.float64]:
     """The start latent(s) ``value`` of ``n`` points, flat: one for all, or one each.
 
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the error message.
+    value : array_like
+        The start latent(s): a scalar (or one value) for every point, or one value per point
+        (flattened), real numbers.
+    n : int
+        The number of points.
+
+    Returns
+    -------
+    ndarray
+        The start latent(s) as flat float64, of 1 or ``n`` values.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is complex or not numeric, or has neither 1 nor ``n`` values.
+
+    Examples
+    --------
     >>> starts("z_init", 0.5, 3).tolist(), starts("z_init", [0.1, 0.2, 0.3], 3).tolist()
     ([0.5], [0.1, 0.2, 0.3])
     >>> starts("z_init", [0.1, 0.2], 3)
@@ -71,9 +177,30 @@ def starts(name: str, value: ArrayLike, n: int) -> NDArray[np.float64]:
 
 
 def real_number(name: str, value) -> float:
-    """A real scalar argument as float; TypeError naming it for anything else (a string, a
-    bool, an array).
+    """A real scalar argument as float; TypeError naming it for anything else.
 
+    Anything else is a string, a bool, an array: only a real number (a Python or numpy int or
+    float) passes.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the error message.
+    value : float
+        The argument, a real number (not a bool).
+
+    Returns
+    -------
+    float
+        ``value`` as a Python float (it may be NaN or infinite: the caller checks its range).
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number, or is a bool.
+
+    Examples
+    --------
     >>> real_number("beta", 2)
     2.0
     >>> real_number("beta", "1")
@@ -88,6 +215,29 @@ def real_number(name: str, value) -> float:
 def count(name: str, value, minimum: int = 0) -> int:
     """A size or seed: an integer >= ``minimum``; TypeError or ValueError naming it otherwise.
 
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the error message.
+    value : int
+        The argument, an integer (a Python or numpy integer, not a bool).
+    minimum : int, optional
+        The smallest value allowed (0 by default; 1 for a grid size or an iteration cap).
+
+    Returns
+    -------
+    int
+        ``value`` as a Python int.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer (a float, even a whole one, or a bool).
+    ValueError
+        If ``value`` < ``minimum``.
+
+    Examples
+    --------
     >>> count("n", 24)
     24
     >>> count("n", -1)
@@ -107,6 +257,26 @@ def count(name: str, value, minimum: int = 0) -> int:
 def labels_array(name: str, value: ArrayLike) -> NDArray[np.int64]:
     """Labels as int64; ValueError naming them if any is not a whole number.
 
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the error message.
+    value : array_like
+        The labels: whole numbers (integers, or floats with no fractional part), finite.
+
+    Returns
+    -------
+    ndarray
+        The labels as int64, in ``value``'s shape.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is complex or not numeric, or a label is not a finite whole number (the
+        message gives the first such).
+
+    Examples
+    --------
     >>> labels_array("labels", [1, 2.0]).tolist()
     [1, 2]
     >>> labels_array("labels", [1.5])
@@ -153,8 +323,47 @@ OPTION_RULES: dict[str, tuple[Callable[[object], bool], str]] = {
 
 
 def checked_options(function: Callable) -> Callable:
-    """Decorate an optimizer: its keyword options (given or default) are checked against
-    ``OPTION_RULES`` before it runs; an unknown option is named with the allowed ones."""
+    """Decorate an optimizer: its keyword options are checked before it runs.
+
+    The options, given or default, are checked against ``OPTION_RULES`` before it runs; an
+    unknown option is named with the allowed ones. The options are the optimizer's keyword-only
+    parameters but ``trace``; with both ``c1`` and ``c2``, ``c1 < c2`` is checked too. A result
+    with a ``reshaped`` method, of an optimizer with a ``y1`` argument, is reshaped to the
+    broadcast shape of ``y1`` and ``y2`` (the points' shape).
+
+    Parameters
+    ----------
+    function : callable
+        The optimizer, whose every keyword-only parameter but ``trace`` has a row of
+        ``OPTION_RULES``.
+
+    Returns
+    -------
+    callable
+        The checked optimizer, of ``function``'s signature and name. It raises ``ValueError``
+        naming the option and what is allowed for an option outside its range (or ``c2 <= c1``),
+        and naming the options for an unknown keyword, before ``function`` runs.
+
+    Raises
+    ------
+    AssertionError
+        If a keyword-only parameter of ``function`` (but ``trace``) has no rule in
+        ``OPTION_RULES``.
+
+    Examples
+    --------
+    >>> @checked_options
+    ... def descend(x, *, step=0.5, max_iter=10):
+    ...     return x - step
+    >>> descend(1.0)
+    0.5
+    >>> descend(1.0, max_iter=0)
+    Traceback (most recent call last):
+    ValueError: option max_iter = 0 of descend is invalid: must be an integer >= 1
+    >>> descend(1.0, stpe=0.1)
+    Traceback (most recent call last):
+    ValueError: descend has no option 'stpe'; its options are step, max_iter, trace
+    """
     signature = inspect.signature(function)
     options = [
         name

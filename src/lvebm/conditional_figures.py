@@ -41,8 +41,49 @@ def _horn_axes(fig, ax, horn: Columns) -> None:
 
 
 def conditional_manifold(*, radii: Columns, horn: Columns, size, model: str, n: int) -> Figure:
-    """The manifold of the conditional decoder in 3-D: at each x of the grid the ellipse with
-    radii f(x) over n latents, as a wireframe, over the horn's samples."""
+    """The manifold of the conditional decoder in 3-D, over the horn's samples.
+
+    Figures 23 (untrained) and 24 (trained): at each x of the grid the ellipse with radii f(x) over
+    n latents, as a wireframe, over the horn's samples coloured by x (figure 1's colours, with the
+    colour bar of x); the title gives the range of the radii |f(x)|.
+
+    Parameters
+    ----------
+    radii : Mapping of str to ndarray
+        The radii on the x grid (results/conditional/radii.parquet,
+        :func:`lvebm.conditional.radii_table`): columns ``x`` and ``f1``, ``f2`` (trained) or
+        ``f1_untrained``, ``f2_untrained``.
+    horn : Mapping of str to ndarray
+        The horn's samples (results/data/horn.parquet): columns ``x``, ``y1`` and ``y2``.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 8 x 6.5).
+    model : {'untrained', 'trained'}
+        Whose radii to draw: the initialisation's or the trained network's (any other value: the
+        trained).
+    n : int
+        The number of latents around each ellipse (the lecture's 48).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One 3-D panel and the colour bar of x.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import lvebm
+    >>> from lvebm.conditional import fit, radii_table
+    >>> net, horn = lvebm.Network(), lvebm.sample_horn(200)
+    >>> short = [{"method": "adam", "steps": 20, "learning_rate": 0.02}]  # a short training
+    >>> params, _ = fit(net, horn, init_seed=1, schedule=short)
+    >>> radii = radii_table(net, params, np.linspace(0.0, 1.0, 11), alpha=1.5, beta=2.0)
+    >>> with warnings.catch_warnings():  # it warns: subplots_adjust in a constrained layout
+    ...     warnings.simplefilter("ignore", UserWarning)
+    ...     fig = conditional_manifold(radii=radii, horn=horn, size=(8.0, 6.5), model="untrained",
+    ...                                n=48)
+    >>> fig.axes[0].get_title().splitlines()[0]
+    'Untrained conditional decoder: 11 x values times 48 latents'
+    """
     r = radii
     suffix = "_untrained" if model == "untrained" else ""
     f1, f2 = np.asarray(r["f1" + suffix]), np.asarray(r["f2" + suffix])
@@ -73,8 +114,43 @@ def conditional_manifold(*, radii: Columns, horn: Columns, size, model: str, n: 
 
 
 def regression_baseline(*, radii: Columns, horn: Columns, size) -> Figure:
-    """The regression network's prediction y = f(x) (no latent) against the horn: it follows
-    the horn's axis, the mean of each ring."""
+    """The regression network's prediction y = f(x) (no latent) against the horn.
+
+    Figure 25: the baseline's curve y = f(x) over the horn's samples (coloured by x, with the
+    colour bar of x) and the horn's axis y = 0 (dashed): the prediction follows the axis, the mean
+    of each ring. The title gives the largest |f(x)| as a share of the data's radius |rho(x)|.
+
+    Parameters
+    ----------
+    radii : Mapping of str to ndarray
+        The radii on the x grid (results/conditional/radii.parquet,
+        :func:`lvebm.conditional.radii_table`): columns ``x``, ``baseline_y1``, ``baseline_y2``,
+        ``rho1`` and ``rho2``.
+    horn : Mapping of str to ndarray
+        The horn's samples (results/data/horn.parquet): columns ``x``, ``y1`` and ``y2``.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 8 x 6.5).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One 3-D panel and the colour bar of x.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import lvebm
+    >>> from lvebm.conditional import fit, radii_table
+    >>> net, horn = lvebm.Network(), lvebm.sample_horn(200)
+    >>> short = [{"method": "adam", "steps": 20, "learning_rate": 0.02}]  # a short training
+    >>> params, _ = fit(net, horn, init_seed=1, schedule=short)
+    >>> radii = radii_table(net, params, np.linspace(0.0, 1.0, 11), alpha=1.5, beta=2.0)
+    >>> with warnings.catch_warnings():  # it warns: subplots_adjust in a constrained layout
+    ...     warnings.simplefilter("ignore", UserWarning)
+    ...     fig = regression_baseline(radii=radii, horn=horn, size=(8.0, 6.5))
+    >>> fig.axes[0].get_title().splitlines()[0]
+    'Regression without a latent collapses onto the axis'
+    """
     r = radii
     fig, ax = ps.figure(size, subplot_kw={"projection": "3d"})
     with ps.style():
@@ -108,8 +184,49 @@ def regression_baseline(*, radii: Columns, horn: Columns, size) -> Figure:
 def conditional_free_energy(
     *, maps: Columns, held_out: Columns, size, window: float, floor: float
 ) -> Figure:
-    """F_inf(x, y) of the trained conditional decoder at a few x (log colour scale), with the
-    held-out samples whose x is within ``window``."""
+    """F_inf(x, y) of the trained conditional decoder at a few x, with the held-out samples near x.
+
+    Figure 26: one panel per x of the maps, F_inf(x, y) on a log colour scale from ``floor`` (the
+    smaller values drawn at it) to the largest F (at least 1), with the held-out samples whose x is
+    within ``window``; each title gives their number. One colour bar for the panels.
+
+    Parameters
+    ----------
+    maps : Mapping of str to ndarray
+        The maps (results/conditional/maps.parquet, :func:`lvebm.conditional.free_energy_maps`):
+        columns ``x``, ``y1``, ``y2`` and ``F``, x-major, a square mesh per x in mesh order.
+    held_out : Mapping of str to ndarray
+        The held-out horn samples (results/conditional/free_energy.parquet,
+        :func:`lvebm.conditional.free_energy_table`): columns ``x``, ``y1`` and ``y2``.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 13 x 4.8).
+    window : float
+        The held-out samples drawn on the map of x are those with |x_i - x| <= ``window`` (the
+        pipeline's 0.03).
+    floor : float
+        The bottom of the log colour scale, > 0 (the pipeline's 1e-3, below the held-out samples'
+        F_inf).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel of the (y1, y2) plane per x, in one row, and the colour bar.
+
+    Examples
+    --------
+    >>> import lvebm
+    >>> from lvebm.conditional import fit, free_energy_maps, free_energy_table, training_samples
+    >>> net = lvebm.Network()
+    >>> short = [{"method": "adam", "steps": 20, "learning_rate": 0.02}]  # a short training
+    >>> params, _ = fit(net, lvebm.sample_horn(200), init_seed=1, schedule=short)
+    >>> maps = free_energy_maps(net, params, [0.0, 1.0], num=9, margin=1.3)
+    >>> held = training_samples(200, seed=709, alpha=1.5, beta=2.0, noise_std=0.05,
+    ...                         split="held_out")
+    >>> fig = conditional_free_energy(maps=maps, held_out=free_energy_table(net, params, held),
+    ...                               size=(13.0, 4.8), window=0.03, floor=1e-3)
+    >>> len(fig.axes), fig.axes[0].get_title()
+    (3, '$x$ = 0: 8 samples')
+    """
     held = held_out
     xs = list(dict.fromkeys(np.asarray(maps["x"]).tolist()))
     fig, axes = kit.panels(size, len(xs), cols=len(xs))

@@ -45,8 +45,30 @@ SCALE_RANGE = (1e-100, 1e100)  # major radii whose squares are safe to form
 class ExactFreeEnergy:
     """F_inf(y), z_check(y) in [0, 2 pi), whether z_check is unique, and Newton iterations.
 
-    Flags: F and z_check are NaN where a point or radius is not finite (nothing to solve), and F
-    is inf where the squared distance exceeds the float range (z_check is still exact there).
+    What :func:`free_energy_exact` and :func:`free_energy_ellipses` return, every field in the
+    points' broadcast shape. Flags: F and z_check are NaN where a point or radius is not finite
+    (nothing to solve), and F is inf where the squared distance exceeds the float range (z_check
+    is still exact there).
+
+    Parameters
+    ----------
+    z_check : ndarray
+        The minimiser argmin_z E(y, z), float64, in [0, 2 pi); on the ridge, where two mirror
+        minimisers tie, the smaller one.
+    F : ndarray
+        The free energy F_inf(y) = min_z E(y, z), the squared distance to the ellipse, float64.
+    unique : ndarray
+        Whether z_check is the only minimiser, bool: False on the ridge, at the centre, on a
+        degenerate (flat) ellipse and where a point is not finite.
+    n_iter : ndarray
+        The Newton iterations of the root t of Q(t) = 1, int64 (0 where no Newton was needed:
+        on an axis, at the centre, on a flat ellipse).
+
+    Examples
+    --------
+    >>> r = free_energy_exact(Decoder(-1.45, 0.36), [2.0, float("nan")], [0.1, 0.1])
+    >>> r.F.round(4).tolist(), r.unique.tolist(), r.n_iter.tolist()
+    ([0.3111, nan], [True, False], [4, 0])
     """
 
     z_check: NDArray[np.float64]
@@ -116,20 +138,72 @@ def _newton_step(
 def free_energy_exact(decoder: Decoder, y1: ArrayLike, y2: ArrayLike) -> ExactFreeEnergy:
     """Exact F_inf and z_check for every point (y1, y2), vectorised; robust on axes and centre.
 
-    Points are processed in cache-sized chunks; the result does not depend on the chunking.
+    Points are processed in cache-sized chunks; the result does not depend on the chunking. The
+    solver is :func:`free_energy_ellipses` with the decoder's radii (the module's docstring
+    derives it).
 
+    Parameters
+    ----------
+    decoder : Decoder
+        The decoder g(z) = [w1 cos z, w2 sin z].
+    y1, y2 : array_like
+        The points' coordinates, broadcast together.
+
+    Returns
+    -------
+    ExactFreeEnergy
+        ``z_check`` (in [0, 2 pi)), ``F`` (F_inf, the squared distance to the ellipse),
+        ``unique`` (whether z_check is the only minimiser) and ``n_iter`` (Newton iterations),
+        each in the points' broadcast shape (0-d for scalars); F and z_check are NaN where a
+        point is not finite.
+
+    Raises
+    ------
+    ValueError
+        If the points are complex or not numeric, or cannot be broadcast together.
+
+    See Also
+    --------
+    free_energy_ellipses : The same with one ellipse per point.
+
+    Examples
+    --------
     >>> r = free_energy_exact(Decoder(-1.45, 0.36), [2.0, 0.0], [0.1, 0.0])
     >>> r.F.round(4).tolist(), r.z_check.round(4).tolist(), r.unique.tolist()
     ([0.3111, 0.1296], [3.1028, 1.5708], [True, False])
+    >>> free_energy_exact(Decoder(-1.45, 0.36), [[2.0], [0.0]], [0.1, 0.0, 0.5]).F.shape
+    (2, 3)
     """
     return free_energy_ellipses(decoder.w1, decoder.w2, y1, y2)
 
 
 def ridge_distance(decoder: Decoder, y1: ArrayLike, y2: ArrayLike) -> NDArray[np.float64]:
-    """Distance from each point to the ridge of F_inf, where two mirror minimisers tie: the
-    segment of the major axis with |u| <= (e0^2 - e1^2) / e0 (the evolute's cusps); the centre
+    """Distance from each point to the ridge of F_inf, where two mirror minimisers tie.
+
+    The ridge is the segment of the major axis with |u| <= (e0^2 - e1^2) / e0 (between the
+    evolute's cusps; u the coordinate along the major axis, e0 >= e1 the semi-axes); the centre
     alone for a circle. Broadcasts y1 and y2.
 
+    Parameters
+    ----------
+    decoder : Decoder
+        The decoder g(z) = [w1 cos z, w2 sin z].
+    y1, y2 : array_like
+        The points' coordinates, broadcast together.
+
+    Returns
+    -------
+    ndarray
+        The Euclidean distance from each point to the ridge, float64, in the points' broadcast
+        shape (0 on the ridge).
+
+    Raises
+    ------
+    ValueError
+        If the points are complex or not numeric, or cannot be broadcast together.
+
+    Examples
+    --------
     >>> ridge_distance(Decoder(-1.45, 0.36), [0.0, 3.0, 1.0], [0.5, 0.0, 0.0]).round(4).tolist()
     [0.5, 1.6394, 0.0]
     """
@@ -151,9 +225,40 @@ def free_energy_ellipses(
     segment's end that is nearer); both radii zero is the single point 0. A point or radius that
     is NaN or infinite has F and z_check NaN.
 
+    Parameters
+    ----------
+    w1, w2 : array_like
+        The radii of the ellipses, broadcast with the points: scalars for one ellipse, arrays
+        for one per point. Zero is allowed (a segment, or the point 0).
+    y1, y2 : array_like
+        The points' coordinates, broadcast together and with the radii.
+
+    Returns
+    -------
+    ExactFreeEnergy
+        ``z_check``, ``F``, ``unique`` and ``n_iter``, each in the broadcast shape of the points
+        and the radii (0-d for scalars).
+
+    Raises
+    ------
+    ValueError
+        If a point or radius is complex or not numeric, or the four cannot be broadcast
+        together.
+
+    See Also
+    --------
+    free_energy_exact : The same for one decoder.
+
+    Examples
+    --------
     >>> r = free_energy_ellipses([2.0, 1.0], [1.0, 3.0], [3.0, 0.0], [0.0, 4.0])
     >>> r.F.tolist(), r.z_check.tolist()
     ([1.0, 1.0], [0.0, 1.5707963267948966])
+
+    A zero radius: the ellipse is the segment from (-2, 0) to (2, 0):
+
+    >>> free_energy_ellipses(2.0, 0.0, [3.0, 1.0], [0.0, 1.0]).F.tolist()
+    [1.0, 1.0]
     """
     y1, y2, w1, w2 = (real_array(n, v) for n, v in (("y1", y1), ("y2", y2), ("w1", w1), ("w2", w2)))
     shape = real_points(y1=y1, y2=y2, w1=w1, w2=w2)[0].shape

@@ -27,15 +27,79 @@ MAX_AXIS = 25
 
 
 def thinned(axis) -> np.ndarray:
-    """Every k-th point of a mesh axis, k the smallest giving at most MAX_AXIS points."""
+    """Every k-th point of a mesh axis, k the smallest giving at most MAX_AXIS points.
+
+    Parameters
+    ----------
+    axis : array_like
+        The axis's coordinates, 1-D.
+
+    Returns
+    -------
+    ndarray
+        Every k-th coordinate from the first, float64, at most ``MAX_AXIS`` (25) of them; the
+        axis itself if it is short enough.
+
+    Examples
+    --------
+    >>> thinned(np.linspace(-3.0, 3.0, 25)).size  # the lecture's axis is kept whole
+    25
+    >>> a = thinned(np.linspace(-3.0, 3.0, 101))  # every 5th point
+    >>> a.size, a[:3].round(4).tolist()
+    (21, [-3.0, -2.7, -2.4])
+    """
     axis = np.asarray(axis, dtype=float)
     return axis[:: -(-axis.size // MAX_AXIS)]
 
 
 def temperature_tables(decoder: Decoder, line_y1, line_y2, names, y1, y2, *, betas, n: int):
-    """At each beta: F_beta along the line (columns ``beta, y1, y2, F``, with the exact F_inf
-    in ``F_inf``) and the soft-argmin weights of the named points over the ``n`` latents
-    (``beta, point, z, weight``)."""
+    """The beta slider's tables: F_beta along the line and the weights of the named points.
+
+    At each beta: F_beta along the line (columns ``beta, y1, y2, F``, with the exact F_inf in
+    ``F_inf``) and the soft-argmin weights of the named points over the ``n`` latents
+    (``beta, point, z, weight``).
+
+    Parameters
+    ----------
+    decoder : Decoder
+        The decoder g(z) = [w1 cos z, w2 sin z].
+    line_y1, line_y2 : array_like
+        The line's points' coordinates, 1-D, of one length.
+    names : sequence of str
+        The named points' names.
+    y1, y2 : array_like
+        The named points' coordinates, 1-D, one per name.
+    betas : array_like
+        The inverse temperatures, each > 0 (the training stage's temperature scan).
+    n : int
+        The size of the latent grid (the lecture's 48).
+
+    Returns
+    -------
+    line : dict of str to ndarray
+        Columns ``beta, y1, y2, F`` (F_beta on the grid) and ``F_inf`` (the exact F_inf), the
+        line's points for each beta, beta-major.
+    weight : dict of str to ndarray
+        Columns ``beta, point, z, weight``, ``n`` rows per point for each beta, beta-major,
+        then point-major.
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer.
+    ValueError
+        If a beta is not > 0, or ``n`` < 1.
+
+    Examples
+    --------
+    >>> line, weight = temperature_tables(
+    ...     Decoder(-1.45, 0.36), [0.0, 0.0], [-1.0, 1.0], ["y(23)", "(0, 0)"], [1.977, 0.0],
+    ...     [0.096, 0.0], betas=[0.1, 1.0], n=4)
+    >>> line["beta"].tolist(), line["F"].round(4).tolist(), line["F_inf"].round(4).tolist()
+    ([0.1, 0.1, 1.0, 1.0], [2.0532, 2.0532, 1.4794, 1.4794], [0.4096, 0.4096, 0.4096, 0.4096])
+    >>> list(weight), weight["weight"].size
+    (['beta', 'point', 'z', 'weight'], 16)
+    """
     line_y1, line_y2 = np.asarray(line_y1, dtype=float), np.asarray(line_y2, dtype=float)
     y1, y2 = np.asarray(y1, dtype=float), np.asarray(y2, dtype=float)
     betas = np.asarray(betas, dtype=float)
@@ -63,9 +127,39 @@ def temperature_tables(decoder: Decoder, line_y1, line_y2, names, y1, y2, *, bet
 
 
 def decoder_table(radii, mesh_y1, mesh_y2, line_y1, line_y2) -> dict[str, np.ndarray]:
-    """F_inf on the mesh and along the line for every decoder (w1, w2) with both radii from
-    ``radii``: columns ``w1, w2, on_line, y1, y2, F`` (w1-major, then w2, the mesh's points,
-    then the line's)."""
+    """F_inf on the mesh and along the line for every decoder (w1, w2) with radii from ``radii``.
+
+    Both radii run through ``radii``: columns ``w1, w2, on_line, y1, y2, F`` (w1-major, then w2, the
+    mesh's points, then the line's).
+
+    Parameters
+    ----------
+    radii : array_like
+        The radii of the sliders, each finite and non-zero (the config's 24 from 0.125 to 3).
+    mesh_y1, mesh_y2 : array_like
+        The mesh's points' coordinates (flattened).
+    line_y1, line_y2 : array_like
+        The line's points' coordinates (flattened).
+
+    Returns
+    -------
+    dict of str to ndarray
+        Columns ``w1, w2`` (the decoder), ``on_line`` (bool: the row is a point of the line),
+        ``y1, y2`` and ``F`` (F_inf), ``len(radii)^2`` times the points' rows.
+
+    Raises
+    ------
+    ValueError
+        If a radius is zero or not finite.
+
+    Examples
+    --------
+    >>> t = decoder_table([0.5, 2.0], [0.0, 1.0], [0.0, 0.0], [0.0], [1.5])
+    >>> t["w1"].size, t["on_line"][:3].tolist()
+    (12, [False, False, True])
+    >>> t["F"][:3].round(4).tolist()  # the circle of radius 0.5
+    [0.25, 0.25, 1.0]
+    """
     radii = np.asarray(radii, dtype=float)
     y1 = np.concatenate([np.ravel(mesh_y1), np.ravel(line_y1)]).astype(float)
     y2 = np.concatenate([np.ravel(mesh_y2), np.ravel(line_y2)]).astype(float)

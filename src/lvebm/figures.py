@@ -26,7 +26,30 @@ from lvebm.model import Decoder
 
 
 def horn(*, horn: Columns, size) -> Figure:
-    """The horn in 3-D: axes x, y1, y2, points coloured by x (rainbow, violet at x = 0)."""
+    """The horn in 3-D: axes x, y1, y2, points coloured by x (rainbow, violet at x = 0).
+
+    Figure 1: the horn's samples of y given x, with a colour bar of x.
+
+    Parameters
+    ----------
+    horn : Mapping of str to ndarray
+        The horn's samples (results/data/horn.parquet, :func:`lvebm.data.sample_horn`): columns
+        ``x``, ``y1`` and ``y2``.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 7.5 x 6).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One 3-D panel titled with the number of samples, and the colour bar of x.
+
+    Examples
+    --------
+    >>> import lvebm
+    >>> fig = horn(horn=lvebm.sample_horn(50), size=(7.5, 6.0))
+    >>> len(fig.axes), fig.axes[0].get_title()
+    (2, 'The horn: 50 samples of y given x')
+    """
     h = horn
     fig, ax = ps.figure(size, subplot_kw={"projection": "3d"})
     with ps.style():
@@ -39,7 +62,36 @@ def horn(*, horn: Columns, size) -> Figure:
 
 # 2 ------------------------------------------------------------------------------------------
 def samples(*, samples: Columns, energies: Columns, size) -> Figure:
-    """The samples at x = 0 and the decoded points g(z) of the latent grid."""
+    """The samples at x = 0 and the decoded points g(z) of the latent grid.
+
+    Figure 2: the training samples y^(i) and the untrained decoder's manifold, with its latents
+    marked, in the plane; the legend (outside, right) gives their numbers.
+
+    Parameters
+    ----------
+    samples : Mapping of str to ndarray
+        The samples (results/data/samples.parquet, :func:`lvebm.data.sample_slice`): columns
+        ``i``, ``y1`` and ``y2``.
+    energies : Mapping of str to ndarray
+        The energy table (results/energy/energies.parquet, :func:`lvebm.model.energy_table`): its
+        decoded latent grid, columns ``i``, ``z``, ``y1_tilde`` and ``y2_tilde``.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 7 x 5).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel of the (y1, y2) plane.
+
+    Examples
+    --------
+    >>> import lvebm
+    >>> s = lvebm.sample_slice()
+    >>> e = lvebm.energy_table(lvebm.Decoder(-1.45, 0.36), s["i"], s["y1"], s["y2"])
+    >>> fig = samples(samples=s, energies=e, size=(7.0, 5.0))
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['samples $y^{(i)}$, 24', 'decoded $g(z)$, 48 latents']
+    """
     s, e = samples, energies
     fig, ax = ps.figure(size)
     with ps.style():
@@ -61,7 +113,28 @@ def samples(*, samples: Columns, energies: Columns, size) -> Figure:
 
 # 3 ------------------------------------------------------------------------------------------
 def computation_graph(*, size) -> Figure:
-    """The energy's computation graph: y and z, decoder g, output y_tilde, cost, energy E."""
+    """The energy's computation graph: y and z, decoder g, output y_tilde, cost, energy E.
+
+    Figure 3, a diagram: the latent z (unobserved) feeds the decoder g(z) = [w1 cos z, w2 sin z],
+    whose output y_tilde and the observed y feed the cost C(y, y_tilde) = |y - y_tilde|^2, the
+    energy E(y, z). It reads no table.
+
+    Parameters
+    ----------
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 6 x 4.6).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel without axes: the nodes, the decoder, the cost and the arrows between them.
+
+    Examples
+    --------
+    >>> fig = computation_graph(size=(6.0, 4.6))
+    >>> len(fig.axes), len(fig.axes[0].patches)
+    (1, 8)
+    """
     fig, ax = ps.figure(size)
     with ps.style():
         ax.set_xlim(0, 10)
@@ -99,7 +172,33 @@ def computation_graph(*, size) -> Figure:
 
 # 4 ------------------------------------------------------------------------------------------
 def energies(*, energies: Columns, size) -> Figure:
-    """E_1 ... E_n over z in [0, 2 pi): small panels, row-major, one shared energy axis."""
+    """E_1 ... E_n over z in [0, 2 pi): small panels, row-major, one shared energy axis.
+
+    Figure 4: one panel per sample i, six to a row, its energy E_i(z) = E(y^(i), z) over the
+    latent grid; the panels share both axes and spare ones of the last row are switched off.
+
+    Parameters
+    ----------
+    energies : Mapping of str to ndarray
+        The energy table (results/energy/energies.parquet, :func:`lvebm.model.energy_table`):
+        columns ``i``, ``z`` and ``E``.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 12 x 7).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A grid of panels, one per sample, in rows of six.
+
+    Examples
+    --------
+    >>> import lvebm
+    >>> s = lvebm.sample_slice()
+    >>> e = lvebm.energy_table(lvebm.Decoder(-1.45, 0.36), s["i"], s["y1"], s["y2"])
+    >>> fig = energies(energies=e, size=(12.0, 7.0))
+    >>> len(fig.axes), fig.axes[0].get_title(), fig.get_suptitle()
+    (24, '$E_{1}$', 'The 24 energy functions over the latent grid')
+    """
     e = energies
     labels = np.unique(e["i"])
     cols = 6
@@ -138,8 +237,49 @@ def _markers(z: np.ndarray, step: float) -> np.ndarray:
 def focus_energy(
     *, energies: Columns, inference: Columns, size, focus: int, optimizer: str, z_range, marker_step
 ) -> Figure:
-    """E_focus over z in [start, stop) with markers every ``marker_step``; z_tilde, z_check and
-    F_inf marked, an arrow from z_tilde to z_check."""
+    """E_focus over z in [start, stop) with markers every ``marker_step``.
+
+    Figure 5: the energy of sample ``focus``, repeated periodically over ``z_range``; the initial
+    latent z_tilde and the optimizer's z_check marked on the z axis, an arrow from z_tilde to
+    z_check, and F_inf (the energy at z_check) marked with a cross and a dotted line.
+
+    Parameters
+    ----------
+    energies : Mapping of str to ndarray
+        The energy table (results/energy/energies.parquet): columns ``i``, ``z`` and ``E``.
+    inference : Mapping of str to ndarray
+        The optimizer's results on the samples (results/inference/samples/<optimizer>.parquet,
+        :func:`lvebm.inference.infer`): columns ``i``, ``z_init``, ``z_check`` and ``F``.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 9 x 4.5).
+    focus : int
+        The label i of the sample drawn (the lecture's 23).
+    optimizer : str
+        The optimizer's name, for the legend (the pipeline's ``figures.search_optimizer``).
+    z_range : tuple of float
+        (start, stop) of the z axis in radians (the pipeline's -2 pi to 4 pi); ticks at multiples
+        of pi.
+    marker_step : float
+        The spacing of the curve's markers in radians (the pipeline's pi / 12).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel: the energy curve over z, the two latents and F_inf.
+
+    Examples
+    --------
+    >>> import lvebm
+    >>> d = lvebm.Decoder(-1.45, 0.36)
+    >>> s = lvebm.sample_slice()
+    >>> e = lvebm.energy_table(d, s["i"], s["y1"], s["y2"])
+    >>> found = lvebm.infer(d, s["i"], s["y1"], s["y2"], method="gradient_descent").results
+    >>> fig = focus_energy(energies=e, inference=found, size=(9.0, 4.5), focus=23,
+    ...                    optimizer="gradient_descent", z_range=(-2 * np.pi, 4 * np.pi),
+    ...                    marker_step=np.pi / 12)
+    >>> fig.axes[0].get_legend().get_texts()[2].get_text()
+    'ž = 3.103 (gradient_descent)'
+    """
     e, res = energies, inference
     m = e["i"] == focus
     z, energy = _periodic(e["z"][m], e["E"][m], *z_range)
@@ -186,7 +326,38 @@ def focus_energy(
 
 # 6 ------------------------------------------------------------------------------------------
 def latent_plane(*, samples: Columns, energies: Columns, size, focus: int) -> Figure:
-    """Latent, decoder output and y^(focus) in the plane: samples, manifold, y^(focus), g(0)."""
+    """Latent, decoder output and y^(focus) in the plane: samples, manifold, y^(focus), g(0).
+
+    Figure 6: the samples, the decoded manifold with its latents and the latents z = 0, pi/2, pi,
+    3 pi/2 labelled, the sample y^(focus), the decoder's output y_tilde = g(0) with a dashed line
+    to it, and an arrow along the manifold that shows the direction in which z runs.
+
+    Parameters
+    ----------
+    samples : Mapping of str to ndarray
+        The samples (results/data/samples.parquet): columns ``i``, ``y1`` and ``y2``.
+    energies : Mapping of str to ndarray
+        The energy table (results/energy/energies.parquet): its decoded latent grid, columns
+        ``i``, ``z``, ``y1_tilde`` and ``y2_tilde``.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 7 x 5).
+    focus : int
+        The label i of the sample marked (the lecture's 23).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel of the (y1, y2) plane.
+
+    Examples
+    --------
+    >>> import lvebm
+    >>> s = lvebm.sample_slice()
+    >>> e = lvebm.energy_table(lvebm.Decoder(-1.45, 0.36), s["i"], s["y1"], s["y2"])
+    >>> fig = latent_plane(samples=s, energies=e, size=(7.0, 5.0), focus=23)
+    >>> fig.axes[0].get_title()
+    '$z$ runs clockwise from the left; $y^{(23)}$ lies on the right'
+    """
     s, e = samples, energies
     z, g1, g2 = kit.manifold(e)
     y = kit.row(s, s["i"] == focus)
@@ -247,7 +418,53 @@ def search(
     optimizer: str,
     decoder: Mapping,
 ) -> Figure:
-    """The search for F_inf(y^(focus)) in the plane, from the optimizer's real iterates."""
+    """The search for F_inf(y^(focus)) in the plane, from the optimizer's real iterates.
+
+    Figure 7: the samples and the manifold; the path of g(z) through the optimizer's iterates
+    z_k (decoded along the latents between them), the iterates, g(z_tilde) at the start and
+    g(z_check) at the end, y^(focus) with a dashed line to g(z_check); the title gives F_inf.
+
+    Parameters
+    ----------
+    samples : Mapping of str to ndarray
+        The samples (results/data/samples.parquet): columns ``i``, ``y1`` and ``y2``.
+    energies : Mapping of str to ndarray
+        The energy table (results/energy/energies.parquet): its decoded latent grid, columns
+        ``i``, ``z``, ``y1_tilde`` and ``y2_tilde``.
+    trace : Mapping of str to ndarray
+        The optimizer's iterates on the samples
+        (results/inference/samples/<optimizer>_trace.parquet, :func:`lvebm.inference.infer`'s
+        trace): columns ``i`` and ``z``, in the order of the steps.
+    inference : Mapping of str to ndarray
+        The optimizer's results on the samples (results/inference/samples/<optimizer>.parquet):
+        columns ``i``, ``z_check`` and ``F``.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 7 x 5).
+    focus : int
+        The label i of the sample whose search is drawn (the lecture's 23).
+    optimizer : str
+        The optimizer's name, for the title (the pipeline's ``figures.search_optimizer``).
+    decoder : Mapping
+        The decoder's weights, ``{"w1": ..., "w2": ...}`` (the config's ``decoder``), which decode
+        the iterates.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel of the (y1, y2) plane.
+
+    Examples
+    --------
+    >>> import lvebm
+    >>> d = lvebm.Decoder(-1.45, 0.36)
+    >>> s = lvebm.sample_slice()
+    >>> e = lvebm.energy_table(d, s["i"], s["y1"], s["y2"])
+    >>> found, trace = lvebm.infer(d, s["i"], s["y1"], s["y2"], method="gradient_descent")
+    >>> fig = search(samples=s, energies=e, trace=trace, inference=found, size=(7.0, 5.0),
+    ...              focus=23, optimizer="gradient_descent", decoder={"w1": -1.45, "w2": 0.36})
+    >>> fig.axes[0].get_legend().get_texts()[3].get_text()
+    'iterates (85 steps)'
+    """
     s, e, res = samples, energies, inference
     dec = Decoder(**decoder)
     y = kit.row(s, s["i"] == focus)
@@ -306,7 +523,46 @@ def search(
 def mesh_minimisers(
     *, mesh: Columns, energies: Columns, size, decoder: Mapping, max_points: int
 ) -> Figure:
-    """The mesh, the manifold and the decoded minimisers g(z_check) of the mesh points."""
+    """The mesh, the manifold and the decoded minimisers g(z_check) of the mesh points.
+
+    Figure 8: the mesh points (thinned to at most ``max_points``), each joined by a faint line to
+    its decoded minimiser g(z_check) on the manifold.
+
+    Parameters
+    ----------
+    mesh : Mapping of str to ndarray
+        The free energy on the mesh (results/mesh/free_energy.parquet,
+        :func:`lvebm.mesh.free_energy_field`): columns ``y1``, ``y2`` and ``z_check``, in mesh
+        order.
+    energies : Mapping of str to ndarray
+        The energy table (results/energy/energies.parquet): its decoded latent grid, columns
+        ``i``, ``z``, ``y1_tilde`` and ``y2_tilde``.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 7.5 x 5.2).
+    decoder : Mapping
+        The decoder's weights, ``{"w1": ..., "w2": ...}`` (the config's ``decoder``).
+    max_points : int
+        The most mesh points drawn (a regular sub-grid; the pipeline's 4000).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel of the (y1, y2) plane.
+
+    Examples
+    --------
+    >>> import lvebm
+    >>> d = lvebm.Decoder(-1.45, 0.36)
+    >>> s = lvebm.sample_slice()
+    >>> e = lvebm.energy_table(d, s["i"], s["y1"], s["y2"])
+    >>> _, y1, y2 = lvebm.mesh_points({"start": -3.0, "stop": 3.0, "num": 7},
+    ...                               {"start": -2.0, "stop": 2.0, "num": 5})
+    >>> mesh = lvebm.free_energy_field(d, y1, y2)
+    >>> fig = mesh_minimisers(mesh=mesh, energies=e, size=(7.5, 5.2),
+    ...                       decoder={"w1": -1.45, "w2": 0.36}, max_points=4000)
+    >>> fig.axes[0].get_legend().get_texts()[0].get_text()
+    'mesh points (35)'
+    """
     e = energies
     idx = kit.thin(mesh, int(np.sqrt(max_points)))
     g1, g2 = Decoder(**decoder)(mesh["z_check"][idx])
@@ -326,7 +582,48 @@ def mesh_minimisers(
 def highlighted(
     *, mesh: Columns, energies: Columns, highlight: Columns, size, max_points: int
 ) -> Figure:
-    """The highlighted mesh points over the mesh and the manifold."""
+    """The highlighted mesh points over the mesh and the manifold.
+
+    Figure 9: the mesh points (thinned to at most ``max_points``), the manifold and the
+    highlighted points, each in its colour with its coordinates in the legend.
+
+    Parameters
+    ----------
+    mesh : Mapping of str to ndarray
+        The free energy on the mesh (results/mesh/free_energy.parquet): columns ``y1`` and ``y2``,
+        in mesh order.
+    energies : Mapping of str to ndarray
+        The energy table (results/energy/energies.parquet): its decoded latent grid, columns
+        ``i``, ``z``, ``y1_tilde`` and ``y2_tilde``.
+    highlight : Mapping of str to ndarray
+        The highlighted points' energy curves (results/mesh/highlight.parquet,
+        :func:`lvebm.mesh.highlight_curves`): columns ``h`` (1, 2, ...), ``y1`` and ``y2``.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 7.5 x 5.2).
+    max_points : int
+        The most mesh points drawn (a regular sub-grid; the pipeline's 4000).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel of the (y1, y2) plane.
+
+    Examples
+    --------
+    >>> import lvebm
+    >>> from lvebm.mesh import highlight_curves
+    >>> d = lvebm.Decoder(-1.45, 0.36)
+    >>> s = lvebm.sample_slice()
+    >>> e = lvebm.energy_table(d, s["i"], s["y1"], s["y2"])
+    >>> _, y1, y2 = lvebm.mesh_points({"start": -3.0, "stop": 3.0, "num": 7},
+    ...                               {"start": -2.0, "stop": 2.0, "num": 5})
+    >>> h = highlight_curves(d, [[-3.0, -0.5], [0.0, -0.5]], z_start=0.0, z_stop=2 * np.pi,
+    ...                      step=np.pi / 12, oversample=8)
+    >>> fig = highlighted(mesh={"y1": y1, "y2": y2}, energies=e, highlight=h, size=(7.5, 5.2),
+    ...                   max_points=4000)
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['mesh points', 'manifold g(z)', '(-3, -0.5)', '(0, -0.5)']
+    """
     e, h = energies, highlight
     idx = kit.thin(mesh, int(np.sqrt(max_points)))
     fig, ax = ps.figure(size)
@@ -355,7 +652,39 @@ def highlighted(
 
 # 10 -----------------------------------------------------------------------------------------
 def highlighted_energies(*, highlight: Columns, size, z_range) -> Figure:
-    """Energy curves of the highlighted points with a cross at every z_check in the range."""
+    """Energy curves of the highlighted points with a cross at every z_check in the range.
+
+    Figure 10: each highlighted point's energy E(y, z) over ``z_range``, with markers where the
+    table flags them; a cross at (z_check + 2 pi k, F_inf) for every period in the range; the
+    legend gives each point's F_inf.
+
+    Parameters
+    ----------
+    highlight : Mapping of str to ndarray
+        The highlighted points' energy curves (results/mesh/highlight.parquet,
+        :func:`lvebm.mesh.highlight_curves`): columns ``h``, ``y1``, ``y2``, ``z``, ``E``,
+        ``marker``, ``z_check`` and ``F``.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 9 x 5).
+    z_range : tuple of float
+        (start, stop) of the z axis in radians (the pipeline's -2 pi to 4 pi); ticks at multiples
+        of pi.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel: one curve per highlighted point.
+
+    Examples
+    --------
+    >>> import lvebm
+    >>> from lvebm.mesh import highlight_curves
+    >>> h = highlight_curves(lvebm.Decoder(-1.45, 0.36), [[-3.0, -0.5], [0.0, -0.5]],
+    ...                      z_start=-2 * np.pi, z_stop=4 * np.pi, step=np.pi / 12, oversample=8)
+    >>> fig = highlighted_energies(highlight=h, size=(9.0, 5.0), z_range=(-2 * np.pi, 4 * np.pi))
+    >>> len(fig.axes[0].get_legend().get_texts()), fig.axes[0].get_ylabel()
+    (2, 'energy $E(y, z)$')
+    """
     h = highlight
     fig, ax = ps.figure(size)
     with ps.style():
@@ -388,8 +717,42 @@ def highlighted_energies(*, highlight: Columns, size, z_range) -> Figure:
 def free_energy_map(
     *, mesh: Columns, samples: Columns, size, vmax: float, max_arrows: int
 ) -> Figure:
-    """F_inf over the mesh (viridis, 0 to vmax, extended above), the samples, and arrows
-    -grad F toward the manifold with lengths proportional to the gradient."""
+    """F_inf over the mesh, the samples, and arrows -grad F toward the manifold.
+
+    Figure 11: the heat map of F_inf (viridis, 0 to ``vmax``, extended above), the samples, and
+    arrows -grad F_inf on a thinned sub-grid with lengths proportional to the gradient.
+
+    Parameters
+    ----------
+    mesh : Mapping of str to ndarray
+        The free energy on the mesh (results/mesh/free_energy.parquet,
+        :func:`lvebm.mesh.free_energy_field`): columns ``y1``, ``y2``, ``F``, ``dF_dy1`` and
+        ``dF_dy2``, in mesh order.
+    samples : Mapping of str to ndarray
+        The samples (results/data/samples.parquet): columns ``y1`` and ``y2``.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 8.5 x 5.2).
+    vmax : float
+        The top of the colour scale (the lecture's 2).
+    max_arrows : int
+        The most arrows per axis (the pipeline's 33).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel of the (y1, y2) plane and its colour bar.
+
+    Examples
+    --------
+    >>> import lvebm
+    >>> _, y1, y2 = lvebm.mesh_points({"start": -3.0, "stop": 3.0, "num": 7},
+    ...                               {"start": -2.0, "stop": 2.0, "num": 5})
+    >>> mesh = lvebm.free_energy_field(lvebm.Decoder(-1.45, 0.36), y1, y2)
+    >>> fig = free_energy_map(mesh=mesh, samples=lvebm.sample_slice(), size=(8.5, 5.2),
+    ...                       vmax=2.0, max_arrows=33)
+    >>> len(fig.axes), fig.axes[0].get_legend().get_texts()[0].get_text()
+    (2, 'samples')
+    """
     s = samples
     fig, ax = ps.figure(size)
     with ps.style():
@@ -409,7 +772,38 @@ def free_energy_map(
 
 # 12 -----------------------------------------------------------------------------------------
 def optimizer_comparison(*, summary: Columns, size) -> Figure:
-    """Share of global minima reached, iterations and evaluations per optimizer and point set."""
+    """Share of global minima reached, iterations and evaluations per optimizer and point set.
+
+    Figure 12: three panels of grouped bars, one bar per optimizer and point set (the samples and
+    the mesh): the share of points that reached the global minimum, the mean iterations and the
+    mean energy evaluations (log scale); one legend of the point sets below the panels.
+
+    Parameters
+    ----------
+    summary : Mapping of str to ndarray
+        The inference summary (results/inference/summary.parquet,
+        :func:`lvebm.inference.summarize`): columns ``points``, ``optimizer``, ``success_rate``,
+        ``mean_iter`` and ``mean_eval``, one row per point set and optimizer.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 13 x 4.6).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Three panels side by side.
+
+    Examples
+    --------
+    >>> import lvebm
+    >>> from lvebm.inference import summarize
+    >>> d, s = lvebm.Decoder(-1.45, 0.36), lvebm.sample_slice()
+    >>> runs = {m: lvebm.infer(d, s["i"], s["y1"], s["y2"], method=m).results
+    ...         for m in ("gradient_descent", "newton")}
+    >>> summary = summarize((("samples", m), t) for m, t in runs.items())
+    >>> fig = optimizer_comparison(summary=summary, size=(13.0, 4.6))
+    >>> [ax.get_title() for ax in fig.axes]
+    ['reached the global minimum', 'mean iterations', 'mean evaluations']
+    """
     t = summary
     names = list(dict.fromkeys(t["optimizer"].tolist()))
     sets = list(dict.fromkeys(t["points"].tolist()))
@@ -462,8 +856,51 @@ def local_minima(
     max_points: int,
     vmax: float,
 ) -> Figure:
-    """Per optimizer, the mesh points where it stopped in a non-global minimum from z_init,
-    over the F_inf heat map (``meshes``: each optimizer's mesh table, in order)."""
+    """Per optimizer, the mesh points where it stopped in a non-global minimum from z_init.
+
+    Figure 13: one panel per optimizer, over the F_inf heat map (0 to ``vmax``, the colour scale
+    of figure 11), a cross at each mesh point where the optimizer ended in a non-global minimum
+    (thinned to at most ``max_points``); each title gives that share of the mesh.
+
+    Parameters
+    ----------
+    meshes : sequence of Mapping of str to ndarray
+        Each optimizer's results on the mesh (results/inference/mesh/<optimizer>.parquet,
+        :func:`lvebm.inference.infer`), in the order of ``optimizers``: columns ``y1``, ``y2``
+        and ``global_min``.
+    mesh : Mapping of str to ndarray
+        The free energy on the mesh (results/mesh/free_energy.parquet): columns ``y1``, ``y2`` and
+        ``F``, in mesh order.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 12 x 6.5).
+    optimizers : sequence of str
+        The optimizers' names (the pipeline's: every configured one but the exact reference).
+    z_init : float
+        The initial latent every optimizer started from, for the title (the pipeline's 0.5).
+    max_points : int
+        The most crosses drawn per panel (the pipeline's 4000).
+    vmax : float
+        The top of the colour scale (figure 11's 2).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The panels in rows of three (spare ones switched off) and a shared colour bar.
+
+    Examples
+    --------
+    >>> import lvebm
+    >>> d = lvebm.Decoder(-1.45, 0.36)
+    >>> i, y1, y2 = lvebm.mesh_points({"start": -3.0, "stop": 3.0, "num": 7},
+    ...                               {"start": -2.0, "stop": 2.0, "num": 5})
+    >>> names = ["gradient_descent", "newton"]
+    >>> meshes = [lvebm.infer(d, i, y1, y2, method=m).results for m in names]
+    >>> fig = local_minima(meshes=meshes, mesh=lvebm.free_energy_field(d, y1, y2),
+    ...                    size=(12.0, 6.5), optimizers=names, z_init=0.5, max_points=4000,
+    ...                    vmax=2.0)
+    >>> [ax.get_title() for ax in fig.axes[:2]]
+    ['gradient_descent: 5.7% local', 'newton: 5.7% local']
+    """
     n = len(optimizers)
     fig, axes = kit.panels(size, n, sharex=True, sharey=True)
     with ps.style():

@@ -26,7 +26,34 @@ Condition = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarra
 
 @dataclass(frozen=True)
 class Line:
-    """Points (y1, y2) searched along the latents origin + alpha p."""
+    """Points (y1, y2) searched along the latents origin + alpha p.
+
+    Calling the line with steps ``alpha`` (one per point) returns ``(f, slope)``: the energy at
+    origin + alpha p and its directional derivative dE/dz * p there.
+
+    Parameters
+    ----------
+    energy_and_dz : callable
+        ``energy_and_dz(y1, y2, z)`` returning E and dE/dz (:meth:`Decoder.energy_and_dz`).
+    y1, y2 : ndarray
+        The points' coordinates, 1-D, one per search.
+    origin : ndarray
+        The latents the searches start from, one per point.
+    p : ndarray
+        The search directions in latent space, one per point.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lvebm.model import Decoder
+    >>> d = Decoder(-1.45, 0.36)
+    >>> y1, y2, z = np.array([2.0, -0.5]), np.array([0.1, 1.0]), np.array([0.5, 0.5])
+    >>> f0, g = d.energy_and_dz(y1, y2, z)
+    >>> line = Line(d.energy_and_dz, y1, y2, z, -g)  # steepest descent from z = 0.5
+    >>> f, slope = line(np.zeros(2))  # at the origin: E and dE/dz * p = -(dE/dz)^2
+    >>> f.round(4).tolist(), slope.round(4).tolist()
+    ([10.7145, 1.2814], [-20.2859, -2.5499])
+    """
 
     energy_and_dz: Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
     y1: np.ndarray
@@ -39,7 +66,29 @@ class Line:
         return e, g * self.p
 
     def take(self, sel: np.ndarray) -> Line:
-        """The line of the points ``sel`` (an index or boolean array)."""
+        """The line of the points ``sel`` (an index or boolean array).
+
+        Parameters
+        ----------
+        sel : ndarray
+            The points to keep: their indices, or a boolean mask over the points.
+
+        Returns
+        -------
+        Line
+            The same energy along the same directions, for the selected points only.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from lvebm.model import Decoder
+        >>> d = Decoder(-1.45, 0.36)
+        >>> y1, y2, z = np.array([2.0, -0.5]), np.array([0.1, 1.0]), np.array([0.5, 0.5])
+        >>> f0, g = d.energy_and_dz(y1, y2, z)
+        >>> line = Line(d.energy_and_dz, y1, y2, z, -g)  # steepest descent from z = 0.5
+        >>> line.take(np.array([False, True])).y1.tolist()
+        [-0.5]
+        """
         return Line(self.energy_and_dz, self.y1[sel], self.y2[sel], self.origin[sel], self.p[sel])
 
 
@@ -57,7 +106,36 @@ WOLFE2_MAX_BRACKET, ZOOM_MAX_ITER, ZOOM_CUBIC_CHECK, ZOOM_QUADRATIC_CHECK = 10, 
 
 @dataclass
 class LineSearchResult:
-    """Accepted step, value and slope there, status code and evaluations, per point."""
+    """Accepted step, value and slope there, status code and evaluations, per point.
+
+    What :func:`dcsrch` and :func:`wolfe_zoom` return, one value per searched point.
+
+    Parameters
+    ----------
+    alpha : ndarray
+        The accepted step (or the last trial, or the input where there was none), float64.
+    f : ndarray
+        E at origin + alpha p.
+    slope : ndarray
+        The directional derivative dE/dz * p there.
+    status : ndarray
+        The status codes, int8: ``CONVERGED`` (1), ``WARNING`` (2), ``ERROR`` (3) or
+        ``EXHAUSTED`` (4).
+    n_eval : ndarray
+        The evaluations of the line each search took, int64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lvebm.model import Decoder
+    >>> d = Decoder(-1.45, 0.36)
+    >>> y1, y2, z = np.array([2.0, -0.5]), np.array([0.1, 1.0]), np.array([0.5, 0.5])
+    >>> f0, g = d.energy_and_dz(y1, y2, z)
+    >>> line = Line(d.energy_and_dz, y1, y2, z, -g)  # steepest descent from z = 0.5
+    >>> r = wolfe_zoom(line, np.ones(2), f0, -g * g, c1=1e-4, c2=0.9)
+    >>> r.alpha.round(4).tolist(), r.status.tolist(), r.n_eval.tolist()
+    ([0.5678, 0.3922], [1, 1], [2, 2])
+    """
 
     alpha: np.ndarray
     f: np.ndarray
@@ -67,13 +145,59 @@ class LineSearchResult:
 
     @property
     def ok(self) -> np.ndarray:
+        """Whether each search converged (its status is ``CONVERGED``).
+
+        Returns
+        -------
+        ndarray
+            ``status == CONVERGED``, bool, one per point.
+
+        Examples
+        --------
+        >>> r = LineSearchResult(*(np.zeros(2) for _ in range(3)), np.array([1, 3]), np.ones(2))
+        >>> r.ok.tolist()
+        [True, False]
+        """
         return self.status == CONVERGED
 
 
 def dcstep(stx, fx, dx, sty, fy, dy, stp, fp, dp, brackt, stpmin, stpmax):
     """Safeguarded cubic/quadratic step of More and Thuente, vectorised over its four cases.
 
-    Each case is computed only for the points in it; the interval update is common to all.
+    Each case is computed only for the points in it; the interval update is common to all. The
+    names and rules are MINPACK-2's (scipy.optimize._dcsrch's ``dcstep``): case 1, a higher
+    value than at stx (the minimum is bracketed); case 2, derivatives of opposite sign
+    (bracketed); case 3, the derivative decreases in magnitude; case 4, it does not.
+
+    Parameters
+    ----------
+    stx, fx, dx : ndarray
+        The step with the least value so far, that value and the derivative there.
+    sty, fy, dy : ndarray
+        The other end of the interval, its value and derivative.
+    stp, fp, dp : ndarray
+        The current trial step, its value and derivative.
+    brackt : ndarray
+        Whether each point's minimum is already bracketed, bool.
+    stpmin, stpmax : float or ndarray
+        The bounds of the step (broadcast to the points).
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(stx, fx, dx, sty, fy, dy, stp, brackt)``: the updated interval's ends with their
+        values and derivatives, the next trial step and the updated ``brackt``.
+
+    Examples
+    --------
+    On f(s) = (s - 0.5)^2 from s = 0 (f = 0.25, f' = -1), a trial at s = 1 with the opposite
+    slope brackets the minimum, and the next trial is the quadratic's minimiser:
+
+    >>> a = lambda v: np.array([v])
+    >>> out = dcstep(a(0.0), a(0.25), a(-1.0), a(0.0), a(0.25), a(-1.0),
+    ...              a(1.0), a(0.25), a(1.0), a(False), 0.0, 10.0)
+    >>> float(out[6][0]), bool(out[7][0])
+    (0.5, True)
     """
     sgnd = dp * np.sign(dx)
     case1 = fp > fx
@@ -188,6 +312,50 @@ def dcsrch(
     Status CONVERGED, WARNING (MINPACK's warnings: the step is usable), ERROR (bad input),
     or EXHAUSTED (``max_eval`` evaluations without an answer). The state of the points still
     searching is kept in compact arrays, shrunk as points finish.
+
+    Parameters
+    ----------
+    line : Line
+        The points and their search directions.
+    stp : ndarray
+        The first trial step of each point.
+    f0 : ndarray
+        E at each origin (step 0).
+    g0 : ndarray
+        The slope dE/dz * p at each origin; it must be negative (a descent direction).
+    ftol : float
+        The sufficient-decrease constant c1 (L-BFGS-B's 1e-3).
+    gtol : float
+        The curvature constant c2 of the strong Wolfe conditions (L-BFGS-B's 0.9).
+    xtol : float
+        The relative width of the bracket below which the search ends with a warning.
+    stpmin, stpmax : float
+        The bounds of the step.
+    max_eval : int
+        The most evaluations of the line per point.
+
+    Returns
+    -------
+    LineSearchResult
+        Per point: the accepted step (the last trial where the search ran out or gave up, the
+        input step where it had bad input), E and the slope there, the status code and the
+        evaluations taken.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lvebm.model import Decoder
+    >>> d = Decoder(-1.45, 0.36)
+    >>> y1, y2, z = np.array([2.0, -0.5]), np.array([0.1, 1.0]), np.array([0.5, 0.5])
+    >>> f0, g = d.energy_and_dz(y1, y2, z)
+    >>> line = Line(d.energy_and_dz, y1, y2, z, -g)  # steepest descent from z = 0.5
+    >>> r = dcsrch(line, np.ones(2), f0, -g * g, ftol=1e-3, gtol=0.9, xtol=0.1, stpmin=0.0,
+    ...            stpmax=1e10, max_eval=20)
+    >>> r.alpha.round(4).tolist(), r.ok.tolist(), r.n_eval.tolist()
+    ([0.4049, 0.4226], [True, True], [2, 2])
+    >>> dcsrch(line, np.ones(2), f0, g * g, ftol=1e-3, gtol=0.9, xtol=0.1, stpmin=0.0,
+    ...        stpmax=1e10, max_eval=20).status.tolist()  # an ascent direction: ERROR
+    [3, 3]
     """
     m = stp.size
     stp = np.asarray(stp, dtype=np.float64)
@@ -329,8 +497,35 @@ BRACKET, ZOOM = 0, 1
 
 @dataclass(frozen=True)
 class WolfeRules:
-    """What wolfe_zoom tests a trial step against: the Wolfe constants, the largest step, the
-    trial budgets of each phase and the caller's extra condition."""
+    """What wolfe_zoom tests a trial step against.
+
+    The Wolfe constants, the largest step, the trial budgets of each phase and the caller's
+    extra condition.
+
+    Parameters
+    ----------
+    c1 : float
+        The sufficient-decrease (Armijo) constant.
+    c2 : float
+        The curvature constant of the strong Wolfe conditions.
+    amax : float or None
+        The largest step, or ``None`` for none.
+    max_bracket : int
+        The most trials of the bracketing phase (scipy's 10).
+    max_zoom : int
+        The most trials of the zoom phase (scipy's 10).
+    extra : callable
+        ``extra(sel, alpha, f, slope)``, the caller's condition that an accepted step must also
+        meet (a boolean array over ``sel``).
+
+    Examples
+    --------
+    >>> def below_one(sel, alpha, f, slope):
+    ...     return alpha < 1.0
+    >>> rules = WolfeRules(1e-4, 0.9, None, WOLFE2_MAX_BRACKET, ZOOM_MAX_ITER, below_one)
+    >>> rules.max_bracket, rules.extra(np.arange(2), np.array([0.5, 2.0]), None, None).tolist()
+    (10, [True, False])
+    """
 
     c1: float
     c2: float
@@ -363,6 +558,48 @@ def wolfe_zoom(
     ``extra_condition(sel, alpha, f, slope)`` must also hold for a step to be accepted. Each
     round evaluates every running point's trial, then moves the bracketing points
     (:func:`_bracket_round`) and the zooming ones (:func:`_zoom_round`) on.
+
+    Parameters
+    ----------
+    line : Line
+        The points and their search directions.
+    alpha1 : ndarray
+        The first trial step of each point (capped at ``amax``).
+    f0 : ndarray
+        E at each origin (step 0).
+    g0 : ndarray
+        The slope dE/dz * p at each origin (negative along a descent direction).
+    c1 : float
+        The sufficient-decrease (Armijo) constant (scipy's 1e-4).
+    c2 : float
+        The curvature constant of the strong Wolfe conditions (scipy's 0.9).
+    amax : float or None, optional
+        The largest step; ``None`` (the default) for none.
+    extra_condition : callable or None, optional
+        ``extra_condition(sel, alpha, f, slope)``, with ``sel`` the points' positions in the
+        line, returning whether each step may be accepted; ``None`` (the default) accepts all.
+    max_bracket : int, optional
+        The most trials of the bracketing phase (scipy's 10).
+    max_zoom : int, optional
+        The most trials of the zoom phase (scipy's 10).
+
+    Returns
+    -------
+    LineSearchResult
+        Per point: the accepted step, E and the slope there, status CONVERGED (or ERROR, with
+        step 0 and the values at the origin) and the evaluations taken.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lvebm.model import Decoder
+    >>> d = Decoder(-1.45, 0.36)
+    >>> y1, y2, z = np.array([2.0, -0.5]), np.array([0.1, 1.0]), np.array([0.5, 0.5])
+    >>> f0, g = d.energy_and_dz(y1, y2, z)
+    >>> line = Line(d.energy_and_dz, y1, y2, z, -g)  # steepest descent from z = 0.5
+    >>> r = wolfe_zoom(line, np.ones(2), f0, -g * g, c1=1e-4, c2=0.9)
+    >>> r.alpha.round(4).tolist(), r.f.round(4).tolist(), r.ok.tolist()
+    ([0.5678, 0.3922], [0.3131, 0.4709], [True, True])
     """
     rules = WolfeRules(c1, c2, amax, max_bracket, max_zoom, extra_condition or _always)
     m = alpha1.size

@@ -24,11 +24,41 @@ SCORING = ("grid", "global_tol")
 
 @dataclass(frozen=True)
 class Method:
-    """One inference method: ``config`` maps each option the config sets to its dotted key;
-    ``fixed`` names the options the config leaves at the library's default. ``iterative``: it
-    starts from ``z_init`` (the others ignore it); ``reference``: it is the exact solver, its own
-    reference (no second solve to score it); ``scoring``: one of :data:`SCORING`; ``function``:
-    its function's name in :mod:`lvebm.optimize` (the method's name unless given)."""
+    """One inference method: its name, its function, its start, its scoring and its options.
+
+    A frozen record; the workflow and :mod:`lvebm.inference` ask it, never the method's name.
+
+    Parameters
+    ----------
+    name : str
+        The method's name, as the config's ``inference.optimizers`` lists it.
+    iterative : bool
+        Whether it starts from ``z_init`` (the others ignore it).
+    config : Mapping of str to str, optional
+        Maps each option the config sets to its dotted key (empty by default).
+    fixed : frozenset of str, optional
+        Names the options the config leaves at the library's default (none by default).
+    scoring : str, optional
+        One of :data:`SCORING`: ``global_tol`` (the default; within the config's
+        ``inference.global_tol``) or ``grid`` (within the grid's own resolution).
+    reference : bool, optional
+        Whether it is the exact solver, its own reference (no second solve to score it).
+    function : str, optional
+        Its function's name in :mod:`lvebm.optimize` (the method's name unless given).
+
+    Raises
+    ------
+    ValueError
+        If ``scoring`` is not one of :data:`SCORING`.
+
+    Examples
+    --------
+    >>> m = METHODS["lbfgs"]
+    >>> m.iterative, m.function, m.scoring, sorted(m.fixed)
+    (True, 'lbfgs', 'global_tol', ['max_ls'])
+    >>> m.config["memory"], m.config["gtol"]
+    ('inference.lbfgs.memory', 'inference.gtol')
+    """
 
     name: str
     iterative: bool

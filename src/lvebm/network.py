@@ -48,9 +48,33 @@ MU_MIN, MU_MAX, XTOL = 1e-12, 1e12, 1e-10
 
 @dataclass(frozen=True)
 class Network:
-    """The multilayer perceptron ``sizes[0] -> ... -> sizes[-1]``: ``activation`` between the
-    layers, ``output`` after the last (the defaults are the conditional horn's).
+    """The multilayer perceptron ``sizes[0] -> ... -> sizes[-1]``.
 
+    ``activation`` between the layers, ``output`` after the last (the defaults are the
+    conditional horn's). A frozen record; its parameters are not stored in it but passed to its
+    methods as one flat vector theta (per layer the weight matrix row-major, then the bias).
+    Calling it, ``net(theta, x)``, gives f(x), shape ``(sizes[-1], n)``.
+
+    Parameters
+    ----------
+    sizes : tuple of int, optional
+        The layer widths ``(d, h1, ..., k)``, at least two, each >= 1 (the lecture's
+        1 -> 8 -> 8 -> 2).
+    activation : str, optional
+        The activation between the layers: ``"relu"`` (the lecture's), ``"tanh"`` (the
+        default) or ``"softplus"``.
+    output : str, optional
+        The output after the last layer: ``"linear"`` or ``"exp"`` (the default: positive
+        outputs, the radii).
+
+    Raises
+    ------
+    ValueError
+        If ``sizes`` has fewer than two widths or one < 1, or ``activation`` or ``output`` is not
+        one of the allowed names.
+
+    Examples
+    --------
     >>> net = Network((1, 8, 8, 2))
     >>> net.n_params
     106
@@ -77,15 +101,61 @@ class Network:
 
     @property
     def shapes(self) -> list[tuple[int, int]]:
-        """(outputs, inputs) of each Linear layer."""
+        """(outputs, inputs) of each Linear layer.
+
+        Returns
+        -------
+        list of tuple of int
+            ``(sizes[j + 1], sizes[j])`` for each layer j, the shape of its weight matrix.
+
+        Examples
+        --------
+        >>> Network((1, 8, 8, 2)).shapes
+        [(8, 1), (8, 8), (2, 8)]
+        """
         return list(zip(self.sizes[1:], self.sizes[:-1], strict=True))
 
     @property
     def n_params(self) -> int:
+        """The number of parameters: the size of the flat vector theta.
+
+        Returns
+        -------
+        int
+            sum over the layers of outputs x inputs (the weights) + outputs (the biases).
+
+        Examples
+        --------
+        >>> Network((1, 8, 8, 2)).n_params  # 16 + 72 + 18
+        106
+        """
         return sum(o * i + o for o, i in self.shapes)
 
     def unpack(self, theta: ArrayLike) -> list[tuple[Array, Array]]:
-        """The (weight, bias) views of each layer in the flat vector ``theta``."""
+        """The (weight, bias) views of each layer in the flat vector ``theta``.
+
+        Parameters
+        ----------
+        theta : array_like
+            The parameters, shape ``(n_params,)``.
+
+        Returns
+        -------
+        list of tuple of ndarray
+            Per layer, the weight matrix ``(outputs, inputs)`` and the bias ``(outputs,)``: views
+            of ``theta`` (when it is already a float64 array).
+
+        Raises
+        ------
+        ValueError
+            If ``theta`` does not have shape ``(n_params,)``.
+
+        Examples
+        --------
+        >>> net = Network((1, 8, 8, 2))
+        >>> [(w.shape, b.shape) for w, b in net.unpack(np.zeros(net.n_params))]
+        [((8, 1), (8,)), ((8, 8), (8,)), ((2, 8), (2,))]
+        """
         theta = np.asarray(theta, dtype=np.float64)
         if theta.shape != (self.n_params,):
             raise ValueError(
@@ -101,9 +171,37 @@ class Network:
         return layers
 
     def init(self, seed: int, name: str = "conditional/init") -> Array:
-        """Seeded initialisation as PyTorch's ``nn.Linear`` default: weights and biases uniform
-        in +-1/sqrt(fan_in), drawn from the random stream ``name`` (the conditional horn's by
-        default; each network of the pipeline has its own)."""
+        """Seeded initialisation as PyTorch's ``nn.Linear`` default.
+
+        Weights and biases uniform in +-1/sqrt(fan_in), drawn from the random stream ``name``
+        (the conditional horn's by default; each network of the pipeline has its own).
+
+        Parameters
+        ----------
+        seed : int
+            The seed of the random stream, >= 0 (the pipeline's 709).
+        name : str, optional
+            The random stream's name (``"conditional/init"``).
+
+        Returns
+        -------
+        ndarray
+            The parameters theta, shape ``(n_params,)``.
+
+        Raises
+        ------
+        TypeError
+            If ``seed`` is not an integer.
+        ValueError
+            If ``seed`` is negative.
+
+        Examples
+        --------
+        >>> net = Network((1, 8, 8, 2))
+        >>> theta = net.init(seed=0)
+        >>> theta.shape, theta[:3].round(4).tolist()
+        ((106,), [0.8833, -0.7531, -0.8177])
+        """
         rng = stream(seed, name)
         parts = []
         for o, i in self.shapes:
@@ -112,8 +210,36 @@ class Network:
         return np.concatenate(parts)
 
     def forward(self, theta: ArrayLike, x: ArrayLike) -> tuple[Array, list[Array]]:
-        """Outputs ``(sizes[-1], n)`` and the activations that backpropagation needs. The
-        inputs ``x`` are ``(sizes[0], n)`` (any shape of n values when ``sizes[0]`` is 1)."""
+        """Outputs ``(sizes[-1], n)`` and the activations that backpropagation needs.
+
+        Parameters
+        ----------
+        theta : array_like
+            The parameters, shape ``(n_params,)``.
+        x : array_like
+            The inputs, ``(sizes[0], n)`` (any shape of n values when ``sizes[0]`` is 1).
+
+        Returns
+        -------
+        outputs : ndarray
+            f(x), shape ``(sizes[-1], n)``.
+        acts : list of ndarray
+            The inputs ``(sizes[0], n)`` and each layer's output after its activation (the last:
+            the outputs), ``(sizes[j], n)``: what :meth:`backward` and :meth:`jacobian` take.
+
+        Raises
+        ------
+        ValueError
+            If ``theta`` does not have shape ``(n_params,)``, or ``x`` is not ``(sizes[0], n)``
+            (for ``sizes[0]`` > 1).
+
+        Examples
+        --------
+        >>> net = Network((1, 8, 8, 2))
+        >>> out, acts = net.forward(net.init(seed=0), [0.0, 0.5, 1.0])
+        >>> out.round(4).tolist(), [a.shape for a in acts]
+        ([[1.337, 1.263, 1.2047], [0.786, 0.8007, 0.8237]], [(1, 3), (8, 3), (8, 3), (2, 3)])
+        """
         layers = self.unpack(theta)
         a = np.atleast_1d(np.asarray(x, dtype=np.float64))
         if self.sizes[0] == 1:
@@ -134,8 +260,22 @@ class Network:
 
     @property
     def baseline(self) -> Network:
-        """The same layers with a linear output: the regression baseline predicts a point y,
-        which may be negative, where the latent model predicts radii."""
+        """The same layers with a linear output.
+
+        The regression baseline predicts a point y, which may be negative, where the latent model
+        predicts radii.
+
+        Returns
+        -------
+        Network
+            The network of the same ``sizes`` and ``activation``, with ``output="linear"``; it
+            takes the same parameters theta.
+
+        Examples
+        --------
+        >>> Network((1, 8, 8, 2)).baseline
+        Network(sizes=(1, 8, 8, 2), activation='tanh', output='linear')
+        """
         return Network(self.sizes, self.activation, "linear")
 
     def __call__(self, theta: ArrayLike, x: ArrayLike) -> Array:
@@ -143,7 +283,38 @@ class Network:
         return self.forward(theta, x)[0]
 
     def backward(self, theta: ArrayLike, acts: list[Array], grad_out: Array) -> Array:
-        """d(loss)/d(theta) given d(loss)/d(outputs) ``(sizes[-1], n)`` (backpropagation)."""
+        """d(loss)/d(theta) given d(loss)/d(outputs) ``(sizes[-1], n)`` (backpropagation).
+
+        Parameters
+        ----------
+        theta : array_like
+            The parameters, shape ``(n_params,)``.
+        acts : list of ndarray
+            The activations of :meth:`forward` at ``theta``.
+        grad_out : ndarray
+            d(loss)/d(outputs), shape ``(sizes[-1], n)``.
+
+        Returns
+        -------
+        ndarray
+            d(loss)/d(theta), shape ``(n_params,)``, summed over the points.
+
+        Raises
+        ------
+        ValueError
+            If ``theta`` does not have shape ``(n_params,)``.
+
+        Examples
+        --------
+        The gradient of the sum of the outputs is the Jacobian's sum:
+
+        >>> net = Network((1, 8, 8, 2))
+        >>> theta = net.init(seed=0)
+        >>> out, acts = net.forward(theta, [0.0, 0.5, 1.0])
+        >>> g = net.backward(theta, acts, np.ones_like(out))
+        >>> g.shape, bool(np.allclose(g, net.jacobian(theta, acts).sum(axis=(0, 2))))
+        ((106,), True)
+        """
         layers = self.unpack(theta)
         grads: list[Array] = []
         g = grad_out * acts[-1] if self.output == "exp" else grad_out
@@ -156,8 +327,36 @@ class Network:
         return np.concatenate(grads[::-1])
 
     def jacobian(self, theta: ArrayLike, acts: list[Array]) -> Array:
-        """d(outputs)/d(theta), shape ``(sizes[-1], n_params, n)``: per output and point, the
-        parameters' partial derivatives (:meth:`residual_jacobian` of each output alone)."""
+        """d(outputs)/d(theta), shape ``(sizes[-1], n_params, n)``.
+
+        Per output and point, the parameters' partial derivatives (:meth:`residual_jacobian` of
+        each output alone).
+
+        Parameters
+        ----------
+        theta : array_like
+            The parameters, shape ``(n_params,)``.
+        acts : list of ndarray
+            The activations of :meth:`forward` at ``theta``.
+
+        Returns
+        -------
+        ndarray
+            d(outputs[k, i])/d(theta[p]) at ``[k, p, i]``, shape ``(sizes[-1], n_params, n)``.
+
+        Raises
+        ------
+        ValueError
+            If ``theta`` does not have shape ``(n_params,)``.
+
+        Examples
+        --------
+        >>> net = Network((1, 8, 8, 2))
+        >>> theta = net.init(seed=0)
+        >>> _, acts = net.forward(theta, [0.0, 0.5, 1.0])
+        >>> net.jacobian(theta, acts).shape
+        (2, 106, 3)
+        """
         k, n = self.sizes[-1], acts[0].shape[1]
         units = [np.repeat(np.eye(k)[:, [j]], n, axis=1) for j in range(k)]
         jt = self.residual_jacobian(theta, acts, units).T  # (n_params, k n)
@@ -172,6 +371,37 @@ class Network:
         Jacobian (C-ordered ``(n_params, M n)``; the result is its transpose, a view), so the
         Gauss-Newton products ``J^T J`` and ``J^T r`` read it contiguously and nothing is
         copied. The activations' slopes are computed once for all blocks.
+
+        Parameters
+        ----------
+        theta : array_like
+            The parameters, shape ``(n_params,)``.
+        acts : list of ndarray
+            The activations of :meth:`forward` at ``theta``.
+        grad_outs : sequence of ndarray
+            The M residuals' coefficients, each ``(sizes[-1], n)``, constant in theta.
+
+        Returns
+        -------
+        ndarray
+            The Jacobian, shape ``(M n, n_params)``: row ``m n + i`` is the gradient of residual
+            m at point i (a transposed view of a C-ordered array).
+
+        Raises
+        ------
+        ValueError
+            If ``theta`` does not have shape ``(n_params,)``.
+
+        Examples
+        --------
+        One block of all ones: its rows sum to the gradient of the sum of the outputs.
+
+        >>> net = Network((1, 8, 8, 2))
+        >>> theta = net.init(seed=0)
+        >>> out, acts = net.forward(theta, [0.0, 0.5, 1.0])
+        >>> J = net.residual_jacobian(theta, acts, [np.ones((2, 3))])
+        >>> J.shape, bool(np.allclose(J.sum(axis=0), net.backward(theta, acts, np.ones_like(out))))
+        ((3, 106), True)
         """
         layers = self.unpack(theta)
         n = acts[0].shape[1]
@@ -195,8 +425,34 @@ class Network:
         return jt.T
 
     def table(self, theta: ArrayLike, model: str) -> dict[str, np.ndarray]:
-        """The parameters as rows ``model, layer, name, index, value`` (layer from 1; index is the
-        flat row-major position in its weight or bias)."""
+        """The parameters as rows ``model, layer, name, index, value``.
+
+        Parameters
+        ----------
+        theta : array_like
+            The parameters, shape ``(n_params,)``.
+        model : str
+            The model's name, on every row (a table may hold several models).
+
+        Returns
+        -------
+        dict of str to ndarray
+            Columns ``model, layer, name, index, value``, one row per parameter, in theta's
+            order: the model's name, the layer (from 1), ``"weight"`` or ``"bias"``, the flat
+            row-major position in its weight or bias, and the value.
+
+        Raises
+        ------
+        ValueError
+            If ``theta`` does not have shape ``(n_params,)``.
+
+        Examples
+        --------
+        >>> net = Network((1, 8, 8, 2))
+        >>> rows = net.table(net.init(seed=0), "f")
+        >>> sorted(rows), rows["value"].size, rows["name"][:2].tolist()
+        (['index', 'layer', 'model', 'name', 'value'], 106, ['weight', 'weight'])
+        """
         model_col, layer, name, index, value = [], [], [], [], []
         for j, (w, b) in enumerate(self.unpack(theta), start=1):
             for label, values in (("weight", w.ravel()), ("bias", b)):
@@ -214,7 +470,33 @@ class Network:
         }
 
     def from_table(self, table: Mapping[str, np.ndarray], model: str) -> Array:
-        """The flat parameter vector of ``model`` from a :meth:`table` (rows in any order)."""
+        """The flat parameter vector of ``model`` from a :meth:`table` (rows in any order).
+
+        Parameters
+        ----------
+        table : Mapping of str to ndarray
+            A parameter table, columns ``model, layer, name, index, value`` (:meth:`table`'s),
+            possibly of several models.
+        model : str
+            The model whose parameters to read.
+
+        Returns
+        -------
+        ndarray
+            The parameters theta, shape ``(n_params,)``.
+
+        Raises
+        ------
+        ValueError
+            If the table does not have exactly ``n_params`` rows of ``model``.
+
+        Examples
+        --------
+        >>> net = Network((1, 8, 8, 2))
+        >>> theta = net.init(seed=0)
+        >>> bool(np.array_equal(net.from_table(net.table(theta, "f"), "f"), theta))
+        True
+        """
         rows = np.flatnonzero(np.asarray(table["model"]) == model)
         if rows.size != self.n_params:
             raise ValueError(
@@ -261,8 +543,39 @@ def levenberg_marquardt(
     step taken is below ``XTOL`` of |theta| (the Gauss-Newton fixed point), or when no step is
     taken any more (mu above ``MU_MAX``: the minimum to rounding). Converging, rather than
     stopping wherever a step budget runs out, is what makes two runs whose arithmetic differs
-    in the last bits (another CPU's kernels) end at the same point. Returns the parameters and the
-    loss at the start and after each step.
+    in the last bits (another CPU's kernels) end at the same point.
+
+    Parameters
+    ----------
+    residuals : callable
+        ``residuals(theta, jacobian)``: the residuals r (1-D) and, if ``jacobian`` is true,
+        dr/dtheta ``(len(r), len(theta))`` (else ``None``); the loss is r . r.
+    theta0 : array_like
+        The starting parameters, 1-D.
+    steps : int
+        The most steps taken.
+    weight_decay : float, optional
+        lambda, the weight decay's coefficient (0 by default: none).
+
+    Returns
+    -------
+    theta : ndarray
+        The parameters it ended at.
+    losses : ndarray
+        The loss (with the weight decay) at the start and after each step taken: at most
+        ``steps + 1`` values.
+
+    Examples
+    --------
+    A straight line through (0, 1), (1, 3), (2, 5), to rounding:
+
+    >>> x, y = np.array([0.0, 1.0, 2.0]), np.array([1.0, 3.0, 5.0])
+    >>> def residuals(theta, jacobian):
+    ...     J = np.column_stack([np.ones_like(x), x])
+    ...     return J @ theta - y, J if jacobian else None
+    >>> theta, losses = levenberg_marquardt(residuals, [0.0, 0.0], steps=50)
+    >>> theta.round(6).tolist(), float(losses[0]), bool(losses[-1] < 1e-20)
+    ([1.0, 2.0], 35.0, True)
     """
     theta = np.array(theta0, dtype=np.float64)
     r, jac = residuals(theta, True)
@@ -295,7 +608,27 @@ def levenberg_marquardt(
 
 
 def with_weight_decay(objective: Objective, weight_decay: float) -> Objective:
-    """``objective`` plus ``weight_decay |theta|^2`` and its gradient."""
+    """``objective`` plus ``weight_decay |theta|^2`` and its gradient.
+
+    Parameters
+    ----------
+    objective : callable
+        ``objective(theta)``: the loss (float) and its gradient (ndarray).
+    weight_decay : float
+        lambda, the weight decay's coefficient; 0 returns ``objective`` itself.
+
+    Returns
+    -------
+    callable
+        ``theta -> (loss + lambda |theta|^2, gradient + 2 lambda theta)``.
+
+    Examples
+    --------
+    >>> penalised = with_weight_decay(lambda t: (float(t @ t), 2.0 * t), 0.5)
+    >>> loss, gradient = penalised(np.array([1.0, 2.0]))
+    >>> loss, gradient.tolist()
+    (7.5, [3.0, 6.0])
+    """
     if not weight_decay:
         return objective
 
@@ -307,16 +640,53 @@ def with_weight_decay(objective: Objective, weight_decay: float) -> Objective:
 
 
 class Adam:
-    """The state of full-batch Adam (Kingma and Ba 2015, Algorithm 1) over ``steps`` steps with a
-    cosine decay of the step from ``learning_rate`` to 0; :meth:`step` takes one. Shared by
-    :func:`adam` and the encoder's steps inside target propagation."""
+    """The state of full-batch Adam (Kingma and Ba 2015, Algorithm 1).
+
+    Over ``steps`` steps with a cosine decay of the step from ``learning_rate`` to 0;
+    :meth:`step` takes one. Shared by :func:`adam` and the encoder's steps inside target
+    propagation. The state is the moment estimates ``m`` and ``v`` and the step count ``t``.
+
+    Parameters
+    ----------
+    size : int
+        The number of parameters.
+    learning_rate : float
+        The first step's size; step t (from 1) has
+        ``learning_rate (1 + cos(pi (t - 1) / steps)) / 2``.
+    steps : int
+        The number of steps the cosine decay spans.
+
+    Examples
+    --------
+    >>> state = Adam(2, learning_rate=0.1, steps=10)
+    >>> theta = np.array([1.0, -1.0])
+    >>> state.step(theta, np.array([2.0, -2.0])); theta.round(4).tolist(), state.t
+    ([0.9, -0.9], 1)
+    """
 
     def __init__(self, size: int, *, learning_rate: float, steps: int) -> None:
         self.m, self.v = np.zeros(size), np.zeros(size)
         self.t, self.learning_rate, self.steps = 0, learning_rate, steps
 
     def step(self, theta: Array, g: Array) -> None:
-        """Move ``theta`` (in place) one step against the gradient ``g``."""
+        """Move ``theta`` (in place) one step against the gradient ``g``.
+
+        Parameters
+        ----------
+        theta : ndarray
+            The parameters, float64, moved in place.
+        g : ndarray
+            The loss's gradient at ``theta``, of its shape.
+
+        Examples
+        --------
+        The first step moves each parameter by the learning rate, against its gradient's sign:
+
+        >>> state = Adam(2, learning_rate=0.1, steps=10)
+        >>> theta = np.zeros(2)
+        >>> state.step(theta, np.array([3.0, -0.5])); theta.round(4).tolist()
+        [-0.1, 0.1]
+        """
         self.t += 1
         t = self.t
         self.m = ADAM_BETA1 * self.m + (1.0 - ADAM_BETA1) * g
@@ -332,8 +702,32 @@ def adam(
 ) -> tuple[Array, Array]:
     """Full-batch Adam with a cosine decay of the step from ``learning_rate`` to 0 over ``steps``.
 
-    Returns the final parameters and the losses before each step and after the last
-    (``steps + 1`` values). Deterministic: no sampling, no minibatches.
+    Deterministic: no sampling, no minibatches.
+
+    Parameters
+    ----------
+    objective : callable
+        ``objective(theta)``: the loss (float) and its gradient (ndarray).
+    theta0 : array_like
+        The starting parameters, 1-D.
+    learning_rate : float
+        The first step's size (see :class:`Adam`).
+    steps : int
+        The number of steps.
+
+    Returns
+    -------
+    theta : ndarray
+        The final parameters.
+    losses : ndarray
+        The losses before each step and after the last (``steps + 1`` values).
+
+    Examples
+    --------
+    >>> theta, losses = adam(lambda t: (float((t - 3) @ (t - 3)), 2.0 * (t - 3)), [0.0],
+    ...     learning_rate=0.5, steps=100)
+    >>> round(float(theta[0]), 2), losses.size
+    (3.0, 101)
     """
     theta = np.array(theta0, dtype=np.float64)
     state = Adam(theta.size, learning_rate=learning_rate, steps=steps)
@@ -346,8 +740,34 @@ def adam(
 
 
 def lbfgs_steps(objective: Objective, theta0: ArrayLike, *, steps: int) -> tuple[Array, Array]:
-    """scipy's L-BFGS-B for at most ``steps`` iterations (tolerances at zero: the step budget
-    decides). Returns the final parameters and the loss at the start and after each iteration."""
+    """scipy's L-BFGS-B for at most ``steps`` iterations.
+
+    The tolerances are at zero: the step budget decides.
+
+    Parameters
+    ----------
+    objective : callable
+        ``objective(theta)``: the loss (float) and its gradient (ndarray).
+    theta0 : array_like
+        The starting parameters, 1-D.
+    steps : int
+        The most iterations.
+
+    Returns
+    -------
+    theta : ndarray
+        The final parameters.
+    losses : ndarray
+        The loss at the start and after each iteration (fewer than ``steps + 1`` values when
+        scipy stops early, for example at an exact minimum).
+
+    Examples
+    --------
+    >>> theta, losses = lbfgs_steps(lambda t: (float((t - 3) @ (t - 3)), 2.0 * (t - 3)), [0.0],
+    ...     steps=5)
+    >>> theta.tolist(), losses.tolist()
+    ([3.0], [9.0, 4.0, 0.0])
+    """
     from scipy.optimize import minimize  # only the training job needs scipy.optimize
 
     losses = [objective(np.asarray(theta0, dtype=np.float64))[0]]
@@ -370,11 +790,54 @@ def train(
     residuals: Residuals | None = None,
     weight_decay: float = 0.0,
 ) -> tuple[Array, dict[str, np.ndarray]]:
-    """Run the schedule's phases in order (each ``{method, steps[, learning_rate]}``), each from
-    where the last stopped, on ``objective`` plus ``weight_decay |theta|^2``
-    (``levenberg_marquardt`` works on ``residuals``, whose squared norm is the objective).
-    Returns the parameters and the trajectory ``step, loss`` (step 0 is the start; steps count
-    on across phases; the loss includes the weight decay)."""
+    """Run the schedule's phases in order, each from where the last stopped.
+
+    Each phase is ``{method, steps[, learning_rate]}``, on ``objective`` plus
+    ``weight_decay |theta|^2`` (``levenberg_marquardt`` works on ``residuals``, whose squared
+    norm is the objective).
+
+    Parameters
+    ----------
+    objective : callable
+        ``objective(theta)``: the loss (float) and its gradient (ndarray).
+    theta0 : array_like
+        The starting parameters, 1-D.
+    schedule : sequence of Mapping
+        The phases: each a mapping with ``method`` (one of ``TRAINERS``: ``"adam"``,
+        ``"lbfgs"``, ``"levenberg_marquardt"``), ``steps`` and, for ``"adam"``,
+        ``learning_rate``.
+    residuals : callable, optional
+        ``residuals(theta, jacobian)`` (see :func:`levenberg_marquardt`), whose squared norm is
+        the objective; needed by a ``levenberg_marquardt`` phase only.
+    weight_decay : float, optional
+        lambda, the weight decay's coefficient (0 by default: none).
+
+    Returns
+    -------
+    theta : ndarray
+        The parameters the last phase ended at.
+    trajectory : dict of str to ndarray
+        Columns ``step, loss``: step 0 is the start; steps count on across phases; the loss
+        includes the weight decay.
+
+    Raises
+    ------
+    ValueError
+        If a phase's method is unknown, or a ``levenberg_marquardt`` phase has no
+        ``residuals`` (the phases before it have run).
+    KeyError
+        If a phase lacks ``method``, ``steps`` or (for ``"adam"``) ``learning_rate``.
+
+    Examples
+    --------
+    >>> def objective(t):
+    ...     return float((t - 3) @ (t - 3)), 2.0 * (t - 3)
+    >>> schedule = [{"method": "adam", "steps": 20, "learning_rate": 0.5},
+    ...     {"method": "lbfgs", "steps": 5}]
+    >>> theta, trajectory = train(objective, [0.0], schedule)
+    >>> theta.tolist(), trajectory["step"].size, float(trajectory["loss"][0])
+    ([3.0], 23, 9.0)
+    """
     penalised = with_weight_decay(objective, weight_decay)
     theta = np.array(theta0, dtype=np.float64)
     losses = [np.array([penalised(theta)[0]])]

@@ -14,6 +14,8 @@ Evaluations count calls of the energy with its derivative(s) at one latent (one 
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -50,6 +52,26 @@ class InferenceResult:
     ``trace`` holds one row per iterate (``point`` 0-based in the batch, ``step``, ``z``, ``E``),
     step 0 being the start, or is None when not recorded.
 
+    Parameters
+    ----------
+    z_check : ndarray
+        The latent each point ended at, wrapped into [0, 2 pi), float64 (NaN where a point is not
+        finite).
+    F : ndarray
+        The energy there, E(y, z_check), float64: the method's estimate of F_inf.
+    n_iter : ndarray
+        The iterations (steps) each point took, int64.
+    n_eval : ndarray
+        The evaluations each point took (the energy with its derivative(s) at one latent, one
+        grid energy for ``exhaustive``), int64.
+    converged : ndarray
+        Whether the method's stopping test held, bool (never where a point, its start or F is
+        not finite).
+    trace : dict of str to ndarray or None
+        The iterates, columns ``point, step, z, E`` ordered by (point, step), or None.
+
+    Examples
+    --------
     >>> r = gradient_descent(Decoder(-1.45, 0.36), [2.0], [0.1], 0.5, trace=True)
     >>> r.z_check.round(4).tolist(), r.n_iter.tolist(), sorted(r.trace)
     ([3.1028], [82], ['E', 'point', 'step', 'z'])
@@ -63,8 +85,31 @@ class InferenceResult:
     trace: dict[str, np.ndarray] | None
 
     def reshaped(self, shape: tuple[int, ...]) -> InferenceResult:
-        """The per-point fields in ``shape`` (the points' broadcast shape; the trace keeps its
-        flat ``point`` index, in C order)."""
+        """The per-point fields in ``shape`` (the points' broadcast shape).
+
+        The trace keeps its flat ``point`` index, in C order.
+
+        Parameters
+        ----------
+        shape : tuple of int
+            The new shape, of as many points as the result has.
+
+        Returns
+        -------
+        InferenceResult
+            The same result with ``z_check, F, n_iter, n_eval, converged`` reshaped.
+
+        Raises
+        ------
+        ValueError
+            If ``shape`` does not hold as many points (numpy's reshape).
+
+        Examples
+        --------
+        >>> r = minimize(Decoder(-1.45, 0.36), [[2.0], [0.0]], [0.1, 0.5, 1.0])
+        >>> r.F.shape, r.reshaped((6,)).F.shape
+        ((2, 3), (6,))
+        """
         fields = {f: getattr(self, f).reshape(shape) for f in POINT_FIELDS}
         return InferenceResult(**fields, trace=self.trace)
 
@@ -232,7 +277,34 @@ def _write(
     b.n_iter[fin] = n_iter[which] if isinstance(n_iter, np.ndarray) else n_iter
 
 
+def _finite_points(function):
+    """Decorate an optimizer: the points that are not finite, or whose start is not, are not
+    optimised (NaN, never converged: the convention); the others are, on their own, so that no
+    NaN or infinity meets the arithmetic (whose warnings numpy would print)."""
+    signature = inspect.signature(function)
+    iterative = METHODS[function.__name__].iterative
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        y1, y2 = (
+            a.ravel() for a in real_points(y1=bound.arguments["y1"], y2=bound.arguments["y2"])
+        )
+        finite = np.isfinite(y1) & np.isfinite(y2)
+        z_init = bound.arguments.get("z_init", signature.parameters["z_init"].default)
+        z_init = np.broadcast_to(starts("z_init", z_init, y1.size), y1.shape)
+        if iterative:  # the others take no start
+            finite &= np.isfinite(z_init)
+        if finite.all():
+            return function(*args, **kwargs)
+        bound.arguments.update(y1=y1[finite], y2=y2[finite], z_init=z_init[finite])
+        return _scatter(function(*bound.args, **bound.kwargs), finite)
+
+    return wrapper
+
+
 @checked_options
+@_finite_points
 def exhaustive(
     decoder: Decoder,
     y1: ArrayLike,
@@ -242,9 +314,38 @@ def exhaustive(
     n: int = LATENT_N,
     trace: bool = False,
 ) -> InferenceResult:
-    """Argmin of E over the latent grid z = 2 pi k / n (the lecture's exhaustive search); the
-    start ``z_init`` is ignored (every method takes one, as scipy's methods take ``x0``).
+    """Argmin of E over the latent grid z = 2 pi k / n (the lecture's exhaustive search).
 
+    The start ``z_init`` is ignored (every method takes one, as scipy's methods take ``x0``).
+    Every point is converged after one iteration of ``n`` evaluations.
+
+    Parameters
+    ----------
+    decoder : Decoder
+        The decoder g(z) = [w1 cos z, w2 sin z].
+    y1, y2 : array_like
+        The points' coordinates, broadcast together.
+    z_init : array_like, optional
+        Ignored (every method takes a start, as scipy's methods take ``x0``).
+    n : int, optional
+        The size of the latent grid, >= 1 (the lecture's 48).
+    trace : bool, optional
+        Whether to record every iterate in the result's ``trace`` (off by default).
+
+    Returns
+    -------
+    InferenceResult
+        ``z_check`` (in [0, 2 pi)), ``F`` = E(y, z_check), ``n_iter``, ``n_eval`` and
+        ``converged``, each in the points' broadcast shape, and ``trace`` (or None).
+
+    Raises
+    ------
+    ValueError
+        If an option is unknown or outside its range (:data:`lvebm.arguments.OPTION_RULES`), or
+        the points are complex or not numeric or cannot be broadcast together.
+
+    Examples
+    --------
     >>> r = exhaustive(Decoder(-1.45, 0.36), [2.0], [0.1], n=48)
     >>> r.z_check.round(4).tolist(), r.F.round(4).tolist()
     ([3.1416], [0.3125])
@@ -265,6 +366,7 @@ def exhaustive(
 
 
 @checked_options
+@_finite_points
 def exact(
     decoder: Decoder,
     y1: ArrayLike,
@@ -273,8 +375,40 @@ def exact(
     *,
     trace: bool = False,
 ) -> InferenceResult:
-    """The closed-form reference (:func:`lvebm.exact.free_energy_exact`) as an optimizer; the
-    start ``z_init`` is ignored."""
+    """The closed-form reference (:func:`lvebm.exact.free_energy_exact`) as an optimizer.
+
+    The start ``z_init`` is ignored. Every point is converged; ``n_iter`` and ``n_eval`` count
+    the exact solver's Newton iterations.
+
+    Parameters
+    ----------
+    decoder : Decoder
+        The decoder g(z) = [w1 cos z, w2 sin z].
+    y1, y2 : array_like
+        The points' coordinates, broadcast together.
+    z_init : array_like, optional
+        Ignored (every method takes a start, as scipy's methods take ``x0``).
+    trace : bool, optional
+        Whether to record every iterate in the result's ``trace`` (off by default).
+
+    Returns
+    -------
+    InferenceResult
+        ``z_check`` (in [0, 2 pi)), ``F`` = E(y, z_check), ``n_iter``, ``n_eval`` and
+        ``converged``, each in the points' broadcast shape, and ``trace`` (or None).
+
+    Raises
+    ------
+    ValueError
+        If an option is unknown or outside its range (:data:`lvebm.arguments.OPTION_RULES`), or
+        the points are complex or not numeric or cannot be broadcast together.
+
+    Examples
+    --------
+    >>> r = exact(Decoder(-1.45, 0.36), [2.0, 0.0], [0.1, 0.0])
+    >>> r.F.round(4).tolist(), r.z_check.round(4).tolist(), r.n_iter.tolist()
+    ([0.3111, 0.1296], [3.1028, 1.5708], [4, 0])
+    """
     batch = _Batch(decoder, y1, y2, 0.0, trace)
     ref = free_energy_exact(decoder, batch.y1, batch.y2)
     batch.z = ref.z_check.copy()
@@ -286,6 +420,7 @@ def exact(
 
 
 @checked_options
+@_finite_points
 def gradient_descent(
     decoder: Decoder,
     y1: ArrayLike,
@@ -299,6 +434,40 @@ def gradient_descent(
 ) -> InferenceResult:
     """Fixed-step gradient descent z <- z - step dE/dz until |dE/dz| <= gtol.
 
+    The plain method of the lecture; each iteration takes one evaluation.
+
+    Parameters
+    ----------
+    decoder : Decoder
+        The decoder g(z) = [w1 cos z, w2 sin z].
+    y1, y2 : array_like
+        The points' coordinates, broadcast together.
+    z_init : array_like, optional
+        The start latent: one for every point, or one per point (the lecture's 0.5).
+    step : float, optional
+        The fixed step length eta, finite and > 0 (the lecture's 0.1).
+    gtol : float, optional
+        Stop a point when |dE/dz| <= ``gtol``, finite and > 0 (the lecture's 1e-7).
+    max_iter : int, optional
+        The most iterations per point, >= 1 (the lecture's 500).
+    trace : bool, optional
+        Whether to record every iterate in the result's ``trace`` (off by default).
+
+    Returns
+    -------
+    InferenceResult
+        ``z_check`` (in [0, 2 pi)), ``F`` = E(y, z_check), ``n_iter``, ``n_eval`` and
+        ``converged``, each in the points' broadcast shape, and ``trace`` (or None).
+
+    Raises
+    ------
+    ValueError
+        If an option is unknown or outside its range (:data:`lvebm.arguments.OPTION_RULES`),
+        the points are complex or not numeric or cannot be broadcast together, or ``z_init``
+        has neither one value nor one per point.
+
+    Examples
+    --------
     >>> r = gradient_descent(Decoder(-1.45, 0.36), [2.0], [0.1], 0.5)
     >>> r.z_check.round(4).tolist(), r.n_iter.tolist(), r.converged.tolist()
     ([3.1028], [82], [True])
@@ -331,6 +500,7 @@ def _wolfe_start(b: _Batch) -> dict[str, np.ndarray]:
 
 
 @checked_options
+@_finite_points
 def line_search(
     decoder: Decoder,
     y1: ArrayLike,
@@ -346,8 +516,43 @@ def line_search(
     """Steepest descent with the strong-Wolfe line search of ``scipy.optimize.line_search``.
 
     The first trial step of each search is scipy's min(1, 1.01 * 2 (f - f_prev) / slope), with
-    f_prev = f + |g| / 2 before the first step (as in scipy's minimizers).
+    f_prev = f + |g| / 2 before the first step (as in scipy's minimizers). A point whose search
+    finds no step stops there, not converged.
 
+    Parameters
+    ----------
+    decoder : Decoder
+        The decoder g(z) = [w1 cos z, w2 sin z].
+    y1, y2 : array_like
+        The points' coordinates, broadcast together.
+    z_init : array_like, optional
+        The start latent: one for every point, or one per point (the lecture's 0.5).
+    c1 : float, optional
+        The sufficient-decrease (Armijo) constant, 0 < c1 < c2 (scipy's 1e-4).
+    c2 : float, optional
+        The curvature constant of the strong Wolfe conditions, c1 < c2 < 1 (scipy's 0.9).
+    gtol : float, optional
+        Stop a point when |dE/dz| <= ``gtol``, finite and > 0 (the lecture's 1e-7).
+    max_iter : int, optional
+        The most iterations per point, >= 1 (the lecture's 500).
+    trace : bool, optional
+        Whether to record every iterate in the result's ``trace`` (off by default).
+
+    Returns
+    -------
+    InferenceResult
+        ``z_check`` (in [0, 2 pi)), ``F`` = E(y, z_check), ``n_iter``, ``n_eval`` and
+        ``converged``, each in the points' broadcast shape, and ``trace`` (or None).
+
+    Raises
+    ------
+    ValueError
+        If an option is unknown or outside its range (:data:`lvebm.arguments.OPTION_RULES`;
+        0 < c1 < c2 < 1), the points are complex or not numeric or cannot be broadcast
+        together, or ``z_init`` has neither one value nor one per point.
+
+    Examples
+    --------
     >>> r = line_search(Decoder(-1.45, 0.36), [2.0], [0.1], 0.5)
     >>> r.z_check.round(4).tolist(), r.n_iter.tolist()
     ([3.1028], [23])
@@ -368,6 +573,7 @@ def line_search(
 
 
 @checked_options
+@_finite_points
 def conjugate_gradient(
     decoder: Decoder,
     y1: ArrayLike,
@@ -385,6 +591,40 @@ def conjugate_gradient(
     Each step uses MINPACK's More-Thuente search (``line_search_wolfe1``), falling back to the
     zoom search where it fails or the new direction is not a descent direction.
 
+    Parameters
+    ----------
+    decoder : Decoder
+        The decoder g(z) = [w1 cos z, w2 sin z].
+    y1, y2 : array_like
+        The points' coordinates, broadcast together.
+    z_init : array_like, optional
+        The start latent: one for every point, or one per point (the lecture's 0.5).
+    c1 : float, optional
+        The sufficient-decrease constant, 0 < c1 < c2 (scipy's 1e-4).
+    c2 : float, optional
+        The curvature constant, c1 < c2 < 1 (scipy's CG uses 0.4).
+    gtol : float, optional
+        Stop a point when |dE/dz| <= ``gtol``, finite and > 0 (the lecture's 1e-7).
+    max_iter : int, optional
+        The most iterations per point, >= 1 (the lecture's 500).
+    trace : bool, optional
+        Whether to record every iterate in the result's ``trace`` (off by default).
+
+    Returns
+    -------
+    InferenceResult
+        ``z_check`` (in [0, 2 pi)), ``F`` = E(y, z_check), ``n_iter``, ``n_eval`` and
+        ``converged``, each in the points' broadcast shape, and ``trace`` (or None).
+
+    Raises
+    ------
+    ValueError
+        If an option is unknown or outside its range (:data:`lvebm.arguments.OPTION_RULES`;
+        0 < c1 < c2 < 1), the points are complex or not numeric or cannot be broadcast
+        together, or ``z_init`` has neither one value nor one per point.
+
+    Examples
+    --------
     >>> r = conjugate_gradient(Decoder(-1.45, 0.36), [2.0], [0.1], 0.5)
     >>> r.z_check.round(4).tolist(), r.n_iter.tolist()
     ([3.1028], [3])
@@ -434,6 +674,7 @@ def conjugate_gradient(
 
 
 @checked_options
+@_finite_points
 def lbfgs(
     decoder: Decoder,
     y1: ArrayLike,
@@ -455,6 +696,43 @@ def lbfgs(
     (f_prev - f) <= ftol max(|f_prev|, |f|, 1). A failed search resets the memory and retries
     once along -g, as L-BFGS-B does.
 
+    Parameters
+    ----------
+    decoder : Decoder
+        The decoder g(z) = [w1 cos z, w2 sin z].
+    y1, y2 : array_like
+        The points' coordinates, broadcast together.
+    z_init : array_like, optional
+        The start latent: one for every point, or one per point (the lecture's 0.5).
+    memory : int, optional
+        The correction pairs (s, y) kept, >= 1 (scipy's 10).
+    ftol : float, optional
+        Stop when the relative decrease of F is below ``ftol``, finite and > 0 (scipy's
+        2.220446049250313e-09).
+    gtol : float, optional
+        Stop a point when |dE/dz| <= ``gtol``, finite and > 0 (the lecture's 1e-7).
+    max_iter : int, optional
+        The most iterations per point, >= 1 (the lecture's 500).
+    max_ls : int, optional
+        The most line-search evaluations per iteration, >= 1 (scipy's 20).
+    trace : bool, optional
+        Whether to record every iterate in the result's ``trace`` (off by default).
+
+    Returns
+    -------
+    InferenceResult
+        ``z_check`` (in [0, 2 pi)), ``F`` = E(y, z_check), ``n_iter``, ``n_eval`` and
+        ``converged``, each in the points' broadcast shape, and ``trace`` (or None).
+
+    Raises
+    ------
+    ValueError
+        If an option is unknown or outside its range (:data:`lvebm.arguments.OPTION_RULES`),
+        the points are complex or not numeric or cannot be broadcast together, or ``z_init``
+        has neither one value nor one per point.
+
+    Examples
+    --------
     >>> r = lbfgs(Decoder(-1.45, 0.36), [2.0], [0.1], 0.5)
     >>> r.z_check.round(4).tolist(), r.n_iter.tolist()
     ([3.1028], [5])
@@ -531,6 +809,7 @@ def _two_loop(g, S, Y, idx, count, head, m):
 
 
 @checked_options
+@_finite_points
 def newton(
     decoder: Decoder,
     y1: ArrayLike,
@@ -542,10 +821,45 @@ def newton(
     max_iter: int = MAX_ITER,
     trace: bool = False,
 ) -> InferenceResult:
-    """Safeguarded Newton: step -E'/E'' where E'' > 0, else a downhill step of ``max_step``;
-    steps longer than ``max_step`` are cut, then halved until E decreases (Armijo, 1e-4, with a
-    few ulps of slack so that the last, quadratically convergent steps are not refused).
+    """Safeguarded Newton on E(y, z) in z, with the analytic second derivative.
 
+    The step is -E'/E'' where E'' > 0, else a downhill step of ``max_step``; steps longer than
+    ``max_step`` are cut, then halved until E decreases (Armijo, 1e-4, with a few ulps of slack so
+    that the last, quadratically convergent steps are not refused). A point whose step underflows
+    without a decrease stops, not converged.
+
+    Parameters
+    ----------
+    decoder : Decoder
+        The decoder g(z) = [w1 cos z, w2 sin z].
+    y1, y2 : array_like
+        The points' coordinates, broadcast together.
+    z_init : array_like, optional
+        The start latent: one for every point, or one per point (the lecture's 0.5).
+    max_step : float, optional
+        The longest step in z, finite and > 0 (pi / 4).
+    gtol : float, optional
+        Stop a point when |dE/dz| <= ``gtol``, finite and > 0 (the lecture's 1e-7).
+    max_iter : int, optional
+        The most iterations per point, >= 1 (the lecture's 500).
+    trace : bool, optional
+        Whether to record every iterate in the result's ``trace`` (off by default).
+
+    Returns
+    -------
+    InferenceResult
+        ``z_check`` (in [0, 2 pi)), ``F`` = E(y, z_check), ``n_iter``, ``n_eval`` and
+        ``converged``, each in the points' broadcast shape, and ``trace`` (or None).
+
+    Raises
+    ------
+    ValueError
+        If an option is unknown or outside its range (:data:`lvebm.arguments.OPTION_RULES`),
+        the points are complex or not numeric or cannot be broadcast together, or ``z_init``
+        has neither one value nor one per point.
+
+    Examples
+    --------
     >>> r = newton(Decoder(-1.45, 0.36), [2.0], [0.1], 0.5)
     >>> r.z_check.round(4).tolist(), r.n_iter.tolist()
     ([3.1028], [7])
@@ -597,13 +911,53 @@ def run_optimizer(
     trace: bool = False,
     workers: int = 1,
 ) -> InferenceResult:
-    """Run optimizer ``name`` with its ``options``, from ``z_init`` (one start, or one per point)
-    if it is iterative.
+    """Run optimizer ``name`` with its ``options``, from ``z_init`` if it is iterative.
 
-    The points are optimised in blocks of at most ``BLOCK``, so the working memory does not grow
-    with their number; with ``workers`` > 1 the blocks (at least ``workers`` of them when there
-    are enough points) run in threads, numpy releasing the GIL in its loops. Points are
-    independent, so the result does not depend on the blocks or the threads.
+    ``z_init`` is one start, or one per point. The points are optimised in blocks of at most
+    ``BLOCK``, so the working memory does not grow with their number; with ``workers`` > 1 the
+    blocks (at least ``workers`` of them when there are enough points) run in threads, numpy
+    releasing the GIL in its loops. Points are independent, so the result does not depend on the
+    blocks or the threads. Points that are not finite (or whose start is not) are not optimised:
+    NaN, never converged.
+
+    Parameters
+    ----------
+    name : str
+        The optimizer's name, a key of :data:`OPTIMIZERS` (``exhaustive``, ``gradient_descent``,
+        ``line_search``, ``conjugate_gradient``, ``lbfgs``, ``newton``, ``exact``).
+    decoder : Decoder
+        The decoder g(z) = [w1 cos z, w2 sin z].
+    y1, y2 : array_like
+        The points' coordinates, broadcast together.
+    z_init : array_like, optional
+        The start latent, one for every point or one per point (the lecture's 0.5); ignored by
+        the methods that are not iterative.
+    options : dict or None, optional
+        The optimizer's keyword options; those not given take its defaults.
+    trace : bool, optional
+        Whether to record every iterate (off by default).
+    workers : int, optional
+        The threads the blocks run in, >= 1 (1 by default).
+
+    Returns
+    -------
+    InferenceResult
+        One value per point, flat (the points broadcast and flattened in C order), with the
+        trace's ``point`` the index in that order.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not an optimizer, ``workers`` is not an integer >= 1, an option is unknown
+        or outside its range, the points are complex or not numeric or cannot be broadcast
+        together, or ``z_init`` has neither one value nor one per point.
+
+    Examples
+    --------
+    >>> d = Decoder(-1.45, 0.36)
+    >>> r = run_optimizer("lbfgs", d, [2.0, float("nan"), -0.5], [0.1, 0.0, 1.0])
+    >>> r.F.round(4).tolist(), r.converged.tolist(), r.n_iter.tolist()
+    ([0.3111, nan, 0.4352], [True, False, True], [5, 0, 6])
     """
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; allowed: {', '.join(OPTIMIZERS)}")
@@ -612,21 +966,6 @@ def run_optimizer(
     y1, y2 = (a.ravel() for a in real_points(y1=y1, y2=y2))
     z_init = starts("z_init", z_init, y1.size)
     function, options = OPTIMIZERS[name], dict(options or {})
-    finite = np.isfinite(y1) & np.isfinite(y2)
-    if METHODS[name].iterative:  # the others take no start
-        finite &= np.isfinite(z_init if z_init.size > 1 else z_init[0])
-    if not finite.all():  # NaN and infinities are not optimised: NaN, never converged
-        inner = run_optimizer(
-            name,
-            decoder,
-            y1[finite],
-            y2[finite],
-            z_init=z_init[finite] if z_init.size > 1 else z_init,
-            options=options,
-            trace=trace,
-            workers=workers,
-        )
-        return _scatter(inner, finite)
 
     def run(lo: int, hi: int) -> InferenceResult:
         start = z_init[lo:hi] if z_init.size > 1 else z_init[0]
@@ -688,10 +1027,43 @@ def minimize(
     trace: bool = False,
     **options,
 ) -> InferenceResult:
-    """z_check and F_inf of every point (y1, y2) with optimizer ``method``, started at ``z_init``
-    (ignored by the non-iterative ``exhaustive`` and ``exact``); like ``scipy.optimize.minimize``
-    with ``x0``, batched over points. ``options`` override the method's defaults.
+    """z_check and F_inf of every point (y1, y2) with optimizer ``method``.
 
+    Each point starts at ``z_init`` (ignored by the non-iterative ``exhaustive`` and ``exact``);
+    like ``scipy.optimize.minimize`` with ``x0``, batched over points. ``options`` override the
+    method's defaults.
+
+    Parameters
+    ----------
+    decoder : Decoder
+        The decoder g(z) = [w1 cos z, w2 sin z].
+    y1, y2 : array_like
+        The points' coordinates, broadcast together.
+    z_init : array_like, optional
+        The start latent, one for every point or one per point (the lecture's 0.5).
+    method : str, optional
+        The optimizer's name, a key of :data:`OPTIMIZERS` (``lbfgs`` by default).
+    trace : bool, optional
+        Whether to record every iterate (off by default).
+    **options
+        The method's keyword options (as :func:`lbfgs`'s ``memory``); the others take its
+        defaults.
+
+    Returns
+    -------
+    InferenceResult
+        ``z_check``, ``F``, ``n_iter``, ``n_eval`` and ``converged``, each in the points'
+        broadcast shape, and ``trace`` (or None).
+
+    Raises
+    ------
+    ValueError
+        If ``method`` is not an optimizer, an option is unknown or outside its range, the points
+        are complex or not numeric or cannot be broadcast together, or ``z_init`` has neither
+        one value nor one per point.
+
+    Examples
+    --------
     >>> from lvebm import Decoder
     >>> r = minimize(Decoder(-1.45, 0.36), [2.0, -0.5], [0.1, 1.0], method="newton")
     >>> r.converged.tolist(), r.F.round(4).tolist()

@@ -47,7 +47,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from lvebm.arguments import real_number
+from lvebm.arguments import real_number, real_points
 from lvebm.batched import Active, in_blocks, iterate
 from lvebm.exact import TWO_PI, _angle, free_energy_exact
 from lvebm.model import LATENT_N, Decoder, latent_grid
@@ -76,8 +76,10 @@ MAX_EXPONENT = 700.0
 
 @dataclass(frozen=True)
 class RelaxedFreeEnergy:
-    """F_beta(y), its gradient, the soft-argmin means of cos z and sin z and, on request, the
-    weights.
+    """F_beta(y), its gradient, the soft-argmin means of cos z and sin z, and the weights.
+
+    What :func:`free_energy_relaxed` returns, every field in the points' broadcast shape; the
+    weights only on request.
 
     ``mean_cos``, ``mean_sin`` are the weighted means of cos z and sin z, so the weighted mean of
     the decoded points is ``(w1 mean_cos, w2 mean_sin)`` and ``dF/dy = 2 (y - that)``.
@@ -85,6 +87,31 @@ class RelaxedFreeEnergy:
     size in the continuous case, 0 where a closed form was used (beta = inf: the exact solver;
     the Laplace expansion). ``weights`` (shape ``(..., n)``, grid only) are the soft-argmin
     weights p_k, summing to one.
+
+    Parameters
+    ----------
+    F : ndarray
+        The relaxed free energy F_beta(y), float64.
+    dF_dy1, dF_dy2 : ndarray
+        Its gradient, dF/dy = 2 (y - (w1 mean_cos, w2 mean_sin)).
+    mean_cos, mean_sin : ndarray
+        The soft-argmin means of cos z and sin z.
+    nodes : ndarray
+        The latents summed per point, int64: n on the grid, the converged trapezoid size in the
+        continuous case, 0 where a closed form was used.
+    weights : ndarray or None, optional
+        The soft-argmin weights p_k, shape ``(..., n)`` (grid only, on request), or None.
+    z_check : ndarray or None, optional
+        The exact minimiser at beta = inf, else None.
+    mean_cos_2z : ndarray or None, optional
+        The weighted mean of cos 2z (so E[cos^2 z] = (1 + it) / 2), what the decoder's gradient
+        needs; None on the grid without weights (the mesh maps' hot path).
+
+    Examples
+    --------
+    >>> r = free_energy_relaxed(Decoder(-1.45, 0.36), [2.0, 0.0], [0.1, 0.0], 1.0, weights=True)
+    >>> r.F.shape, r.weights.shape, r.weights.sum(axis=1).round(12).tolist(), r.nodes.tolist()
+    ((2,), (2, 48), [1.0, 1.0], [48, 48])
     """
 
     F: NDArray[np.float64]
@@ -101,10 +128,24 @@ class RelaxedFreeEnergy:
 
     @property
     def z_mean(self) -> NDArray[np.float64]:
-        """Circular mean of z under the weights, in [0, 2 pi) (z_check itself at beta = inf);
-        NaN where the weights have no direction: their resultant length |(mean cos z,
-        mean sin z)| is below ``Z_MEAN_MIN_RESULTANT`` (for example at y = 0, where the
-        weights are symmetric and the resultant is zero up to rounding, whose angle is noise).
+        """Circular mean of z under the weights, in [0, 2 pi).
+
+        It is z_check itself at beta = inf; NaN where the weights have no direction: their resultant
+        length |(mean cos z, mean sin z)| is below ``Z_MEAN_MIN_RESULTANT`` (for example at y = 0,
+        where the weights are symmetric and the resultant is zero up to rounding, whose angle is
+        noise).
+
+        Returns
+        -------
+        ndarray
+            The circular mean of z, float64, in the points' broadcast shape (NaN where the
+            weights have no direction).
+
+        Examples
+        --------
+        >>> r = free_energy_relaxed(Decoder(-1.45, 0.36), [2.0, 0.0], [0.1, 0.0], 1.0)
+        >>> r.z_mean.round(4).tolist()  # at y = 0 the weights are symmetric
+        [3.1194, nan]
         """
         if self.z_check is not None:
             return self.z_check
@@ -126,16 +167,37 @@ def free_energy_relaxed(
 
     Parameters
     ----------
+    decoder : Decoder
+        The decoder g(z) = [w1 cos z, w2 sin z].
+    y1, y2 : array_like
+        The points' coordinates, broadcast together.
     beta : float
         Inverse temperature, positive; ``numpy.inf`` gives the exact F_inf (and z_check).
-    n : int or None
+    n : int or None, optional
         Latents of the grid z_k = 2 pi k / n (the lecture's mean over 48); ``None`` integrates
         over [0, 2 pi) continuously (see the module's docstring for the accuracy).
-    weights : bool
+    weights : bool, optional
         Also return the soft-argmin weights on the grid (at beta = inf: one-hot at the best
-        latent of the grid, shared equally between exact ties).
-    workers : int
-        Threads for the grid sum (contiguous blocks of points; results do not depend on it).
+        latent of the grid, shared equally between exact ties). Off by default.
+    workers : int, optional
+        Threads for the grid sum (contiguous blocks of points; results do not depend on it);
+        1 by default.
+
+    Returns
+    -------
+    RelaxedFreeEnergy
+        ``F``, ``dF_dy1``, ``dF_dy2``, ``mean_cos``, ``mean_sin``, ``nodes`` and (except on the
+        grid without weights) ``mean_cos_2z``, each in the points' broadcast shape (0-d for
+        scalars); ``weights`` (shape ``(..., n)``) when asked for, and ``z_check`` at
+        beta = inf, else None.
+
+    Raises
+    ------
+    TypeError
+        If ``beta`` is not a real number.
+    ValueError
+        If ``beta`` is not > 0 (or is NaN), ``n`` is neither a positive integer nor None, or
+        ``weights`` is asked for without a grid (``n=None``).
 
     Examples
     --------
@@ -156,16 +218,22 @@ def free_energy_relaxed(
         raise ValueError(f"n must be a positive integer or None, got {n!r}")
     if weights and n is None:
         raise ValueError("weights are defined on the grid: pass an integer n")
-    y1 = np.asarray(y1, dtype=np.float64)
-    y2 = np.asarray(y2, dtype=np.float64)
-    shape = np.broadcast_shapes(y1.shape, y2.shape)
-    flat1, flat2 = np.broadcast_to(y1, shape).ravel(), np.broadcast_to(y2, shape).ravel()
-    if np.isinf(beta):
-        flat = _zero_temperature(decoder, flat1, flat2, None if n is None else int(n), weights)
-    elif n is None:
-        flat = _continuous(decoder, flat1, flat2, beta)
-    else:
-        flat = _on_grid(decoder, flat1, flat2, beta, int(n), weights, workers)
+    y1, y2 = real_points(y1=y1, y2=y2)
+    shape = y1.shape
+    flat1, flat2 = y1.ravel(), y2.ravel()
+
+    def compute(a: np.ndarray, b: np.ndarray) -> _Flat:
+        if np.isinf(beta):
+            return _zero_temperature(decoder, a, b, None if n is None else int(n), weights)
+        if n is None:
+            return _continuous(decoder, a, b, beta)
+        return _on_grid(decoder, a, b, beta, int(n), weights, workers)
+
+    finite = np.isfinite(flat1) & np.isfinite(flat2)
+    if finite.all():
+        flat = compute(flat1, flat2)
+    else:  # a point that is not finite: NaN (the convention), never in the arithmetic
+        flat = _Flat(*(_among(v, finite) for v in compute(flat1[finite], flat2[finite])))
 
     def shaped(values, *trailing):
         return None if values is None else values.reshape((*shape, *trailing))
@@ -181,6 +249,17 @@ def free_energy_relaxed(
         z_check=shaped(flat.z_check),
         mean_cos_2z=shaped(flat.mean_cos_2z),
     )
+
+
+def _among(values: np.ndarray | None, where: np.ndarray) -> np.ndarray | None:
+    """Per-point ``values`` of the points ``where`` placed among all: the others NaN (0 for
+    counts)."""
+    if values is None:
+        return None
+    fill = 0 if values.dtype.kind in "iub" else np.nan
+    out = np.full((where.size, *values.shape[1:]), fill, dtype=values.dtype)
+    out[where] = values
+    return out
 
 
 class _Flat(NamedTuple):

@@ -60,8 +60,43 @@ def _line_coordinate(t: Columns) -> tuple[np.ndarray, str]:
 def relaxed_cross_section(
     *, cross_section: Columns, size, ymax: float, title: str | None = None
 ) -> Figure:
-    """F_beta along the line for every beta: the grid's mean over latents (solid, markers, the
-    lecture's) and the continuous integral (dashed). Figures 14 (untrained) and 19 (trained)."""
+    """F_beta along the line for every beta, on the grid of latents and continuous.
+
+    Figures 14 (untrained) and 19 (trained): F_beta along the cross-section's line, against the
+    coordinate that varies along it, as the grid's mean over latents (solid, markers, the lecture's)
+    and the continuous integral (black dashes, over it); one colour per beta from hot (red) to cold
+    (blue), beta = inf in white.
+
+    Parameters
+    ----------
+    cross_section : Mapping of str to ndarray
+        F_beta along the line (results/relaxed/cross_section.parquet for figure 14,
+        results/training/cross_section.parquet for figure 19,
+        :func:`lvebm.relaxed_tables.cross_section`): columns ``beta``, ``y1``, ``y2``, ``F_grid``
+        and ``F_continuous``, beta-major.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 9 x 5).
+    ymax : float
+        The top of the F axis (the lecture's 5, or 6 for the trained decoder); extended, never
+        clipped, where a curve goes above it.
+    title : str or None, optional
+        The title; by default the untrained cross-section's.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel, its legend of the betas outside on the right.
+
+    Examples
+    --------
+    >>> import lvebm
+    >>> from lvebm.relaxed_tables import cross_section
+    >>> t = cross_section(lvebm.Decoder(-1.45, 0.36), start=(0.0, -2.0), stop=(0.0, 2.0), num=17,
+    ...                   betas=[0.1, 1.0, 10.0], n=48)
+    >>> fig = relaxed_cross_section(cross_section=t, size=(9.0, 5.0), ymax=5.0, title="Untrained")
+    >>> fig.axes[0].get_title(), fig.axes[0].get_xlabel()
+    ('Untrained', '$y_2$ (at $y_1$ = 0)')
+    """
     t = cross_section
     betas = list(dict.fromkeys(t["beta"].tolist()))
     colours = _beta_colours(betas)
@@ -103,7 +138,45 @@ def _point_text(name: str) -> str:
 def softmin_weights(
     *, weights: Columns, samples: Columns, energies: Columns, size, beta: float
 ) -> Figure:
-    """The manifold points g(z_k) coloured by exp(-beta E_k) (no 1/N), one panel per point."""
+    """The manifold points g(z_k) coloured by exp(-beta E_k) (no 1/N), one panel per point.
+
+    Figure 15: for each point y (a star), the samples, the manifold and its latents' points
+    g(z_k) coloured by exp(-beta E(y, z_k)) from 0 to 1 (plasma): which latents pull y at this
+    beta. One colour bar for the panels.
+
+    Parameters
+    ----------
+    weights : Mapping of str to ndarray
+        The points' energies over the latent grid (results/relaxed/weights.parquet,
+        :func:`lvebm.relaxed_tables.softmin_weights`): columns ``point`` (a name such as ``y(23)``
+        or ``(0, 0)``), ``y1``, ``y2`` and ``E``, point-major in the order of the latent grid.
+    samples : Mapping of str to ndarray
+        The samples (results/data/samples.parquet): columns ``y1`` and ``y2``.
+    energies : Mapping of str to ndarray
+        The energy table (results/energy/energies.parquet): its decoded latent grid, columns
+        ``i``, ``z``, ``y1_tilde`` and ``y2_tilde``.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 13 x 4.6).
+    beta : float
+        The inverse temperature of the weights (the pipeline's ``relaxed.weights_beta``, 1).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel of the (y1, y2) plane per point, and the colour bar.
+
+    Examples
+    --------
+    >>> import lvebm
+    >>> from lvebm.relaxed_tables import resolve_points, softmin_weights as weights_table
+    >>> d, s = lvebm.Decoder(-1.45, 0.36), lvebm.sample_slice()
+    >>> names, y1, y2 = resolve_points([23, [0.0, 0.0]], s)
+    >>> w = weights_table(d, names, y1, y2, beta=1.0, n=48)
+    >>> e = lvebm.energy_table(d, s["i"], s["y1"], s["y2"])
+    >>> fig = softmin_weights(weights=w, samples=s, energies=e, size=(13.0, 4.6), beta=1.0)
+    >>> [ax.get_title() for ax in fig.axes[:2]]
+    ['$y^{(23)}$', '$y$ = (0, 0)']
+    """
     w, s, e = weights, samples, energies
     _, g1, g2 = kit.manifold(e)
     names = list(dict.fromkeys(w["point"].tolist()))
@@ -147,8 +220,48 @@ def softmin_weights(
 def relaxed_free_energy(
     *, meshes: Sequence[Columns], samples: Columns, size, betas, vmax: float, max_arrows: int
 ) -> Figure:
-    """One F_beta heat map per beta (viridis, 0 to vmax, extended) with arrows -grad F_beta;
-    ``meshes`` holds the maps in the order of ``betas``."""
+    r"""One F_beta heat map per beta with arrows -grad F_beta.
+
+    Figure 16: per beta, F_beta over the mesh (viridis, 0 to ``vmax``, extended above), arrows
+    -grad F_beta on a thinned sub-grid and the samples; cold, only the closest point of the
+    manifold pulls, warm, every point pulls. ``meshes`` holds the maps in the order of ``betas``.
+
+    Parameters
+    ----------
+    meshes : sequence of Mapping of str to ndarray
+        Each beta's map (results/relaxed/free_energy/beta~<beta>.parquet,
+        :func:`lvebm.relaxed_tables.relaxed_field`), in the order of ``betas``: columns ``y1``,
+        ``y2``, ``F``, ``dF_dy1`` and ``dF_dy2``, in mesh order.
+    samples : Mapping of str to ndarray
+        The samples (results/data/samples.parquet): columns ``y1`` and ``y2``.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 13 x 6.6).
+    betas : sequence of float or str
+        The maps' inverse temperatures, or their labels (``"0.1"``, ``"inf"``: what ``float``
+        reads), for the panels' titles.
+    vmax : float
+        The top of the colour scale (the pipeline's 5, the cross-section's axis).
+    max_arrows : int
+        The most arrows per axis (the pipeline's 33).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The panels in rows of three (spare ones switched off) and a shared colour bar.
+
+    Examples
+    --------
+    >>> import lvebm
+    >>> from lvebm.relaxed_tables import relaxed_field
+    >>> d = lvebm.Decoder(-1.45, 0.36)
+    >>> _, y1, y2 = lvebm.mesh_points({"start": -3.0, "stop": 3.0, "num": 7},
+    ...                               {"start": -2.0, "stop": 2.0, "num": 5})
+    >>> meshes = [relaxed_field(d, y1, y2, beta=b, n=48) for b in (0.1, 1.0)]
+    >>> fig = relaxed_free_energy(meshes=meshes, samples=lvebm.sample_slice(), size=(13.0, 6.6),
+    ...                           betas=["0.1", "1.0"], vmax=5.0, max_arrows=33)
+    >>> len(fig.axes), [ax.get_title() for ax in fig.axes[:2]]  # two maps, the colour bar
+    (3, ['$\\beta = 0.1$', '$\\beta = 1$'])
+    """
     s = samples
     n = len(betas)
     fig, axes = kit.panels(size, n, sharex=True, sharey=True)
@@ -176,9 +289,39 @@ GRID_ERROR_FLOOR = 1e-12
 
 
 def grid_vs_continuous(*, grid_error: Columns, size, n: int) -> Figure:
-    """F_beta on the n-point grid against the continuous integral over beta, per point, and
-    their relative difference where it exceeds ``GRID_ERROR_FLOOR``: where n latents stop
-    resolving exp(-beta E)."""
+    """F_beta on the n-point grid against the continuous integral over beta, per point.
+
+    Figure 17: left, each point's F_beta on the grid of n latents (solid) and continuous (black
+    dashes) over beta (log scale); right, their relative difference where it exceeds
+    ``GRID_ERROR_FLOOR`` (below it, rounding; not drawn): where n latents stop resolving
+    exp(-beta E).
+
+    Parameters
+    ----------
+    grid_error : Mapping of str to ndarray
+        The scan over beta (results/relaxed/grid_error.parquet,
+        :func:`lvebm.relaxed_tables.grid_error`): columns ``beta``, ``point``, ``F_grid`` and
+        ``F_continuous``.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 12 x 4.8).
+    n : int
+        The latent grid's size, for the titles (the lecture's 48).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels side by side.
+
+    Examples
+    --------
+    >>> import lvebm
+    >>> from lvebm.relaxed_tables import grid_error
+    >>> g = grid_error(lvebm.Decoder(-1.45, 0.36), ["(0, 0)", "(2, 0)"], [0.0, 2.0], [0.0, 0.0],
+    ...                beta_start=0.01, beta_stop=1e4, num=13, n=48)
+    >>> fig = grid_vs_continuous(grid_error=g, size=(12.0, 4.8), n=48)
+    >>> fig.get_suptitle()
+    'Where a grid of 48 latents stops being enough'
+    """
     t = grid_error
     names = list(dict.fromkeys(t["point"].tolist()))
     colours = (ps.FOCUS, ps.Z_TILDE, ps.SAMPLES, ps.MANIFOLD, ps.Z_CHECK, ps.ENERGY)

@@ -28,9 +28,57 @@ def training_panels(
     vmax: float,
     warm_vmax: float,
 ) -> Figure:
-    """The lecture's four panels: untrained and trained decoder (columns), cold F_inf with arrows
-    from each sample's closest manifold point toward it (top), warm F_beta with arrows from the
-    latents' manifold points toward one sample, lengths proportional to their weights (bottom)."""
+    r"""The lecture's four panels: the untrained and the trained decoder, cold and warm.
+
+    Figure 18. Columns: the untrained and the trained decoder, each with its manifold and the
+    samples. Top: the cold F_inf (0 to ``vmax``) with arrows from each sample's closest manifold
+    point toward it. Bottom: the warm F_beta (0 to ``warm_vmax``) with arrows from the latents'
+    manifold points toward one sample (a star), lengths proportional to their weights. One colour
+    bar per row.
+
+    Parameters
+    ----------
+    maps : Mapping of str to ndarray
+        F on the mesh per decoder and beta (results/training/maps.parquet,
+        :func:`lvebm.training_tables.training_maps`): columns ``model`` (``untrained``,
+        ``trained``), ``beta`` (inf and one finite beta), ``y1``, ``y2`` and ``F``, in mesh order
+        per model and beta.
+    weights : Mapping of str to ndarray
+        The warm soft-argmin weights of the one sample per decoder
+        (results/training/warm_weights.parquet): columns ``model``, ``g1``, ``g2`` (the decoded
+        latent grid), ``weight``, ``y1`` and ``y2`` (the sample).
+    closest : Mapping of str to ndarray
+        Each sample's closest manifold point per decoder (results/training/closest.parquet):
+        columns ``model``, ``y1``, ``y2``, ``g1`` and ``g2``.
+    samples : Mapping of str to ndarray
+        The samples (results/data/samples.parquet): columns ``y1`` and ``y2``.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 12 x 9).
+    vmax : float
+        The top of the cold maps' colour scale (figure 11's 2).
+    warm_vmax : float
+        The top of the warm maps' colour scale (the relaxed maps' 5, figure 16's).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two rows of two panels of the (y1, y2) plane and their two colour bars.
+
+    Examples
+    --------
+    >>> import lvebm
+    >>> from lvebm.training_tables import training_maps
+    >>> s = lvebm.sample_slice()
+    >>> decoders = {"untrained": lvebm.Decoder(-1.45, 0.36), "trained": lvebm.Decoder(-1.95, 1.48)}
+    >>> _, y1, y2 = lvebm.mesh_points({"start": -3.0, "stop": 3.0, "num": 7},
+    ...                               {"start": -2.0, "stop": 2.0, "num": 5})
+    >>> maps, weights, closest = training_maps(decoders, y1, y2, warm_beta=1.0, n=48,
+    ...                                        point=(s["y1"][9], s["y2"][9]), samples=s)
+    >>> fig = training_panels(maps=maps, weights=weights, closest=closest, samples=s,
+    ...                       size=(12.0, 9.0), vmax=2.0, warm_vmax=5.0)
+    >>> len(fig.axes), fig.axes[0].get_title()
+    (6, 'untrained, cold: $F_\\infty$')
+    """
     s = samples
     cold, warm = sorted(set(maps["beta"].tolist()), reverse=True)  # inf first
     fig, axes = ps.figure(size, nrows=2, ncols=2, sharex=True, sharey=True)
@@ -104,9 +152,50 @@ def training_paths(
     size,
     betas,
 ) -> Figure:
-    """Each beta's trajectory of (w1, w2), per method, over the contours of its loss
-    (``trajectories``, ``landscapes``, in the order of ``betas``); the
-    learning-rate measurement of one epoch in the last panel."""
+    """Each beta's trajectory of (w1, w2), per method, over the contours of its loss.
+
+    Figure 20: one panel per beta (``trajectories``, ``landscapes``, in the order of ``betas``)
+    with each method's path from the start (a square) to its end (a cross) over the filled
+    contours of the loss; the learning-rate measurement of one epoch in the last panel: the excess
+    loss after one epoch of per-sample steps against the learning rate, the 1 % line dashed.
+
+    Parameters
+    ----------
+    trajectories : sequence of Mapping of str to ndarray
+        Each beta's training paths (results/training/beta~<beta>/trajectory.parquet,
+        :func:`lvebm.training.train`), in the order of ``betas``: columns ``method``, ``step``,
+        ``w1`` and ``w2``.
+    landscapes : sequence of Mapping of str to ndarray
+        Each beta's loss on a grid of (w1, w2) (results/training/beta~<beta>/landscape.parquet),
+        in the order of ``betas``: columns ``w1``, ``w2`` and ``loss``, w2-major.
+    learning_rates : Mapping of str to ndarray
+        The one-epoch measurement (results/training/learning_rates.parquet,
+        :func:`lvebm.training.learning_rate_scan`): columns ``learning_rate``, ``excess`` and
+        ``within_1pct``.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 13 x 8).
+    betas : sequence of float or str
+        The inverse temperatures, or their labels (``"0.1"``, ``"inf"``: what ``float`` reads),
+        for the panels' titles.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The panels in rows of three (spare ones switched off).
+
+    Examples
+    --------
+    >>> import lvebm
+    >>> from lvebm.training import learning_rate_scan
+    >>> s = lvebm.sample_slice()
+    >>> run = lvebm.train(s["y1"], s["y2"], landscape_num=9)  # zero temperature
+    >>> rates = learning_rate_scan(s["y1"], s["y2"], lvebm.Decoder(-1.45, 0.36), rates=[0.1, 0.2],
+    ...                            seed=709, gtol=1e-10, max_iter=1000)
+    >>> fig = training_paths(trajectories=[run.trajectories], landscapes=[run.landscape],
+    ...                      learning_rates=rates, size=(13.0, 8.0), betas=["inf"])
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['lbfgs (9 steps)', 'per_sample (24 steps)']
+    """
     n = len(betas)
     fig, axes = kit.panels(size, n + 1, cols=3)
     styles = {"lbfgs": ("o-", ps.Z_CHECK), "per_sample": (".-", ps.Z_TILDE)}
@@ -166,8 +255,37 @@ def training_paths(
 
 
 def temperature(*, temperature: Columns, size) -> Figure:
-    """Trained |w1| and |w2| against beta, with the critical betas of the second-order
-    expansion around w = 0 where each radius appears."""
+    """Trained |w1| and |w2| against beta, with the critical betas where each radius appears.
+
+    Figure 21: the radii |w1| and |w2| that L-BFGS reaches at each beta of the scan (log scale),
+    and dashed at the critical betas of the second-order expansion around w = 0
+    (:func:`lvebm.training.critical_betas`), where the model's noise 1/(2 beta) equals the data's
+    mean y_j^2: below them the ellipse collapses.
+
+    Parameters
+    ----------
+    temperature : Mapping of str to ndarray
+        The scan (results/training/temperature.parquet, :func:`lvebm.training.temperature_scan`):
+        columns ``beta``, ``w1``, ``w2``, ``critical_w1`` and ``critical_w2``.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 9 x 5).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel, its legend outside on the right.
+
+    Examples
+    --------
+    >>> import lvebm
+    >>> from lvebm.training import temperature_scan
+    >>> s = lvebm.sample_slice()
+    >>> scan = temperature_scan(s["y1"], s["y2"], lvebm.Decoder(-1.45, 0.36),
+    ...                         betas=[0.1, 1.0, 100.0], n=48, gtol=1e-10, max_iter=1000)
+    >>> fig = temperature(temperature=scan, size=(9.0, 5.0))
+    >>> fig.axes[0].get_title()
+    'Hot training shrinks the ellipse; below the critical betas it collapses'
+    """
     t = temperature
     fig, ax = ps.figure(size)
     with ps.style():
@@ -190,8 +308,38 @@ def temperature(*, temperature: Columns, size) -> Figure:
 
 
 def denoising(*, denoise: Columns, size) -> Figure:
-    """Held-out noisy samples, their denoised points g(z_check) under the trained decoder and
-    their clean points; the distance to the clean points for each model."""
+    """Held-out noisy samples, their denoised points and their clean points; the errors per model.
+
+    Figure 22. Left: the held-out noisy samples, their denoised points g(z_check) under the
+    trained decoder (a line from each of some 40 samples to its own) and their clean points.
+    Right: the mean distance to the clean points for each model (the noisy samples themselves,
+    each decoder), a bar each.
+
+    Parameters
+    ----------
+    denoise : Mapping of str to ndarray
+        The denoised samples (results/training/denoise.parquet,
+        :func:`lvebm.training_tables.denoise_table`): columns ``model`` (``noisy``, the raw
+        samples, and the decoders, among them ``trained``), ``y1``, ``y2``, ``clean_y1``,
+        ``clean_y2``, ``denoised_y1``, ``denoised_y2`` and ``error``.
+    size : tuple of float
+        The figure's width and height in inches (the pipeline's 12 x 5).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels side by side, the plane wider.
+
+    Examples
+    --------
+    >>> import lvebm
+    >>> from lvebm.data import held_out_slice
+    >>> from lvebm.training_tables import denoise_table
+    >>> decoders = {"untrained": lvebm.Decoder(-1.45, 0.36), "trained": lvebm.Decoder(-1.95, 1.48)}
+    >>> fig = denoising(denoise=denoise_table(held_out_slice(50), decoders), size=(12.0, 5.0))
+    >>> fig.axes[1].get_title(), [t.get_text() for t in fig.axes[1].texts]
+    ('50 held-out samples', ['0.0676', '0.8975', '0.0570'])
+    """
     d = denoise
     noisy = kit.model_rows(d, model="noisy")
     trained = kit.model_rows(d, model="trained")

@@ -13,7 +13,35 @@ from lvebm.training import denoise
 
 
 def reference_decoder(summary, *, beta: float, method: str) -> Decoder:
-    """The decoder trained at ``beta`` by ``method``, from the training summary."""
+    """The decoder trained at ``beta`` by ``method``, from the training summary.
+
+    Parameters
+    ----------
+    summary : Mapping of str to ndarray
+        The training summary (the stage's results, one row per beta and method), with at least
+        the columns ``beta, method, w1, w2``.
+    beta : float
+        The inverse temperature of the row (``numpy.inf`` for zero temperature).
+    method : str
+        The training method of the row (``lbfgs``, the reference, or ``per_sample``).
+
+    Returns
+    -------
+    Decoder
+        The trained decoder, ``Decoder(w1, w2)`` of that row.
+
+    Raises
+    ------
+    ValueError
+        If the summary has no row, or more than one, for ``beta`` and ``method``.
+
+    Examples
+    --------
+    >>> summary = {"beta": np.array([np.inf, 1.0]), "method": np.array(["lbfgs", "lbfgs"]),
+    ...            "w1": np.array([-1.95, -1.5]), "w2": np.array([1.48, 0.2])}
+    >>> reference_decoder(summary, beta=np.inf, method="lbfgs")
+    Decoder(w1=-1.95, w2=1.48)
+    """
     rows = np.flatnonzero((summary["beta"] == beta) & (summary["method"] == method))
     if rows.size != 1:
         raise ValueError(f"the training summary has no single row for beta={beta}, {method}")
@@ -21,9 +49,36 @@ def reference_decoder(summary, *, beta: float, method: str) -> Decoder:
 
 
 def denoise_table(held_out, decoders: dict[str, Decoder]) -> dict[str, np.ndarray]:
-    """Each held-out noisy sample denoised by each decoder (g(z_check)), and the raw sample
-    itself as model ``noisy``: ``i, y1, y2, clean_y1, clean_y2, model, denoised_y1,
-    denoised_y2, error`` with error the distance from the denoised point to the clean one."""
+    """Each held-out noisy sample denoised by each decoder (g(z_check)).
+
+    With the raw sample itself as model ``noisy``: columns ``i, y1, y2, clean_y1, clean_y2, model,
+    denoised_y1, denoised_y2, error`` with error the distance from the denoised point to the clean
+    one.
+
+    Parameters
+    ----------
+    held_out : Mapping of str to ndarray
+        The held-out noisy samples, columns ``i, y1, y2, clean_y1, clean_y2`` (the clean points
+        before the noise), as :func:`lvebm.data.held_out_slice` gives them.
+    decoders : dict of str to Decoder
+        The decoders by model name, in the table's order.
+
+    Returns
+    -------
+    dict of str to ndarray
+        Columns ``i, y1, y2, clean_y1, clean_y2``, ``model`` (``noisy`` or the decoder's name),
+        ``denoised_y1, denoised_y2`` (g(z_check), or the noisy sample itself) and ``error``,
+        one row per sample and model, model-major (``noisy`` first).
+
+    Examples
+    --------
+    >>> from lvebm.data import held_out_slice
+    >>> t = denoise_table(held_out_slice(3), {"trained": Decoder(-1.947, 1.484)})
+    >>> t["model"].tolist()
+    ['noisy', 'noisy', 'noisy', 'trained', 'trained', 'trained']
+    >>> t["error"].round(4).tolist()
+    [0.0347, 0.0723, 0.0858, 0.0579, 0.0784, 0.0817]
+    """
     y1, y2 = held_out["y1"], held_out["y2"]
     parts = [("noisy", y1, y2)]
     parts += [(name, *denoise(dec, y1, y2)) for name, dec in decoders.items()]
@@ -49,11 +104,60 @@ def denoise_table(held_out, decoders: dict[str, Decoder]) -> dict[str, np.ndarra
 def training_maps(
     decoders: dict[str, Decoder], y1, y2, *, warm_beta: float, n: int | None, point, samples
 ) -> tuple[dict, dict, dict]:
-    """For figure 18, per decoder: F and its gradient on the points (y1, y2) at beta = inf and at
-    ``warm_beta`` (``model, beta, y1, y2, F, dF_dy1, dF_dy2``); the soft-argmin weights over the
-    grid of ``n`` latents (the lecture's 48 if continuous) for ``point`` at ``warm_beta``
-    (``model, k, z, g1, g2, weight, y1, y2`` with y the point); each sample's closest manifold
-    point g(z_check) (``model, i, y1, y2, g1, g2``). ``samples`` has columns ``i, y1, y2``."""
+    """Figure 18's maps, weights and closest points, per decoder.
+
+    Per decoder: F and its gradient on the points (y1, y2) at beta = inf and at ``warm_beta``
+    (``model, beta, y1, y2, F, dF_dy1, dF_dy2``); the soft-argmin weights over the grid of ``n``
+    latents (the lecture's 48 if continuous) for ``point`` at ``warm_beta`` (``model, k, z, g1, g2,
+    weight, y1, y2`` with y the point); each sample's closest manifold point g(z_check) (``model, i,
+    y1, y2, g1, g2``). ``samples`` has columns ``i, y1, y2``.
+
+    Parameters
+    ----------
+    decoders : dict of str to Decoder
+        The decoders by model name, in the tables' order.
+    y1, y2 : ndarray
+        The points of the maps, 1-D, of one length (the mesh's).
+    warm_beta : float
+        The warmer beta, > 0 (the lecture's 1).
+    n : int or None
+        The latent grid's size at ``warm_beta`` (the lecture's 48), or ``None`` for the
+        continuous integral (the weights then on the grid of 48).
+    point : sequence of float
+        The point (y1, y2) whose weights are drawn (the lecture's y^(10)).
+    samples : Mapping of str to ndarray
+        The samples, columns ``i, y1, y2``.
+
+    Returns
+    -------
+    maps : dict of str to ndarray
+        Columns ``model, beta, y1, y2, F, dF_dy1, dF_dy2``, per decoder the points at
+        beta = inf, then at ``warm_beta``.
+    weights : dict of str to ndarray
+        Columns ``model, k, z, g1, g2, weight, y1, y2`` (y the point), one row per latent of
+        the grid per decoder.
+    closest : dict of str to ndarray
+        Columns ``model, i, y1, y2, g1, g2``, one row per sample per decoder.
+
+    Raises
+    ------
+    TypeError
+        If ``warm_beta`` is not a real number, or ``n`` is neither an integer nor None.
+    ValueError
+        If ``warm_beta`` is not > 0, or ``n`` < 1.
+
+    Examples
+    --------
+    >>> from lvebm.data import sample_slice
+    >>> decoders = {"untrained": Decoder(-1.45, 0.36), "trained": Decoder(-1.947, 1.484)}
+    >>> y1, y2 = np.array([0.0, 1.0, 2.0]), np.array([0.0, 0.5, 1.0])
+    >>> maps, weights, closest = training_maps(decoders, y1, y2, warm_beta=1.0, n=48,
+    ...                                        point=(1.977, 0.096), samples=sample_slice())
+    >>> maps["F"].size, weights["weight"].size, closest["g1"].size
+    (12, 96, 48)
+    >>> list(maps)
+    ['model', 'beta', 'y1', 'y2', 'F', 'dF_dy1', 'dF_dy2']
+    """
     maps, weights, closest = [], [], []
     grid_n = LATENT_N if n is None else n
     z = latent_grid(grid_n)
