@@ -143,8 +143,10 @@ def check_explorer(frame, problems: list[str]) -> None:
         ("w2", ["#line-F", "#mesh-ellipse"]),
     ):
         before = state(drawn)
+        # to the smallest radius (or from it): along the line y1 = 0, F_inf depends on |w1| only
+        # where it is below |w2|
         frame.locator(f"#{slider}").evaluate(
-            "s => { s.value = s.value > 2 ? 1 : 5; s.dispatchEvent(new Event('input')); }"
+            "s => { s.value = s.value > 2 ? 0 : 5; s.dispatchEvent(new Event('input')); }"
         )
         after = state(drawn)
         if any(a == b for a, b in zip(before, after, strict=True)):
