@@ -267,3 +267,67 @@ def test_a_report_without_its_landing_page_says_what_to_run(finished_copy, tmp_p
         "\nThe run\n-------\n\n:commit: "
         in (project.path / "results/report/workflow.rst").read_text()
     )
+
+
+def test_the_explorer_page_stays_under_1_mb_at_the_default_configs_sizes():
+    """The explorer at config.yaml's sizes (its temperature scan, radii, line and map), with
+    stand-in values: the page is under 1 MB, offline (no address in it), and its map's levels
+    are the values' colour levels of [0, vmax] (8 bits, saturated above vmax)."""
+    import base64
+
+    from support import default_config
+
+    from lvebm.pipeline import explorer_page as page
+
+    cfg = default_config()
+    rng = np.random.default_rng(0)
+    betas = np.geomspace(0.05, 100.0, cfg["training"]["temperature"]["num"])
+    nb, n_line = betas.size, cfg["explorer"]["line_num"]
+    radii = np.linspace(**cfg["explorer"]["radii"])
+    mesh = [
+        np.linspace(-3, 3, cfg["explorer"]["mesh"]["y1"]),
+        np.linspace(-2, 2, cfg["explorer"]["mesh"]["y2"]),
+    ]
+    m1, m2 = (a.ravel() for a in np.meshgrid(*mesh, indexing="ij"))
+    points = [1, 2, 3]
+    n = cfg["latent"]["n"]
+    per = m1.size + n_line
+    decoders = {
+        "w1": np.repeat(np.repeat(radii, radii.size), per),
+        "w2": np.repeat(np.tile(radii, radii.size), per),
+        "on_line": np.tile(np.arange(per) >= m1.size, radii.size**2),
+        "y1": np.tile(np.concatenate([m1, np.zeros(n_line)]), radii.size**2),
+        "y2": np.tile(np.concatenate([m2, np.linspace(-2, 2, n_line)]), radii.size**2),
+        "F": rng.uniform(0, 5, radii.size**2 * per),
+    }
+    line = {
+        "y1": np.zeros(nb * n_line),
+        "y2": np.tile(np.linspace(-2, 2, n_line), nb),
+        "F": rng.uniform(0, 5, nb * n_line),
+        "F_inf": np.tile(rng.uniform(0, 5, n_line), nb),
+    }
+    weights = {
+        "point": np.repeat(np.tile(points, nb), n).astype(str),
+        "z": np.tile(np.linspace(0, 2 * np.pi, n, endpoint=False), nb * len(points)),
+        "weight": rng.uniform(0, 1, nb * len(points) * n),
+    }
+    temperature = {
+        "beta": betas,
+        "w1": rng.uniform(0, 2, nb),
+        "w2": rng.uniform(0, 2, nb),
+        "critical_w1": np.full(nb, 0.24),
+        "critical_w2": np.full(nb, 0.49),
+    }
+    samples = {"y1": rng.normal(size=24), "y2": rng.normal(size=24)}
+    vmax = cfg["figures"]["vmax"]
+    data = page.explorer_data(
+        line, weights, decoders, temperature, samples, decoder=(-1.45, 0.36), vmax=vmax
+    )
+    html = page.explorer_html(data, title="t")
+    assert len(html.encode()) < 1_000_000
+    assert not any(t in html for t in ("src=", "<link", "url(", "fetch(", "XMLHttpRequest"))
+    assert html.count("http") == html.count("http://www.w3.org/2000/svg")  # SVG's namespace
+    assert data["n_mesh"] == m1.size == 37 * 25
+    levels = np.frombuffer(base64.b64decode(data["F_mesh"]["data"]), dtype=np.uint8)
+    F = decoders["F"].reshape(radii.size, radii.size, per)[:, :, : m1.size]
+    np.testing.assert_array_equal(levels, np.round(np.clip(F.ravel() / vmax, 0, 1) * 255))

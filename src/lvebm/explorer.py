@@ -5,8 +5,10 @@ Two sliders move through temperature, two through the decoder:
 - beta, on the training stage's temperature scan (its betas, so the trained radii there are the
   scan's own): F_beta along the cross-section line on the grid of latents, the soft-argmin weights
   p_k of chosen points over that grid, and the radii L-BFGS trains at that beta;
-- w1 and w2, on a grid of radii: F_inf along the same line and on the mesh (the ellipse depends on
-  |w1| and |w2| only, so the grid is of positive radii).
+- w1 and w2, on a grid of radii: F_inf along the same line and on a map over the mesh's box (the
+  ellipse depends on |w1| and |w2| only, so the grid is of positive radii). The page stores the
+  map as 8-bit colour levels: radii^2 x the map's points values, which the report must embed (it
+  shows an HTML item as a data: URL, which Chromium caps at 2 MB).
 
 The tables are long (one row per value) and carry their slider position as columns; the page
 (``lvebm.pipeline.explorer_page``) draws them.
@@ -19,37 +21,6 @@ import numpy as np
 from lvebm.exact import free_energy_exact
 from lvebm.model import Decoder, latent_grid
 from lvebm.relaxed import free_energy_relaxed
-
-# the mesh the explorer draws: at most this many points per axis (every k-th of the run's mesh),
-# so that the page, whose numbers grow with radii.num^2 x the mesh, stays small enough for the
-# report to embed (the report shows an HTML item as a data: URL, which Chromium caps at 2 MB)
-MAX_AXIS = 25
-
-
-def thinned(axis) -> np.ndarray:
-    """Every k-th point of a mesh axis, k the smallest giving at most MAX_AXIS points.
-
-    Parameters
-    ----------
-    axis : array_like
-        The axis's coordinates, 1-D.
-
-    Returns
-    -------
-    ndarray
-        Every k-th coordinate from the first, float64, at most ``MAX_AXIS`` (25) of them; the
-        axis itself if it is short enough.
-
-    Examples
-    --------
-    >>> thinned(np.linspace(-3.0, 3.0, 25)).size  # the lecture's axis is kept whole
-    25
-    >>> a = thinned(np.linspace(-3.0, 3.0, 101))  # every 5th point
-    >>> a.size, a[:3].round(4).tolist()
-    (21, [-3.0, -2.7, -2.4])
-    """
-    axis = np.asarray(axis, dtype=float)
-    return axis[:: -(-axis.size // MAX_AXIS)]
 
 
 def temperature_tables(decoder: Decoder, line_y1, line_y2, names, y1, y2, *, betas, n: int):

@@ -44,7 +44,12 @@ rule explorer_data:
         ),
         points=setting("relaxed.weights_points"),
         radii=setting("explorer.radii"),
-        mesh=per_point(lambda cfg: {axis: cfg["mesh"][axis] for axis in ("y1", "y2")}),
+        mesh=per_point(
+            lambda cfg: {
+                axis: cfg["mesh"][axis] | {"num": cfg["explorer"]["mesh"][axis]}
+                for axis in ("y1", "y2")
+            }
+        ),
     script:
         "../scripts/explorer.py"
 

@@ -6,7 +6,7 @@ import sys
 
 import numpy as np
 
-from lvebm.explorer import decoder_table, temperature_tables, thinned
+from lvebm.explorer import decoder_table, temperature_tables
 from lvebm.model import Decoder
 from lvebm.pipeline import explorer_page as page_data
 from lvebm.pipeline.io import atomic_path, read_artifact, write_parquet
@@ -25,9 +25,7 @@ def explorer_data(job):
     line, weights = temperature_tables(
         Decoder(*p.decoder), line_y1, line_y2, names, y1, y2, betas=betas, n=p.n
     )
-    axes = [
-        thinned(np.linspace(a["start"], a["stop"], a["num"])) for a in (p.mesh["y1"], p.mesh["y2"])
-    ]
+    axes = [np.linspace(a["start"], a["stop"], a["num"]) for a in (p.mesh["y1"], p.mesh["y2"])]
     mesh_y1, mesh_y2 = np.meshgrid(*axes, indexing="ij")
     radii = np.linspace(p.radii["start"], p.radii["stop"], p.radii["num"])
     decoders = decoder_table(radii, mesh_y1, mesh_y2, line_y1, line_y2)
