@@ -595,6 +595,19 @@ def written(finished, tmp_path_factory):
     return manifest, scratch
 
 
+def test_the_manifest_records_the_commit_and_the_version(written, finished):
+    """A manifest says what code its run computed with: the commit of the config's clone (the
+    finished copy is not a git checkout: "unknown") and lvebm's version."""
+    import lvebm
+
+    manifest = json.loads(written[0].read_text())
+    assert manifest["commit"] == "unknown (not a git checkout)"
+    assert manifest["versions"]["lvebm"] == lvebm.__version__
+    committed = json.loads((ROOT / "reproducibility/manifest.json").read_text())
+    assert committed["versions"]["lvebm"] == lvebm.__version__
+    assert len(committed["commit"].split()[0]) == 40
+
+
 def _copy_results(finished, dest: Path) -> Path:
     import shutil
 

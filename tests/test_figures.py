@@ -263,8 +263,10 @@ def test_a_report_without_its_landing_page_says_what_to_run(finished_copy, tmp_p
     project.snakemake("--report", str(report))
     assert "SHA-256" in report.read_text(errors="replace")
     # the identity is the landing page's own section, not a block quote
+    import lvebm
+
     assert (
-        "\nThe run\n-------\n\n:commit: "
+        f"\nThe run\n-------\n\n:version: lvebm {lvebm.__version__}\n:commit: "
         in (project.path / "results/report/workflow.rst").read_text()
     )
 

@@ -75,7 +75,7 @@ Modules:
 
 from importlib import import_module
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 # public name -> the module that defines it
 _EXPORTS = {

@@ -1,10 +1,11 @@
-# The report's landing page: workflow/report/workflow.rst with the run's identity on top (commit,
-# config hash, the jobs' platform record, date), written by a rule so that it holds this run's
+# The report's landing page: workflow/report/workflow.rst with the run's identity on top (version,
+# commit, config hash, the jobs' platform record, date), written by a rule so that it holds this run's
 # platform record; the Snakefile's report: names the written file. The config hash is a
 # param: any config change rewrites the page (it shows the hash), and nothing else.
 
 import os
 
+import lvebm
 from lvebm.pipeline.jobgraph import ABOUT, MAIN_RUN, at_point, commit, config_sha256
 
 LANDING = "results/report/workflow.rst"
@@ -30,6 +31,7 @@ rule landing_page:
         ENV
     params:
         commit=commit(str(LIBRARY.parents[1])),
+        version=lvebm.__version__,
         config_sha256=config_sha256(config),
     script:
         "../scripts/landing.py"

@@ -15,8 +15,8 @@ from lvebm.pipeline.manifest import describe_platform
 
 
 def landing_page(job):
-    """The report's text with the run's identity on top (commit, config hash, the jobs' platform
-    record, the date), written atomically."""
+    """The report's text with the run's identity on top (version, commit, config hash, the jobs'
+    platform record, the date), written atomically."""
     p = job.params
     record = read_artifact(job.input.platform)
     platform = describe_platform(dict(zip(record["key"], record["value"], strict=True)))
@@ -26,6 +26,7 @@ def landing_page(job):
         The run
         -------
 
+        :version: lvebm {p.version}
         :commit: ``{p.commit}``
         :config: SHA-256 ``{p.config_sha256}`` (of the run's configuration as validated: the item
           "configuration" under "About this run")
@@ -37,7 +38,10 @@ def landing_page(job):
     title_end = template.index("\n\n") + 1  # after the title and its underline
     with atomic_path(job.output[0], record=False) as tmp:
         tmp.write_text(template[:title_end] + identity + template[title_end:])
-    print(f"{job.output[0]}: commit {p.commit}, config {p.config_sha256}", file=sys.stderr)
+    print(
+        f"{job.output[0]}: lvebm {p.version}, commit {p.commit}, config {p.config_sha256}",
+        file=sys.stderr,
+    )
 
 
 def run_config(job):

@@ -12,8 +12,9 @@ that a tolerance can be applied to: the minimum, maximum and largest magnitude o
 values, a hash of where the non-finite ones are, and ``PROJECTIONS`` sums of the values with
 fixed pseudo-random signs. Iteration logs also get their length and last row per group, and step
 counts their values. For PNG files it records the SHA-256 of the bytes and the pixel size. It
-also records the SHA-256 of the config, the package versions and the platform the artifacts were
-computed on: the jobs' own record of their kernels, ``results/platform.parquet`` (whether the
+also records the config and its SHA-256, the commit of the code the run computed with (the git
+commit of the config's clone, "(uncommitted changes)" added when it has some), the package
+versions (lvebm's included) and the platform the artifacts were computed on: the jobs' own record of their kernels, ``results/platform.parquet`` (whether the
 pins were on, NumPy's SIMD targets, each OpenBLAS's core type; ``lvebm.pipeline.numerics``).
 
 Each column is compared by its class, ``lvebm.pipeline.contracts.column_class`` (the one place that
@@ -72,6 +73,7 @@ from lvebm.pipeline.contracts import (
     kernel_bound,
     path_groups,
 )
+from lvebm.pipeline.jobgraph import commit
 from lvebm.pipeline.numerics import kernels
 
 # the manifest's format: version 4 records the config itself (3, the config's hash only, is read)
@@ -264,6 +266,7 @@ def build(results: Path, config: Path) -> dict:
         "version": VERSION,
         "config_sha256": config_digest(config),
         "config": read_config(config),
+        "commit": commit(str(Path(config).resolve().parent)),
         "versions": versions(),
         "platform": platform_of(results),
         "artifacts": {
