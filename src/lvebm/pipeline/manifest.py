@@ -14,8 +14,9 @@ fixed pseudo-random signs. Iteration logs also get their length and last row per
 counts their values. For PNG files it records the SHA-256 of the bytes and the pixel size. It
 also records the config and its SHA-256, the commit of the code the run computed with (the git
 commit of the config's clone, "(uncommitted changes)" added when it has some), the package
-versions (lvebm's included) and the platform the artifacts were computed on: the jobs' own record of their kernels, ``results/platform.parquet`` (whether the
-pins were on, NumPy's SIMD targets, each OpenBLAS's core type; ``lvebm.pipeline.numerics``).
+versions (lvebm's included) and the platform the artifacts were computed on: the jobs' own
+record of their kernels, ``results/platform.parquet`` (whether the pins were on, NumPy's SIMD
+targets, each OpenBLAS's core type; ``lvebm.pipeline.numerics``).
 
 Each column is compared by its class, ``lvebm.pipeline.contracts.column_class`` (the one place that
 says it): ``exact`` columns by hash; ``rounding`` and ``converged`` floats within
