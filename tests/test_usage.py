@@ -367,7 +367,8 @@ def test_the_small_config_users_run_is_the_tests_and_plans_every_stage(tmp_path)
     `snakemake --configfile .test/config/config.yaml` plans: the same rules as the default config,
     with the smaller sizes the tests run."""
     project = copy_project(tmp_path / "project")
-    shutil.copytree(ROOT / ".test", project.path / ".test")
+    # the config only: a quick run of the user's own leaves .test/results, .test/logs, ...
+    shutil.copytree(ROOT / ".test" / "config", project.path / ".test" / "config")
     default = project.planned_jobs()
     small = project.planned_jobs("--configfile", ".test/config/config.yaml")
     assert project.planned_jobs("--directory", ".test") == small
@@ -421,7 +422,8 @@ def test_two_sweeps_in_one_config_plan_each_its_own_points(tmp_path):
     fails nor borrows the first's points. A point's jobs are the workflow's own rules with the
     point wildcard set: no rule is copied."""
     project = copy_project(tmp_path / "project")
-    shutil.copytree(ROOT / ".test", project.path / ".test")
+    # the config only: a quick run of the user's own leaves .test/results, .test/logs, ...
+    shutil.copytree(ROOT / ".test" / "config", project.path / ".test" / "config")
     two = (
         "{pair: {zip: {seed: [709, 710]}, stages: [training]},"
         " other: {zip: {seed: [711]}, stages: [training]}}"
