@@ -5,6 +5,9 @@ revision, measured side by side.
     .venv/bin/python bench/pipeline.py [--repeats 3] [--against REV] [--cores 2]
                                        [--configs default quick]
 
+With ``--against``, also each rule's job time on both sides (the cost of a change stage by
+stage: issue 37 measured the portable kernels against the pinned platform kernels this way).
+
 Each run is a scratch copy of the project (``--against``: of ``git archive REV``) whose own
 ``src`` comes first on ``PYTHONPATH``, run with ``snakemake --workflow-profile none --cores N
 all`` and then ``--report`` (as ``./dev.sh pipeline`` does), the variants alternating so that
@@ -58,8 +61,11 @@ def jobs_from_log(log: str) -> dict[int, dict]:
     return jobs
 
 
-def critical_path(jobs: dict[int, dict], project: Path) -> tuple[float, list[str], float]:
-    """The longest chain's seconds and rules, and the sum of every job's seconds."""
+def critical_path(
+    jobs: dict[int, dict], project: Path
+) -> tuple[float, list[str], float, dict[str, float]]:
+    """The longest chain's seconds and rules, the sum of every job's seconds, and that sum per
+    rule."""
     seconds = {}
     for jobid, job in jobs.items():
         seconds[jobid] = 0.0
@@ -77,7 +83,10 @@ def critical_path(jobs: dict[int, dict], project: Path) -> tuple[float, list[str
         return memo[jobid]
 
     total, chain = max((longest(j) for j in jobs), default=(0.0, []))
-    return total, chain, sum(seconds.values())
+    by_rule: dict[str, float] = {}
+    for jobid, job in jobs.items():
+        by_rule[job["rule"]] = by_rule.get(job["rule"], 0.0) + seconds[jobid]
+    return total, chain, sum(seconds.values()), by_rule
 
 
 def run(source: Path, cores: int, config: str) -> dict:
@@ -108,7 +117,7 @@ def run(source: Path, cores: int, config: str) -> dict:
         )
         total = time.perf_counter() - start
         jobs = jobs_from_log(proc.stderr + proc.stdout)
-        path, chain, job_sum = critical_path(jobs, project)
+        path, chain, job_sum, by_rule = critical_path(jobs, project)
         return {
             "total": total,
             "run": ran,
@@ -117,7 +126,25 @@ def run(source: Path, cores: int, config: str) -> dict:
             "job_sum": job_sum,
             "path": path,
             "chain": chain,
+            "by_rule": by_rule,
         }
+
+
+def stage_table(runs: dict, config: str, against: str) -> None:
+    """Each rule's job time (summed over its jobs; median over the runs), side by side."""
+    ours, theirs = runs["working tree", config], runs[against, config]
+    rules = sorted({r for run_ in ours + theirs for r in run_["by_rule"]})
+
+    def median(rs, rule):
+        return statistics.median(r["by_rule"].get(rule, 0.0) for r in rs)
+
+    rows = sorted(((median(theirs, r), median(ours, r), r) for r in rules), reverse=True)
+    print(f"\n{config} config, job time per rule (s, median): working tree against {against}\n")
+    print(f"| rule | {against} | working tree | ratio |")
+    print("|---|---|---|---|")
+    for base, new, rule in rows:
+        ratio = f"{new / base:.2f}" if base > 0 else "-"
+        print(f"| `{rule}` | {base:.2f} | {new:.2f} | {ratio} |")
 
 
 def archive(rev: str, dest: Path) -> Path:
@@ -161,6 +188,9 @@ def main() -> None:
             f"| {name}, {config} config ({rs[0]['jobs']} jobs) | {med['run']:.1f} s | {times} s "
             f"| {med['total']:.0f} s | {med['job_sum']:.0f} s | {med['path']:.1f} s |"
         )
+    if args.against:
+        for config in args.configs:
+            stage_table(runs, config, args.against)
     for config in args.configs:
         if args.against:
             ratio = (

@@ -132,7 +132,7 @@ def test_the_rules_conda_env_has_what_the_scripts_import_and_the_package():
     """Every rule names workflow/envs/lvebm.yaml: it must provide every module the job scripts
     and the library they run import (the manifest and config-file commands are no job's), pinned
     as the lock, and install lvebm itself."""
-    import_to_package = {"yaml": "pyyaml"}
+    import_to_package = {"yaml": "pyyaml", "mpl_toolkits": "matplotlib"}
     library = [p for p in (ROOT / "src/lvebm").rglob("*.py") if p.name not in NO_JOB]
     needed = third_party_imports([*library, *(ROOT / "workflow/scripts").glob("*.py")])
     packages, pip = rules_env()

@@ -121,7 +121,7 @@ def test_a_pinned_process_records_numpys_avx2_kernels_and_openblas_haswell_on_on
 def test_platform_record_has_the_contracts_columns():
     record = platform_record("off")
     assert list(record) == [c.split(":")[0] for c in CONTRACTS["platform.parquet"].split()]
-    assert record["key"][0] == "pins" and record["value"][0] == "off"
+    assert record["key"][:2] == ["numerics", "pins"] and record["value"][:2] == ["portable", "off"]
     assert {"machine", "numpy", "scipy", "numpy.simd.dispatch"} <= set(record["key"])
 
 
@@ -179,6 +179,31 @@ def test_an_iteration_log_is_compared_by_its_length_and_last_row():
     assert [r[1] for r in moved] == ["log latent last loss"]
     assert moved[0][4].startswith("path: same kernels")
     assert within_slack(35, 37) and within_slack(1297, 1303) and not within_slack(100, 120)
+
+
+PORTABLE_X86 = {"numerics": "portable", "machine": "x86_64", **PINNED}
+PORTABLE_ARM = {
+    "numerics": "portable",
+    "machine": "aarch64",
+    "pins": "unavailable: no pins on aarch64: they choose x86-64 kernels",
+    "numpy.simd.dispatch": "ASIMDHP ASIMDDP ASIMDFHM SVE",
+    "blas.numpy": "openblas 1 armv8, 2",
+}
+
+
+def test_runs_in_the_portable_numerics_compare_byte_for_byte_whatever_the_cpu():
+    """Two runs recorded in the portable numerics compute the same bits on any CPU: a figure
+    or a kernel-bound table that differs between x86-64 and aarch64 is a difference, counted."""
+    fig = "results/figures/fig20_training_paths.png"
+    old = manifest(PORTABLE_X86, {fig: {"kind": "png", "sha256": "a" * 64, "size": [9, 9]}})
+    new = manifest(PORTABLE_ARM, {fig: {"kind": "png", "sha256": "b" * 64, "size": [9, 9]}})
+    rows = compare(old, new)
+    assert [r[1] for r in rows] == ["sha256"] and "figure: same kernels" in rows[0][4]
+    assert figure_notes(old, new) == []
+    assert compare(old, manifest(PORTABLE_ARM, old["artifacts"])) == []
+    # one side without the portable numerics (a run of an older lvebm): as different kernels
+    assert compare(old, manifest(OTHER, new["artifacts"])) == []
+    assert figure_notes(old, manifest(OTHER, new["artifacts"])) == [fig]
 
 
 def test_figures_count_where_kernels_agree_and_are_noted_where_they_differ():

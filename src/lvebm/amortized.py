@@ -48,6 +48,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
+from lvebm import portable
 from lvebm.arguments import count, finite_samples, real_number, real_points
 from lvebm.data import stream
 from lvebm.exact import free_energy_ellipses, free_energy_exact, ridge_distance
@@ -139,7 +140,7 @@ def latent_guess(net: Network, theta: ArrayLike, y1: ArrayLike, y2: ArrayLike) -
     """
     _, _, y = _inputs(y1, y2)
     out = net(theta, y)
-    z = np.mod(np.arctan2(out[1], out[0]), TWO_PI)
+    z = np.mod(portable.arctan2(out[1], out[0]), TWO_PI)
     z[z >= TWO_PI] = 0.0
     return z
 
@@ -191,14 +192,16 @@ def periodic_distance(z: ArrayLike, z_tilde: ArrayLike) -> Array:
     >>> periodic_distance([0.0, np.pi, TWO_PI], 0.0).round(12).tolist()
     [0.0, 2.0, 0.0]
     """
-    return 1.0 - np.cos(np.asarray(z, dtype=np.float64) - np.asarray(z_tilde, dtype=np.float64))
+    return 1.0 - portable.cos(
+        np.asarray(z, dtype=np.float64) - np.asarray(z_tilde, dtype=np.float64)
+    )
 
 
 def _directions(net: Network, theta: Array, y: Array) -> tuple[Array, Array, list[Array]]:
     """The outputs' directions u = (a, b) / |(a, b)| = (cos z_tilde, sin z_tilde), the norms
     |(a, b)| and the activations that backpropagation needs."""
     out, acts = net.forward(theta, y)
-    norm = np.hypot(out[0], out[1])
+    norm = portable.hypot(out[0], out[1])
     return out / norm, norm, acts
 
 
@@ -238,7 +241,7 @@ def supervised_loss(net: Network, y1, y2, z_check) -> Objective:
     (True, True)
     """
     _, _, y = _inputs(y1, y2)
-    target = np.stack([np.cos(z_check), np.sin(z_check)])
+    target = np.stack([portable.cos(z_check), portable.sin(z_check)])
 
     def objective(theta: Array) -> tuple[float, Array]:
         u, norm, acts = _directions(net, theta, y)
@@ -276,7 +279,7 @@ def supervised_residuals(net: Network, y1, y2, z_check) -> Residuals:
     ((4,), (4, 22))
     """
     _, _, y = _inputs(y1, y2)
-    target = np.stack([np.cos(z_check), np.sin(z_check)])
+    target = np.stack([portable.cos(z_check), portable.sin(z_check)])
     scale = 1.0 / np.sqrt(2.0 * y.shape[1])
 
     def residuals(theta: Array, jacobian: bool = True) -> tuple[Array, Array | None]:
@@ -296,7 +299,7 @@ def supervised_residuals(net: Network, y1, y2, z_check) -> Residuals:
 def _angle_and_slope(net: Network, theta: Array, y: Array):
     """z_tilde, the outputs (a, b), the activations, and dz_tilde/d(a, b) = (-b, a) / |(a, b)|^2."""
     out, acts = net.forward(theta, y)
-    z = np.arctan2(out[1], out[0])
+    z = portable.arctan2(out[1], out[0])
     return z, acts, np.stack([-out[1], out[0]]) / (out[0] * out[0] + out[1] * out[1])
 
 
@@ -331,7 +334,7 @@ def energy_loss(net: Network, decoder: Decoder, y1, y2) -> Objective:
 
     def objective(theta: Array) -> tuple[float, Array]:
         z, acts, slope = _angle_and_slope(net, theta, y)
-        c, s = np.cos(z), np.sin(z)
+        c, s = portable.cos(z), portable.sin(z)
         r1, r2 = y1 - w1 * c, y2 - w2 * s
         de_dz = 2.0 * (r1 * w1 * s - r2 * w2 * c)
         loss = float(np.sum(r1 * r1 + r2 * r2)) / n
@@ -373,7 +376,7 @@ def energy_residuals(net: Network, decoder: Decoder, y1, y2) -> Residuals:
 
     def residuals(theta: Array, jacobian: bool = True) -> tuple[Array, Array | None]:
         z, acts, slope = _angle_and_slope(net, theta, y)
-        c, s = np.cos(z), np.sin(z)
+        c, s = portable.cos(z), portable.sin(z)
         r = np.concatenate([y1 - w1 * c, y2 - w2 * s]) * scale
         if not jacobian:
             return r, None
@@ -548,7 +551,10 @@ def regularized_latent(decoder: Decoder, y1: ArrayLike, y2: ArrayLike, z_tilde, 
     z_tilde = np.broadcast_to(np.asarray(z_tilde, dtype=np.float64), y1.shape)
     half = 0.5 * weight
     radii, points = [], []
-    for w, y, u in ((decoder.w1, y1, np.cos(z_tilde)), (decoder.w2, y2, np.sin(z_tilde))):
+    for w, y, u in (
+        (decoder.w1, y1, portable.cos(z_tilde)),
+        (decoder.w2, y2, portable.sin(z_tilde)),
+    ):
         effective = float(np.copysign(np.sqrt(w * w + half), w))
         radii.append(np.full(y1.shape, effective))
         points.append((w * y + half * u) / effective)
@@ -665,8 +671,8 @@ def target_propagation(
     for step in range(steps + 1):
         u, norm, acts = _directions(net, theta, y)
         decoder = Decoder(float(w[0]), float(w[1]))
-        z = regularized_latent(decoder, y1, y2, np.arctan2(u[1], u[0]), distance_weight)
-        c, s = np.cos(z), np.sin(z)
+        z = regularized_latent(decoder, y1, y2, portable.arctan2(u[1], u[0]), distance_weight)
+        c, s = portable.cos(z), portable.sin(z)
         r1, r2 = y1 - w[0] * c, y2 - w[1] * s
         distance, grad_out = _distance(np.stack([c, s]), u, norm)
         rows.append((step, w[0], w[1], float(np.mean(r1 * r1 + r2 * r2)), distance))

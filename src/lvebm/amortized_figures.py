@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from lvebm import figurekit as kit
 from lvebm import plotstyle as ps
+from lvebm import portable
 from lvebm.figurekit import Columns
 
 METHOD_TITLES = {"supervised": "supervised", "energy": "amortized energy (label-free)"}
@@ -40,7 +41,7 @@ def _ridge(ax, decoder: Mapping, *, label: str | None = "ridge of $F_\\infty$", 
 
 def _ellipse(ax, decoder: Mapping, **style) -> None:
     z = np.linspace(0.0, 2.0 * np.pi, 400)
-    ax.plot(decoder["w1"] * np.cos(z), decoder["w2"] * np.sin(z), **style)
+    ax.plot(decoder["w1"] * portable.cos(z), decoder["w2"] * portable.sin(z), **style)
 
 
 def _by_method(tables: Sequence[Columns], methods: Sequence[str]) -> dict[str, Columns]:
@@ -453,7 +454,7 @@ def target_propagation(
         n1 = np.unique(land["w1"]).size
         w1, w2 = land["w1"].reshape(-1, n1), land["w2"].reshape(-1, n1)
         loss = land["loss"].reshape(-1, n1)
-        levels = np.geomspace(float(loss.min()), float(loss.max()), 17)
+        levels = portable.geomspace(float(loss.min()), float(loss.max()), 17)
         c = left.contourf(
             w1,
             w2,
@@ -483,7 +484,7 @@ def target_propagation(
             end["w1"], end["w2"], "*", color=ps.WRONG, ms=13, label=f"cold training ({method})"
         )
         left.plot(path["w1"][-1], path["w2"][-1], "o", color=ps.Z_TILDE, ms=8, mfc="none", mew=1.6)
-        gap = float(np.hypot(path["w1"][-1] - end["w1"][0], path["w2"][-1] - end["w2"][0]))
+        gap = float(portable.hypot(path["w1"][-1] - end["w1"][0], path["w2"][-1] - end["w2"][0]))
         left.set_xlabel("$w_1$")
         left.set_ylabel("$w_2$")
         left.set_title(

@@ -40,6 +40,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
+from lvebm import portable
 from lvebm.columns import concat
 from lvebm.data import radii, sample_horn
 from lvebm.exact import ExactFreeEnergy, free_energy_ellipses
@@ -139,8 +140,8 @@ def energy(net: Network, theta: ArrayLike, x, y1, y2, z) -> Array:
     """
     x, y1, y2, z = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (x, y1, y2, z)))
     f = net(theta, x.ravel())
-    r1 = y1.ravel() - f[0] * np.cos(z.ravel())
-    r2 = y2.ravel() - f[1] * np.sin(z.ravel())
+    r1 = y1.ravel() - f[0] * portable.cos(z.ravel())
+    r2 = y2.ravel() - f[1] * portable.sin(z.ravel())
     return (r1 * r1 + r2 * r2).reshape(x.shape)
 
 
@@ -178,7 +179,7 @@ def latent_loss(net: Network, x, y1, y2) -> Objective:
     def objective(theta: Array) -> tuple[float, Array]:
         f, acts = net.forward(theta, x)
         z = free_energy_ellipses(f[0], f[1], y1, y2).z_check
-        c, s = np.cos(z), np.sin(z)
+        c, s = portable.cos(z), portable.sin(z)
         r1, r2 = y1 - f[0] * c, y2 - f[1] * s
         grad_out = np.stack([r1 * c, r2 * s]) * (-2.0 / x.size)
         return float(np.mean(r1 * r1 + r2 * r2)), net.backward(theta, acts, grad_out)
@@ -273,7 +274,7 @@ def latent_residuals(net: Network, x, y1, y2) -> Residuals:
         if key not in last:
             f, acts = net.forward(theta, x)
             z = free_energy_ellipses(f[0], f[1], y1, y2).z_check
-            c, s = np.cos(z), np.sin(z)
+            c, s = portable.cos(z), portable.sin(z)
             r = np.concatenate([y1 - f[0] * c, y2 - f[1] * s]) * scale
             last.clear()
             last[key] = (acts, c, s, r)

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from lvebm import figurekit as kit
 from lvebm import plotstyle as ps
+from lvebm import portable
 from lvebm.figurekit import TWO_PI, Columns
 
 
@@ -38,6 +39,9 @@ def _horn_axes(fig, ax, horn: Columns) -> None:
     fig.subplots_adjust(left=0.0, right=0.9, bottom=0.02, top=0.9)
     bar = fig.colorbar(points, ax=ax, shrink=0.55, pad=0.08, fraction=0.04)
     bar.set_label("$x$ of the horn's samples")
+
+
+AXIS_DASHES = 24  # dashes of figure 25's axis y = 0
 
 
 def conditional_manifold(*, radii: Columns, horn: Columns, size, model: str, n: int) -> Figure:
@@ -89,7 +93,7 @@ def conditional_manifold(*, radii: Columns, horn: Columns, size, model: str, n: 
     f1, f2 = np.asarray(r["f1" + suffix]), np.asarray(r["f2" + suffix])
     z = TWO_PI * np.arange(n + 1) / n  # closed: the first latent again at the end
     x = np.broadcast_to(np.asarray(r["x"])[:, None], (f1.size, z.size))
-    g1, g2 = f1[:, None] * np.cos(z), f2[:, None] * np.sin(z)
+    g1, g2 = f1[:, None] * portable.cos(z), f2[:, None] * portable.sin(z)
     fig, ax = ps.figure(size, subplot_kw={"projection": "3d"})
     with ps.style():
         _horn_axes(fig, ax, horn)
@@ -155,15 +159,18 @@ def regression_baseline(*, radii: Columns, horn: Columns, size) -> Figure:
     fig, ax = ps.figure(size, subplot_kw={"projection": "3d"})
     with ps.style():
         _horn_axes(fig, ax, horn)
+        # the axis dashed in data space, as solid pieces: Agg's dashes along a slanted line
+        # are measured in arithmetic a platform's compiler may fuse (plotstyle.figure)
+        ends = np.linspace(float(r["x"].min()), float(r["x"].max()), 2 * AXIS_DASHES)
+        dash_x = np.column_stack([ends[0::2], ends[1::2], np.full(AXIS_DASHES, np.nan)]).ravel()
         ax.plot(
-            r["x"],
-            np.zeros_like(r["x"]),
-            np.zeros_like(r["x"]),
+            dash_x,
+            np.zeros_like(dash_x),
+            np.zeros_like(dash_x),
             color="white",
-            ls="--",
             lw=1.2,
-            label="the axis $y = 0$",
         )
+        ax.plot([], [], [], color="white", ls="--", lw=1.2, label="the axis $y = 0$")  # legend
         ax.plot(
             r["x"],
             r["baseline_y1"],
@@ -172,7 +179,9 @@ def regression_baseline(*, radii: Columns, horn: Columns, size) -> Figure:
             lw=3,
             label=r"regression $\hat y = f(x)$",
         )
-        share = np.hypot(r["baseline_y1"], r["baseline_y2"]) / np.hypot(r["rho1"], r["rho2"])
+        share = portable.hypot(r["baseline_y1"], r["baseline_y2"]) / portable.hypot(
+            r["rho1"], r["rho2"]
+        )
         ax.set_title(
             "Regression without a latent collapses onto the axis\n"
             f"|f(x)| at most {100 * share.max():.1f} % of |rho(x)|"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lvebm import portable
 from lvebm.arguments import count, real_array, real_number
 
 Array = NDArray[np.float64]
@@ -81,7 +82,7 @@ def radii(x: ArrayLike, *, alpha: float = 1.5, beta: float = 2.0) -> tuple[Array
     [[2.0, 11.0836], [1.5, 14.7781]]
     """
     x = real_array("x", x)
-    growth = np.exp(2.0 * x)
+    growth = portable.exp(2.0 * x)
     return (alpha * x + beta * (1.0 - x)) * growth, (beta * x + alpha * (1.0 - x)) * growth
 
 
@@ -123,7 +124,7 @@ def horn_points(
     """
     rho1, rho2 = radii(x, alpha=alpha, beta=beta)
     theta = np.asarray(theta, dtype=np.float64)
-    return rho1 * np.cos(theta) + eps1, rho2 * np.sin(theta) + eps2
+    return rho1 * portable.cos(theta) + eps1, rho2 * portable.sin(theta) + eps2
 
 
 # the lecture's data: alpha, beta, the noise, and the pipeline's default seed (config.yaml)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lvebm import portable
 from lvebm.arguments import real_array, real_points
 from lvebm.model import Decoder
 
@@ -89,7 +90,7 @@ def _root_t(r, z0: np.ndarray, z1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     c0, c1 = r * z0, z1
     t = np.maximum(c1, c0 + (1.0 - r))  # lower end of the bracket: h(t) <= 1
-    hi = np.hypot(c0, c1)  # upper end: h(hi) >= 1 (hypot: no overflow for thin ellipses)
+    hi = portable.hypot(c0, c1)  # upper end: h(hi) >= 1 (hypot: no overflow for thin ellipses)
     iters = np.full(t.shape, SWEEPS, dtype=np.int64)
     for _ in range(SWEEPS):
         t, step = _newton_step(r, c0, c1, t, hi)
@@ -211,7 +212,7 @@ def ridge_distance(decoder: Decoder, y1: ArrayLike, y2: ArrayLike) -> NDArray[np
     a1, a2 = abs(decoder.w1), abs(decoder.w2)
     major, minor, e0, e1 = (y1, y2, a1, a2) if a1 >= a2 else (y2, y1, a2, a1)
     half = (e0 - e1) * (e0 + e1) / e0
-    return np.hypot(np.maximum(np.abs(major) - half, 0.0), minor)
+    return portable.hypot(np.maximum(np.abs(major) - half, 0.0), minor)
 
 
 def free_energy_ellipses(
@@ -398,7 +399,7 @@ def _segment_latent(w1, w2, p1, p2, flat):
 
 def _angle(cos_z: np.ndarray, sin_z: np.ndarray) -> np.ndarray:
     """The angle in [0, 2 pi) with the given cosine and sine."""
-    z = np.asarray(np.arctan2(sin_z, cos_z))  # an array also for 0-d inputs
+    z = np.asarray(portable.arctan2(sin_z, cos_z))  # an array also for 0-d inputs
     z[z < 0.0] += TWO_PI
     z[z >= TWO_PI] = 0.0
     return z

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from lvebm import plotstyle as ps
+from lvebm import portable
 
 # a table as the figure functions take it: column name -> numpy array
 Columns = Mapping[str, np.ndarray]
@@ -392,7 +393,7 @@ def arrows(ax, mesh: Columns, *, max_arrows: int) -> None:
     spacing = min(np.ptp(mesh["y1"]) / max(n1 - 1, 1), np.ptp(mesh["y2"]) / max(n2 - 1, 1))
     spacing *= max(stride(n1, max_arrows), stride(n2, max_arrows))
     u, v = -mesh["dF_dy1"][idx], -mesh["dF_dy2"][idx]
-    longest = float(np.max(np.hypot(u, v))) or 1.0
+    longest = float(np.max(portable.hypot(u, v))) or 1.0
     ax.quiver(
         mesh["y1"][idx],
         mesh["y2"][idx],
@@ -489,6 +490,12 @@ def model_rows(table: Columns, **match) -> Columns:
     return {k: v[rows] for k, v in table.items()}
 
 
+def _decade(x: float) -> int:
+    """floor(log10(x)) of x > 0, exactly: the exponent of its decimal form (Python's, the same on
+    every platform; libm's log10 need not be)."""
+    return int(f"{x:.16e}".split("e")[1])
+
+
 def round_ticks(low: float, high: float) -> list[float]:
     """Ticks of a log axis from ``low`` to ``high`` at round values.
 
@@ -512,7 +519,8 @@ def round_ticks(low: float, high: float) -> list[float]:
     >>> round_ticks(1e-6, 10.0)
     [1e-06, 1e-05, 0.0001, 0.001, 0.01, 0.1, 1.0, 10.0]
     """
-    first, last = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))
+    first, last = _decade(low), _decade(high)
+    last += float(f"{high:.16e}".split("e")[0]) != 1.0  # ceil(log10(high))
     for mantissas in ((1.0, 2.0, 5.0), (1.0,)):
         ticks = [float(f"{m}e{e}") for e in range(first, last + 1) for m in mantissas]
         ticks = [t for t in ticks if low <= t <= high]

@@ -21,6 +21,7 @@ from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
 
 from lvebm import figurekit as kit
 from lvebm import plotstyle as ps
+from lvebm import portable
 from lvebm.figurekit import TWO_PI, Columns
 from lvebm.model import Decoder
 
@@ -371,7 +372,7 @@ def latent_plane(*, samples: Columns, energies: Columns, size, focus: int) -> Fi
         for k, text in zip(
             quarter, ("$z=0$", r"$z=\pi/2$", r"$z=\pi$", r"$z=3\pi/2$"), strict=True
         ):
-            away = np.array([g1[k], g2[k]]) / max(float(np.hypot(g1[k], g2[k])), 1e-12)
+            away = np.array([g1[k], g2[k]]) / max(float(portable.hypot(g1[k], g2[k])), 1e-12)
             ax.annotate(
                 text,
                 (g1[k], g2[k]),

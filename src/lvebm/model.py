@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lvebm import portable
 from lvebm.arguments import count, labels_array, real_points
 
 Array = NDArray[np.float64]
@@ -64,7 +65,7 @@ class Decoder:
     def __call__(self, z: ArrayLike) -> tuple[Array, Array]:
         """Decoded point y_tilde = g(z), as the pair (g1, g2)."""
         z = np.asarray(z, dtype=np.float64)
-        return self.w1 * np.cos(z), self.w2 * np.sin(z)
+        return self.w1 * portable.cos(z), self.w2 * portable.sin(z)
 
     def energy(self, y1: ArrayLike, y2: ArrayLike, z: ArrayLike) -> Array:
         """E(y, z) = (y1 - w1 cos z)^2 + (y2 - w2 sin z)^2.
@@ -116,9 +117,9 @@ class Decoder:
         """
         z = np.asarray(z, dtype=np.float64)
         return (
-            2.0 * self.w1 * np.asarray(y1) * np.sin(z)
-            - 2.0 * self.w2 * np.asarray(y2) * np.cos(z)
-            + (self.w2**2 - self.w1**2) * np.sin(2.0 * z)
+            2.0 * self.w1 * np.asarray(y1) * portable.sin(z)
+            - 2.0 * self.w2 * np.asarray(y2) * portable.cos(z)
+            + (self.w2**2 - self.w1**2) * portable.sin(2.0 * z)
         )
 
     def energy_dz2(self, y1: ArrayLike, y2: ArrayLike, z: ArrayLike) -> Array:
@@ -144,9 +145,9 @@ class Decoder:
         """
         z = np.asarray(z, dtype=np.float64)
         return (
-            2.0 * self.w1 * np.asarray(y1) * np.cos(z)
-            + 2.0 * self.w2 * np.asarray(y2) * np.sin(z)
-            + 2.0 * (self.w2**2 - self.w1**2) * np.cos(2.0 * z)
+            2.0 * self.w1 * np.asarray(y1) * portable.cos(z)
+            + 2.0 * self.w2 * np.asarray(y2) * portable.sin(z)
+            + 2.0 * (self.w2**2 - self.w1**2) * portable.cos(2.0 * z)
         )
 
     def energy_and_dz(self, y1: ArrayLike, y2: ArrayLike, z: ArrayLike) -> tuple[Array, Array]:
@@ -177,7 +178,7 @@ class Decoder:
         (10.7145, -4.504)
         """
         z = np.asarray(z, dtype=np.float64)
-        c, s = np.cos(z), np.sin(z)
+        c, s = portable.cos(z), portable.sin(z)
         r1 = np.asarray(y1) - self.w1 * c
         r2 = np.asarray(y2) - self.w2 * s
         return r1 * r1 + r2 * r2, 2.0 * (r1 * self.w1 * s - r2 * self.w2 * c)

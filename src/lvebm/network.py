@@ -10,7 +10,7 @@ points; backpropagation (:meth:`Network.backward`) and the forward-mode Jacobian
 (:meth:`Network.jacobian`) are checked against finite differences in the tests.
 
 The trainers minimise an objective ``theta -> (loss, gradient)``, or residuals whose squared norm
-is the loss: Adam with a cosine-decayed step, scipy's L-BFGS-B for a budget of steps
+is the loss: Adam with a cosine-decayed step, L-BFGS (lvebm.quasi_newton) for a budget of steps
 (:func:`lbfgs_steps`), and Levenberg-Marquardt run to rounding; :func:`train` runs a schedule of
 them in phases (``TRAINERS``). The library's other L-BFGS are the batched latent optimizer
 (:func:`lvebm.optimize.lbfgs`) and the decoder's training to a gradient tolerance
@@ -25,7 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lvebm import portable
 from lvebm.data import stream
+from lvebm.quasi_newton import lbfgs_fit
 
 Array = NDArray[np.float64]
 Objective = Callable[[Array], tuple[float, Array]]
@@ -44,6 +46,8 @@ ADAM_BETA1, ADAM_BETA2, ADAM_EPS = 0.9, 0.999, 1e-8
 # converged (the Gauss-Newton fixed point to 1e-10: far below the tolerance runs are compared at,
 # above the rounding floor of the steps of an ill-conditioned fit)
 MU_MIN, MU_MAX, XTOL = 1e-12, 1e12, 1e-10
+# the bits of J^T J that Levenberg-Marquardt computes (its step; the gradient has all 53)
+GRAM_BITS = 36
 
 
 @dataclass(frozen=True)
@@ -250,11 +254,11 @@ class Network:
             )
         acts = [a]
         for j, (w, b) in enumerate(layers):
-            a = w @ a + b[:, None]
+            a = portable.matmul(w, a) + b[:, None]
             if j < len(layers) - 1:
                 a = _activate(self.activation, a)
             elif self.output == "exp":
-                a = np.exp(a)
+                a = portable.exp(a)
             acts.append(a)
         return a, acts
 
@@ -322,8 +326,8 @@ class Network:
             w, _ = layers[j]
             if j < len(layers) - 1:
                 g = g * _slope(self.activation, acts[j + 1])
-            grads += [g.sum(axis=1), (g @ acts[j].T).ravel()]
-            g = w.T @ g
+            grads += [g.sum(axis=1), portable.dot(g[:, None, :], acts[j][None, :, :]).ravel()]
+            g = portable.matmul(w.T, g)
         return np.concatenate(grads[::-1])
 
     def jacobian(self, theta: ArrayLike, acts: list[Array]) -> Array:
@@ -421,7 +425,7 @@ class Network:
                     np.multiply(g[a], acts[j], out=block[k + a * i : k + (a + 1) * i])
                 block[k + o * i : k + o * i + o] = g
                 if j:
-                    g = w.T @ g
+                    g = portable.matmul(w.T, g)
         return jt.T
 
     def table(self, theta: ArrayLike, model: str) -> dict[str, np.ndarray]:
@@ -519,8 +523,8 @@ def _activate(name: str, a: Array) -> Array:
     if name == "relu":
         return np.maximum(a, 0.0)
     if name == "tanh":
-        return np.tanh(a)
-    return np.logaddexp(0.0, a)  # softplus
+        return portable.tanh(a)
+    return portable.softplus(a)
 
 
 def _slope(name: str, post: Array) -> Array:
@@ -529,7 +533,7 @@ def _slope(name: str, post: Array) -> Array:
         return post > 0.0
     if name == "tanh":
         return 1.0 - post * post
-    return -np.expm1(-post)  # softplus: sigmoid(a) = 1 - exp(-softplus(a))
+    return -portable.expm1(-post)  # softplus: sigmoid(a) = 1 - exp(-softplus(a))
 
 
 def levenberg_marquardt(
@@ -579,20 +583,22 @@ def levenberg_marquardt(
     """
     theta = np.array(theta0, dtype=np.float64)
     r, jac = residuals(theta, True)
-    loss = float(r @ r + weight_decay * (theta @ theta))
+    loss = float(portable.dot(r, r) + weight_decay * portable.dot(theta, theta))
     losses, mu = [loss], 1e-3
     while len(losses) <= steps:
-        g = jac.T @ r + weight_decay * theta
-        h = jac.T @ jac
+        # J^T r and J^T J summed so that no BLAS kernel changes a bit (Gauss-Newton's matrix
+        # needs GRAM_BITS; the gradient, where the minimum is, all 53)
+        h, g = portable.gauss_newton(jac, r, gram_bits=GRAM_BITS)
+        g += weight_decay * theta
         h[np.diag_indices_from(h)] += weight_decay
         scaling = np.diag(h).copy() + np.finfo(np.float64).tiny
         while mu <= MU_MAX:
             a = h.copy()
             a[np.diag_indices_from(a)] += mu * scaling
-            step = np.linalg.solve(a, -g)
+            step = portable.solve(a, -g)
             trial = theta + step
             rt, _ = residuals(trial, False)
-            lt = float(rt @ rt + weight_decay * (trial @ trial))
+            lt = float(portable.dot(rt, rt) + weight_decay * portable.dot(trial, trial))
             if lt <= loss:
                 break
             mu *= 4.0
@@ -600,7 +606,7 @@ def levenberg_marquardt(
             break  # no step keeps the loss: the minimum to rounding
         theta, mu = trial, max(mu / 3.0, MU_MIN)
         losses.append(lt)
-        if np.linalg.norm(step) <= XTOL * np.linalg.norm(theta):
+        if np.sqrt(portable.dot(step, step)) <= XTOL * np.sqrt(portable.dot(theta, theta)):
             break
         loss = lt
         r, jac = residuals(theta, True)
@@ -634,7 +640,10 @@ def with_weight_decay(objective: Objective, weight_decay: float) -> Objective:
 
     def penalised(theta: Array) -> tuple[float, Array]:
         loss, grad = objective(theta)
-        return loss + weight_decay * float(theta @ theta), grad + 2.0 * weight_decay * theta
+        return (
+            loss + weight_decay * float(portable.dot(theta, theta)),
+            grad + 2.0 * weight_decay * theta,
+        )
 
     return penalised
 
@@ -667,6 +676,7 @@ class Adam:
     def __init__(self, size: int, *, learning_rate: float, steps: int) -> None:
         self.m, self.v = np.zeros(size), np.zeros(size)
         self.t, self.learning_rate, self.steps = 0, learning_rate, steps
+        self.beta1_t, self.beta2_t = 1.0, 1.0  # ADAM_BETA1^t and ADAM_BETA2^t
 
     def step(self, theta: Array, g: Array) -> None:
         """Move ``theta`` (in place) one step against the gradient ``g``.
@@ -689,11 +699,14 @@ class Adam:
         """
         self.t += 1
         t = self.t
+        # beta^t as a running product (a float's ** is libm's pow, whose last bit is the platform's)
+        self.beta1_t *= ADAM_BETA1
+        self.beta2_t *= ADAM_BETA2
         self.m = ADAM_BETA1 * self.m + (1.0 - ADAM_BETA1) * g
         self.v = ADAM_BETA2 * self.v + (1.0 - ADAM_BETA2) * g * g
-        rate = self.learning_rate * 0.5 * (1.0 + np.cos(np.pi * (t - 1) / self.steps))
-        m_hat = self.m / (1.0 - ADAM_BETA1**t)
-        v_hat = self.v / (1.0 - ADAM_BETA2**t)
+        rate = self.learning_rate * 0.5 * (1.0 + portable.cos(np.pi * (t - 1) / self.steps))
+        m_hat = self.m / (1.0 - self.beta1_t)
+        v_hat = self.v / (1.0 - self.beta2_t)
         theta -= rate * m_hat / (np.sqrt(v_hat) + ADAM_EPS)
 
 
@@ -740,7 +753,7 @@ def adam(
 
 
 def lbfgs_steps(objective: Objective, theta0: ArrayLike, *, steps: int) -> tuple[Array, Array]:
-    """scipy's L-BFGS-B for at most ``steps`` iterations.
+    """L-BFGS (:func:`lvebm.quasi_newton.lbfgs_fit`) for at most ``steps`` iterations.
 
     The tolerances are at zero: the step budget decides.
 
@@ -759,7 +772,7 @@ def lbfgs_steps(objective: Objective, theta0: ArrayLike, *, steps: int) -> tuple
         The final parameters.
     losses : ndarray
         The loss at the start and after each iteration (fewer than ``steps + 1`` values when
-        scipy stops early, for example at an exact minimum).
+        an iteration lowers nothing, for example at an exact minimum).
 
     Examples
     --------
@@ -768,17 +781,11 @@ def lbfgs_steps(objective: Objective, theta0: ArrayLike, *, steps: int) -> tuple
     >>> theta.tolist(), losses.tolist()
     ([3.0], [9.0, 4.0, 0.0])
     """
-    from scipy.optimize import minimize  # only the training job needs scipy.optimize
-
-    losses = [objective(np.asarray(theta0, dtype=np.float64))[0]]
-    result = minimize(
-        objective,
-        np.array(theta0, dtype=np.float64),
-        jac=True,
-        method="L-BFGS-B",
-        callback=lambda intermediate_result: losses.append(float(intermediate_result.fun)),
-        options={"maxiter": steps, "gtol": 0.0, "ftol": 0.0},
-    )
+    theta = np.array(theta0, dtype=np.float64)
+    losses = [float(objective(theta)[0])]
+    # gtol 0 and ftol 0: only the step budget stops it, or an iteration that lowers nothing
+    result = lbfgs_fit(objective, theta, gtol=0.0, max_iter=steps)
+    losses += [value for _, value in result.path]
     return result.x, np.asarray(losses)
 
 

@@ -35,6 +35,9 @@ RC = {
     "path.simplify": False,
 }
 
+# 3-D axes take their grid's style when they are made: solid, fainter (see figure())
+RC_3D = {"grid.linestyle": "-", "grid.color": "#4d4d4d"}  # mplot3d reads no grid.alpha
+
 
 @contextmanager
 def style():
@@ -55,12 +58,100 @@ def style():
         yield
 
 
+class _PortableNumpy:
+    """NumPy as mplot3d sees it inside :func:`portable_rendering`: ``dot``, ``sin``, ``cos`` and
+    ``linalg.norm``/``linalg.inv`` from :mod:`lvebm.portable`, everything else NumPy's own."""
+
+    class linalg:
+        @staticmethod
+        def norm(x, axis=None):
+            from lvebm import portable
+
+            x = np.asarray(x, dtype=np.float64)
+            if axis is None:
+                x, axis = x.ravel(), -1
+            return np.sqrt(portable.dot(x, x, axis=axis))
+
+        @staticmethod
+        def inv(a):
+            from lvebm import portable
+
+            a = np.asarray(a, dtype=np.float64)
+            eye = np.eye(a.shape[0])
+            return np.column_stack([portable.solve(a, eye[:, k]) for k in range(a.shape[0])])
+
+    @staticmethod
+    def dot(a, b):
+        from lvebm import portable
+
+        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        if a.ndim == 2 and b.ndim in (1, 2):
+            return portable.matmul(a, b)
+        if a.ndim == b.ndim == 1:
+            return portable.dot(a, b)
+        raise TypeError(f"portable_rendering: a dot product of shapes {a.shape} and {b.shape}")
+
+    @staticmethod
+    def sin(x):
+        from lvebm import portable
+
+        return portable.sin(x)
+
+    @staticmethod
+    def cos(x):
+        from lvebm import portable
+
+        return portable.cos(x)
+
+    def __getattr__(self, name):
+        return getattr(np, name)
+
+
+@contextmanager
+def portable_rendering():
+    """3-D axes set up and rendered with portable arithmetic inside the block (the figure rule's
+    drawing and savefig).
+
+    mplot3d projects every point through 4 x 4 matrices with ``np.dot`` (OpenBLAS, whose sums
+    are the CPU's) built from ``np.sin``/``np.cos`` of the view angles and ``np.linalg.inv``:
+    its screen coordinates, and so a pixel here and there, differed between x86-64 and aarch64.
+    Inside the block mplot3d's modules see :class:`_PortableNumpy` instead of NumPy; the
+    projection is the same to rounding, and the same bits everywhere. 2-D drawing needs none of
+    this: matplotlib's 2-D transforms agreed bit for bit (every 2-D figure of the quick config
+    on aarch64).
+
+    Examples
+    --------
+    >>> from mpl_toolkits.mplot3d import proj3d
+    >>> with portable_rendering():
+    ...     proj3d.np.dot(np.eye(2), np.ones(2)).tolist()
+    [1.0, 1.0]
+    >>> proj3d.np is np
+    True
+    """
+    from mpl_toolkits.mplot3d import axes3d, proj3d
+
+    modules = (proj3d, axes3d)
+    saved = [m.np for m in modules]
+    shim = _PortableNumpy()
+    try:
+        for m in modules:
+            m.np = shim
+        yield
+    finally:
+        for m, original in zip(modules, saved, strict=True):
+            m.np = original
+
+
 def figure(size: tuple[float, float], **subplots):
     """A new figure of ``size`` inches with subplots, in the lecture's style.
 
     A plain :class:`~matplotlib.figure.Figure`, not pyplot's: no window, no global registry to
     close it from (it is freed with its last reference), and no pyplot import (0.2 s of every
-    figure job); ``savefig`` renders it with Agg. Its layout is ``constrained``.
+    figure job); ``savefig`` renders it with Agg. Its layout is ``constrained``. 3-D axes get
+    solid dark grey grid lines (``RC_3D``): Agg's dash generator measures a slanted dash with
+    ``sqrt(dx*dx + dy*dy)``, which a platform's compiler may fuse into a multiply-add, and a
+    3-D pane's grid lines are all slanted (a dash's end moved by a pixel level on aarch64).
 
     Parameters
     ----------
@@ -83,7 +174,8 @@ def figure(size: tuple[float, float], **subplots):
     >>> type(fig).__name__, len(axes), fig.get_size_inches().tolist()
     ('Figure', 2, [6.0, 3.0])
     """
-    with style():
+    three_d = (subplots.get("subplot_kw") or {}).get("projection") == "3d"
+    with style(), matplotlib.rc_context(RC_3D if three_d else {}):
         fig = Figure(figsize=size, layout="constrained")
         axes = fig.subplots(**subplots)
     return fig, axes

@@ -55,6 +55,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lvebm import portable
 from lvebm.arguments import count, finite_samples, real_number, real_points
 from lvebm.columns import concat
 from lvebm.data import stream
@@ -109,7 +110,7 @@ def log_density(
     if not 0.0 < beta < np.inf:
         raise ValueError(f"beta = {beta!r} is invalid: a density needs a finite beta > 0")
     F = free_energy_relaxed(decoder, y1, y2, beta, n=n).F
-    return np.log(beta / np.pi) - beta * F
+    return portable.log(beta / np.pi) - beta * F
 
 
 def sample(
@@ -203,13 +204,11 @@ def circle_free_energy(r: float, y1: ArrayLike, y2: ArrayLike, beta: float) -> A
     >>> float(circle_free_energy(1.0, 0.0, 0.0, 2.0))
     1.0
     """
-    from scipy.special import i0e
-
     y1, y2 = real_points(y1=y1, y2=y2)
     r, beta = abs(real_number("r", r)), real_number("beta", beta)
     finite = np.isfinite(y1) & np.isfinite(y2)
-    rho = np.hypot(np.where(finite, y1, 0.0), np.where(finite, y2, 0.0))
-    F = (rho - r) ** 2 - np.log(i0e(2.0 * beta * r * rho)) / beta
+    rho = portable.hypot(np.where(finite, y1, 0.0), np.where(finite, y2, 0.0))
+    F = (rho - r) ** 2 - portable.log_i0e(2.0 * beta * r * rho) / beta
     return np.where(finite, F, np.nan)  # a point that is not finite: NaN (the convention)
 
 

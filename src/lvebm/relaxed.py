@@ -47,6 +47,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lvebm import portable
 from lvebm.arguments import real_number, real_points
 from lvebm.batched import Active, in_blocks, iterate
 from lvebm.exact import TWO_PI, _angle, free_energy_exact
@@ -150,7 +151,7 @@ class RelaxedFreeEnergy:
         if self.z_check is not None:
             return self.z_check
         c, s = np.asarray(self.mean_cos), np.asarray(self.mean_sin)
-        return np.where(np.hypot(c, s) >= Z_MEAN_MIN_RESULTANT, _angle(c, s), np.nan)
+        return np.where(portable.hypot(c, s) >= Z_MEAN_MIN_RESULTANT, _angle(c, s), np.nan)
 
 
 def free_energy_relaxed(
@@ -285,7 +286,7 @@ def _zero_temperature(decoder, y1, y2, n, want_weights) -> _Flat:
         p = best / best.sum(axis=1, keepdims=True)
     nodes = np.zeros(y1.shape, dtype=np.int64)
     z = exact.z_check
-    return _Flat(exact.F, np.cos(z), np.sin(z), nodes, p, z, np.cos(2.0 * z))
+    return _Flat(exact.F, portable.cos(z), portable.sin(z), nodes, p, z, portable.cos(2.0 * z))
 
 
 class _GridTerms(NamedTuple):
@@ -312,11 +313,11 @@ class _GridTerms(NamedTuple):
 
 def _grid_terms(decoder: Decoder, beta: float, n: int) -> _GridTerms:
     z = latent_grid(n)
-    cos_z, sin_z = np.cos(z), np.sin(z)
+    cos_z, sin_z = portable.cos(z), portable.sin(z)
     g1, g2 = decoder.w1 * cos_z, decoder.w2 * sin_z
     # exponent a_k = beta (2 y . g_k - |g_k|^2) = -beta E_k + beta |y|^2
     c1, c2, bias = 2.0 * beta * g1, 2.0 * beta * g2, -beta * (g1 * g1 + g2 * g2)
-    scale = np.exp(bias)  # the direct path's per-latent factor
+    scale = portable.exp(bias)  # the direct path's per-latent factor
     return _GridTerms(
         beta=beta,
         cos_z=cos_z,
@@ -330,7 +331,7 @@ def _grid_terms(decoder: Decoder, beta: float, n: int) -> _GridTerms:
         scale_cos=scale * cos_z,
         scale_sin=scale * sin_z,
         reach=DIRECT_EXPONENT + float(bias.min()),  # |2 beta y . g_k| must stay below this
-        log_n=np.log(n),
+        log_n=portable.log(n),
         half=n // 2 if n % 2 == 0 else 0,
     )
 
@@ -363,7 +364,7 @@ def _on_grid(decoder, y1, y2, beta, n, want_weights, workers) -> _Flat:
             if p is not None:
                 safe = np.zeros(rows, dtype=bool)
             else:
-                safe = 2.0 * beta * np.hypot(decoder.w1 * u1, decoder.w2 * u2) <= terms.reach
+                safe = 2.0 * beta * portable.hypot(decoder.w1 * u1, decoder.w2 * u2) <= terms.reach
             if safe.all():
                 F[lo:hi], mean_cos[lo:hi], mean_sin[lo:hi] = _grid_direct(
                     terms, u1, u2, a[:rows], tmp[:rows]
@@ -384,7 +385,7 @@ def _on_grid(decoder, y1, y2, beta, n, want_weights, workers) -> _Flat:
 
     workers = max(1, min(int(workers), m))
     in_blocks(block, np.linspace(0, m, workers + 1).astype(int), workers)
-    mean_2z = None if p is None else p @ np.cos(2.0 * latent_grid(n))
+    mean_2z = None if p is None else portable.dot(p, portable.cos(2.0 * latent_grid(n)))
     return _Flat(F, mean_cos, mean_sin, np.full(m, n, dtype=np.int64), p, None, mean_2z)
 
 
@@ -399,22 +400,22 @@ def _grid_direct(terms: _GridTerms, u1, u2, e, t):
         np.multiply(u1[:, None], terms.c1[:half], out=e)
         np.multiply(u2[:, None], terms.c2[:half], out=t)
         e += t
-        np.exp(e, out=e)  # exp(beta 2 y . g_k), k < n/2
+        e[...] = portable.exp(e)  # exp(beta 2 y . g_k), k < n/2
         np.divide(1.0, e, out=t)  # exp(beta 2 y . g_(k + n/2))
         scale = terms.scale[:half]
-        total = np.einsum("ij,j->i", e, scale) + np.einsum("ij,j->i", t, scale)
+        total = portable.dot(e, scale) + portable.dot(t, scale)
         e -= t
-        mc = np.einsum("ij,j->i", e, terms.scale_cos[:half]) / total
-        ms = np.einsum("ij,j->i", e, terms.scale_sin[:half]) / total
+        mc = portable.dot(e, terms.scale_cos[:half]) / total
+        ms = portable.dot(e, terms.scale_sin[:half]) / total
     else:
         np.multiply(u1[:, None], terms.c1, out=e)
         np.multiply(u2[:, None], terms.c2, out=t)
         e += t
-        np.exp(e, out=e)  # exp(beta 2 y . g_k), within exp(+-DIRECT_EXPONENT)
-        total = np.einsum("ij,j->i", e, terms.scale)
-        mc = np.einsum("ij,j->i", e, terms.scale_cos) / total
-        ms = np.einsum("ij,j->i", e, terms.scale_sin) / total
-    f = (u1 * u1 + u2 * u2) - (np.log(total) - terms.log_n) / terms.beta
+        e[...] = portable.exp(e)  # exp(beta 2 y . g_k), within exp(+-DIRECT_EXPONENT)
+        total = portable.dot(e, terms.scale)
+        mc = portable.dot(e, terms.scale_cos) / total
+        ms = portable.dot(e, terms.scale_sin) / total
+    f = (u1 * u1 + u2 * u2) - (portable.log(total) - terms.log_n) / terms.beta
     return f, mc, ms
 
 
@@ -428,14 +429,14 @@ def _grid_shifted(terms: _GridTerms, u1, u2, e, t, out_p):
     best = e.argmax(axis=1)
     e -= np.take_along_axis(e, best[:, None], axis=1)
     np.maximum(e, LOWEST_EXPONENT, out=e)  # keeps exp off its slow subnormal path
-    np.exp(e, out=e)  # e_k in (0, 1], exactly 1 at the best latent
+    e[...] = portable.exp(e)  # e_k in (0, 1], exactly 1 at the best latent
     total = e.sum(axis=1)  # S in [1, n]
     r1, r2 = u1 - terms.g1[best], u2 - terms.g2[best]
-    f = (r1 * r1 + r2 * r2) + (terms.log_n - np.log(total)) / terms.beta
+    f = (r1 * r1 + r2 * r2) + (terms.log_n - portable.log(total)) / terms.beta
     if out_p is not None:
         np.divide(e, total[:, None], out=out_p)
-    mean_cos = np.einsum("ij,j->i", e, terms.cos_z) / total
-    return f, mean_cos, np.einsum("ij,j->i", e, terms.sin_z) / total
+    mean_cos = portable.dot(e, terms.cos_z) / total
+    return f, mean_cos, portable.dot(e, terms.sin_z) / total
 
 
 def _derivatives(decoder, y1, y2, z):
@@ -443,7 +444,7 @@ def _derivatives(decoder, y1, y2, z):
     + (w1^2 - w2^2) cos(2 z) / 2)."""
     a, b = 2.0 * decoder.w1 * y1, 2.0 * decoder.w2 * y2
     d = decoder.w1**2 - decoder.w2**2
-    c, s, c2, s2 = np.cos(z), np.sin(z), np.cos(2.0 * z), np.sin(2.0 * z)
+    c, s, c2, s2 = portable.cos(z), portable.sin(z), portable.cos(2.0 * z), portable.sin(2.0 * z)
     e2 = decoder.energy_dz2(y1, y2, z)  # the decoder's own E''
     e3 = -a * s + b * c + 4.0 * d * s2
     e4 = -a * c - b * s + 8.0 * d * c2
@@ -454,9 +455,9 @@ def _trapezoid_sums(decoder, y1, y2, beta, shift, n, offset):
     """sum_k e_k, sum_k e_k cos z_k, sum_k e_k sin z_k with e_k = exp(-beta (E(z_k) - shift))
     over the nodes z_k = 2 pi (k + offset) / n, for points of one group (arrays (m,))."""
     z = TWO_PI * (np.arange(n) + offset) / n
-    cos_z, sin_z = np.cos(z), np.sin(z)
+    cos_z, sin_z = portable.cos(z), portable.sin(z)
     g1, g2 = decoder.w1 * cos_z, decoder.w2 * sin_z
-    cos_2z = np.cos(2.0 * z)
+    cos_2z = portable.cos(2.0 * z)
     out = np.empty((4, y1.size))
     step = max(1, CHUNK_ELEMENTS // n)
     for lo in range(0, y1.size, step):
@@ -468,7 +469,7 @@ def _trapezoid_sums(decoder, y1, y2, beta, shift, n, offset):
         e -= shift[lo:hi, None]
         e *= -beta
         np.minimum(e, 0.0, out=e)  # E >= F_inf; clip round-off so the peak is exactly <= 1
-        np.exp(e, out=e)
+        e[...] = portable.exp(e)
         out[0, lo:hi] = e.sum(axis=1)
         out[1, lo:hi] = (e * cos_z).sum(axis=1)
         out[2, lo:hi] = (e * sin_z).sum(axis=1)
@@ -482,15 +483,15 @@ def _continuous(decoder, y1, y2, beta) -> _Flat:
     # the peak's width: quadratic (E'') or, near the evolute's cusp where E'' -> 0, quartic
     with np.errstate(divide="ignore", over="ignore"):  # flat directions: infinite widths
         quadratic = 1.0 / np.sqrt(beta * np.maximum(e2, 0.0))
-        quartic = (24.0 / (beta * np.abs(e4))) ** 0.25
+        quartic = np.sqrt(np.sqrt(24.0 / (beta * np.abs(e4))))  # ** 0.25 would be libm's pow
     estimate = NODES_PER_WIDTH / np.minimum(quadratic, quartic)  # h = 2 pi / n <= 0.81 width
     # Laplace where the peak is too narrow for MAX_NODES and its width is set by E''
     laplace = (estimate > MAX_NODES) & (quadratic <= quartic)
     m = y1.size
     sums = np.zeros((4, m))
     nodes = np.zeros(m, dtype=np.int64)
-    start = 2 ** np.ceil(np.log2(np.clip(estimate, MIN_NODES, MAX_NODES)))
-    start = start.astype(np.int64)
+    mantissa, exponent = np.frexp(np.clip(estimate, MIN_NODES, MAX_NODES))
+    start = np.left_shift(1, exponent - (mantissa == 0.5)).astype(np.int64)  # 2^ceil(log2), exact
     for n0 in np.unique(start[~laplace]):
         group = np.flatnonzero((start == n0) & ~laplace)
         shift = exact.F[group]
@@ -518,7 +519,7 @@ def _continuous(decoder, y1, y2, beta) -> _Flat:
     F = np.empty(m)
     mean_cos, mean_sin, mean_2z = np.empty(m), np.empty(m), np.empty(m)
     quad = ~laplace
-    F[quad] = exact.F[quad] - np.log(sums[0, quad]) / beta
+    F[quad] = exact.F[quad] - portable.log(sums[0, quad]) / beta
     mean_cos[quad] = sums[1, quad] / sums[0, quad]
     mean_sin[quad] = sums[2, quad] / sums[0, quad]
     mean_2z[quad] = sums[3, quad] / sums[0, quad]
@@ -537,8 +538,8 @@ def _laplace(decoder, y1, y2, beta, z_star, F_star):
         """log of (1/2 pi) int exp(-beta (E - E(z))) over the peak at the minimum z."""
         e2, e3, e4 = _derivatives(decoder, y1[rows], y2[rows], z)
         e2 = np.maximum(e2, MIN_CURVATURE)
-        c = 5.0 * e3 * e3 / (24.0 * e2**3) - e4 / (8.0 * e2 * e2)
-        return -0.5 * np.log(TWO_PI * beta * e2) + np.log1p(c / beta)
+        c = 5.0 * e3 * e3 / (24.0 * e2 * e2 * e2) - e4 / (8.0 * e2 * e2)
+        return -0.5 * portable.log(TWO_PI * beta * e2) + portable.log1p(c / beta)
 
     log_i1 = log_integral(z_star)
     # the mirror minimum across the major axis: Newton on E' from the mirrored latent
@@ -549,15 +550,18 @@ def _laplace(decoder, y1, y2, beta, z_star, F_star):
         e2 = decoder.energy_dz2(y1, y2, z2)
         z2 = z2 - np.where(e2 > 0.0, e1 / np.where(e2 > 0.0, e2, 1.0), 0.0)
     F2 = decoder.energy(y1, y2, z2)
-    distinct = np.abs(np.angle(np.exp(1j * (z2 - z_star)))) > DISTINCT_MINIMA
+    gap = z2 - z_star
+    distinct = (
+        np.abs(gap - TWO_PI * np.rint(gap / TWO_PI)) > DISTINCT_MINIMA
+    )  # wrapped to [-pi, pi]
     minimum = decoder.energy_dz2(y1, y2, z2) > 0.0
     second = distinct & minimum & (beta * (F2 - F_star) < MAX_EXPONENT)
     ratio = np.zeros(y1.shape)
     if second.any():
         log_i2 = log_integral(z2[second], second)
         gap = beta * (F2[second] - F_star[second])
-        ratio[second] = np.exp(np.minimum(log_i2 - log_i1[second] - gap, MAX_EXPONENT))
-    F = F_star - (log_i1 + np.log1p(ratio)) / beta
+        ratio[second] = portable.exp(np.minimum(log_i2 - log_i1[second] - gap, MAX_EXPONENT))
+    F = F_star - (log_i1 + portable.log1p(ratio)) / beta
     w = 1.0 / (1.0 + ratio)
     moments = _peak_moments(decoder, y1, y2, beta, z_star)
     if second.any():
@@ -574,8 +578,8 @@ def _peak_moments(decoder, y1, y2, beta, z):
     e2, e3, _ = _derivatives(decoder, y1, y2, z)
     e2 = np.maximum(e2, MIN_CURVATURE)
     shift, var = -e3 / (2.0 * beta * e2 * e2), 1.0 / (beta * e2)
-    c, s = np.cos(z), np.sin(z)
-    c2, s2 = np.cos(2.0 * z), np.sin(2.0 * z)
+    c, s = portable.cos(z), portable.sin(z)
+    c2, s2 = portable.cos(2.0 * z), portable.sin(2.0 * z)
     return (
         c - s * shift - 0.5 * c * var,
         s + c * shift - 0.5 * s * var,

@@ -20,6 +20,7 @@ from matplotlib.lines import Line2D
 
 from lvebm import figurekit as kit
 from lvebm import plotstyle as ps
+from lvebm import portable
 from lvebm.figurekit import Columns
 
 # The continuous F_beta is drawn on top of the grid's curve in black dashes: where the two agree
@@ -190,7 +191,7 @@ def softmin_weights(
             sc = ax.scatter(
                 g1,
                 g2,
-                c=np.exp(-beta * w["E"][rows]),
+                c=portable.exp(-beta * w["E"][rows]),
                 cmap="plasma",
                 vmin=0.0,
                 vmax=1.0,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lvebm import portable
 from lvebm.model import Decoder, latent_grid
 from lvebm.relaxed import free_energy_relaxed
 from lvebm.temperatures import with_zero_temperature
@@ -289,7 +290,7 @@ def grid_error(
     ([0.01, 10.0, 10000.0], [4.9496, 0.5251, 0.2873], [4.9496, 0.5251, 0.2862])
     """
     y1, y2 = np.asarray(y1, dtype=np.float64), np.asarray(y2, dtype=np.float64)
-    betas = np.geomspace(beta_start, beta_stop, num)
+    betas = portable.geomspace(beta_start, beta_stop, num)
     grid = np.stack([free_energy_relaxed(decoder, y1, y2, b, n=n).F for b in betas])
     cont = np.stack([free_energy_relaxed(decoder, y1, y2, b, n=None).F for b in betas])
     m = y1.size

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lvebm import portable
 from lvebm.columns import concat
 from lvebm.model import LATENT_N, Decoder, latent_grid
 from lvebm.relaxed import free_energy_relaxed
@@ -95,7 +96,7 @@ def denoise_table(held_out, decoders: dict[str, Decoder]) -> dict[str, np.ndarra
                 "model": np.full(m, name, dtype=object),
                 "denoised_y1": d1,
                 "denoised_y2": d2,
-                "error": np.hypot(d1 - held_out["clean_y1"], d2 - held_out["clean_y2"]),
+                "error": portable.hypot(d1 - held_out["clean_y1"], d2 - held_out["clean_y2"]),
             }
         )
     return concat(rows)

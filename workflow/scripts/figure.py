@@ -12,7 +12,7 @@ from importlib import import_module
 
 from lvebm.pipeline.io import atomic_path, read_artifact
 from lvebm.pipeline.jobs import log_to_rule
-from lvebm.plotstyle import style
+from lvebm.plotstyle import portable_rendering, style
 
 log_to_rule(snakemake)  # stderr, uncaught tracebacks included, to the rule's log
 
@@ -24,7 +24,8 @@ tables = {
 }
 module, _, function = p.function.rpartition(".")
 draw = getattr(import_module(f"lvebm.{module or 'figures'}"), function)
-fig = draw(**tables, size=tuple(p.size), **p.options)
-with atomic_path(snakemake.output[0]) as tmp, style():
-    fig.savefig(tmp, format="png", dpi=p.dpi, metadata={"Software": None})
+with portable_rendering():  # mplot3d's projections in portable arithmetic, drawn and saved
+    fig = draw(**tables, size=tuple(p.size), **p.options)
+    with atomic_path(snakemake.output[0]) as tmp, style():
+        fig.savefig(tmp, format="png", dpi=p.dpi, metadata={"Software": None})
 print(f"{snakemake.output[0]} from {sorted(tables)}", file=sys.stderr)

@@ -4,8 +4,7 @@ in the rule's log (lvebm.pipeline.jobs)."""
 
 import sys
 
-import numpy as np
-
+from lvebm import portable
 from lvebm.data import held_out_slice
 from lvebm.model import Decoder
 from lvebm.pipeline.io import read_artifact, write_parquet
@@ -43,7 +42,7 @@ def held_out_likelihood(job):
     log-likelihood on them and on held-out samples of the slice."""
     p = job.params
     held_out = held_out_slice(p.held_out, x=p.x, **p.sampler)
-    betas = np.geomspace(p.scan["start"], p.scan["stop"], p.scan["num"])
+    betas = portable.geomspace(p.scan["start"], p.scan["stop"], p.scan["num"])
     table = held_out_table(
         read_artifact(job.input.samples),
         held_out,

@@ -6,7 +6,7 @@ import sys
 
 import numpy as np
 
-from lvebm import training_tables
+from lvebm import portable, training_tables
 from lvebm.columns import concat
 from lvebm.data import held_out_slice
 from lvebm.meshgrid import mesh_points
@@ -48,11 +48,11 @@ def training_scans(job):
     p = job.params
     samples = read_artifact(job.input.samples)
     y1, y2, start = samples["y1"], samples["y2"], Decoder(**p.start)
-    rates = np.geomspace(p.rates["start"], p.rates["stop"], p.rates["num"])
+    rates = portable.geomspace(p.rates["start"], p.rates["stop"], p.rates["num"])
     table = learning_rate_scan(y1, y2, start, rates=rates, seed=p.seed, **p.lbfgs)
     write_parquet(job.output.learning_rates, table)
     print(f"within 1 % after one epoch: {rates[table['within_1pct']]}", file=sys.stderr)
-    betas = np.geomspace(p.betas["start"], p.betas["stop"], p.betas["num"])
+    betas = portable.geomspace(p.betas["start"], p.betas["stop"], p.betas["num"])
     write_parquet(
         job.output.temperature,
         temperature_scan(y1, y2, start, betas=betas, n=p.n, **p.lbfgs),

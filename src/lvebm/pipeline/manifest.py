@@ -66,6 +66,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from lvebm import portable
 from lvebm.pipeline.contracts import (
     PATH_SLACK,
     PLATFORM_ARTIFACT,
@@ -75,7 +76,7 @@ from lvebm.pipeline.contracts import (
     path_groups,
 )
 from lvebm.pipeline.jobgraph import commit
-from lvebm.pipeline.numerics import kernels
+from lvebm.pipeline.numerics import NUMERICS, kernels
 
 # the manifest's format: version 4 records the config itself (3, the config's hash only, is read)
 FORMAT, VERSION, READ_VERSIONS = "lvebm-manifest", 4, (3, 4)
@@ -115,7 +116,7 @@ def _float_summary(values: np.ndarray) -> dict:
     finite = np.isfinite(values)
     clean = np.where(finite, values, 0.0)
     with np.errstate(all="ignore"):
-        sums = [float(np.dot(signs(values.size, k), clean)) for k in range(PROJECTIONS)]
+        sums = [float(portable.dot(signs(values.size, k), clean)) for k in range(PROJECTIONS)]
     marks = np.where(finite, 0.0, values)  # NaN and the infinities where they are, 0 elsewhere
     entry: dict = {
         "nonfinite": int((~finite).sum()),
@@ -302,8 +303,12 @@ def load(path: Path) -> dict:
 
 
 def same_kernels(expected: dict, actual: dict) -> bool:
-    """Whether two manifests' artifacts were computed with the same kernels (and pins)."""
+    """Whether two manifests' artifacts were computed in the same arithmetic: both in the
+    portable numerics (``lvebm.pipeline.numerics.NUMERICS``: the same bits on every CPU, pins or
+    not), or with the same kernels and pins."""
     e, a = expected.get("platform") or {}, actual.get("platform") or {}
+    if e.get("numerics") == a.get("numerics") == NUMERICS:
+        return True
     return bool(e) and kernels(e) == kernels(a) and e.get("pins") == a.get("pins")
 
 
@@ -312,7 +317,7 @@ def cause(kind: ColumnClass | str, same: bool) -> str:
     name = kind if isinstance(kind, str) else kind.name
     if same:
         return f"{name}: same kernels, so the code, config or packages changed"
-    return f"{name}: different kernels (pins off, or a CPU they do not reach?)"
+    return f"{name}: different kernels (a run without the portable numerics?)"
 
 
 def compare(expected: dict, actual: dict, strict: bool = False) -> list[tuple[str, ...]]:
@@ -490,7 +495,8 @@ def describe_platform(record: dict) -> str:
     if not record:
         return "unknown (no results/platform.parquet)"
     return (
-        f"{record.get('machine', '?')}, pins {record.get('pins', '?')}, {kernels(record)}; "
+        f"{record.get('machine', '?')}, {record.get('numerics', 'platform')} numerics, "
+        f"pins {record.get('pins', '?')}, {kernels(record)}; "
         f"numpy {record.get('numpy', '?')}, scipy {record.get('scipy', '?')}"
     )
 

@@ -30,6 +30,12 @@ from __future__ import annotations
 import os
 import platform
 
+# The arithmetic every artifact is computed in: lvebm.portable's kernels (fdlibm's transcendental
+# functions from + - * / sqrt, products summed in a fixed order), the same bits on every 64-bit
+# CPU whatever its SIMD level or BLAS kernel. The record says it; the manifest compares two runs
+# recorded with it byte for byte, pins or not.
+NUMERICS = "portable"
+
 # what the pins set besides NumPy's dispatch cap
 OPENBLAS_PINS = {
     "OPENBLAS_CORETYPE": "Haswell",
@@ -131,6 +137,7 @@ def platform_record(pins: str) -> dict[str, list[str]]:
     except ImportError:  # NumPy 1.x
         from numpy.core._multiarray_umath import __cpu_baseline__
     rows = {
+        "numerics": NUMERICS,
         "pins": pins,
         "machine": platform.machine(),
         "system": platform.system(),

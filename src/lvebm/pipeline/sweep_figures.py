@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from lvebm import plotstyle as ps
+from lvebm import portable
 from lvebm.figurekit import Columns, panels
 from lvebm.pipeline.sweep import BAND, group, scalar
 
@@ -86,10 +87,16 @@ def _ellipses(ax, table: Columns, ticks: list[str], zipped: list[str]) -> None:
     r1, r2 = (np.asarray(table[k], dtype=float) for k in RADII)
     colours = matplotlib.colormaps["viridis"](np.linspace(0.15, 0.95, r1.size))
     for k in range(r1.size):
-        ax.plot(r1[k] * np.cos(z), r2[k] * np.sin(z), lw=1.0, color=colours[k], label=ticks[k])
+        ax.plot(
+            r1[k] * portable.cos(z),
+            r2[k] * portable.sin(z),
+            lw=1.0,
+            color=colours[k],
+            label=ticks[k],
+        )
     ax.plot(
-        np.median(r1) * np.cos(z),
-        np.median(r2) * np.sin(z),
+        np.median(r1) * portable.cos(z),
+        np.median(r2) * portable.sin(z),
         "--",
         lw=1.4,
         color="white",
