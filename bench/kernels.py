@@ -3,6 +3,7 @@ cost in ns per value against NumPy's own function, pinned (SIMD capped at AVX2, 
 pinned it before the kernels) and unpinned (this CPU's best kernels), side by side in one run.
 
     .venv/bin/python bench/kernels.py [--points 1000000] [--repeats 5] [--only exp log ...]
+                                      [--parts accuracy cost]
 
 Accuracy: ``--points`` arguments per kernel, drawn (seed 0) half over the kernel's whole domain
 (log-uniform magnitudes where it spans decades) and half over the range the pipeline uses; the
@@ -23,6 +24,7 @@ import sys
 import time
 
 import numpy as np
+import scipy.special  # noqa: F401  (log_i0e's NumPy form, evaluated from NUMPY)
 
 # kernel -> (arguments, NumPy's equivalent as source, mpmath's reference as source)
 NUMPY = {
@@ -128,8 +130,6 @@ def ulp_errors(name: str, n: int) -> tuple[float, tuple]:
 
 def cost(names: list[str], repeats: int) -> dict[str, dict[str, float]]:
     """ns per value of the portable kernels and NumPy's, in this process (its NumPy's kernels)."""
-    import scipy.special  # noqa: F401  (log_i0e's NumPy form)
-
     from lvebm import portable
 
     out = {}
@@ -153,49 +153,40 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--only", nargs="+", choices=list(NUMPY), default=list(NUMPY))
+    parser.add_argument(
+        "--parts", nargs="+", choices=("accuracy", "cost"), default=["accuracy", "cost"]
+    )
     parser.add_argument("--cost-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.cost_only:  # the child: one mode's costs as JSON
         print(json.dumps(cost(args.only, args.repeats)))
         return
     modes = {}
-    for mode, extra in (("pinned", {"NPY_DISABLE_CPU_FEATURES": AVX512}), ("unpinned", {})):
-        env = {k: v for k, v in os.environ.items() if k != "NPY_DISABLE_CPU_FEATURES"} | extra
-        env["OPENBLAS_NUM_THREADS"] = "1"
-        out = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--cost-only",
-                "--repeats",
-                str(args.repeats),
-                "--only",
-                *args.only,
-            ],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        modes[mode] = json.loads(out)
-    print(
-        f"| kernel | largest error (ULP), {args.points:,} points | at | portable ns/value | "
-        "NumPy pinned | NumPy unpinned | portable / pinned |"
-    )
-    print("|---|---|---|---|---|---|---|")
-    for name in args.only:
-        worst, where = ulp_errors(name, args.points)
-        p, np_pin, np_free = (
-            modes["pinned"][name]["portable"],
-            modes["pinned"][name]["numpy"],
-            modes["unpinned"][name]["numpy"],
-        )
-        at = ", ".join(f"{w:.6g}" for w in where)
-        print(
-            f"| `{name}` | {worst:.3f} | {at} | {p:.1f} | {np_pin:.1f} | {np_free:.1f} | "
-            f"{p / np_pin:.1f}x |",
-            flush=True,
-        )
+    if "cost" in args.parts:
+        for mode, extra in (("pinned", {"NPY_DISABLE_CPU_FEATURES": AVX512}), ("unpinned", {})):
+            env = {k: v for k, v in os.environ.items() if k != "NPY_DISABLE_CPU_FEATURES"} | extra
+            env["OPENBLAS_NUM_THREADS"] = "1"
+            cmd = [sys.executable, __file__, "--cost-only", "--repeats", str(args.repeats)]
+            out = subprocess.run(
+                [*cmd, "--only", *args.only], env=env, check=True, capture_output=True, text=True
+            ).stdout
+            modes[mode] = json.loads(out)
+        print("| kernel | portable ns/value | NumPy pinned | NumPy unpinned | portable / pinned |")
+        print("|---|---|---|---|---|")
+        for name in args.only:
+            p, pin, free = (
+                modes["pinned"][name]["portable"],
+                modes["pinned"][name]["numpy"],
+                modes["unpinned"][name]["numpy"],
+            )
+            print(f"| `{name}` | {p:.1f} | {pin:.1f} | {free:.1f} | {p / pin:.1f}x |", flush=True)
+    if "accuracy" in args.parts:
+        print(f"\n| kernel | largest error (ULP), {args.points:,} points | at |")
+        print("|---|---|---|")
+        for name in args.only:
+            worst, where = ulp_errors(name, args.points)
+            at = ", ".join(f"{w:.17g}" for w in where)
+            print(f"| `{name}` | {worst:.3f} | {at} |", flush=True)
 
 
 if __name__ == "__main__":
