@@ -10,6 +10,8 @@ import matplotlib.style
 import numpy as np
 from matplotlib.figure import Figure
 
+from lvebm import portable
+
 # Colours of the lecture's figures (matplotlib dark_background palette)
 SAMPLES = "#8dd3c7"  # light blue-green: the samples y^(i)
 MANIFOLD = "#bc82bd"  # purple: the decoded manifold g(z)
@@ -65,8 +67,6 @@ class _PortableNumpy:
     class linalg:
         @staticmethod
         def norm(x, axis=None):
-            from lvebm import portable
-
             x = np.asarray(x, dtype=np.float64)
             if axis is None:
                 x, axis = x.ravel(), -1
@@ -74,16 +74,12 @@ class _PortableNumpy:
 
         @staticmethod
         def inv(a):
-            from lvebm import portable
-
             a = np.asarray(a, dtype=np.float64)
             eye = np.eye(a.shape[0])
             return np.column_stack([portable.solve(a, eye[:, k]) for k in range(a.shape[0])])
 
     @staticmethod
     def dot(a, b):
-        from lvebm import portable
-
         a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
         if a.ndim == 2 and b.ndim in (1, 2):
             return portable.matmul(a, b)
@@ -93,14 +89,10 @@ class _PortableNumpy:
 
     @staticmethod
     def sin(x):
-        from lvebm import portable
-
         return portable.sin(x)
 
     @staticmethod
     def cos(x):
-        from lvebm import portable
-
         return portable.cos(x)
 
     def __getattr__(self, name):

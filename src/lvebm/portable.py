@@ -888,13 +888,14 @@ def solve(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     return x
 
 
-def _slices(a: np.ndarray, bits: int, count: int) -> list[np.ndarray]:
+def _slices(a: np.ndarray, bits: int, count: int, e: np.ndarray | None = None) -> list[np.ndarray]:
     """a = s_1 + ... + s_count + (what lies below 2^-(count bits) of each column's largest
     entry, 2^e): s_k a multiple of 2^(e - k bits), |s_k| <= 2^(e - (k - 1) bits). Each slice is
     the rest rounded to its grid by (rest + sigma) - sigma, sigma = 1.5 2^(e - k bits + 52):
-    exact, two operations."""
-    top = np.max(np.abs(a), axis=0, keepdims=True)
-    _, e = np.frexp(top)  # |a| < 2^e per column (e = 0 for a zero column)
+    exact, two operations. ``e``: the exponents, if they come from a larger array (any shape
+    that broadcasts against ``a``: ``gauss_newton`` slices J^T by rows)."""
+    if e is None:
+        _, e = np.frexp(np.max(np.abs(a), axis=0, keepdims=True))  # |a| < 2^e (0: zero column)
     rest = a.copy()
     slices = []
     for k in range(1, count + 1):
@@ -968,14 +969,7 @@ def gauss_newton(
     # one accumulator per level: within a level every sum is exact, whatever the blocks
     levels = np.zeros((count, jt.shape[0], jt.shape[0]))
     for start in range(0, n, GRAM_BLOCK):
-        block = jt[:, start : start + GRAM_BLOCK]
-        slices, rest = [], block.copy()
-        for k in range(1, count + 1):
-            sigma = np.ldexp(1.5, e - k * width + 52)
-            piece = rest + sigma
-            piece -= sigma
-            rest -= piece
-            slices.append(piece)
+        slices = _slices(jt[:, start : start + GRAM_BLOCK], width, count, e)  # per row of jt
         for level in range(2, count + 2):  # the pairs (s, t), s <= t, s + t = level
             for a in range(1, level // 2 + 1):
                 b = level - a
