@@ -26,6 +26,7 @@ from support import (
 from lvebm.pipeline.jobgraph import (
     ABOUT,
     AMORTIZED,
+    CAPACITY,
     BEYOND,
     CONDITIONAL,
     EXPLORER,
@@ -165,6 +166,7 @@ CATEGORY_ORDER = [
     CONDITIONAL,
     PROBABILISTIC,
     AMORTIZED,
+    CAPACITY,
     SWEEPS,
     EXPLORER,
     ABOUT,

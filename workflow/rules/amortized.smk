@@ -35,13 +35,6 @@ ENCODER_NETWORK = per_point(
         "activation": cfg["amortized"]["activation"],
     }
 )
-# the mesh's box, [start, stop] per axis: where the encoders learn and the gap is mapped
-MESH_BOX = per_point(
-    lambda cfg: {
-        axis: [cfg["mesh"][axis]["start"], cfg["mesh"][axis]["stop"]]
-        for axis in ("y1", "y2")
-    }
-)
 SCHEDULES = setting("amortized.schedule")
 
 

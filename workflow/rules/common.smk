@@ -93,6 +93,14 @@ script_file = functools.partial(jobgraph.script_file, LIBRARY.parents[1])
 DECODER = per_point(
     lambda cfg: {"w1": cfg["decoder"]["w1"], "w2": cfg["decoder"]["w2"]}
 )
+# the mesh's box, [start, stop] per axis: where the amortized stage's encoders learn and its gap
+# is mapped, and where the capacity stage maps F and draws its negatives
+MESH_BOX = per_point(
+    lambda cfg: {
+        axis: [cfg["mesh"][axis]["start"], cfg["mesh"][axis]["stop"]]
+        for axis in ("y1", "y2")
+    }
+)
 # the horn and slice samplers' parameters (the data stage, the conditional horn, training)
 SAMPLER = per_point(
     lambda cfg: {

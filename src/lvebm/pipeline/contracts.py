@@ -59,8 +59,17 @@ KERNEL = ColumnClass("kernel")
 PATH_SLACK = (5, 0.05)
 
 PLATFORM_ARTIFACT = "platform.parquet"
-KERNEL_BOUND_ARTIFACTS = ("amortized/encoder~energy/*",)
-CONVERGED_ARTIFACTS = ("training/*", "conditional/*", "probabilistic/*", "amortized/*", "sweeps/*")
+# the 2-D latent's trainings (capacity/training/*) stop at a step budget too, on losses whose
+# active pairs (the hinge's) and negatives switch at thresholds
+KERNEL_BOUND_ARTIFACTS = ("amortized/encoder~energy/*", "capacity/training/*")
+CONVERGED_ARTIFACTS = (
+    "training/*",
+    "conditional/*",
+    "probabilistic/*",
+    "amortized/*",
+    "capacity/*",
+    "sweeps/*",
+)
 
 
 @dataclass(frozen=True)
@@ -236,6 +245,30 @@ ARTIFACTS: dict[str, Artifact] = {
     "target_propagation_trajectory": Artifact(
         "amortized/target_propagation/trajectory.parquet",
         "step:int64 w1:double w2:double reconstruction:double distance:double",
+    ),
+    "capacity_scan": Artifact(
+        "capacity/scan.parquet",
+        "lam:double y1:double y2:double F:double z_r:double z_t:double F_inf:double "
+        "first_order:double",
+    ),
+    "capacity_scan_summary": Artifact(
+        "capacity/scan_summary.parquet",
+        "lam:double F_max:double F_median:double F_inf_median:double below_inf_max:double "
+        "first_order_error:double",
+    ),
+    "capacity_trajectory": Artifact(
+        "capacity/training/trajectory.parquet",
+        "loss:string step:int64 value:double w1:double w2:double lam:double "
+        "margin_median:double F_check_median:double F_hat_median:double",
+        groups=("loss",),
+    ),
+    "capacity_trained": Artifact(
+        "capacity/training/trained.parquet",
+        "loss:string w1:double w2:double lam:double value:double margin_median:double "
+        "F_check_median:double F_hat_median:double",
+    ),
+    "capacity_maps": Artifact(
+        "capacity/training/maps.parquet", "loss:string y1:double y2:double F:double"
     ),
     "explorer_line": Artifact(
         "explorer/line.parquet", "beta:double y1:double y2:double F:double F_inf:double"

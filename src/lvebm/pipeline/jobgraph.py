@@ -150,16 +150,17 @@ class Figure(NamedTuple):
 
 # The report's categories in the order a reader goes: the lecture, what goes beyond it, the sweeps
 # and the explorer; the run's configuration last. Snakemake's menu sorts categories by name, so
-# each starts with its place.
-LECTURE = "1 · Figures of the lecture"
-BEYOND = "2 · Beyond the lecture"
-WARM = "3 · Finite temperature"
-TRAINING = "4 · Training"
-CONDITIONAL = "5 · Conditional horn"
-PROBABILISTIC = "6 · Probabilistic reading"
-AMORTIZED = "7 · Amortized inference"
-SWEEPS = "8 · Sweeps"
-EXPLORER = "9 · Explorer"
+# each starts with its place, two digits wide (a 10 would sort before 2).
+LECTURE = "01 · Figures of the lecture"
+BEYOND = "02 · Beyond the lecture"
+WARM = "03 · Finite temperature"
+TRAINING = "04 · Training"
+CONDITIONAL = "05 · Conditional horn"
+PROBABILISTIC = "06 · Probabilistic reading"
+AMORTIZED = "07 · Amortized inference"
+CAPACITY = "08 · Latent capacity"
+SWEEPS = "09 · Sweeps"
+EXPLORER = "10 · Explorer"
 ABOUT = "About this run"
 
 

@@ -122,6 +122,21 @@ def amortized_headlines(tables: Tables, options: Mapping) -> dict[str, Scalar]:
     return out
 
 
+def capacity_headlines(tables: Tables, options: Mapping) -> dict[str, Scalar]:
+    """Per loss, the trained lambda and the median held-out margin; the scan's largest F at
+    lambda = 0 (the collapse: zero to rounding)."""
+    trained, summary = tables["trained"], tables["scan_summary"]
+    out: dict[str, Scalar] = {}
+    for k, loss in enumerate(trained["loss"]):
+        if loss in ("energy", "hinge", "log"):
+            out[f"capacity.{loss}.lambda"] = float(trained["lam"][k])
+            out[f"capacity.{loss}.margin"] = float(trained["margin_median"][k])
+    zero = np.flatnonzero(np.asarray(summary["lam"]) == 0.0)
+    if zero.size:
+        out["capacity.collapse_F_max"] = float(summary["F_max"][zero[0]])
+    return out
+
+
 HEADLINES: dict[str, Callable[[Tables, Mapping], dict[str, Scalar]]] = {
     "inference": inference_headlines,
     "mesh": mesh_headlines,
@@ -130,6 +145,7 @@ HEADLINES: dict[str, Callable[[Tables, Mapping], dict[str, Scalar]]] = {
     "conditional": conditional_headlines,
     "probabilistic": probabilistic_headlines,
     "amortized": amortized_headlines,
+    "capacity": capacity_headlines,
 }
 
 
