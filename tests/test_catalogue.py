@@ -237,6 +237,31 @@ CONFIG = [
         at("amortized.target_propagation.init_seed", 1.5),
         "config key 'amortized.target_propagation.init_seed' = 1.5 is invalid",
     ),
+    (at("capacity.lambdas", [-1.0]), "config key 'capacity.lambdas[0]' = -1.0 is invalid"),
+    (at("capacity.lambdas", []), "config key 'capacity.lambdas' = [] is invalid"),
+    (at("capacity.grid", 4), "config key 'capacity.grid' = 4 is invalid"),
+    (
+        at("capacity.training.losses", ["energy", "contrastive"]),
+        "config key 'capacity.training.losses[1]' = 'contrastive' is invalid: 'contrastive' is "
+        "not one of ['energy', 'hinge', 'log']",
+    ),
+    (
+        at("capacity.training.losses", ["hinge", "hinge"]),
+        "config key 'capacity.training.losses' = ['hinge', 'hinge'] is invalid",
+    ),
+    (
+        at("capacity.training.negatives", {"rule": "hardest", "count": 9, "candidates": 2}),
+        "config key 'capacity.training.negatives.rule' = 'hardest' is invalid: 'hardest' is not "
+        "one of ['uniform', 'offending']",
+    ),
+    (
+        at("capacity.training.margin", 0),
+        "config key 'capacity.training.margin' = 0 is invalid",
+    ),
+    (
+        at("capacity.training.start_lambda", -1),
+        "config key 'capacity.training.start_lambda' = -1 is invalid",
+    ),
     (at("explorer.radii.num", 100), "config key 'explorer.radii.num' = 100 is invalid"),
     (at("explorer.radii.stop", 0), "config key 'explorer.radii.stop' = 0 is invalid"),
     (

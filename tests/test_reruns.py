@@ -64,7 +64,9 @@ AMORTIZED_DECODER = [
     "figure_32_warm_start",
     "target_propagation",
 ]
-BOX = ["train_encoder", "amortization_gap", "warm_start"]
+# the capacity stage maps F over the box and draws its negatives in it
+CAPACITY = ["capacity_scan", "train_capacity"]
+BOX = ["train_encoder", "amortization_gap", "warm_start", *CAPACITY]
 
 
 # the small config's sweep (.test/config/config.yaml): two points, whose jobs are the same rules'
@@ -113,6 +115,8 @@ DECODER_JOBS = [
     *AMORTIZED_DECODER,
     "explorer_data",
     "explorer_page",
+    *CAPACITY,
+    "figure_34_capacity_scan",
 ]
 
 
@@ -123,6 +127,7 @@ DIRECT = {
     "numerics.pin": ["record_platform"],
     "seed": [
         *SAMPLERS,
+        "train_capacity",
         "train_decoder",
         "training_scans",
         DENOISE,
@@ -130,18 +135,19 @@ DIRECT = {
         *PROBABILISTIC,
         "train_encoder",
     ],
-    "data.alpha": [*SAMPLERS, DENOISE, *CONDITIONAL, HELD_OUT],
-    "data.beta": [*SAMPLERS, DENOISE, *CONDITIONAL, HELD_OUT],
+    "data.alpha": [*SAMPLERS, DENOISE, *CONDITIONAL, HELD_OUT, "train_capacity"],
+    "data.beta": [*SAMPLERS, DENOISE, *CONDITIONAL, HELD_OUT, "train_capacity"],
     "data.noise_std": [
         *SAMPLERS,
         DENOISE,
         *CONDITIONAL,
         HELD_OUT,
+        "train_capacity",
         "figure_27_em",
         "figure_29_held_out_likelihood",
     ],
     "data.horn.n": ["sample_horn"],
-    "data.slice.x": ["sample_slice", DENOISE, HELD_OUT],
+    "data.slice.x": ["sample_slice", DENOISE, HELD_OUT, "train_capacity"],
     "data.slice.n": ["sample_slice"],
     "decoder.w1": DECODER_JOBS,
     "decoder.w2": DECODER_JOBS,
@@ -204,8 +210,8 @@ DIRECT = {
     "training.start": ["train_decoder", "training_scans", "target_propagation"],
     "training.learning_rate": ["train_decoder"],
     "training.epochs": ["train_decoder"],
-    "training.gtol": ["train_decoder", "training_scans"],
-    "training.max_iter": ["train_decoder", "training_scans"],
+    "training.gtol": ["train_decoder", "training_scans", "train_capacity"],
+    "training.max_iter": ["train_decoder", "training_scans", "train_capacity"],
     "training.warm_beta": [MAPS],
     "training.warm_point": [MAPS],
     "training.denoise": [DENOISE],  # figure 22 alone redraws (not figure 18)
@@ -252,6 +258,19 @@ DIRECT = {
     "amortized.target_propagation.decoder_rate": ["target_propagation"],
     "amortized.target_propagation.encoder_rate": ["target_propagation"],
     "amortized.target_propagation.init_seed": ["target_propagation"],
+    "capacity.lambdas": ["capacity_scan"],
+    "capacity.map.y1": CAPACITY,
+    "capacity.map.y2": CAPACITY,
+    "capacity.grid": CAPACITY,
+    "capacity.held_out": ["train_capacity"],
+    "capacity.training.losses": ["train_capacity"],
+    "capacity.training.start_lambda": ["train_capacity"],
+    "capacity.training.steps": ["train_capacity"],
+    "capacity.training.learning_rate": ["train_capacity"],
+    "capacity.training.margin": ["train_capacity", "figure_35_capacity_training"],
+    "capacity.training.negatives.rule": ["train_capacity"],
+    "capacity.training.negatives.count": ["train_capacity"],
+    "capacity.training.negatives.candidates": ["train_capacity"],
     # read by the sweep's table only where a sweep runs the conditional stage (the small
     # config's does not)
     "conditional.horn_tolerance": [],
@@ -270,6 +289,8 @@ DIRECT = {
         "figure_11_free_energy",
         "figure_13_local_minima",
         "figure_18_training",
+        "figure_34_capacity_scan",
+        "figure_36_capacity_maps",
         "explorer_page",
     ],
     "figures.max_arrows": ["figure_11_free_energy", "figure_16_relaxed_free_energy"],
@@ -306,6 +327,8 @@ CHANGE = {
     "amortized.hidden": lambda v: [*v[:-1], v[-1] + 1],
     "amortized.schedule.supervised": lambda v: [*v[:-1], {**v[-1], "steps": v[-1]["steps"] - 1}],
     "amortized.schedule.energy": lambda v: [*v[:-1], {**v[-1], "steps": v[-1]["steps"] - 1}],
+    "capacity.lambdas": lambda v: v[:-1],
+    "capacity.training.losses": lambda v: v[:-1],
     "sweeps": lambda v: {**v, "pair": {**v["pair"], "zip": {"seed": [709, 711]}}},
 }
 
@@ -570,6 +593,7 @@ def test_building_the_job_graph_imports_no_optimizer(tmp_path):
             "network",
             "amortized",
             "probabilistic",
+            "capacity",
             "inference",
             "mesh",
             "explorer",

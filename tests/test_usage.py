@@ -26,8 +26,8 @@ from support import (
 from lvebm.pipeline.jobgraph import (
     ABOUT,
     AMORTIZED,
-    CAPACITY,
     BEYOND,
+    CAPACITY,
     CONDITIONAL,
     EXPLORER,
     LECTURE,

@@ -64,11 +64,14 @@ Modules:
   supervised or on the energy), its gap, and target propagation;
 - :mod:`lvebm.probabilistic`: F_beta as a normalised density (log p, a sampler, EM that learns
   beta, the closed form for circles);
+- :mod:`lvebm.capacity`: the 2-D latent z = (z_r, z_t) with the penalty lambda (z_r - 1)^2, its
+  exact F (zero everywhere at lambda = 0: the collapse), and its training by the energy, hinge
+  and log losses;
 - the figures (matplotlib), from tables, one module per stage: :mod:`lvebm.figures` (the
   lecture's), :mod:`lvebm.relaxed_figures`, :mod:`lvebm.training_figures`,
   :mod:`lvebm.conditional_figures`, :mod:`lvebm.probabilistic_figures`,
-  :mod:`lvebm.amortized_figures`; :mod:`lvebm.figurekit` (the helpers they share) and
-  :mod:`lvebm.plotstyle` (the style);
+  :mod:`lvebm.amortized_figures`, :mod:`lvebm.capacity_figures`; :mod:`lvebm.figurekit` (the
+  helpers they share) and :mod:`lvebm.plotstyle` (the style);
 - :mod:`lvebm.pipeline.io` (deterministic Parquet) and :mod:`lvebm.pipeline.manifest` (the
   reproducibility check).
 """

@@ -22,8 +22,7 @@ def capacity_scan(job):
     write_parquet(job.output.summary, summary)
     for k, lam in enumerate(summary["lam"]):
         print(
-            f"lambda {lam:g}: F max {summary['F_max'][k]:.3g}, "
-            f"median {summary['F_median'][k]:.3g}",
+            f"lambda {lam:g}: F max {summary['F_max'][k]:.3g}, median {summary['F_median'][k]:.3g}",
             file=sys.stderr,
         )
 
