@@ -96,7 +96,7 @@ CONFIG = [
     (at("decoder.w2", 2000.0), "config key 'decoder.w2' = 2000.0 is invalid"),
     (at("decoder.w1", INF), "config key 'decoder.w1' = inf is invalid"),
     (at("decoder.w3", 1.0), "unknown config key 'decoder.w3': the keys allowed under 'decoder'"),
-    (at("colour", "red"), "unknown config key 'colour': the keys allowed are amortized, condit"),
+    (at("colour", "red"), "unknown config key 'colour': the keys allowed are amortized, capaci"),
     (at("latent.n", 2), "config key 'latent.n' = 2 is invalid"),
     (at("inference.optimizers", ["newton", "adam"]), "'inference.optimizers[1]' = 'adam'"),
     (at("inference.optimizers", []), "config key 'inference.optimizers' = [] is invalid"),

@@ -122,6 +122,8 @@ def test_style_params_rerun_the_figures_and_nothing_else(finished_copy):
         "figure_11_free_energy",
         "figure_13_local_minima",
         "figure_18_training",
+        "figure_34_capacity_scan",
+        "figure_36_capacity_maps",
         "explorer_page",
         *CONFIG_PAGES,
     }

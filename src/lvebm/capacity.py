@@ -85,8 +85,8 @@ class RadialModel:
 
     Examples
     --------
-    >>> RadialModel(-1.45, 0.36, 1.0).energy(2.0, 0.1, 1.0, 0.0)
-    array(11.9125)
+    >>> round(float(RadialModel(-1.45, 0.36, 1.0).energy(2.0, 0.1, 1.0, 0.0)), 6)
+    11.9125
     """
 
     w1: float
@@ -113,6 +113,14 @@ class RadialModel:
         -------
         ndarray
             The energy, float64.
+
+        Examples
+        --------
+        At z_r = 1 it is the lecture's energy; z_r = 0 pays lambda and reconstructs the origin:
+
+        >>> m = RadialModel(2.0, 1.5, 0.5)
+        >>> m.energy(1.0, 0.0, [1.0, 0.0], 0.0).tolist()
+        [1.0, 1.5]
         """
         y1, y2, z_r, z_t = real_points(y1=y1, y2=y2, z_r=z_r, z_t=z_t)
         s, c = portable.sincos(z_t)
@@ -133,6 +141,12 @@ class RadialFreeEnergy:
         that tie, the smaller angle).
     n_iter : ndarray
         Newton iterations of the polish that won, int64.
+
+    Examples
+    --------
+    >>> r = free_energy_radial(RadialModel(2.0, 1.5, 1.0), 0.0, 3.0)
+    >>> round(float(r.F), 6), round(float(r.z_r), 6), round(float(r.z_t), 6)
+    (0.692308, 1.692308, 1.570796)
     """
 
     F: Array
@@ -469,6 +483,12 @@ def negatives(model: RadialModel, y1: Array, y2: Array, rule: str, *, grid: int 
     ------
     ValueError
         If ``rule`` is not one of ``NEGATIVE_RULES``.
+
+    Examples
+    --------
+    >>> y1, y2 = np.array([[3.0, 2.0]]), np.array([[0.0, 0.0]])
+    >>> negatives(RadialModel(2.0, 1.5, 1.0), y1, y2, "offending")
+    (array([2.]), array([0.]))
     """
     if rule not in NEGATIVE_RULES:
         raise ValueError(f"negatives.rule must be one of {list(NEGATIVE_RULES)}, not {rule!r}")
@@ -496,6 +516,13 @@ def held_out_margins(model: RadialModel, held_out, held_out_negatives, *, grid=S
     Returns
     -------
     F_check, F_hat, margin : ndarray
+        The samples' and the negatives' F and the margins, one per pair.
+
+    Examples
+    --------
+    >>> _, _, margin = held_out_margins(Decoder(2.0, 1.5), ([2.0], [0.0]), ([0.0], [0.0]))
+    >>> margin.tolist()
+    [2.25]
     """
     if isinstance(model, Decoder):
         F_check = free_energy_exact(model, *held_out).F
@@ -562,6 +589,16 @@ def train_capacity(
     ------
     ValueError
         If ``loss`` or ``rule`` is unknown, or a contrastive loss has no candidates.
+
+    Examples
+    --------
+    The energy loss frees the radius: lambda falls to 0 (the collapse):
+
+    >>> s = (np.array([2.0, 0.0]), np.array([0.0, 1.5]))
+    >>> path = train_capacity(s, RadialModel(1.8, 1.2, 1.0), loss="energy", steps=200,
+    ...     learning_rate=0.05, held_out=s, held_out_negatives=(np.zeros(2), np.zeros(2)))
+    >>> float(path["lam"][-1]), path["step"].size
+    (0.0, 201)
     """
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {list(LOSSES)}, not {loss!r}")
@@ -611,8 +648,20 @@ def train_capacity(
 
 
 def map_points(box: Mapping, num: Mapping) -> tuple[Array, Array]:
-    """A ``num["y1"] x num["y2"]`` grid over ``box`` (``{"y1": [start, stop], "y2": ...}``),
-    y2-major as the mesh's tables: row j holds y2[j] and every y1, raveled.
+    """A ``num["y1"] x num["y2"]`` grid over ``box``, y2-major as the mesh's tables: row j holds
+    y2[j] and every y1, raveled.
+
+    Parameters
+    ----------
+    box : mapping
+        ``{"y1": [start, stop], "y2": [start, stop]}``.
+    num : mapping
+        ``{"y1": points, "y2": points}``, each >= 2.
+
+    Returns
+    -------
+    y1, y2 : ndarray
+        The points' coordinates.
 
     Examples
     --------
@@ -650,6 +699,13 @@ def scan_tables(
         Per lambda: ``lam``, ``F_max``, ``F_median``, ``F_inf_median``, ``below_inf_max`` (the
         largest F_inf - F, >= 0: the extra freedom only lowers the energy) and
         ``first_order_error``, max |lambda (F - F_inf) - first_order| (NaN at lambda = 0).
+
+    Examples
+    --------
+    >>> points = map_points({"y1": [-3, 3], "y2": [-2, 2]}, {"y1": 7, "y2": 5})
+    >>> _, summary = scan_tables(Decoder(-1.45, 0.36), [0.0, 1e6], *points)
+    >>> bool(summary["F_max"][0] < 1e-20), bool(summary["first_order_error"][1] < 1e-4)
+    (True, True)
     """
     exact = free_energy_exact(decoder, y1, y2)
     first = first_order_term(decoder, y1, y2)
@@ -735,6 +791,17 @@ def training_tables(
         w2, lam, value, margin_median, F_check_median, F_hat_median``.
     maps : dict of str to ndarray
         ``loss, y1, y2, F``: each trained model's F over the map, and the cold optimum's F_inf.
+
+    Examples
+    --------
+    >>> from lvebm.data import held_out_slice, sample_slice
+    >>> _, trained, _ = training_tables(sample_slice(), Decoder(-1.45, 0.36), lam=1.0,
+    ...     losses=["energy"], steps=100, learning_rate=0.05, margin=0.1,
+    ...     negatives_={"rule": "uniform", "count": 10, "candidates": 1},
+    ...     held_out=held_out_slice(20), box={"y1": [-3, 3], "y2": [-2, 2]},
+    ...     num={"y1": 5, "y2": 3}, seed=709, cold={"gtol": 1e-10, "max_iter": 100})
+    >>> trained["loss"].tolist(), float(trained["lam"][0])
+    (['energy', 'cold 1-D'], 0.0)
     """
     box_pairs = [box["y1"], box["y2"]]
     pool = candidates(

@@ -37,7 +37,7 @@ def _lambda_text(lam: float) -> str:
     return f"λ = {lam:.3g}"
 
 
-def ellipse(ax, decoder: Mapping, **style) -> None:
+def _ellipse(ax, decoder: Mapping, **style) -> None:
     """The decoder's ellipse g(z_t) at z_r = 1."""
     z = np.linspace(0.0, 2.0 * np.pi, 400)
     ax.plot(decoder["w1"] * portable.cos(z), decoder["w2"] * portable.sin(z), **style)
@@ -104,7 +104,7 @@ def lambda_scan(
                 title=f"{_lambda_text(float(lam))}\nmedian F {summary['F_median'][k]:.3g}",
             )
             if decoder is not None:
-                ellipse(ax, decoder, color="white", lw=0.8, ls="--")
+                _ellipse(ax, decoder, color="white", lw=0.8, ls="--")
         fig.colorbar(image, ax=list(axes[0]), shrink=0.85, extend="max", label="F(y)")
         fig.suptitle(
             "The 2-D latent g(z) = z_r [w1 cos z_t, w2 sin z_t] with λ (z_r − 1)²: F over the "
@@ -139,6 +139,24 @@ def training_paths(*, trajectory: Columns, trained: Columns, size, margin: float
     -------
     matplotlib.figure.Figure
         Two panels over the steps.
+
+    Examples
+    --------
+    >>> from lvebm.capacity import training_tables
+    >>> from lvebm.data import held_out_slice, sample_slice
+    >>> from lvebm.model import Decoder
+    >>> path, trained, maps = training_tables(sample_slice(), Decoder(-1.45, 0.36), lam=1.0,
+    ...     losses=["energy", "hinge"], steps=20, learning_rate=0.05, margin=0.1,
+    ...     negatives_={"rule": "uniform", "count": 10, "candidates": 1},
+    ...     held_out=held_out_slice(20), box={"y1": [-3, 3], "y2": [-2, 2]},
+    ...     num={"y1": 5, "y2": 3}, seed=709, cold={"gtol": 1e-10, "max_iter": 100})
+    >>> fig = training_paths(trajectory=path, trained=trained, size=(12.0, 4.6), margin=0.1)
+    >>> [len(ax.get_lines()) for ax in fig.axes]
+    [2, 4]
+    >>> fig = trained_maps(maps=maps, trained=trained, samples=sample_slice(), size=(12, 4),
+    ...     vmax=2.0)
+    >>> [ax.get_title().splitlines()[0] for ax in fig.axes[:3]]
+    ['energy loss', 'hinge loss', '1-D latent, cold optimum']
     """
     losses = list(dict.fromkeys(trajectory["loss"].tolist()))
     cold = trained["loss"] == COLD
@@ -203,6 +221,10 @@ def trained_maps(*, maps: Columns, trained: Columns, samples: Columns, size, vma
     -------
     matplotlib.figure.Figure
         One panel per model, in the trained table's order.
+
+    Examples
+    --------
+    See :func:`training_paths`, whose example draws this figure too.
     """
     losses = trained["loss"].tolist()
     fig, axes = ps.figure(size, ncols=len(losses), sharex=True, sharey=True, squeeze=False)
