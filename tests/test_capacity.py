@@ -251,3 +251,24 @@ def test_the_stage_collapses_at_lambda_zero_and_the_contrastive_losses_hold(fini
 def check_default_run(project):
     """The stage's targets on a clean run of the default config."""
     check_stage(project)
+
+
+@pytest.mark.pipeline
+def test_the_sweeps_headlines_read_the_stages_tables(finished_run):
+    """What a sweep that lists the stage puts in its table (lvebm.pipeline.sweep.HEADLINES)."""
+    from lvebm.pipeline.sweep import HEADLINES
+
+    tables = {
+        name: {c: v.to_numpy() for c, v in read(finished_run, path).items()}
+        for name, path in (
+            ("trained", "results/capacity/training/trained.parquet"),
+            ("scan_summary", "results/capacity/scan_summary.parquet"),
+        )
+    }
+    out = HEADLINES["capacity"](tables, {})
+    trained = tables["trained"]
+    for k, loss in enumerate(trained["loss"][:-1]):
+        assert out[f"capacity.{loss}.lambda"] == trained["lam"][k]
+        assert out[f"capacity.{loss}.margin"] == trained["margin_median"][k]
+    assert out["capacity.collapse_F_max"] <= 1e-15
+    assert len(out) == 2 * (len(trained["loss"]) - 1) + 1
