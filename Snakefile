@@ -99,6 +99,7 @@ include: "workflow/rules/conditional.smk"
 include: "workflow/rules/probabilistic.smk"
 include: "workflow/rules/amortized.smk"
 include: "workflow/rules/capacity.smk"
+include: "workflow/rules/variational.smk"
 include: "workflow/rules/explorer.smk"
 include: "workflow/rules/landing.smk"
 

@@ -40,13 +40,14 @@ def main() -> None:
     from lvebm import capacity as C
     from lvebm.data import held_out_slice, sample_slice
     from lvebm.exact import free_energy_exact
+    from lvebm.meshgrid import map_points
     from lvebm.model import Decoder
 
     config = yaml.safe_load((ROOT / "config.yaml").read_text())
     c, mesh = config["capacity"], config["mesh"]
     box = {axis: [mesh[axis]["start"], mesh[axis]["stop"]] for axis in ("y1", "y2")}
     decoder = Decoder(config["decoder"]["w1"], config["decoder"]["w2"])
-    y1, y2 = C.map_points(box, c["map"])
+    y1, y2 = map_points(box, c["map"])
     t = c["training"]
     samples = sample_slice(config["data"]["slice"]["n"], seed=config["seed"])
     held_out = held_out_slice(c["held_out"], seed=config["seed"])

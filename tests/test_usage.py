@@ -35,6 +35,7 @@ from lvebm.pipeline.jobgraph import (
     PROBABILISTIC,
     SWEEPS,
     TRAINING,
+    VARIATIONAL,
     WARM,
 )
 
@@ -168,6 +169,7 @@ CATEGORY_ORDER = [
     PROBABILISTIC,
     AMORTIZED,
     CAPACITY,
+    VARIATIONAL,
     SWEEPS,
     EXPLORER,
     ABOUT,

@@ -52,6 +52,7 @@ from lvebm import portable
 from lvebm.arguments import count, real_number, real_points
 from lvebm.data import stream
 from lvebm.exact import free_energy_exact
+from lvebm.meshgrid import map_points
 from lvebm.model import Decoder
 from lvebm.network import Adam
 from lvebm.training import train_lbfgs
@@ -645,33 +646,6 @@ def train_capacity(
     columns = np.array(rows).T
     names = ("value", "w1", "w2", "lam", "margin_median", "F_check_median", "F_hat_median")
     return {"step": np.arange(steps + 1, dtype=np.int64), **dict(zip(names, columns, strict=True))}
-
-
-def map_points(box: Mapping, num: Mapping) -> tuple[Array, Array]:
-    """A ``num["y1"] x num["y2"]`` grid over ``box``, y2-major as the mesh's tables: row j holds
-    y2[j] and every y1, raveled.
-
-    Parameters
-    ----------
-    box : mapping
-        ``{"y1": [start, stop], "y2": [start, stop]}``.
-    num : mapping
-        ``{"y1": points, "y2": points}``, each >= 2.
-
-    Returns
-    -------
-    y1, y2 : ndarray
-        The points' coordinates.
-
-    Examples
-    --------
-    >>> y1, y2 = map_points({"y1": [-1, 1], "y2": [0, 1]}, {"y1": 3, "y2": 2})
-    >>> y1.tolist(), y2.tolist()
-    ([-1.0, 0.0, 1.0, -1.0, 0.0, 1.0], [0.0, 0.0, 0.0, 1.0, 1.0, 1.0])
-    """
-    axes = [np.linspace(*box[axis], num[axis]) for axis in ("y1", "y2")]
-    y2, y1 = np.meshgrid(axes[1], axes[0], indexing="ij")
-    return y1.ravel(), y2.ravel()
 
 
 def scan_tables(

@@ -83,7 +83,8 @@ def lambda_scan(
 
     Examples
     --------
-    >>> from lvebm.capacity import map_points, scan_tables
+    >>> from lvebm.capacity import scan_tables
+    >>> from lvebm.meshgrid import map_points
     >>> from lvebm.model import Decoder
     >>> points = map_points({"y1": [-3, 3], "y2": [-2, 2]}, {"y1": 13, "y2": 9})
     >>> scan, summary = scan_tables(Decoder(-1.45, 0.36), [0.0, 1.0], *points)

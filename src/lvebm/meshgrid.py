@@ -304,3 +304,30 @@ def field_blocks(field, y1_axis: dict, y2_axis: dict, *, start: int, stop: int, 
     """
     for _, y1, y2 in mesh_blocks(y1_axis, y2_axis, chunk=chunk, start=start, stop=stop):
         yield field(y1, y2)
+
+
+def map_points(box: Mapping, num: Mapping) -> tuple[np.ndarray, np.ndarray]:
+    """A ``num["y1"] x num["y2"]`` grid over ``box``, y2-major as the mesh's tables: row j holds
+    y2[j] and every y1, raveled.
+
+    Parameters
+    ----------
+    box : mapping
+        ``{"y1": [start, stop], "y2": [start, stop]}``.
+    num : mapping
+        ``{"y1": points, "y2": points}``, each >= 2.
+
+    Returns
+    -------
+    y1, y2 : ndarray
+        The points' coordinates.
+
+    Examples
+    --------
+    >>> y1, y2 = map_points({"y1": [-1, 1], "y2": [0, 1]}, {"y1": 3, "y2": 2})
+    >>> y1.tolist(), y2.tolist()
+    ([-1.0, 0.0, 1.0, -1.0, 0.0, 1.0], [0.0, 0.0, 0.0, 1.0, 1.0, 1.0])
+    """
+    axes = [np.linspace(*box[axis], num[axis]) for axis in ("y1", "y2")]
+    y2, y1 = np.meshgrid(axes[1], axes[0], indexing="ij")
+    return y1.ravel(), y2.ravel()

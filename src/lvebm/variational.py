@@ -60,8 +60,11 @@ from numpy.typing import ArrayLike, NDArray
 from lvebm import portable
 from lvebm.arguments import count, real_number, real_points
 from lvebm.data import stream
-from lvebm.exact import free_energy_ellipses, free_energy_exact
+from lvebm.exact import free_energy_ellipses, free_energy_exact, ridge_distance
 from lvebm.model import Decoder
+from lvebm.network import Network, train
+from lvebm.relaxed import free_energy_relaxed
+from lvebm.temperatures import beta_label
 
 Array = NDArray[np.float64]
 
@@ -345,8 +348,6 @@ def posterior_density(decoder: Decoder, y1: float, y2: float, beta: float, z: Ar
     >>> round(float(np.mean(p) * 2 * np.pi), 12)
     1.0
     """
-    from lvebm.relaxed import free_energy_relaxed
-
     F = float(free_energy_relaxed(decoder, y1, y2, beta, n=None).F)
     E = decoder.energy(y1, y2, np.asarray(z, dtype=np.float64))
     return portable.exp(-beta * (E - F)) / TWO_PI
@@ -463,8 +464,6 @@ def sample_posterior(
     >>> d.z.size, bool(0.3 < d.acceptance <= 1.0)
     (1000, True)
     """
-    from lvebm.relaxed import free_energy_relaxed
-
     size = count("size", size)
     F_beta = float(free_energy_relaxed(decoder, y1, y2, beta, n=None).F)
     q = best_q(decoder, y1, y2, beta)
@@ -595,8 +594,6 @@ def encoder_network(hidden: Sequence[int] = (16, 16), activation: str = "tanh"):
     >>> encoder_network((4,)).sizes
     (2, 4, 3)
     """
-    from lvebm.network import Network
-
     return Network((2, *hidden, 3), activation=activation, output="linear")
 
 
@@ -736,8 +733,6 @@ def fit_encoder(
     >>> bool(path["loss"][-1] < path["loss"][0])
     True
     """
-    from lvebm.network import train
-
     theta0 = net.init(init_seed, "variational/init")
     return train(encoder_loss(net, decoder, y1, y2, beta), theta0, schedule)
 
@@ -788,8 +783,6 @@ def gap_table(
     >>> (100 * t["approximation_gap"]).round(3).tolist(), t["tie"].tolist()
     ([0.693, 0.0], [True, False])
     """
-    from lvebm.exact import ridge_distance
-    from lvebm.relaxed import free_energy_relaxed
 
     F_beta = free_energy_relaxed(decoder, y1, y2, beta, n=None).F
     q = best_q(decoder, y1, y2, beta)
@@ -882,3 +875,197 @@ def gap_summary(tables: Sequence[Mapping], betas: Sequence[float], band: float) 
     out = {k: np.array(v) for k, v in columns.items()}
     out["ties"] = out["ties"].astype(np.int64)
     return out
+
+
+def vonmises_density(z: ArrayLike, mu: float, kappa: float) -> Array:
+    """The von Mises density exp(kappa cos(z - mu)) / (2 pi I0(kappa)).
+
+    Parameters
+    ----------
+    z : array_like
+        Angles.
+    mu, kappa : float
+        The mean direction and the concentration (>= 0).
+
+    Returns
+    -------
+    ndarray
+
+    Examples
+    --------
+    >>> float(vonmises_density(0.3, 1.0, 0.0)) * 2 * np.pi
+    1.0
+    """
+    z = np.asarray(z, dtype=np.float64)
+    log_i0 = bessel_ratios(kappa).log_i0
+    return portable.exp(kappa * (portable.cos(z - mu) - 1.0) - (log_i0 - kappa)) / TWO_PI
+
+
+def kolmogorov_sf(x: ArrayLike) -> Array:
+    """P(sqrt(n) D > x) of the Kolmogorov distribution, 2 sum_k (-1)^(k-1) exp(-2 k^2 x^2): the
+    asymptotic p-value of a Kolmogorov-Smirnov statistic D of n draws (1 at x = 0).
+
+    Parameters
+    ----------
+    x : array_like
+        sqrt(n) D, >= 0.
+
+    Returns
+    -------
+    ndarray
+
+    Examples
+    --------
+    >>> round(float(kolmogorov_sf(1.36)), 3)  # the 5 % point
+    0.049
+    """
+    x = np.asarray(x, dtype=np.float64)
+    small = x < 0.2  # the series converges slowly there; the value is 1 to 1e-20
+    xs = np.where(small, 1.0, x)
+    total = np.zeros(x.shape)
+    for k in range(1, 101):
+        total = total + (1.0 if k % 2 else -1.0) * portable.exp(-2.0 * k * k * xs * xs)
+    return np.where(small, 1.0, np.clip(2.0 * total, 0.0, 1.0))[()]
+
+
+def posterior_tables(
+    decoder: Decoder,
+    points: Mapping[str, Sequence[float]],
+    betas: Sequence[float],
+    encoders: Sequence[tuple] | None,
+    *,
+    draws: int,
+    bins: int,
+    seed: int,
+    nodes: int = 1 << 13,
+) -> tuple[dict, dict, dict]:
+    """At each point and beta: the exact posterior, q* and the encoder's q on a grid of z; a
+    histogram of exact draws; the draws' acceptance and Kolmogorov-Smirnov test.
+
+    Parameters
+    ----------
+    decoder : Decoder
+        The decoder.
+    points : mapping
+        ``{label: [y1, y2]}``: the points.
+    betas : sequence of float
+        The betas.
+    encoders : sequence of tuple, optional
+        ``(net, theta)`` per beta (the encoder's column is NaN without).
+    draws : int
+        Draws per point and beta (stream ``variational/draws/<label>/<beta>``).
+    bins : int
+        The histogram's bins over [0, 2 pi).
+    seed : int
+        The run's seed.
+    nodes : int, optional
+        The grid of z on which the densities are tabulated and the CDF integrated.
+
+    Returns
+    -------
+    posteriors : dict of str to ndarray
+        ``point, beta, z, exact, best, encoder``.
+    histogram : dict of str to ndarray
+        ``point, beta, lower, upper, count, expected`` (expected: draws times the bin's
+        probability under the exact posterior).
+    summary : dict of str to ndarray
+        ``point, y1, y2, beta, draws, acceptance, expected_acceptance, envelope_mu,
+        envelope_kappa, ks_statistic, p_value`` (the asymptotic Kolmogorov p-value).
+
+    Examples
+    --------
+    >>> _, _, s = posterior_tables(Decoder(2.0, 1.5), {"far": [2.5, 1.5]}, [10.0], None,
+    ...     draws=2000, bins=36, seed=709)
+    >>> bool(s["p_value"][0] > 0.001), bool(0.3 < s["acceptance"][0] <= 1.0)
+    (True, True)
+    """
+    z = TWO_PI * np.arange(nodes + 1) / nodes  # both ends: the CDF's table
+    edges = TWO_PI * np.arange(bins + 1) / bins
+    post = {k: [] for k in ("point", "beta", "z", "exact", "best", "encoder")}
+    hist = {k: [] for k in ("point", "beta", "lower", "upper", "count", "expected")}
+    summary = {
+        k: []
+        for k in (
+            "point",
+            "y1",
+            "y2",
+            "beta",
+            "draws",
+            "acceptance",
+            "expected_acceptance",
+            "envelope_mu",
+            "envelope_kappa",
+            "ks_statistic",
+            "p_value",
+        )
+    }
+    for label, (y1, y2) in points.items():
+        for j, beta in enumerate(betas):
+            exact = posterior_density(decoder, y1, y2, beta, z)
+            q = best_q(decoder, y1, y2, beta)
+            best = vonmises_density(z, float(q.mu), float(q.kappa))
+            if encoders is None:
+                enc = np.full(z.size, np.nan)
+            else:
+                mu, kappa = encode(*encoders[j], y1, y2)
+                enc = vonmises_density(z, float(mu[0]), float(kappa[0]))
+            for key, value in zip(
+                post,
+                (
+                    np.full(nodes, label, dtype=object),
+                    np.full(nodes, float(beta)),
+                    z[:-1],
+                    exact[:-1],
+                    best[:-1],
+                    enc[:-1],
+                ),
+                strict=True,
+            ):
+                post[key].append(value)
+            # the CDF by the trapezoid rule (the density is periodic and smooth), normalised
+            cdf = np.concatenate([[0.0], np.cumsum(0.5 * (exact[1:] + exact[:-1]))]) * (
+                TWO_PI / nodes
+            )
+            cdf = cdf / cdf[-1]
+            rng = stream(seed, f"variational/draws/{label}/{beta_label(beta)}")
+            sample = sample_posterior(decoder, y1, y2, beta, draws, rng)
+            ordered = np.sort(sample.z)
+            F = np.interp(ordered, z, cdf)
+            n = ordered.size
+            k = np.arange(1, n + 1)
+            D = float(max(np.max(k / n - F), np.max(F - (k - 1) / n)))
+            counts = np.histogram(sample.z, edges)[0]
+            expected = n * np.diff(np.interp(edges, z, cdf))
+            for key, value in zip(
+                hist,
+                (
+                    np.full(bins, label, dtype=object),
+                    np.full(bins, float(beta)),
+                    edges[:-1],
+                    edges[1:],
+                    counts.astype(np.int64),
+                    expected,
+                ),
+                strict=True,
+            ):
+                hist[key].append(value)
+            row = (
+                label,
+                float(y1),
+                float(y2),
+                float(beta),
+                n,
+                sample.acceptance,
+                sample.expected_acceptance,
+                sample.mu,
+                sample.kappa,
+                D,
+                float(kolmogorov_sf(np.sqrt(n) * D)),
+            )
+            for key, value in zip(summary, row, strict=True):
+                summary[key].append(value)
+    concat = {k: np.concatenate(v) for k, v in post.items()}
+    hist = {k: np.concatenate(v) for k, v in hist.items()}
+    summary = {k: np.array(v, dtype=object if k == "point" else None) for k, v in summary.items()}
+    summary["draws"] = summary["draws"].astype(np.int64)
+    return concat, hist, summary

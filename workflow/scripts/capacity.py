@@ -4,8 +4,9 @@ rule's log (lvebm.pipeline.jobs)."""
 
 import sys
 
-from lvebm.capacity import map_points, scan_tables, training_tables
+from lvebm.capacity import scan_tables, training_tables
 from lvebm.data import held_out_slice
+from lvebm.meshgrid import map_points
 from lvebm.model import Decoder
 from lvebm.pipeline.io import read_artifact, write_parquet
 from lvebm.pipeline.jobs import run_job

@@ -61,7 +61,9 @@ PATH_SLACK = (5, 0.05)
 PLATFORM_ARTIFACT = "platform.parquet"
 # the 2-D latent's trainings (capacity/training/*) stop at a step budget too, on losses whose
 # active pairs (the hinge's) and negatives switch at thresholds
-KERNEL_BOUND_ARTIFACTS = ("amortized/encoder~energy/*", "capacity/training/*")
+# and the variational stage's encoders, and everything drawn from their q (a step budget on a
+# non-convex loss), the rejection sampler's draws with them (their envelope is q*'s)
+KERNEL_BOUND_ARTIFACTS = ("amortized/encoder~energy/*", "capacity/training/*", "variational/*")
 CONVERGED_ARTIFACTS = (
     "training/*",
     "conditional/*",
@@ -269,6 +271,38 @@ ARTIFACTS: dict[str, Artifact] = {
     ),
     "capacity_maps": Artifact(
         "capacity/training/maps.parquet", "loss:string y1:double y2:double F:double"
+    ),
+    "variational_gaps": Artifact(
+        "variational/beta~{beta}/gaps.parquet",
+        "y1:double y2:double F_beta:double mu_star:double kappa_star:double F_q_star:double "
+        "mu_enc:double kappa_enc:double F_q_enc:double approximation_gap:double "
+        "amortization_gap:double ridge_distance:double tie:bool",
+    ),
+    "variational_encoder": Artifact("variational/beta~{beta}/encoder.parquet", _NETWORK),
+    "variational_trajectory": Artifact(
+        "variational/beta~{beta}/trajectory.parquet",
+        "beta:double step:int64 loss:double",
+        groups=("beta",),
+    ),
+    "variational_summary": Artifact(
+        "variational/summary.parquet",
+        "beta:double ties:int64 ridge_scaled_min:double ridge_scaled_max:double off_max:double "
+        "off_median:double min_gap:double mean_amortization:double mean_approximation:double "
+        "mean_total:double amortization_share:double",
+    ),
+    "variational_posteriors": Artifact(
+        "variational/posteriors.parquet",
+        "point:string beta:double z:double exact:double best:double encoder:double",
+    ),
+    "variational_draws": Artifact(
+        "variational/draws.parquet",
+        "point:string beta:double lower:double upper:double count:int64 expected:double",
+    ),
+    "variational_draws_summary": Artifact(
+        "variational/draws_summary.parquet",
+        "point:string y1:double y2:double beta:double draws:int64 acceptance:double "
+        "expected_acceptance:double envelope_mu:double envelope_kappa:double "
+        "ks_statistic:double p_value:double",
     ),
     "explorer_line": Artifact(
         "explorer/line.parquet", "beta:double y1:double y2:double F:double F_inf:double"

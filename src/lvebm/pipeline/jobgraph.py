@@ -159,8 +159,9 @@ CONDITIONAL = "05 · Conditional horn"
 PROBABILISTIC = "06 · Probabilistic reading"
 AMORTIZED = "07 · Amortized inference"
 CAPACITY = "08 · Latent capacity"
-SWEEPS = "09 · Sweeps"
-EXPLORER = "10 · Explorer"
+VARIATIONAL = "09 · Variational inference"
+SWEEPS = "10 · Sweeps"
+EXPLORER = "11 · Explorer"
 ABOUT = "About this run"
 
 
