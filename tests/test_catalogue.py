@@ -262,6 +262,17 @@ CONFIG = [
         at("capacity.training.start_lambda", -1),
         "config key 'capacity.training.start_lambda' = -1 is invalid",
     ),
+    (at("variational.betas", [0.0]), "config key 'variational.betas[0]' = 0.0 is invalid"),
+    (at("variational.betas", [10.0, 10.0]), "config key 'variational.betas' = [10.0, 10.0] is inv"),
+    (at("variational.draws", 10), "config key 'variational.draws' = 10 is invalid"),
+    (
+        at("variational.points", {"ridge": [0.5]}),
+        "config key 'variational.points.ridge' = [0.5] is invalid",
+    ),
+    (
+        at("variational.encoder.schedule", [{"method": "adam", "steps": 9}]),
+        "'learning_rate' is a required property",
+    ),
     (at("explorer.radii.num", 100), "config key 'explorer.radii.num' = 100 is invalid"),
     (at("explorer.radii.stop", 0), "config key 'explorer.radii.stop' = 0 is invalid"),
     (

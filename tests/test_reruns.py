@@ -66,7 +66,9 @@ AMORTIZED_DECODER = [
 ]
 # the capacity stage maps F over the box and draws its negatives in it
 CAPACITY = ["capacity_scan", "train_capacity"]
-BOX = ["train_encoder", "amortization_gap", "warm_start", *CAPACITY]
+# the variational stage: its gap maps and encoders per beta, the draws (every beta's encoder)
+VARIATIONAL = ["variational_gaps", "posterior_draws"]
+BOX = ["train_encoder", "amortization_gap", "warm_start", *CAPACITY, "variational_gaps"]
 
 
 # the small config's sweep (.test/config/config.yaml): two points, whose jobs are the same rules'
@@ -117,6 +119,9 @@ DECODER_JOBS = [
     "explorer_page",
     *CAPACITY,
     "figure_34_capacity_scan",
+    *VARIATIONAL,
+    "figure_37_approximation_gap",
+    "figure_38_gap_decomposition",
 ]
 
 
@@ -128,6 +133,7 @@ DIRECT = {
     "seed": [
         *SAMPLERS,
         "train_capacity",
+        *VARIATIONAL,
         "train_decoder",
         "training_scans",
         DENOISE,
@@ -271,6 +277,18 @@ DIRECT = {
     "capacity.training.negatives.rule": ["train_capacity"],
     "capacity.training.negatives.count": ["train_capacity"],
     "capacity.training.negatives.candidates": ["train_capacity"],
+    "variational.betas": ["variational_summary", "posterior_draws"],
+    "variational.map.y1": ["variational_gaps"],
+    "variational.map.y2": ["variational_gaps"],
+    "variational.band": ["variational_summary"],
+    "variational.encoder.hidden": VARIATIONAL,
+    "variational.encoder.activation": VARIATIONAL,
+    "variational.encoder.init_seed": ["variational_gaps"],
+    "variational.encoder.train": ["variational_gaps"],
+    "variational.encoder.schedule": ["variational_gaps"],
+    "variational.points": ["posterior_draws"],
+    "variational.draws": ["posterior_draws"],
+    "variational.bins": ["posterior_draws"],
     # read by the sweep's table only where a sweep runs the conditional stage (the small
     # config's does not)
     "conditional.horn_tolerance": [],
@@ -329,6 +347,10 @@ CHANGE = {
     "amortized.schedule.energy": lambda v: [*v[:-1], {**v[-1], "steps": v[-1]["steps"] - 1}],
     "capacity.lambdas": lambda v: v[:-1],
     "capacity.training.losses": lambda v: v[:-1],
+    "variational.betas": lambda v: v[:-1],
+    "variational.encoder.hidden": lambda v: [*v[:-1], v[-1] + 1],
+    "variational.encoder.schedule": lambda v: [*v[:-1], {**v[-1], "steps": v[-1]["steps"] - 1}],
+    "variational.points": lambda v: {**v, "far": [2.0, 1.5]},
     "sweeps": lambda v: {**v, "pair": {**v["pair"], "zip": {"seed": [709, 711]}}},
 }
 
@@ -594,6 +616,7 @@ def test_building_the_job_graph_imports_no_optimizer(tmp_path):
             "amortized",
             "probabilistic",
             "capacity",
+            "variational",
             "inference",
             "mesh",
             "explorer",

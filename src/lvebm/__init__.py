@@ -67,11 +67,14 @@ Modules:
 - :mod:`lvebm.capacity`: the 2-D latent z = (z_r, z_t) with the penalty lambda (z_r - 1)^2, its
   exact F (zero everywhere at lambda = 0: the collapse), and its training by the energy, hinge
   and log losses;
+- :mod:`lvebm.variational`: variational inference with von Mises q(z|y), F_q closed form, the best
+  q*, an amortized variational encoder, the exact posterior and its sampler, each gap against
+  the exact F_beta;
 - the figures (matplotlib), from tables, one module per stage: :mod:`lvebm.figures` (the
   lecture's), :mod:`lvebm.relaxed_figures`, :mod:`lvebm.training_figures`,
   :mod:`lvebm.conditional_figures`, :mod:`lvebm.probabilistic_figures`,
-  :mod:`lvebm.amortized_figures`, :mod:`lvebm.capacity_figures`; :mod:`lvebm.figurekit` (the
-  helpers they share) and :mod:`lvebm.plotstyle` (the style);
+  :mod:`lvebm.amortized_figures`, :mod:`lvebm.capacity_figures`,
+  :mod:`lvebm.variational_figures`; :mod:`lvebm.figurekit` (the helpers they share) and :mod:`lvebm.plotstyle` (the style);
 - :mod:`lvebm.pipeline.io` (deterministic Parquet) and :mod:`lvebm.pipeline.manifest` (the
   reproducibility check).
 """

@@ -548,6 +548,13 @@ def bessel_series_free_energy(decoder: Decoder, y1: ArrayLike, y2: ArrayLike, be
     >>> bool(np.isnan(bessel_series_free_energy(d, 0.5, 0.0, 100.0)))
     True
     """
+    F, error = _bessel_series(decoder, y1, y2, beta)
+    sound = np.isfinite(F) & (error <= ORACLE_TOL)
+    return np.where(sound, F, np.nan)[()]
+
+
+def _bessel_series(decoder: Decoder, y1, y2, beta: float):
+    """The Bessel series' F_beta, unguarded, and its error estimate (inf where k1 > 600)."""
     y1, y2 = np.broadcast_arrays(*real_points(y1=y1, y2=y2))
     beta = real_number("beta", beta)
     base, a, b, c = _coefficients(decoder, y1, y2)
@@ -565,10 +572,9 @@ def bessel_series_free_energy(decoder: Decoder, y1: ArrayLike, y2: ArrayLike, be
         Z = Z + term * portable.cos(2.0 * j * (m1 - m2))
         size = size + term
     with np.errstate(divide="ignore", invalid="ignore"):
-        error = size / Z * 8.0 * EPS / beta + EPS * np.abs(base)
-        sound = ok & (Z > 0.0) & (error <= ORACLE_TOL)
-        F = base - portable.log(np.where(sound, Z, 1.0)) / beta
-    return np.where(sound, F, np.nan)[()]
+        error = np.where(ok & (Z > 0.0), size / Z * 8.0 * EPS / beta + EPS * np.abs(base), np.inf)
+        F = base - portable.log(np.where(Z > 0.0, Z, np.nan)) / beta
+    return F, error
 
 
 # ---- the amortized variational encoder ------------------------------------------------------

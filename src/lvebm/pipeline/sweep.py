@@ -137,6 +137,16 @@ def capacity_headlines(tables: Tables, options: Mapping) -> dict[str, Scalar]:
     return out
 
 
+def variational_headlines(tables: Tables, options: Mapping) -> dict[str, Scalar]:
+    """Per beta, the mean approximation and amortization gaps and the amortization's share."""
+    summary = tables["summary"]
+    out: dict[str, Scalar] = {}
+    for k, beta in enumerate(summary["beta"]):
+        for column in ("mean_approximation", "mean_amortization", "amortization_share"):
+            out[f"variational.beta~{beta:g}.{column}"] = float(summary[column][k])
+    return out
+
+
 HEADLINES: dict[str, Callable[[Tables, Mapping], dict[str, Scalar]]] = {
     "inference": inference_headlines,
     "mesh": mesh_headlines,
@@ -146,6 +156,7 @@ HEADLINES: dict[str, Callable[[Tables, Mapping], dict[str, Scalar]]] = {
     "probabilistic": probabilistic_headlines,
     "amortized": amortized_headlines,
     "capacity": capacity_headlines,
+    "variational": variational_headlines,
 }
 
 
