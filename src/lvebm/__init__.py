@@ -74,7 +74,8 @@ Modules:
   lecture's), :mod:`lvebm.relaxed_figures`, :mod:`lvebm.training_figures`,
   :mod:`lvebm.conditional_figures`, :mod:`lvebm.probabilistic_figures`,
   :mod:`lvebm.amortized_figures`, :mod:`lvebm.capacity_figures`,
-  :mod:`lvebm.variational_figures`; :mod:`lvebm.figurekit` (the helpers they share) and :mod:`lvebm.plotstyle` (the style);
+  :mod:`lvebm.variational_figures`; :mod:`lvebm.figurekit` (the helpers they share) and
+  :mod:`lvebm.plotstyle` (the style);
 - :mod:`lvebm.pipeline.io` (deterministic Parquet) and :mod:`lvebm.pipeline.manifest` (the
   reproducibility check).
 """

@@ -82,8 +82,22 @@ MAX_SECANT = 80
 
 
 class BesselRatios(NamedTuple):
-    """The von Mises family's moments at kappa: A1 = I1/I0, A2 = I2/I0, log I0, and the
-    derivatives A1', A2' (each as the kappa given)."""
+    """The von Mises family's moments at kappa (what :func:`bessel_ratios` returns).
+
+    Parameters
+    ----------
+    A1, A2 : ndarray
+        I1/I0 and I2/I0: E_q[cos(z - mu)] and E_q[cos 2(z - mu)].
+    log_i0 : ndarray
+        log I0(kappa).
+    dA1, dA2 : ndarray
+        dA1/dkappa and dA2/dkappa.
+
+    Examples
+    --------
+    >>> float(bessel_ratios(0.0).dA1)
+    0.5
+    """
 
     A1: Array
     A2: Array
@@ -159,7 +173,21 @@ def bessel_ratios(kappa: ArrayLike) -> BesselRatios:
 
 
 class VariationalFreeEnergy(NamedTuple):
-    """F_q(y; mu, kappa) and its gradient, each in the broadcast shape of the arguments."""
+    """F_q(y; mu, kappa) and its gradient (what :func:`variational_free_energy` returns).
+
+    Parameters
+    ----------
+    F : ndarray
+        F_q, in the broadcast shape of the arguments.
+    dF_dmu, dF_dkappa : ndarray
+        Its derivatives in mu and in kappa.
+
+    Examples
+    --------
+    >>> q = variational_free_energy(Decoder(2.0, 1.0), 1.0, 0.0, 0.0, 0.0, 1.0)
+    >>> float(q.F), float(q.dF_dmu)
+    (3.5, 0.0)
+    """
 
     F: Array
     dF_dmu: Array
@@ -227,7 +255,23 @@ def _best_mu(decoder: Decoder, y1, y2, kappa):
 
 
 class BestQ(NamedTuple):
-    """The best von Mises q* per point: its mu, kappa, F_q*, and the secant's steps."""
+    """The best von Mises q* per point (what :func:`best_q` returns).
+
+    Parameters
+    ----------
+    mu, kappa : ndarray
+        q*'s mean direction in [0, 2 pi) and concentration.
+    F : ndarray
+        F_q*.
+    n_iter : ndarray
+        The secant's steps in log kappa, int64.
+
+    Examples
+    --------
+    >>> q = best_q(Decoder(2.0, 1.5), 3.0, 0.0, 10.0)
+    >>> round(float(q.mu), 6), bool(q.kappa > 10)
+    (0.0, True)
+    """
 
     mu: Array
     kappa: Array
@@ -268,7 +312,7 @@ def best_q(decoder: Decoder, y1: ArrayLike, y2: ArrayLike, beta: float) -> BestQ
     if not (beta > 0.0 and np.isfinite(beta)):
         raise ValueError(f"beta must be finite and > 0, not {beta!r}")
     n = y1.size
-    logs = np.linspace(np.log(KAPPA_RANGE[0]), np.log(KAPPA_RANGE[1]), KAPPA_GRID)
+    logs = np.linspace(*portable.log(np.array(KAPPA_RANGE)), KAPPA_GRID)
     kappas = portable.exp(logs)
     table = np.empty((n, KAPPA_GRID))
     mus = np.empty((n, KAPPA_GRID))
@@ -399,7 +443,27 @@ def vonmises(rng: np.random.Generator, mu: float, kappa: float, size: int) -> Ar
 
 
 class PosteriorDraws(NamedTuple):
-    """Exact draws from p(z|y), the envelope's (mu, kappa), its bound and the acceptance."""
+    """Exact draws from p(z|y) (what :func:`sample_posterior` returns).
+
+    Parameters
+    ----------
+    z : ndarray
+        The draws, in [0, 2 pi).
+    mu, kappa : float
+        The von Mises envelope's mean direction and concentration.
+    log_bound : float
+        M, the bound of log p/q (up to the constants) that the rejection uses.
+    acceptance : float
+        The share of proposals accepted.
+    expected_acceptance : float
+        Its exact value, exp(-beta F_beta - log I0(kappa) - M).
+
+    Examples
+    --------
+    >>> d = sample_posterior(Decoder(2.0, 1.5), 2.5, 0.5, 1.0, 10, np.random.default_rng(0))
+    >>> d.z.size, bool(d.acceptance <= 1.0)
+    (10, True)
+    """
 
     z: Array
     mu: float

@@ -11,11 +11,15 @@ from lvebm.temperatures import beta_label
 VARIATIONAL_BETAS = [beta_label(beta) for beta in config["variational"]["betas"]]
 # each table of every beta, in the order of variational.betas: what the figures read
 VARIATIONAL_TABLE = {
-    table: expand(PATHS[f"variational_{table}"], beta=VARIATIONAL_BETAS, allow_missing=True)
+    table: expand(
+        PATHS[f"variational_{table}"], beta=VARIATIONAL_BETAS, allow_missing=True
+    )
     for table in ("gaps", "encoder", "trajectory")
 }
 VARIATIONAL_ENCODER = per_point(
-    lambda cfg: {key: cfg["variational"]["encoder"][key] for key in ("hidden", "activation")}
+    lambda cfg: {
+        key: cfg["variational"]["encoder"][key] for key in ("hidden", "activation")
+    }
 )
 TARGETS += [
     *(path for paths in VARIATIONAL_TABLE.values() for path in paths),
@@ -117,14 +121,20 @@ FIGURES.update(
     {
         "37_approximation_gap": Figure(
             "variational_figures.approximation_gap",
-            {"gaps": VARIATIONAL_TABLE["gaps"], "summary": PATHS["variational_summary"]},
+            {
+                "gaps": VARIATIONAL_TABLE["gaps"],
+                "summary": PATHS["variational_summary"],
+            },
             (15.0, 4.2),
             VARIATIONAL_CATEGORY,
             {"decoder": DECODER.main},
         ),
         "38_gap_decomposition": Figure(
             "variational_figures.gap_decomposition",
-            {"gaps": VARIATIONAL_TABLE["gaps"], "summary": PATHS["variational_summary"]},
+            {
+                "gaps": VARIATIONAL_TABLE["gaps"],
+                "summary": PATHS["variational_summary"],
+            },
             (15.0, 7.6),
             VARIATIONAL_CATEGORY,
             {"decoder": DECODER.main},
