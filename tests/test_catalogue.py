@@ -266,8 +266,8 @@ CONFIG = [
     (at("variational.betas", [10.0, 10.0]), "config key 'variational.betas' = [10.0, 10.0] is inv"),
     (at("variational.draws", 10), "config key 'variational.draws' = 10 is invalid"),
     (
-        at("variational.points", {"ridge": [0.5]}),
-        "config key 'variational.points.ridge' = [0.5] is invalid",
+        at("variational.points", [{"label": "ridge", "y": [0.5]}]),
+        "config key 'variational.points[0].y' = [0.5] is invalid",
     ),
     (
         at("variational.encoder.schedule", [{"method": "adam", "steps": 9}]),

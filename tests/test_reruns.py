@@ -350,7 +350,7 @@ CHANGE = {
     "variational.betas": lambda v: v[:-1],
     "variational.encoder.hidden": lambda v: [*v[:-1], v[-1] + 1],
     "variational.encoder.schedule": lambda v: [*v[:-1], {**v[-1], "steps": v[-1]["steps"] - 1}],
-    "variational.points": lambda v: {**v, "far": [2.0, 1.5]},
+    "variational.points": lambda v: [*v[:-1], {"label": "far", "y": [2.0, 1.5]}],
     "sweeps": lambda v: {**v, "pair": {**v["pair"], "zip": {"seed": [709, 711]}}},
 }
 

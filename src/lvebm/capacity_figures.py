@@ -18,7 +18,7 @@ from lvebm import portable
 from lvebm.capacity import COLD
 from lvebm.figurekit import Columns
 
-LOSS_COLOURS = {"energy": ps.SAMPLES, "hinge": ps.Z_CHECK, "log": ps.Z_TILDE, COLD: "black"}
+LOSS_COLOURS = {"energy": ps.SAMPLES, "hinge": ps.Z_CHECK, "log": ps.Z_TILDE, COLD: "white"}
 LOSS_TITLES = {
     "energy": "energy loss",
     "hinge": "hinge loss",
@@ -180,7 +180,7 @@ def training_paths(*, trajectory: Columns, trained: Columns, size, margin: float
         if cold.any():
             right.axhline(
                 float(trained["margin_median"][cold][0]),
-                color="black",
+                color=LOSS_COLOURS[COLD],
                 ls="--",
                 lw=1.0,
                 label=f"1-D cold optimum: {float(trained['margin_median'][cold][0]):.3g}",
@@ -191,7 +191,7 @@ def training_paths(*, trajectory: Columns, trained: Columns, size, margin: float
             title="The held-out margin: negatives above samples",
         )
         left.legend(fontsize=8, loc="lower right")
-        right.legend(fontsize=8, loc="center right")
+        ps.outside_legend(right, fontsize=8)
         fig.suptitle(
             "Training the 2-D latent: the energy loss collapses, the contrastive ones hold"
         )

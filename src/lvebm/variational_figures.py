@@ -181,8 +181,10 @@ def gap_decomposition(
                 floored = {**table, "floored": np.maximum(table[column], GAP_FLOOR)}
                 image = _image(ax, floored, "floored", cmap="viridis", norm=norm)
                 _ridge(ax, decoder)
-                share = f", {summary['amortization_share'][k]:.0%} of the total" if i == 0 else ""
+                share = f", {summary['amortization_share'][k]:.1%} of the total" if i == 0 else ""
                 ps.plane(ax, title=f"{name}, β = {beta:g}\nmean {mean:.2e}{share}")
+                if i == 0:
+                    ax.set_xlabel("")
                 ax.grid(False)
                 ax.title.set_fontsize(9)
         fig.colorbar(image, ax=list(axes.ravel()), shrink=0.8, extend="min", label="gap")
@@ -232,7 +234,7 @@ def posteriors(*, posteriors: Columns, draws: Columns, summary: Columns, size) -
     """
     points = list(dict.fromkeys(np.asarray(summary["point"]).tolist()))
     betas = list(dict.fromkeys(np.asarray(summary["beta"]).tolist()))
-    fig, axes = ps.figure(size, nrows=len(points), ncols=len(betas), sharex=True, squeeze=False)
+    fig, axes = ps.figure(size, nrows=len(points), ncols=len(betas), squeeze=False)
     with ps.style():
         for i, point in enumerate(points):
             for j, beta in enumerate(betas):
@@ -268,7 +270,16 @@ def posteriors(*, posteriors: Columns, draws: Columns, summary: Columns, size) -
                     f"K-S p = {summary['p_value'][k]:.2f}",
                     fontsize=9,
                 )
-                ps.pi_ticks(ax, 0.0, 2.0 * np.pi, np.pi / 2)
+                # a narrow posterior: the panel zooms on where a density is above 1e-3 of its
+                # peak (else the whole circle, ticks at multiples of pi / 2)
+                dens = np.vstack([posteriors[c][rows] for c in ("exact", "best")])
+                seen = z[np.any(dens > 1e-3 * dens.max(), axis=0)]
+                if seen.max() - seen.min() < np.pi:
+                    pad = 0.15 * (seen.max() - seen.min()) + 0.02
+                    ax.set_xlim(seen.min() - pad, seen.max() + pad)
+                    ax.set_title(ax.get_title() + " (zoomed)", fontsize=9)
+                else:
+                    ps.pi_ticks(ax, 0.0, 2.0 * np.pi, np.pi / 2)
                 if i == len(points) - 1:
                     ax.set_xlabel("z")
                 if j == 0:

@@ -87,7 +87,7 @@ FIGURES.update(
         "34_capacity_scan": Figure(
             "capacity_figures.lambda_scan",
             {"scan": PATHS["capacity_scan"], "summary": PATHS["capacity_scan_summary"]},
-            (16.0, 3.9),
+            (16.0, 3.4),
             CAPACITY_CATEGORY,
             {"vmax": config["figures"]["vmax"], "decoder": DECODER.main},
         ),
@@ -97,7 +97,7 @@ FIGURES.update(
                 "trajectory": PATHS["capacity_trajectory"],
                 "trained": PATHS["capacity_trained"],
             },
-            (12.0, 4.6),
+            (13.5, 4.6),
             CAPACITY_CATEGORY,
             {"margin": config["capacity"]["training"]["margin"]},
         ),

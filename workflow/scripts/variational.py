@@ -61,7 +61,7 @@ def posterior_draws(job):
     encoders = [(net, net.from_table(read_artifact(path), MODEL)) for path in job.input.encoders]
     posteriors, histogram, summary = posterior_tables(
         Decoder(**p.decoder),
-        p.points,
+        {point["label"]: point["y"] for point in p.points},
         p.betas,
         encoders,
         draws=p.draws,
