@@ -14,13 +14,9 @@ wall time adds Python's start and the imports (its ``benchmarks/<rule>/`` file a
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import statistics
-import sys
-import time
-from datetime import date
 from pathlib import Path
+
+from timing import interleaved_table, run_pinned
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,11 +26,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
 
-    if os.environ.get("LVEBM_BENCH_PINNED") != "1":  # again, with the jobs' kernels from the start
-        from lvebm.pipeline.numerics import job_environment
-
-        env = {**os.environ, **job_environment(True)[0], "LVEBM_BENCH_PINNED": "1"}
-        os.execve(sys.executable, [sys.executable, __file__, *sys.argv[1:]], env)
+    run_pinned(__file__)
     import yaml
 
     from lvebm import capacity as C
@@ -77,21 +69,9 @@ def main() -> None:
             decoder, y1, y2
         ),
     }
-    times = {name: [] for name in rows}
-    for _ in range(args.repeats):
-        for name, work in rows.items():
-            start = time.perf_counter()
-            work()
-            times[name].append(time.perf_counter() - start)
-    print(
-        f"`.venv/bin/python bench/capacity.py --repeats {args.repeats}`, {date.today()}, "
-        f"{platform.machine()} ({os.cpu_count()} cores), pinned kernels; median of "
-        f"{args.repeats}:\n"
+    interleaved_table(
+        rows, args.repeats, f".venv/bin/python bench/capacity.py --repeats {args.repeats}"
     )
-    print("| work | median (s) | min (s) |")
-    print("|---|---|---|")
-    for name, values in times.items():
-        print(f"| {name} | {statistics.median(values):.3f} | {min(values):.3f} |")
 
 
 if __name__ == "__main__":

@@ -29,3 +29,42 @@ def mesh(n1, n2):
 
 # `snakemake` in this interpreter, without profiles/default
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--workflow-profile", "none"]
+
+
+def run_pinned(script: str) -> None:
+    """Re-run this process under the jobs' pinned kernels (``lvebm.pipeline.numerics``) unless it
+    already is: call first thing in a benchmark's ``main``."""
+    import os
+
+    if os.environ.get("LVEBM_BENCH_PINNED") == "1":
+        return
+    from lvebm.pipeline.numerics import job_environment
+
+    env = {**os.environ, **job_environment(True)[0], "LVEBM_BENCH_PINNED": "1"}
+    os.execve(sys.executable, [sys.executable, script, *sys.argv[1:]], env)
+
+
+def interleaved_table(rows: dict, repeats: int, command: str) -> None:
+    """Time each of ``rows`` (name -> a callable) ``repeats`` times, the rows interleaved per
+    repeat, and print a Markdown table of the medians and minima under the command, the date
+    and the machine."""
+    import os
+    import platform
+    from datetime import date
+
+    times = {name: [] for name in rows}
+    for _ in range(repeats):
+        for name, work in rows.items():
+            start = time.perf_counter()
+            work()
+            times[name].append(time.perf_counter() - start)
+    print(
+        f"`{command}`, {date.today()}, {platform.machine()} ({os.cpu_count()} cores), pinned "
+        f"kernels; median of {repeats}:\n"
+    )
+    print("| work | median (s) | min (s) |")
+    print("|---|---|---|")
+    for name, values in times.items():
+        print(f"| {name} | {statistics.median(values):.3f} | {min(values):.3f} |")
+    total = sum(statistics.median(values) for values in times.values())
+    print(f"| all of the above | {total:.3f} | |")
