@@ -52,7 +52,13 @@ def main() -> None:
             V.gap_table(decoder, m1, m2, beta)
         )
     rows["posterior_draws: 3 points x 3 betas x 10^5 draws"] = lambda: V.posterior_tables(
-        decoder, v["points"], v["betas"], None, draws=v["draws"], bins=v["bins"], seed=709
+        decoder,
+        {point["label"]: point["y"] for point in v["points"]},
+        v["betas"],
+        None,
+        draws=v["draws"],
+        bins=v["bins"],
+        seed=709,
     )
     interleaved_table(
         rows, args.repeats, f".venv/bin/python bench/variational.py --repeats {args.repeats}"
