@@ -56,7 +56,7 @@ def main() -> None:
                 steps=t["steps"],
                 learning_rate=t["learning_rate"],
                 margin=t["margin"],
-                negatives_=t["negatives"],
+                negatives=t["negatives"],
                 held_out=held_out,
                 box=box,
                 num=c["map"],

@@ -156,7 +156,7 @@ def trainings(**negatives):
         steps=300,
         learning_rate=0.05,
         margin=0.1,
-        negatives_={"rule": "uniform", "count": 240, "candidates": 8, **negatives},
+        negatives={"rule": "uniform", "count": 240, "candidates": 8, **negatives},
         held_out=held_out_slice(200),
         box=BOX,
         num={"y1": 13, "y2": 9},

@@ -23,27 +23,6 @@ METHOD_TITLES = {"supervised": "supervised", "energy": "amortized energy (label-
 GAP_FLOOR = 1e-8
 
 
-def _extent(table: Columns) -> list[float]:
-    return [table["y1"].min(), table["y1"].max(), table["y2"].min(), table["y2"].max()]
-
-
-def _ridge(ax, decoder: Mapping, *, label: str | None = "ridge of $F_\\infty$", **style) -> None:
-    """The ridge: the segment of the major axis inside the evolute (a point for a circle)."""
-    a1, a2 = abs(decoder["w1"]), abs(decoder["w2"])
-    e0, e1 = max(a1, a2), min(a1, a2)
-    half = (e0 - e1) * (e0 + e1) / e0
-    ends = np.array([-half, half])
-    xs, ys = (ends, np.zeros(2)) if a1 >= a2 else (np.zeros(2), ends)
-    ax.plot(
-        xs, ys, **{"color": "white", "lw": 2.2, "solid_capstyle": "round", **style}, label=label
-    )
-
-
-def _ellipse(ax, decoder: Mapping, **style) -> None:
-    z = np.linspace(0.0, 2.0 * np.pi, 400)
-    ax.plot(decoder["w1"] * portable.cos(z), decoder["w2"] * portable.sin(z), **style)
-
-
 def _by_method(tables: Sequence[Columns], methods: Sequence[str]) -> dict[str, Columns]:
     """The list input ``name`` (one table per encoder, in the order of ``methods``) by method."""
     return dict(zip(methods, tables, strict=True))
@@ -106,21 +85,21 @@ def encoder_latent(
             im = ax.imshow(
                 values.reshape(kit.grid(first, "y1").shape),
                 origin="lower",
-                extent=_extent(first),
+                extent=kit.extent(first),
                 cmap="twilight",
                 vmin=0.0,
                 vmax=2.0 * np.pi,
                 interpolation="nearest",
                 aspect="equal",
             )
-            _ridge(
+            kit.ridge(
                 ax,
                 decoder,
                 label="ridge of $F_\\infty$" if name == "exact" else None,
                 lw=1.0,
                 ls=":",
             )
-            _ellipse(ax, decoder, color=ps.MANIFOLD, lw=1.0, ls="--")
+            kit.ellipse(ax, decoder, color=ps.MANIFOLD, lw=1.0, ls="--")
             ps.plane(ax, title=title)
             ax.grid(False)
             ax.title.set_fontsize(9)
@@ -197,7 +176,7 @@ def amortization_gap(
             im = ax.imshow(
                 values,
                 origin="lower",
-                extent=_extent(t),
+                extent=kit.extent(t),
                 cmap="magma",
                 norm=LogNorm(GAP_FLOOR, top),
                 interpolation="nearest",
@@ -212,7 +191,7 @@ def amortization_gap(
                 colors=[ps.SAMPLES],
                 linewidths=1.2,
             )
-            _ridge(ax, decoder, label=None, lw=0.8, ls=":")
+            kit.ridge(ax, decoder, lw=0.8, ls=":")
             ps.plane(
                 ax,
                 title=(
@@ -370,8 +349,8 @@ def warm_start(
         iterations.set_title("Mean iterations to converge")
         first = results["default"][names[0]]
         where.scatter(first["y1"], first["y2"], s=3, color=ps.MESH, alpha=0.5)
-        _ridge(where, decoder, label=None)
-        _ellipse(where, decoder, color=ps.MANIFOLD, lw=1.0, ls="--")
+        kit.ridge(where, decoder)
+        kit.ellipse(where, decoder, color=ps.MANIFOLD, lw=1.0, ls="--")
         for start in starts:
             tables = results[start]
             count = np.zeros(first["i"].size, dtype=np.int64)
@@ -493,7 +472,7 @@ def target_propagation(
         left.legend(loc="lower left")
         ax = right
         ax.scatter(s["y1"], s["y2"], s=18, color=ps.SAMPLES, label="samples $y_i$", zorder=3)
-        _ellipse(
+        kit.ellipse(
             ax,
             {"w1": path["w1"][0], "w2": path["w2"][0]},
             color=ps.MESH,
@@ -501,7 +480,7 @@ def target_propagation(
             lw=1.2,
             label="untrained decoder",
         )
-        _ellipse(
+        kit.ellipse(
             ax,
             {"w1": path["w1"][-1], "w2": path["w2"][-1]},
             color=ps.MANIFOLD,

@@ -50,6 +50,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from lvebm import portable
 from lvebm.arguments import count, real_number, real_points
+from lvebm.columns import concat
 from lvebm.data import stream
 from lvebm.exact import free_energy_exact
 from lvebm.meshgrid import map_points
@@ -66,6 +67,9 @@ STEP_TOL = 8.0 * np.finfo(np.float64).eps * np.pi  # a polish stops on a step th
 CHUNK = 1 << 14  # points searched at once (the grid's table is CHUNK x grid)
 LOSSES = ("energy", "hinge", "log")
 NEGATIVE_RULES = ("uniform", "offending")
+COLD = "cold 1-D"  # the 1-D model's cold optimum's label in the tables
+# the trained table's columns after ``loss``
+TRAINED = ("w1", "w2", "lam", "value", "margin_median", "F_check_median", "F_hat_median")
 
 
 @dataclass(frozen=True)
@@ -543,7 +547,7 @@ def train_capacity(
     learning_rate: float,
     margin: float = 0.1,
     rule: str = "uniform",
-    candidates_: tuple[Array, Array] | None = None,
+    pool: tuple[Array, Array] | None = None,
     held_out: tuple[Array, Array],
     held_out_negatives: tuple[Array, Array],
     grid: int = SEARCH_GRID,
@@ -571,7 +575,7 @@ def train_capacity(
         The hinge's m (> 0).
     rule : str, optional
         The negatives' rule, one of ``NEGATIVE_RULES``.
-    candidates_ : tuple of ndarray, optional
+    pool : tuple of ndarray, optional
         The negatives' candidates ``(size, per)`` (:func:`candidates`); needed by the hinge and
         the log loss.
     held_out, held_out_negatives : tuple of ndarray
@@ -603,7 +607,7 @@ def train_capacity(
     """
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {list(LOSSES)}, not {loss!r}")
-    if loss != "energy" and candidates_ is None:
+    if loss != "energy" and pool is None:
         raise ValueError(f"the {loss} loss needs negatives' candidates")
     steps = count("steps", steps, minimum=1)
     theta = np.array([start.w1, start.w2, start.lam], dtype=np.float64)
@@ -614,7 +618,7 @@ def train_capacity(
         model = RadialModel(theta[0], theta[1], theta[2])
         parts = [samples, held_out, held_out_negatives]
         if loss != "energy":
-            parts.append(negatives(model, *candidates_, rule, grid=grid))
+            parts.append(negatives(model, *pool, rule, grid=grid))
         # one search for every point of the step: samples, held out, negatives
         y1 = np.concatenate([p[0] for p in parts])
         y2 = np.concatenate([p[1] for p in parts])
@@ -683,30 +687,32 @@ def scan_tables(
     """
     exact = free_energy_exact(decoder, y1, y2)
     first = first_order_term(decoder, y1, y2)
-    scan = {k: [] for k in ("lam", "y1", "y2", "F", "z_r", "z_t", "F_inf", "first_order")}
-    summary = {
-        k: []
-        for k in ("lam", "F_max", "F_median", "F_inf_median", "below_inf_max", "first_order_error")
-    }
+    scans, rows = [], []
     for lam in lambdas:
         r = free_energy_radial(RadialModel(decoder.w1, decoder.w2, lam), y1, y2, grid=grid)
-        for key, value in zip(
-            scan, (np.full(y1.size, float(lam)), y1, y2, r.F, r.z_r, r.z_t), strict=False
-        ):
-            scan[key].append(value)
-        scan["F_inf"].append(exact.F)
-        scan["first_order"].append(first)
+        scans.append(
+            {
+                "lam": np.full(y1.size, float(lam)),
+                "y1": y1,
+                "y2": y2,
+                "F": r.F,
+                "z_r": r.z_r,
+                "z_t": r.z_t,
+                "F_inf": exact.F,
+                "first_order": first,
+            }
+        )
         error = np.max(np.abs(lam * (r.F - exact.F) - first)) if lam > 0 else np.nan
-        for key, value in zip(
-            summary,
-            (lam, r.F.max(), np.median(r.F), np.median(exact.F), np.max(exact.F - r.F), error),
-            strict=True,
-        ):
-            summary[key].append(float(value))
-    return (
-        {k: np.concatenate(v) for k, v in scan.items()},
-        {k: np.array(v) for k, v in summary.items()},
-    )
+        row = {
+            "lam": lam,
+            "F_max": r.F.max(),
+            "F_median": np.median(r.F),
+            "F_inf_median": np.median(exact.F),
+            "below_inf_max": np.max(exact.F - r.F),
+            "first_order_error": error,
+        }
+        rows.append({k: np.array([float(v)]) for k, v in row.items()})
+    return concat(scans), concat(rows)
 
 
 def training_tables(
@@ -718,7 +724,7 @@ def training_tables(
     steps: int,
     learning_rate: float,
     margin: float,
-    negatives_: Mapping,
+    negatives: Mapping,
     held_out: Mapping,
     box: Mapping,
     num: Mapping,
@@ -740,7 +746,7 @@ def training_tables(
         Of ``LOSSES``.
     steps, learning_rate, margin :
         Adam's steps and first step, the hinge's m (:func:`train_capacity`).
-    negatives_ : mapping
+    negatives : mapping
         ``rule`` (of ``NEGATIVE_RULES``), ``count`` and ``candidates`` (per negative: the
         offending rule's choice; the uniform rule takes the first).
     held_out : mapping
@@ -771,7 +777,7 @@ def training_tables(
     >>> from lvebm.data import held_out_slice, sample_slice
     >>> _, trained, _ = training_tables(sample_slice(), Decoder(-1.45, 0.36), lam=1.0,
     ...     losses=["energy"], steps=100, learning_rate=0.05, margin=0.1,
-    ...     negatives_={"rule": "uniform", "count": 10, "candidates": 1},
+    ...     negatives={"rule": "uniform", "count": 10, "candidates": 1},
     ...     held_out=held_out_slice(20), box={"y1": [-3, 3], "y2": [-2, 2]},
     ...     num={"y1": 5, "y2": 3}, seed=709, cold={"gtol": 1e-10, "max_iter": 100})
     >>> trained["loss"].tolist(), float(trained["lam"][0])
@@ -779,14 +785,21 @@ def training_tables(
     """
     box_pairs = [box["y1"], box["y2"]]
     pool = candidates(
-        seed, "capacity/negatives", negatives_["count"], negatives_["candidates"], box_pairs
+        seed, "capacity/negatives", negatives["count"], negatives["candidates"], box_pairs
     )
     h1, h2 = candidates(seed, "capacity/held_out_negatives", held_out["y1"].size, 1, box_pairs)
     checked = (np.asarray(held_out["y1"]), np.asarray(held_out["y2"]))
     hat = (h1[:, 0], h2[:, 0])
     positives = (np.asarray(samples["y1"]), np.asarray(samples["y2"]))
     m1, m2 = map_points(box, num)
-    paths, trained, maps = [], {k: [] for k in TRAINED}, {k: [] for k in ("loss", "y1", "y2", "F")}
+
+    def rows(label, values, F):
+        """The trained table's row and the map of one model."""
+        row = {"loss": np.array([label], dtype=object)}
+        row.update({k: np.array([float(values[k])]) for k in TRAINED})
+        return row, {"loss": np.full(m1.size, label, dtype=object), "y1": m1, "y2": m2, "F": F}
+
+    paths, trained, maps = [], [], []
     for loss in losses:
         path = train_capacity(
             positives,
@@ -795,8 +808,8 @@ def training_tables(
             steps=steps,
             learning_rate=learning_rate,
             margin=margin,
-            rule=negatives_["rule"],
-            candidates_=pool,
+            rule=negatives["rule"],
+            pool=pool,
             held_out=checked,
             held_out_negatives=hat,
             grid=grid,
@@ -804,15 +817,12 @@ def training_tables(
         paths.append({"loss": np.full(path["step"].size, loss, dtype=object), **path})
         end = {k: v[-1] for k, v in path.items()}
         model = RadialModel(end["w1"], end["w2"], end["lam"])
-        for key in TRAINED:
-            trained[key].append(loss if key == "loss" else float(end[key]))
-        F = free_energy_radial(model, m1, m2, grid=grid).F
-        for key, value in zip(maps, (np.full(m1.size, loss, dtype=object), m1, m2, F), strict=True):
-            maps[key].append(value)
+        row, F_map = rows(loss, end, free_energy_radial(model, m1, m2, grid=grid).F)
+        trained.append(row)
+        maps.append(F_map)
     fit = train_lbfgs(*positives, decoder, beta=np.inf, **cold)
     F_check, F_hat, margins = held_out_margins(fit.decoder, checked, hat)
-    row = {
-        "loss": COLD,
+    end = {
         "w1": fit.decoder.w1,
         "w2": fit.decoder.w2,
         "lam": np.inf,
@@ -821,17 +831,7 @@ def training_tables(
         "F_check_median": np.median(F_check),
         "F_hat_median": np.median(F_hat),
     }
-    for key in TRAINED:
-        trained[key].append(row[key] if key == "loss" else float(row[key]))
-    F = free_energy_exact(fit.decoder, m1, m2).F
-    for key, value in zip(maps, (np.full(m1.size, COLD, dtype=object), m1, m2, F), strict=True):
-        maps[key].append(value)
-    trajectory = {k: np.concatenate([p[k] for p in paths]) for k in paths[0]}
-    trained = {
-        k: np.array(v, dtype=object if k == "loss" else np.float64) for k, v in trained.items()
-    }
-    return trajectory, trained, {k: np.concatenate(v) for k, v in maps.items()}
-
-
-COLD = "cold 1-D"  # the 1-D model's cold optimum's label in the tables
-TRAINED = ("loss", "w1", "w2", "lam", "value", "margin_median", "F_check_median", "F_hat_median")
+    row, F_map = rows(COLD, end, free_energy_exact(fit.decoder, m1, m2).F)
+    trained.append(row)
+    maps.append(F_map)
+    return concat(paths), concat(trained), concat(maps)

@@ -14,7 +14,6 @@ from matplotlib.figure import Figure
 
 from lvebm import figurekit as kit
 from lvebm import plotstyle as ps
-from lvebm import portable
 from lvebm.capacity import COLD
 from lvebm.figurekit import Columns
 
@@ -35,12 +34,6 @@ def _lambda_text(lam: float) -> str:
     if lam == 0.0:
         return "λ = 0"
     return f"λ = {lam:.3g}"
-
-
-def _ellipse(ax, decoder: Mapping, **style) -> None:
-    """The decoder's ellipse g(z_t) at z_r = 1."""
-    z = np.linspace(0.0, 2.0 * np.pi, 400)
-    ax.plot(decoder["w1"] * portable.cos(z), decoder["w2"] * portable.sin(z), **style)
 
 
 def _map_panel(ax, table: Columns, *, vmax: float, title: str):
@@ -105,7 +98,7 @@ def lambda_scan(
                 title=f"{_lambda_text(float(lam))}\nmedian F {summary['F_median'][k]:.3g}",
             )
             if decoder is not None:
-                _ellipse(ax, decoder, color="white", lw=0.8, ls="--")
+                kit.ellipse(ax, decoder, color="white", lw=0.8, ls="--")
         fig.colorbar(image, ax=list(axes[0]), shrink=0.85, extend="max", label="F(y)")
         fig.suptitle(
             "The 2-D latent g(z) = z_r [w1 cos z_t, w2 sin z_t] with λ (z_r − 1)²: F over the "
@@ -148,7 +141,7 @@ def training_paths(*, trajectory: Columns, trained: Columns, size, margin: float
     >>> from lvebm.model import Decoder
     >>> path, trained, maps = training_tables(sample_slice(), Decoder(-1.45, 0.36), lam=1.0,
     ...     losses=["energy", "hinge"], steps=20, learning_rate=0.05, margin=0.1,
-    ...     negatives_={"rule": "uniform", "count": 10, "candidates": 1},
+    ...     negatives={"rule": "uniform", "count": 10, "candidates": 1},
     ...     held_out=held_out_slice(20), box={"y1": [-3, 3], "y2": [-2, 2]},
     ...     num={"y1": 5, "y2": 3}, seed=709, cold={"gtol": 1e-10, "max_iter": 100})
     >>> fig = training_paths(trajectory=path, trained=trained, size=(12.0, 4.6), margin=0.1)

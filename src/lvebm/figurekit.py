@@ -3,7 +3,7 @@ limits, the decoded manifold, the horn's 3-D axes, labels of beta and of models)
 lecture's style (:mod:`lvebm.plotstyle`). Each stage's figures live in their own module:
 :mod:`lvebm.figures` (the lecture's), :mod:`lvebm.relaxed_figures`, :mod:`lvebm.training_figures`,
 :mod:`lvebm.conditional_figures`, :mod:`lvebm.probabilistic_figures`,
-:mod:`lvebm.amortized_figures`."""
+:mod:`lvebm.amortized_figures`, :mod:`lvebm.capacity_figures`, :mod:`lvebm.variational_figures`."""
 
 from __future__ import annotations
 
@@ -527,3 +527,78 @@ def round_ticks(low: float, high: float) -> list[float]:
         if len(ticks) <= 8:
             return ticks
     return ticks
+
+
+def extent(table: Columns) -> list[float]:
+    """The table's box ``[y1 min, y1 max, y2 min, y2 max]``, as ``imshow``'s ``extent`` takes it.
+
+    Parameters
+    ----------
+    table : Mapping of str to ndarray
+        A table with columns ``y1`` and ``y2``.
+
+    Returns
+    -------
+    list of float
+
+    Examples
+    --------
+    >>> [float(v) for v in extent({"y1": np.array([-3.0, 3.0]), "y2": np.array([-2.0, 2.0])})]
+    [-3.0, 3.0, -2.0, 2.0]
+    """
+    return [table["y1"].min(), table["y1"].max(), table["y2"].min(), table["y2"].max()]
+
+
+def ridge(ax, decoder: Mapping, *, label: str | None = None, **style) -> None:
+    """The ridge of F_inf: the segment of the major axis between the evolute's cusps (a point for
+    a circle), where z_check jumps; white and round-capped unless ``style`` says otherwise.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The plane's axes.
+    decoder : Mapping
+        ``w1, w2``: the decoder's radii.
+    label : str, optional
+        The legend's label (none by default).
+    **style
+        Further keyword arguments of :meth:`matplotlib.axes.Axes.plot`.
+
+    Examples
+    --------
+    >>> fig, ax = ps.figure((4.0, 3.0))
+    >>> ridge(ax, {"w1": -1.45, "w2": 0.36})
+    >>> ax.get_lines()[0].get_xdata().round(4).tolist()
+    [-1.3606, 1.3606]
+    """
+    a1, a2 = abs(decoder["w1"]), abs(decoder["w2"])
+    e0, e1 = max(a1, a2), min(a1, a2)
+    half = (e0 - e1) * (e0 + e1) / e0
+    ends = np.array([-half, half])
+    xs, ys = (ends, np.zeros(2)) if a1 >= a2 else (np.zeros(2), ends)
+    ax.plot(
+        xs, ys, **{"color": "white", "lw": 2.2, "solid_capstyle": "round", **style}, label=label
+    )
+
+
+def ellipse(ax, decoder: Mapping, **style) -> None:
+    """The decoder's ellipse g(z) = [w1 cos z, w2 sin z], 400 points.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The plane's axes.
+    decoder : Mapping
+        ``w1, w2``: the decoder's radii.
+    **style
+        Keyword arguments of :meth:`matplotlib.axes.Axes.plot`.
+
+    Examples
+    --------
+    >>> fig, ax = ps.figure((4.0, 3.0))
+    >>> ellipse(ax, {"w1": 2.0, "w2": 1.0}, color="white")
+    >>> float(ax.get_lines()[0].get_xdata().max())
+    2.0
+    """
+    z = np.linspace(0.0, 2.0 * np.pi, 400)
+    ax.plot(decoder["w1"] * portable.cos(z), decoder["w2"] * portable.sin(z), **style)

@@ -59,6 +59,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from lvebm import portable
 from lvebm.arguments import count, real_number, real_points
+from lvebm.columns import concat
 from lvebm.data import stream
 from lvebm.exact import free_energy_ellipses, free_energy_exact, ridge_distance
 from lvebm.model import Decoder
@@ -1051,24 +1052,7 @@ def posterior_tables(
     """
     z = TWO_PI * np.arange(nodes + 1) / nodes  # both ends: the CDF's table
     edges = TWO_PI * np.arange(bins + 1) / bins
-    post = {k: [] for k in ("point", "beta", "z", "exact", "best", "encoder")}
-    hist = {k: [] for k in ("point", "beta", "lower", "upper", "count", "expected")}
-    summary = {
-        k: []
-        for k in (
-            "point",
-            "y1",
-            "y2",
-            "beta",
-            "draws",
-            "acceptance",
-            "expected_acceptance",
-            "envelope_mu",
-            "envelope_kappa",
-            "ks_statistic",
-            "p_value",
-        )
-    }
+    posteriors, histograms, rows = [], [], []
     for label, (y1, y2) in points.items():
         for j, beta in enumerate(betas):
             exact = posterior_density(decoder, y1, y2, beta, z)
@@ -1079,19 +1063,16 @@ def posterior_tables(
             else:
                 mu, kappa = encode(*encoders[j], y1, y2)
                 enc = vonmises_density(z, float(mu[0]), float(kappa[0]))
-            for key, value in zip(
-                post,
-                (
-                    np.full(nodes, label, dtype=object),
-                    np.full(nodes, float(beta)),
-                    z[:-1],
-                    exact[:-1],
-                    best[:-1],
-                    enc[:-1],
-                ),
-                strict=True,
-            ):
-                post[key].append(value)
+            posteriors.append(
+                {
+                    "point": np.full(nodes, label, dtype=object),
+                    "beta": np.full(nodes, float(beta)),
+                    "z": z[:-1],
+                    "exact": exact[:-1],
+                    "best": best[:-1],
+                    "encoder": enc[:-1],
+                }
+            )
             # the CDF by the trapezoid rule (the density is periodic and smooth), normalised
             cdf = np.concatenate([[0.0], np.cumsum(0.5 * (exact[1:] + exact[:-1]))]) * (
                 TWO_PI / nodes
@@ -1104,38 +1085,34 @@ def posterior_tables(
             n = ordered.size
             k = np.arange(1, n + 1)
             D = float(max(np.max(k / n - F), np.max(F - (k - 1) / n)))
-            counts = np.histogram(sample.z, edges)[0]
-            expected = n * np.diff(np.interp(edges, z, cdf))
-            for key, value in zip(
-                hist,
-                (
-                    np.full(bins, label, dtype=object),
-                    np.full(bins, float(beta)),
-                    edges[:-1],
-                    edges[1:],
-                    counts.astype(np.int64),
-                    expected,
-                ),
-                strict=True,
-            ):
-                hist[key].append(value)
-            row = (
-                label,
-                float(y1),
-                float(y2),
-                float(beta),
-                n,
-                sample.acceptance,
-                sample.expected_acceptance,
-                sample.mu,
-                sample.kappa,
-                D,
-                float(kolmogorov_sf(np.sqrt(n) * D)),
+            histograms.append(
+                {
+                    "point": np.full(bins, label, dtype=object),
+                    "beta": np.full(bins, float(beta)),
+                    "lower": edges[:-1],
+                    "upper": edges[1:],
+                    "count": np.histogram(sample.z, edges)[0].astype(np.int64),
+                    "expected": n * np.diff(np.interp(edges, z, cdf)),
+                }
             )
-            for key, value in zip(summary, row, strict=True):
-                summary[key].append(value)
-    concat = {k: np.concatenate(v) for k, v in post.items()}
-    hist = {k: np.concatenate(v) for k, v in hist.items()}
-    summary = {k: np.array(v, dtype=object if k == "point" else None) for k, v in summary.items()}
-    summary["draws"] = summary["draws"].astype(np.int64)
-    return concat, hist, summary
+            measured = {
+                "y1": y1,
+                "y2": y2,
+                "beta": beta,
+                "draws": n,
+                "acceptance": sample.acceptance,
+                "expected_acceptance": sample.expected_acceptance,
+                "envelope_mu": sample.mu,
+                "envelope_kappa": sample.kappa,
+                "ks_statistic": D,
+                "p_value": kolmogorov_sf(np.sqrt(n) * D),
+            }
+            row = {"point": np.array([label], dtype=object)}
+            row.update(
+                {
+                    k: np.array([v], dtype=np.int64 if k == "draws" else np.float64)
+                    for k, v in measured.items()
+                }
+            )
+            rows.append(row)
+    return concat(posteriors), concat(histograms), concat(rows)

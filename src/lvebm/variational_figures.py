@@ -22,25 +22,11 @@ LOG_TWO = 0.6931471805599453
 GAP_FLOOR = 1e-7
 
 
-def _extent(table: Columns) -> list[float]:
-    return [table["y1"].min(), table["y1"].max(), table["y2"].min(), table["y2"].max()]
-
-
-def _ridge(ax, decoder: Mapping, **style) -> None:
-    """The ridge of F_inf: the segment of the major axis between the evolute's cusps."""
-    a1, a2 = abs(decoder["w1"]), abs(decoder["w2"])
-    e0, e1 = max(a1, a2), min(a1, a2)
-    half = (e0 - e1) * (e0 + e1) / e0
-    ends = np.array([-half, half])
-    xs, ys = (ends, np.zeros(2)) if a1 >= a2 else (np.zeros(2), ends)
-    ax.plot(xs, ys, **{"color": "white", "lw": 1.0, "ls": ":", **style})
-
-
 def _image(ax, table: Columns, column: str, **style):
     return ax.imshow(
         kit.grid(table, column),
         origin="lower",
-        extent=_extent(table),
+        extent=kit.extent(table),
         interpolation="nearest",
         aspect="equal",
         **style,
@@ -100,7 +86,7 @@ def approximation_gap(
             k = _beta_rows(summary, beta)
             scaled = {**table, "scaled": float(beta) * np.asarray(table["approximation_gap"])}
             image = _image(ax, scaled, "scaled", cmap="magma", vmin=0.0, vmax=0.75)
-            _ridge(ax, decoder)
+            kit.ridge(ax, decoder, lw=1.0, ls=":")
             ps.plane(
                 ax,
                 title=(
@@ -180,7 +166,7 @@ def gap_decomposition(
                 ax = axes[i, j]
                 floored = {**table, "floored": np.maximum(table[column], GAP_FLOOR)}
                 image = _image(ax, floored, "floored", cmap="viridis", norm=norm)
-                _ridge(ax, decoder)
+                kit.ridge(ax, decoder, lw=1.0, ls=":")
                 share = f", {summary['amortization_share'][k]:.1%} of the total" if i == 0 else ""
                 ps.plane(ax, title=f"{name}, β = {beta:g}\nmean {mean:.2e}{share}")
                 if i == 0:

@@ -41,7 +41,7 @@ def train_capacity(job):
         steps=t["steps"],
         learning_rate=t["learning_rate"],
         margin=t["margin"],
-        negatives_=t["negatives"],
+        negatives=t["negatives"],
         held_out=held_out_slice(p.held_out, x=p.x, **p.sampler),
         box=p.box,
         num=p.num,
