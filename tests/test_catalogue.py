@@ -175,6 +175,8 @@ CONFIG = [
     (at("conditional.weight_decay.latent", -1e-5), "'conditional.weight_decay.latent' = -1e-05"),
     (at("conditional.weight_decay.baseline", 2), "'conditional.weight_decay.baseline' = 2 is"),
     (at("numerics.pin", "yes"), "config key 'numerics.pin' = 'yes' is invalid"),
+    (at("strict.enabled", "yes"), "config key 'strict.enabled' = 'yes' is invalid"),
+    (at("strict.manifest", 3), "config key 'strict.manifest' = 3 is invalid"),
     (at("probabilistic.start_beta", 0), "config key 'probabilistic.start_beta' = 0 is invalid"),
     (at("probabilistic.tol", 1.0), "config key 'probabilistic.tol' = 1.0 is invalid"),
     (at("probabilistic.max_iter", 0), "config key 'probabilistic.max_iter' = 0 is invalid"),
@@ -427,6 +429,11 @@ FILES = [
     ({}, ["--config", "mesh={shards: four}"], "config key 'mesh.shards' = 'four' is invalid"),
     ({}, ["--config", "colour=red"], "unknown config key 'colour'"),
     ({}, ["--config", "decoder={w1: -1.0e-9}"], "config key 'decoder.w1' = -1e-09 is invalid"),
+    (
+        {},
+        ["--config", "strict={enabled: true, manifest: nowhere.json}"],
+        "strict.manifest: no manifest at nowhere.json",
+    ),
 ]
 
 

@@ -104,7 +104,7 @@ rule amortization_gap:
         platform=PLATFORM_RECORD,
         library=library("amortized"),
     output:
-        PATHS["encoder_gap"],
+        OUTPUTS["encoder_gap"],
     log:
         "logs/{point}amortization_gap/method~{method}.log",
     benchmark:
@@ -129,7 +129,7 @@ rule gap_band:
         platform=PLATFORM_RECORD,
         library=library("amortized"),
     output:
-        PATHS["encoder_band"],
+        OUTPUTS["encoder_band"],
     log:
         "logs/{point}gap_band/method~{method}.log",
     benchmark:
@@ -151,8 +151,8 @@ rule warm_start:
         platform=PLATFORM_RECORD,
         library=library("amortized", "meshgrid"),
     output:
-        results=PATHS["encoder_warm_start"],
-        summary=PATHS["encoder_warm_start_summary"],
+        results=OUTPUTS["encoder_warm_start"],
+        summary=OUTPUTS["encoder_warm_start_summary"],
     log:
         "logs/{point}warm_start/method~{method}.log",
     benchmark:

@@ -29,8 +29,8 @@ rule capacity_scan:
         platform=PLATFORM_RECORD,
         library=library("capacity"),
     output:
-        scan=PATHS["capacity_scan"],
-        summary=PATHS["capacity_scan_summary"],
+        scan=OUTPUTS["capacity_scan"],
+        summary=OUTPUTS["capacity_scan_summary"],
     log:
         "logs/{point}capacity_scan/scan.log",
     benchmark:
@@ -56,9 +56,9 @@ rule train_capacity:
         platform=PLATFORM_RECORD,
         library=library("capacity", "data"),
     output:
-        trajectory=PATHS["capacity_trajectory"],
-        trained=PATHS["capacity_trained"],
-        maps=PATHS["capacity_maps"],
+        trajectory=OUTPUTS["capacity_trajectory"],
+        trained=OUTPUTS["capacity_trained"],
+        maps=OUTPUTS["capacity_maps"],
     log:
         "logs/{point}train_capacity/training.log",
     benchmark:

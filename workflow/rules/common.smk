@@ -13,7 +13,7 @@ from pathlib import Path
 from lvebm.meshgrid import mesh_size, shard_bounds
 from lvebm.methods import METHODS
 from lvebm.pipeline import jobgraph
-from lvebm.pipeline.config import method_options, point_configs
+from lvebm.pipeline.config import method_options, point_configs, stop_on_error
 from lvebm.pipeline.contracts import ARTIFACTS
 from lvebm.pipeline.jobgraph import (
     BYTES_PER_CHUNK_POINT,
@@ -23,6 +23,7 @@ from lvebm.pipeline.jobgraph import (
     point_pattern,
 )
 from lvebm.pipeline.numerics import ALLOCATOR_ENVIRONMENT, job_environment
+from lvebm.pipeline.strict import output_wrapper
 
 # This file's own folder, not workflow.basedir: used as a module, the basedir is the caller's.
 LIBRARY = Path(workflow.current_basedir).parents[1] / "src" / "lvebm"
@@ -48,6 +49,17 @@ PATHS = {
     name: f"results/{POINT}{artifact.path}" for name, artifact in ARTIFACTS.items()
 }
 
+
+# The same patterns as the rules' outputs: as they are, or with strict mode on (config strict,
+# lvebm.pipeline.strict) each wrapped in ensure(sha256=...) from the manifest, so that the run
+# stops at the first job whose artifact differs; strict_output wraps any other artifact (the
+# figures).
+strict_output = stop_on_error(
+    output_wrapper,
+    config["strict"],
+    Path(config["strict"]["manifest"] or LIBRARY.parents[1] / "reproducibility/manifest.json"),
+)
+OUTPUTS = {name: strict_output(path) for name, path in PATHS.items()}
 
 # What the stage files register, as artifact patterns (the consumers set the point): the
 # default target's files (rule all); the figure records (figures.smk makes a rule of each); the

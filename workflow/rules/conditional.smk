@@ -66,9 +66,9 @@ rule evaluate_conditional:
         platform=PLATFORM_RECORD,
         library=library("data", "model", "exact", "conditional"),
     output:
-        radii=PATHS["conditional_radii"],
-        free_energy=PATHS["conditional_free_energy"],
-        maps=PATHS["conditional_maps"],
+        radii=OUTPUTS["conditional_radii"],
+        free_energy=OUTPUTS["conditional_free_energy"],
+        maps=OUTPUTS["conditional_maps"],
     log:
         "logs/{point}evaluate_conditional/evaluate.log",
     benchmark:

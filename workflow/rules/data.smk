@@ -13,7 +13,7 @@ rule sample_horn:
         platform=PLATFORM_RECORD,
         library=library("data"),
     output:
-        PATHS["horn"],
+        OUTPUTS["horn"],
     log:
         "logs/{point}sample_horn/horn.log",
     benchmark:
@@ -35,7 +35,7 @@ rule sample_slice:
         platform=PLATFORM_RECORD,
         library=library("data"),
     output:
-        PATHS["samples"],
+        OUTPUTS["samples"],
     log:
         "logs/{point}sample_slice/samples.log",
     benchmark:

@@ -29,7 +29,7 @@ rule evaluate_energies:
         platform=PLATFORM_RECORD,
         library=library("model"),
     output:
-        PATHS["energies"],
+        OUTPUTS["energies"],
     log:
         "logs/{point}evaluate_energies/energies.log",
     benchmark:

@@ -24,9 +24,9 @@ rule explorer_data:
         platform=PLATFORM_RECORD,
         library=library("explorer", "relaxed_tables"),
     output:
-        line=PATHS["explorer_line"],
-        weights=PATHS["explorer_weights"],
-        decoders=PATHS["explorer_decoders"],
+        line=OUTPUTS["explorer_line"],
+        weights=OUTPUTS["explorer_weights"],
+        decoders=OUTPUTS["explorer_decoders"],
     log:
         "logs/{point}explorer_data/data.log",
     benchmark:

@@ -15,7 +15,7 @@ for name, figure in sorted(FIGURES.items()):
             library=library(figure_module(figure), "plotstyle"),
         output:
             report(
-                figure_path(name),
+                strict_output(figure_path(name)),
                 # its section of the captions of its function's module
                 caption=f"../report/{figure_module(figure)}.rst",
                 category=figure.category,

@@ -107,7 +107,7 @@ rule infer:
             "model", "exact", "linesearch", "optimize", "inference", "meshgrid"
         ),
     output:
-        results=PATHS["inference"],
+        results=OUTPUTS["inference"],
     log:
         "logs/{point}infer/{points}/{optimizer}.log",
     benchmark:
@@ -130,7 +130,7 @@ rule infer:
 # them (tens of rows per point) unless inference.mesh_trace asks for them (TRACE_OUTPUTS).
 use rule infer as trace with:
     output:
-        trace=PATHS["trace"],
+        trace=OUTPUTS["trace"],
     log:
         "logs/{point}trace/{points}/{optimizer}.log",
     benchmark:
@@ -147,7 +147,7 @@ rule summarize_inference:
         platform=PLATFORM_RECORD,
         library=library("model", "exact", "linesearch", "optimize", "inference"),
     output:
-        PATHS["inference_summary"],
+        OUTPUTS["inference_summary"],
     log:
         "logs/{point}summarize_inference/summary.log",
     benchmark:

@@ -111,7 +111,7 @@ rule gather_free_energy_mesh:
         platform=PLATFORM_RECORD,
         library=library(),
     output:
-        PATHS["mesh"],
+        OUTPUTS["mesh"],
     log:
         "logs/{point}gather_free_energy_mesh/free_energy.log",
     benchmark:
@@ -131,7 +131,7 @@ rule highlight_points:
         platform=PLATFORM_RECORD,
         library=library("model", "exact", "linesearch", "optimize", "mesh", "meshgrid"),
     output:
-        PATHS["highlight"],
+        OUTPUTS["highlight"],
     log:
         "logs/{point}highlight_points/highlight.log",
     benchmark:

@@ -28,8 +28,8 @@ rule fit_em:
         platform=PLATFORM_RECORD,
         library=library("probabilistic"),
     output:
-        em=PATHS["em"],
-        samples=PATHS["model_samples"],
+        em=OUTPUTS["em"],
+        samples=OUTPUTS["model_samples"],
     log:
         "logs/{point}fit_em/em.log",
     benchmark:
@@ -57,7 +57,7 @@ rule held_out_likelihood:
         platform=PLATFORM_RECORD,
         library=library("data", "probabilistic"),
     output:
-        PATHS["held_out"],
+        OUTPUTS["held_out"],
     log:
         "logs/{point}held_out_likelihood/held_out.log",
     benchmark:

@@ -57,7 +57,7 @@ rule relaxed_cross_section:
         platform=PLATFORM_RECORD,
         library=library("model", "relaxed_tables"),
     output:
-        PATHS["relaxed_cross_section"],
+        OUTPUTS["relaxed_cross_section"],
     log:
         "logs/{point}relaxed_cross_section/cross_section.log",
     benchmark:
@@ -82,7 +82,7 @@ rule relaxed_weights:
         platform=PLATFORM_RECORD,
         library=library("model", "relaxed_tables"),
     output:
-        PATHS["relaxed_weights"],
+        OUTPUTS["relaxed_weights"],
     log:
         "logs/{point}relaxed_weights/weights.log",
     benchmark:
@@ -107,7 +107,7 @@ rule relaxed_grid_error:
         platform=PLATFORM_RECORD,
         library=library("model", "relaxed_tables"),
     output:
-        PATHS["relaxed_grid_error"],
+        OUTPUTS["relaxed_grid_error"],
     log:
         "logs/{point}relaxed_grid_error/grid_error.log",
     benchmark:
@@ -159,7 +159,7 @@ rule gather_relaxed_free_energy:
         platform=PLATFORM_RECORD,
         library=library(),
     output:
-        RELAXED_MESH,
+        OUTPUTS["relaxed_mesh"],
     log:
         "logs/{point}gather_relaxed_free_energy/beta~{beta}.log",
     benchmark:

@@ -75,9 +75,9 @@ rule train_decoder:
         platform=PLATFORM_RECORD,
         library=library("data", "model", "exact", "relaxed", "training"),
     output:
-        trajectory=PATHS["training_trajectory"],
-        landscape=PATHS["training_landscape"],
-        result=PATHS["training_result"],
+        trajectory=OUTPUTS["training_trajectory"],
+        landscape=OUTPUTS["training_landscape"],
+        result=OUTPUTS["training_result"],
     log:
         "logs/{point}train_decoder/beta~{beta}.log",
     benchmark:
@@ -100,7 +100,7 @@ rule summarize_training:
         platform=PLATFORM_RECORD,
         library=library("columns"),
     output:
-        PATHS["training_summary"],
+        OUTPUTS["training_summary"],
     log:
         "logs/{point}summarize_training/summary.log",
     benchmark:
@@ -119,8 +119,8 @@ rule training_scans:
         platform=PLATFORM_RECORD,
         library=library("data", "model", "exact", "relaxed", "training"),
     output:
-        learning_rates=PATHS["training_learning_rates"],
-        temperature=PATHS["training_temperature"],
+        learning_rates=OUTPUTS["training_learning_rates"],
+        temperature=OUTPUTS["training_temperature"],
     log:
         "logs/{point}training_scans/scans.log",
     benchmark:
@@ -151,7 +151,7 @@ rule trained_cross_section:
         platform=PLATFORM_RECORD,
         library=library("relaxed_tables", "training_tables"),
     output:
-        PATHS["training_cross_section"],
+        OUTPUTS["training_cross_section"],
     log:
         "logs/{point}trained_cross_section/cross_section.log",
     benchmark:
@@ -176,7 +176,7 @@ rule denoise:
         platform=PLATFORM_RECORD,
         library=library("data", "training_tables"),
     output:
-        PATHS["training_denoise"],
+        OUTPUTS["training_denoise"],
     log:
         "logs/{point}denoise/denoise.log",
     benchmark:
@@ -203,9 +203,9 @@ rule training_maps:
         platform=PLATFORM_RECORD,
         library=library("meshgrid", "training_tables"),
     output:
-        maps=PATHS["training_maps"],
-        weights=PATHS["training_warm_weights"],
-        closest=PATHS["training_closest"],
+        maps=OUTPUTS["training_maps"],
+        weights=OUTPUTS["training_warm_weights"],
+        closest=OUTPUTS["training_closest"],
     log:
         "logs/{point}training_maps/maps.log",
     benchmark:

@@ -37,9 +37,9 @@ rule variational_gaps:
         platform=PLATFORM_RECORD,
         library=library("variational", "meshgrid"),
     output:
-        gaps=PATHS["variational_gaps"],
-        encoder=PATHS["variational_encoder"],
-        trajectory=PATHS["variational_trajectory"],
+        gaps=OUTPUTS["variational_gaps"],
+        encoder=OUTPUTS["variational_encoder"],
+        trajectory=OUTPUTS["variational_trajectory"],
     log:
         "logs/{point}variational_gaps/beta~{beta}.log",
     benchmark:
@@ -71,7 +71,7 @@ rule variational_summary:
         platform=PLATFORM_RECORD,
         library=library("variational"),
     output:
-        PATHS["variational_summary"],
+        OUTPUTS["variational_summary"],
     log:
         "logs/{point}variational_summary/summary.log",
     benchmark:
@@ -94,9 +94,9 @@ rule posterior_draws:
         platform=PLATFORM_RECORD,
         library=library("variational"),
     output:
-        posteriors=PATHS["variational_posteriors"],
-        draws=PATHS["variational_draws"],
-        summary=PATHS["variational_draws_summary"],
+        posteriors=OUTPUTS["variational_posteriors"],
+        draws=OUTPUTS["variational_draws"],
+        summary=OUTPUTS["variational_draws_summary"],
     log:
         "logs/{point}posterior_draws/draws.log",
     benchmark:

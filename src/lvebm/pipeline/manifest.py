@@ -6,7 +6,9 @@
     lvebm-manifest diff    RESULTS_A RESULTS_B [--config config.yaml] [--strict] [--json]
     lvebm-manifest --version
 
-A manifest records, for every artifact under ``results/``: for Parquet files the row count and,
+A manifest records, for every artifact under ``results/``: for Parquet files the SHA-256 of the
+file's bytes (what strict mode checks each job against, ``lvebm.pipeline.strict``; compared here
+by its columns, not its bytes), the row count and,
 per column, its Arrow type, the SHA-256 of its values' bytes and, for float columns, a summary
 that a tolerance can be applied to: the minimum, maximum and largest magnitude of the finite
 values, a hash of where the non-finite ones are, and ``PROJECTIONS`` sums of the values with
@@ -78,8 +80,9 @@ from lvebm.pipeline.contracts import (
 from lvebm.pipeline.jobgraph import commit
 from lvebm.pipeline.numerics import NUMERICS, kernels
 
-# the manifest's format: version 4 records the config itself (3, the config's hash only, is read)
-FORMAT, VERSION, READ_VERSIONS = "lvebm-manifest", 4, (3, 4)
+# the manifest's format: version 5 adds each Parquet file's SHA-256 (strict mode's), 4 records
+# the config itself; 3 (the config's hash only) and 4 are read
+FORMAT, VERSION, READ_VERSIONS = "lvebm-manifest", 5, (3, 4, 5)
 # the --json report's format
 REPORT_FORMAT, REPORT_VERSION = "lvebm-manifest-report", 1
 WIDTH = 100  # the text report's lines fit this many columns
@@ -168,6 +171,12 @@ def _path_digest(table: pa.Table, groups: tuple[str, ...]) -> dict:
     }
 
 
+def _file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 def digest(path: Path, name: str | None = None) -> dict:
     """The manifest entry of one artifact (``name``: its ``results/...`` name, if the folder is
     named otherwise)."""
@@ -176,6 +185,7 @@ def digest(path: Path, name: str | None = None) -> dict:
         table = _read_table(path)
         entry = {
             "kind": "parquet",
+            "sha256": _file_sha256(path),
             "rows": table.num_rows,
             "columns": {name: _column_digest(table.column(name)) for name in table.column_names},
         }
@@ -370,6 +380,12 @@ def figure_notes(expected: dict, actual: dict, strict: bool = False) -> list[str
 def _kernel_bound_differs(e: dict, a: dict) -> bool:
     """Whether a kernel-bound table's values differ (its shape and types must not)."""
     return any(e["columns"][col]["sha256"] != a["columns"][col]["sha256"] for col in e["columns"])
+
+
+def differences(name: str, expected: dict, actual: dict) -> list[tuple[str, ...]]:
+    """Rows (what, expected, actual, class and likely cause) for each difference of one
+    artifact's entries that its classes do not tolerate, both computed with the same kernels."""
+    return list(_entry_diffs(name, expected, actual, strict=False, same=True))
 
 
 def _entry_diffs(name: str, e: dict, a: dict, strict: bool, same: bool):
