@@ -102,6 +102,7 @@ include: "workflow/rules/capacity.smk"
 include: "workflow/rules/variational.smk"
 include: "workflow/rules/explorer.smk"
 include: "workflow/rules/landing.smk"
+include: "workflow/rules/provenance.smk"
 
 
 # The stages' cross-field config checks, before any job (a sweep's points: sweeps.smk).
