@@ -57,7 +57,10 @@ PATHS = {
 strict_output = stop_on_error(
     output_wrapper,
     config["strict"],
-    Path(config["strict"]["manifest"] or LIBRARY.parents[1] / "reproducibility/manifest.json"),
+    Path(
+        config["strict"]["manifest"]
+        or LIBRARY.parents[1] / "reproducibility/manifest.json"
+    ),
 )
 OUTPUTS = {name: strict_output(path) for name, path in PATHS.items()}
 
