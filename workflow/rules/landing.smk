@@ -19,7 +19,7 @@ TARGETS += [LANDING, RUN_CONFIG, RUN_CONFIG_PAGE]
 rule landing_page:
     input:
         script=script_file("landing"),
-        template=os.path.relpath(LIBRARY.parents[1] / "workflow/report/workflow.rst"),
+        template=SOURCE(os.path.relpath(LIBRARY.parents[1] / "workflow/report/workflow.rst")),
         platform=at_point(PLATFORM_RECORD, MAIN_RUN),
         library=library("pipeline.manifest"),
     output:

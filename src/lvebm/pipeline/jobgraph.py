@@ -77,24 +77,41 @@ def config_sha256(config) -> str:
 JOB_PLUMBING = ("__init__.py", "pipeline/__init__.py", "pipeline/io.py", "pipeline/jobs.py")
 
 
-def library(package: str | os.PathLike[str], *modules: str) -> list[str]:
+def library(
+    package: str | os.PathLike[str], *modules: str, source: Callable[[str], str] = str
+) -> list[str]:
     """The library files a rule's code imports (``modules`` dotted below lvebm, ``"model"``,
     ``"pipeline.sweep"``), with what they import in turn, as paths relative to the working
     directory below ``package`` (the lvebm package's folder): as a rule's inputs, editing one
-    reruns the rule."""
+    reruns the rule. ``source`` marks each (``source_input``)."""
     files = [*JOB_PLUMBING, *(f"{module.replace('.', '/')}.py" for module in modules)]
     for name in files:  # grows while it is walked: the closure under imports
         files += [found for found in lvebm_imports(str(package), name) if found not in files]
-    return [os.path.relpath(os.path.join(package, name)) for name in files]
+    return [source(os.path.relpath(os.path.join(package, name))) for name in files]
 
 
-def script_file(root: str | os.PathLike[str], name: str) -> str:
+def source_input(storage_provider: str | None) -> Callable[[str], str]:
+    """How the rules mark a workflow source file (a script, a library file, a template) as an
+    input: as it is on a shared filesystem; without one (a default storage provider, whose prefix
+    every other path gets), Snakemake's ``local()``, since such files travel with the workflow's
+    sources (Snakemake's source archive, which holds the clone's git-tracked files, or the job's
+    own copy of the workflow), not through the storage."""
+    if storage_provider is None:
+        return str
+    from snakemake.io import local
+
+    return local
+
+
+def script_file(
+    root: str | os.PathLike[str], name: str, source: Callable[[str], str] = str
+) -> str:
     """The workflow script ``workflow/scripts/<name>.py`` of the clone at ``root``, relative to
     the working directory: as a rule's input, editing the script reruns the rule. Snakemake
     compares an input newer than its output by content, so a fresh checkout (every file new)
     reruns nothing, where its own check of a ``script:`` (its modification time, the rerun
     trigger ``code``, which the profiles leave out) would rerun every job."""
-    return os.path.relpath(os.path.join(root, "workflow", "scripts", f"{name}.py"))
+    return source(os.path.relpath(os.path.join(root, "workflow", "scripts", f"{name}.py")))
 
 
 # ---- resources ----------------------------------------------------------------------------------
