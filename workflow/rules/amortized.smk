@@ -6,7 +6,6 @@ from lvebm.methods import METHODS
 from lvebm.pipeline.jobgraph import AMORTIZED as AMORTIZED_CATEGORY
 from lvebm.pipeline.jobgraph import SMALL_JOB, Figure, fill
 
-ENCODER_METHODS = ["supervised", "energy"]
 # the optimizers that take a start: the inference stage's iterative ones
 WARM_OPTIMIZERS = [name for name in OPTIMIZER_NAMES if METHODS[name].iterative]
 # each encoder's artifacts in its own folder: the energy encoder's are compared only on the same
@@ -36,10 +35,6 @@ ENCODER_NETWORK = per_point(
     }
 )
 SCHEDULES = setting("amortized.schedule")
-
-
-wildcard_constraints:
-    method="|".join(ENCODER_METHODS),
 
 
 rule train_encoder:

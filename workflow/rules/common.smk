@@ -36,9 +36,21 @@ CONFIGS = point_configs(config)
 setting = functools.partial(jobgraph.setting, CONFIGS)
 per_point = functools.partial(PerPoint, CONFIGS)
 
+# The values each wildcard takes, declared once, before any rule: the point (a sweep point's
+# folder or none), the inference stage's point sets and optimizers, the amortized stage's encoder
+# methods, the relaxed stage's betas. (A later `wildcard_constraints:` rewrites every rule
+# defined before it, and Snakemake 9 then loses the constraints of outputs in a storage provider:
+# a run without a shared filesystem would find no rule for a point's files.)
+POINT_SETS = ["samples", "mesh"]
+ENCODER_METHODS = ["supervised", "energy"]
+
 
 wildcard_constraints:
     point=point_pattern(CONFIGS),
+    points="|".join(POINT_SETS),
+    optimizer="|".join(config["inference"]["optimizers"]),
+    method="|".join(ENCODER_METHODS),
+    beta=r"inf|[0-9][0-9.e+-]*",
 
 
 # The artifacts' path patterns by name, from their registry (ARTIFACTS, lvebm.pipeline.contracts:

@@ -28,7 +28,6 @@ CONFIG_CHECKS += [
     ),
 ]
 
-POINT_SETS = ["samples", "mesh"]
 # What the infer job of each optimizer uses: its options, and the start and the tolerance of a
 # global minimum if it iterates (its record in lvebm.methods says).
 INFERENCE = per_point(
@@ -91,11 +90,6 @@ REPORT_TABLES["inference_summary"] = (
     BEYOND,
     "Inference: global minima reached, errors and work per optimizer and point set",
 )
-
-
-wildcard_constraints:
-    points="|".join(POINT_SETS),
-    optimizer="|".join(OPTIMIZER_NAMES),
 
 
 rule infer:

@@ -47,10 +47,6 @@ TARGETS += [
 HEADLINE_TABLES["relaxed"] = {"grid_error": PATHS["relaxed_grid_error"]}
 
 
-wildcard_constraints:
-    beta=r"inf|[0-9][0-9.e+-]*",
-
-
 rule relaxed_cross_section:
     input:
         script=script_file("relaxed"),
