@@ -1,13 +1,17 @@
 """The pipeline as batch jobs on a real single-node SLURM cluster, through the official executor
-plugin and the project's SLURM profile. The cluster is installed (apt-get) and started by
-tests/slurm/cluster.sh; the test skips, saying why, where that is impossible (not root, no apt)."""
+plugin and the project's SLURM profiles: with the shared filesystem (profiles/slurm), and without
+one, every file through an S3 server on the loopback (profiles/slurm-s3, tests/s3server.py). The
+cluster is installed (apt-get) and started by tests/slurm/cluster.sh; the test skips, saying why,
+where that is impossible (not root, no apt)."""
 
 import os
 import signal
 import subprocess
+import sys
 
 import pytest
-from support import ROOT, SMALL_CONFIG_OVERRIDES, copy_project, run_artifacts
+from s3server import ACCESS, BUCKET, helper, seaweedfs
+from support import ROOT, SMALL_CONFIG_OVERRIDES, Project, copy_project, run_artifacts
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.slurm, pytest.mark.slow]
 
@@ -25,6 +29,8 @@ SLURM = [
     "--slurm-init-seconds-before-status-checks",
     "5",
 ]
+# The same for the profile without a shared filesystem
+SLURM_S3 = ["--profile", "profiles/slurm-s3", *SLURM[2:]]
 TIMEOUT = 900
 # Snakemake of .venv-slurm (./dev.sh slurm-setup): .venv plus the SLURM executor plugin
 SLURM_SNAKEMAKE = [
@@ -50,23 +56,24 @@ def cluster():
     subprocess.run([CLUSTER, "stop"], capture_output=True, timeout=120)
 
 
-def run_on_slurm(project, *args):
-    """snakemake through the SLURM profile, killed (whole process group) after TIMEOUT seconds."""
-    cmd = [*SLURM_SNAKEMAKE, "--nocolor", *SLURM, *args]
+def run_on_slurm(project, *args, profile=SLURM, timeout=TIMEOUT, env=None):
+    """snakemake through a SLURM profile, killed (whole process group) after ``timeout`` s."""
+    cmd = [*SLURM_SNAKEMAKE, "--nocolor", *profile, *args]
     proc = subprocess.Popen(
         cmd,
         cwd=project.path,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
     )
     try:
-        out, _ = proc.communicate(timeout=TIMEOUT)
+        out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         out, _ = proc.communicate()
-        pytest.fail(f"snakemake on SLURM did not finish in {TIMEOUT} s:\n{out[-4000:]}")
+        pytest.fail(f"snakemake on SLURM did not finish in {timeout} s:\n{out[-4000:]}")
     return proc.returncode, out
 
 
@@ -129,3 +136,129 @@ def test_a_failing_slurm_job_stops_the_run_with_a_clear_error(cluster, tmp_path)
     assert not (project.path / "results/energy/energies.parquet").exists()
     log = (project.path / "logs/evaluate_energies/energies.log").read_text()
     assert "failing on purpose" in log and "Traceback" in log  # the rule's log says why
+
+
+# ---- without a shared filesystem: S3 the only storage, each job in a scratch folder ------------
+
+
+@pytest.fixture(scope="module")
+def s3(cluster, tmp_path_factory):
+    """The S3 endpoint of a SeaweedFS server on the loopback, with the bucket BUCKET."""
+    with seaweedfs(tmp_path_factory.mktemp("s3")) as endpoint:
+        yield endpoint
+
+
+def storage(endpoint: str, prefix: str) -> list[str]:
+    """The profile's REPLACE line for the bucket, and the test server's endpoint."""
+    return [
+        "--default-storage-prefix",
+        f"s3://{BUCKET}/{prefix}",
+        "--storage-s3-endpoint-url",
+        endpoint,
+    ]
+
+
+def git_project(dest) -> Project:
+    """A copy of the project as a clone is: its files tracked by git (Snakemake's source archive,
+    which carries the workflow to each job, holds the git-tracked files)."""
+    project = copy_project(dest)
+    git = ["git", "-c", "user.name=lvebm", "-c", "user.email=lvebm@localhost"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "the project"]):
+        subprocess.run([*git, *args], cwd=dest, check=True, capture_output=True)
+    return project
+
+
+def test_default_config_on_slurm_with_s3_as_the_only_storage_reproduces_the_manifest(
+    cluster, s3, tmp_path
+):
+    """The whole default run as SLURM jobs that share no folder: the artifacts, fetched back from
+    the bucket, are byte for byte the committed manifest's."""
+    project = git_project(tmp_path / "project")
+    code, out = run_on_slurm(
+        project, *storage(s3, "default"), profile=SLURM_S3, timeout=3000, env=ACCESS
+    )
+    assert code == 0, out[-6000:]
+    assert out.count("has been submitted with SLURM jobid") >= 100, out[-4000:]
+    assert "Uploading source archive to storage provider" in out
+    # nothing of the run stays in the working directory: the artifacts are in the bucket
+    assert not list((project.path / "results").rglob("*.parquet"))
+    fetched = tmp_path / "fetched"
+    got = helper("fetch", s3, BUCKET, "default/results", str(fetched / "results"))
+    assert got.returncode == 0, got.stderr[-3000:]
+    compare = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lvebm.pipeline.manifest",
+            "compare",
+            str(ROOT / "reproducibility/manifest.json"),
+            "--results",
+            str(fetched / "results"),
+            "--config",
+            str(project.path / "config.yaml"),
+            "--strict",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert compare.returncode == 0, compare.stdout[-4000:]
+    assert compare.stdout.startswith("reproduced:")
+
+
+# A workflow whose rule `undeclared` reads a file another rule wrote without declaring it (it
+# declares declared.txt only, so it runs after write): on a shared filesystem it works.
+UNDECLARED = """
+rule all:
+    input:
+        "out/declared.txt",
+        "out/undeclared.txt",
+
+
+rule write:
+    output:
+        "out/data.txt",
+    shell:
+        "echo data > {output}"
+
+
+rule declared:
+    input:
+        "out/data.txt",
+    output:
+        "out/declared.txt",
+    shell:
+        "cat {input} > {output}"
+
+
+rule undeclared:
+    input:
+        "out/declared.txt",
+    output:
+        "out/undeclared.txt",
+    shell:
+        "cat out/data.txt > {output}"
+"""
+
+
+def test_a_job_that_reads_an_undeclared_file_fails_without_a_shared_filesystem(
+    cluster, s3, tmp_path
+):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "Snakefile").write_text(UNDECLARED)
+    local = subprocess.run(
+        [*SLURM_SNAKEMAKE, "--nocolor", "-c1"], cwd=shared, capture_output=True, text=True
+    )
+    assert local.returncode == 0, local.stderr[-3000:]
+    isolated = tmp_path / "isolated"
+    isolated.mkdir()
+    (isolated / "Snakefile").write_text(UNDECLARED)
+    code, out = run_on_slurm(
+        Project(isolated), *storage(s3, "undeclared"), profile=SLURM_S3, env=ACCESS
+    )
+    assert code != 0
+    assert "Error in rule undeclared" in out
+    assert "Error in rule declared" not in out
+    listed = helper("list", s3, BUCKET, "undeclared/out").stdout.split()
+    assert "undeclared/out/declared.txt" in listed
+    assert "undeclared/out/undeclared.txt" not in listed

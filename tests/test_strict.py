@@ -170,3 +170,9 @@ def test_a_strict_run_stops_at_the_job_whose_artifact_differs(finished_copy, tmp
     assert "No class tolerates it: rows" in log
     assert not horn.exists()
     assert "figure_01_horn" not in log.split("Error in rule sample_horn")[1]
+
+
+def test_strict_mode_with_a_storage_provider_stops_saying_why(listed, tmp_path):
+    with pytest.raises(StrictModeError, match="with the default storage provider s3 they are in"):
+        output_wrapper({"enabled": True}, tmp_path / "manifest.json", "s3")
+    assert output_wrapper({"enabled": False}, tmp_path / "manifest.json", "s3") is str

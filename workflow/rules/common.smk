@@ -73,6 +73,7 @@ strict_output = stop_on_error(
         config["strict"]["manifest"]
         or LIBRARY.parents[1] / "reproducibility/manifest.json"
     ),
+    workflow.storage_settings.default_storage_provider,
 )
 OUTPUTS = {name: strict_output(path) for name, path in PATHS.items()}
 

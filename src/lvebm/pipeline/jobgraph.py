@@ -103,9 +103,7 @@ def source_input(storage_provider: str | None) -> Callable[[str], str]:
     return local
 
 
-def script_file(
-    root: str | os.PathLike[str], name: str, source: Callable[[str], str] = str
-) -> str:
+def script_file(root: str | os.PathLike[str], name: str, source: Callable[[str], str] = str) -> str:
     """The workflow script ``workflow/scripts/<name>.py`` of the clone at ``root``, relative to
     the working directory: as a rule's input, editing the script reruns the rule. Snakemake
     compares an input newer than its output by content, so a fresh checkout (every file new)

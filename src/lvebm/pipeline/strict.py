@@ -118,12 +118,22 @@ def tolerance_verdict(path: str, manifest: Path) -> str:
     return f"No class tolerates it: {what}."
 
 
-def output_wrapper(settings: Mapping, manifest: Path) -> Callable[[str], str]:
+def output_wrapper(
+    settings: Mapping, manifest: Path, storage_provider: str | None = None
+) -> Callable[[str], str]:
     """What the rules wrap each artifact output pattern in: nothing with strict mode off (the
     pattern as it is), ``ensure(pattern, sha256=ManifestChecksum(...))`` with it on
-    (``settings``: the config's ``strict``; ``manifest``: ``strict.manifest`` resolved)."""
+    (``settings``: the config's ``strict``; ``manifest``: ``strict.manifest`` resolved). Strict
+    mode reads each artifact at its path below ``results/``: with a default storage provider
+    (``storage_provider``) the artifacts are objects in the storage, and it stops, saying so."""
     if not settings["enabled"]:
         return str
+    if storage_provider is not None:
+        raise StrictModeError(
+            f"strict.enabled: strict mode reads each artifact below results/, and with the "
+            f"default storage provider {storage_provider} they are in the storage: run without "
+            "it and compare the fetched results (lvebm-manifest compare MANIFEST --results DIR)"
+        )
     from snakemake.io import ensure
 
     expected = expected_checksums(manifest)
