@@ -46,6 +46,7 @@ def warm_cache(cache: Path) -> Path:
     from urllib3 import HTTPResponse
 
     body = context_document()
+    cache.parent.mkdir(parents=True, exist_ok=True)
 
     class Local(HTTPAdapter):
         def send(self, request, **kwargs):
