@@ -30,7 +30,7 @@ SLURM = [
     "5",
 ]
 # The same for the profile without a shared filesystem
-SLURM_S3 = ["--profile", "profiles/slurm-s3", *SLURM[2:]]
+SLURM_S3 = ["--profile", str(ROOT / "profiles/slurm-s3"), *SLURM[2:]]
 TIMEOUT = 900
 # Snakemake of .venv-slurm (./dev.sh slurm-setup): .venv plus the SLURM executor plugin
 SLURM_SNAKEMAKE = [
@@ -148,14 +148,20 @@ def s3(cluster, tmp_path_factory):
         yield endpoint
 
 
-def storage(endpoint: str, prefix: str) -> list[str]:
-    """The profile's REPLACE line for the bucket, and the test server's endpoint."""
-    return [
-        "--default-storage-prefix",
-        f"s3://{BUCKET}/{prefix}",
-        "--storage-s3-endpoint-url",
-        endpoint,
-    ]
+# The jobs' environment: without a shared filesystem Snakemake starts each job with the `python`
+# its PATH finds (the job's own software, as a container image's on Kubernetes): .venv-slurm's,
+# which the jobs inherit from the submitting shell; and the S3 credentials.
+JOB_ENV = {**ACCESS, "PATH": f"{ROOT / '.venv-slurm/bin'}:{os.environ['PATH']}"}
+
+
+def storage(endpoint: str, prefix: str) -> dict:
+    """The profile's REPLACE line for the bucket, and the jobs' environment with the test
+    server's endpoint (an environment variable, as the storage plugin's settings reach the jobs:
+    the SLURM plugin passes the submitting environment, not the command line's settings)."""
+    return {
+        "args": ["--default-storage-prefix", f"s3://{BUCKET}/{prefix}"],
+        "env": {**JOB_ENV, "SNAKEMAKE_STORAGE_S3_ENDPOINT_URL": endpoint},
+    }
 
 
 def git_project(dest) -> Project:
@@ -174,8 +180,9 @@ def test_default_config_on_slurm_with_s3_as_the_only_storage_reproduces_the_mani
     """The whole default run as SLURM jobs that share no folder: the artifacts, fetched back from
     the bucket, are byte for byte the committed manifest's."""
     project = git_project(tmp_path / "project")
+    bucket = storage(s3, "default")
     code, out = run_on_slurm(
-        project, *storage(s3, "default"), profile=SLURM_S3, timeout=3000, env=ACCESS
+        project, *bucket["args"], profile=SLURM_S3, timeout=3000, env=bucket["env"]
     )
     assert code == 0, out[-6000:]
     assert out.count("has been submitted with SLURM jobid") >= 100, out[-4000:]
@@ -253,11 +260,13 @@ def test_a_job_that_reads_an_undeclared_file_fails_without_a_shared_filesystem(
     isolated = tmp_path / "isolated"
     isolated.mkdir()
     (isolated / "Snakefile").write_text(UNDECLARED)
+    bucket = storage(s3, "undeclared")
     code, out = run_on_slurm(
-        Project(isolated), *storage(s3, "undeclared"), profile=SLURM_S3, env=ACCESS
+        Project(isolated), *bucket["args"], profile=SLURM_S3, env=bucket["env"]
     )
     assert code != 0
     assert "Error in rule undeclared" in out
+    assert "cat: out/data.txt: No such file or directory" in out  # the undeclared read
     assert "Error in rule declared" not in out
     listed = helper("list", s3, BUCKET, "undeclared/out").stdout.split()
     assert "undeclared/out/declared.txt" in listed
