@@ -126,6 +126,7 @@ report: os.path.abspath(LANDING)
 
 
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/sources.smk"
 
 
 rule all:

@@ -112,11 +112,13 @@ PLATFORM_RECORD = PATHS["platform"]
 # The library files a rule's code imports, with what they import in turn, and the rule's script,
 # as inputs: editing one reruns the rule, judged by content (lvebm.pipeline.jobgraph.library and
 # script_file, below this clone).
-# Without a shared filesystem (a default storage provider), these are local(): they reach each
-# job with the workflow's sources, not through the storage (jobgraph.source_input).
-SOURCE = jobgraph.source_input(workflow.storage_settings.default_storage_provider)
-library = functools.partial(jobgraph.library, LIBRARY, source=SOURCE)
-script_file = functools.partial(jobgraph.script_file, LIBRARY.parents[1], source=SOURCE)
+# SOURCES records them: without a shared filesystem the rule publish_sources copies them to the
+# storage (jobgraph.SourceFiles, sources.smk).
+SOURCES = jobgraph.SourceFiles()
+library = functools.partial(jobgraph.library, LIBRARY, source=SOURCES.record)
+script_file = functools.partial(
+    jobgraph.script_file, LIBRARY.parents[1], source=SOURCES.record
+)
 
 
 # The config values several stages pass through params:, at every point (PerPoint; .main is

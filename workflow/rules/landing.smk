@@ -19,7 +19,9 @@ TARGETS += [LANDING, RUN_CONFIG, RUN_CONFIG_PAGE]
 rule landing_page:
     input:
         script=script_file("landing"),
-        template=SOURCE(os.path.relpath(LIBRARY.parents[1] / "workflow/report/workflow.rst")),
+        template=SOURCES.record(
+            os.path.relpath(LIBRARY.parents[1] / "workflow/report/workflow.rst")
+        ),
         platform=at_point(PLATFORM_RECORD, MAIN_RUN),
         library=library("pipeline.manifest"),
     output:

@@ -83,24 +83,33 @@ def library(
     """The library files a rule's code imports (``modules`` dotted below lvebm, ``"model"``,
     ``"pipeline.sweep"``), with what they import in turn, as paths relative to the working
     directory below ``package`` (the lvebm package's folder): as a rule's inputs, editing one
-    reruns the rule. ``source`` marks each (``source_input``)."""
+    reruns the rule. ``source`` sees each (``SourceFiles.record``)."""
     files = [*JOB_PLUMBING, *(f"{module.replace('.', '/')}.py" for module in modules)]
     for name in files:  # grows while it is walked: the closure under imports
         files += [found for found in lvebm_imports(str(package), name) if found not in files]
     return [source(os.path.relpath(os.path.join(package, name))) for name in files]
 
 
-def source_input(storage_provider: str | None) -> Callable[[str], str]:
-    """How the rules mark a workflow source file (a script, a library file, a template) as an
-    input: as it is on a shared filesystem; without one (a default storage provider, whose prefix
-    every other path gets), Snakemake's ``local()``, since such files travel with the workflow's
-    sources (Snakemake's source archive, which holds the clone's git-tracked files, or the job's
-    own copy of the workflow), not through the storage."""
-    if storage_provider is None:
-        return str
-    from snakemake.io import local
+class SourceFiles:
+    """The workflow's code files that rules take as inputs (scripts, library files, the report's
+    template), as ``record`` sees them. Without a shared filesystem (a default storage provider)
+    every rule's input is an object in the storage, these too: one local job copies them there
+    (rule ``publish_sources``), and each job downloads those it declares, so that editing one
+    still reruns its rules. (Marking them ``local()`` instead would make Snakemake run every job
+    on the submitting host: a job with a local file runs there.)"""
 
-    return local
+    def __init__(self):
+        self.paths: dict[str, None] = {}
+
+    def record(self, path: str) -> str:
+        self.paths[path] = None
+        return path
+
+    def local_inputs(self) -> list[str]:
+        """The recorded files as the publishing job's inputs: the clone's own (``local()``)."""
+        from snakemake.io import local
+
+        return [local(path) for path in self.paths]
 
 
 def script_file(root: str | os.PathLike[str], name: str, source: Callable[[str], str] = str) -> str:
