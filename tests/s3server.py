@@ -79,6 +79,10 @@ def seaweedfs(root: Path) -> Iterator[str]:
             f"-filer.port={filer}",
             "-s3",
             f"-s3.port={s3}",
+            # the gateway's Iceberg and Lance catalogs listen on fixed ports: off, so that two
+            # servers (two test workers) can run at once
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
