@@ -138,7 +138,7 @@ def test_a_failing_slurm_job_stops_the_run_with_a_clear_error(cluster, tmp_path)
     assert "failing on purpose" in log and "Traceback" in log  # the rule's log says why
 
 
-# ---- without a shared filesystem: S3 the only storage, each job in a scratch folder ------------
+# ---- without a shared filesystem: S3 the only storage -----------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -177,8 +177,8 @@ def git_project(dest) -> Project:
 def test_default_config_on_slurm_with_s3_as_the_only_storage_reproduces_the_manifest(
     cluster, s3, tmp_path
 ):
-    """The whole default run as SLURM jobs that share no folder: the artifacts, fetched back from
-    the bucket, are byte for byte the committed manifest's."""
+    """The whole default run as SLURM jobs with S3 as the only storage: the artifacts, fetched back
+    from the bucket, are byte for byte the committed manifest's."""
     project = git_project(tmp_path / "project")
     bucket = storage(s3, "default")
     code, out = run_on_slurm(
@@ -187,7 +187,7 @@ def test_default_config_on_slurm_with_s3_as_the_only_storage_reproduces_the_mani
     assert code == 0, out[-6000:]
     assert out.count("has been submitted with SLURM jobid") >= 100, out[-4000:]
     assert "Uploading source archive to storage provider" in out
-    # nothing of the run stays in the working directory: the artifacts are in the bucket
+    # the working directory holds no results/: the artifacts are in the bucket
     assert not list((project.path / "results").rglob("*.parquet"))
     fetched = tmp_path / "fetched"
     got = helper("fetch", s3, BUCKET, "default/results", str(fetched / "results"))
