@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # A real single-node SLURM cluster on this machine, for the tests (root only; Debian).
 #   tests/slurm/cluster.sh start   install slurm-wlm and munge if missing (apt-get), write
-#                                  /etc/slurm/slurm.conf (marked as ours), start munged,
-#                                  slurmctld and slurmd, wait until the node is idle
+#                                  /etc/slurm/slurm.conf (marked as ours) and the client filter
+#                                  cli_filter.lua beside it (a job submitted with
+#                                  LVEBM_JOB_SCRATCH=1 runs in a fresh empty folder), start
+#                                  munged, slurmctld and slurmd, wait until the node is idle
 #   tests/slurm/cluster.sh stop    stop the three daemons by the PIDs in their PID files, remove
 #                                  our slurm.conf and the cluster's state
 # A slurm.conf that is not ours (a real cluster's) is never touched: start exits 77 instead.
@@ -14,6 +16,8 @@ set -euo pipefail
 RUN=/run/lvebm-slurm
 CONF=/etc/slurm/slurm.conf
 MARK="# lvebm test cluster (tests/slurm/cluster.sh); removed by 'cluster.sh stop'"
+FILTER=/etc/slurm/cli_filter.lua
+FILTER_MARK="-- The test cluster's client filter (tests/slurm/cluster.sh installs it beside slurm.conf): a job"
 PIDS=("$RUN/slurmd.pid" "$RUN/slurmctld.pid" /run/munge/munged.pid)
 
 stop() {
@@ -30,6 +34,7 @@ stop() {
   done
   rm -rf "$RUN"
   if [ -f "$CONF" ] && [ "$(head -n1 "$CONF")" = "$MARK" ]; then rm -f "$CONF"; fi
+  if [ -f "$FILTER" ] && [ "$(head -n1 "$FILTER")" = "$FILTER_MARK" ]; then rm -f "$FILTER"; fi
 }
 
 start() {
@@ -42,6 +47,10 @@ start() {
   fi
   if [ -f "$CONF" ] && [ "$(head -n1 "$CONF")" != "$MARK" ]; then
     echo "$CONF exists and is not the test cluster's; leaving this machine's SLURM alone" >&2
+    exit 77
+  fi
+  if [ -f "$FILTER" ] && [ "$(head -n1 "$FILTER")" != "$FILTER_MARK" ]; then
+    echo "$FILTER exists and is not the test cluster's; leaving this machine's SLURM alone" >&2
     exit 77
   fi
   stop  # leftovers of an earlier run
@@ -81,9 +90,11 @@ SlurmctldPidFile=$RUN/slurmctld.pid
 SlurmdPidFile=$RUN/slurmd.pid
 SlurmctldLogFile=$RUN/log/slurmctld.log
 SlurmdLogFile=$RUN/log/slurmd.log
+CliFilterPlugins=cli_filter/lua
 NodeName=${host} NodeAddr=127.0.0.1 CPUs=${cpus} RealMemory=${mem} State=UNKNOWN
 PartitionName=debug Nodes=${host} Default=YES MaxTime=INFINITE State=UP
 CONF
+  install -m 0644 "$(dirname "$0")/cli_filter.lua" "$FILTER"
 
   runuser -u munge -- /usr/sbin/munged
   /usr/sbin/slurmctld
