@@ -5,9 +5,11 @@ cluster is installed (apt-get) and started by tests/slurm/cluster.sh; the test s
 where that is impossible (not root, no apt)."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from s3server import ACCESS, BUCKET, helper, seaweedfs
@@ -143,11 +145,17 @@ def test_a_failing_slurm_job_stops_the_run_with_a_clear_error(cluster, tmp_path)
 
 @pytest.fixture(scope="module")
 def s3(cluster, tmp_path_factory):
-    """The S3 endpoint of a SeaweedFS server on the loopback, with the bucket BUCKET."""
+    """The S3 endpoint of a SeaweedFS server on the loopback, with the bucket BUCKET; the jobs'
+    scratch folders (tests/slurm/cli_filter.lua) removed after."""
+    before = set(SCRATCH.parent.glob(SCRATCH.name))
     with seaweedfs(tmp_path_factory.mktemp("s3")) as endpoint:
         yield endpoint
+    for folder in set(SCRATCH.parent.glob(SCRATCH.name)) - before:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
+# where the client filter puts each job of a storage test (tests/slurm/cli_filter.lua)
+SCRATCH = Path("/tmp/lvebm-job.*")
 # The jobs' environment: without a shared filesystem Snakemake starts each job with the `python`
 # its PATH finds (the job's own software, as a container image's on Kubernetes): .venv-slurm's,
 # which the jobs inherit from the submitting shell; and the S3 credentials.
@@ -160,7 +168,12 @@ def storage(endpoint: str, prefix: str) -> dict:
     the SLURM plugin passes the submitting environment, not the command line's settings)."""
     return {
         "args": ["--default-storage-prefix", f"s3://{BUCKET}/{prefix}"],
-        "env": {**JOB_ENV, "SNAKEMAKE_STORAGE_S3_ENDPOINT_URL": endpoint},
+        "env": {
+            **JOB_ENV,
+            "SNAKEMAKE_STORAGE_S3_ENDPOINT_URL": endpoint,
+            # each job in a fresh empty folder, as a pod (tests/slurm/cli_filter.lua)
+            "LVEBM_JOB_SCRATCH": "1",
+        },
     }
 
 
@@ -267,6 +280,9 @@ def test_a_job_that_reads_an_undeclared_file_fails_without_a_shared_filesystem(
     assert code != 0
     assert "Error in rule undeclared" in out
     assert "cat: out/data.txt: No such file or directory" in out  # the undeclared read
+    # the job ran in a folder of its own, which held the sources and its declared input
+    (log,) = (isolated / ".snakemake/slurm_logs/rule_undeclared").glob("*.log")
+    assert "Working directory: /tmp/lvebm-job." in log.read_text()
     assert "Error in rule declared" not in out
     listed = helper("list", s3, BUCKET, "undeclared/out").stdout.split()
     assert "undeclared/out/declared.txt" in listed
