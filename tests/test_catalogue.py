@@ -731,7 +731,7 @@ MANIFEST = [
         ["compare", "{scratch}/bad.json"],
         '{"format": "lvebm-manifest", "version": 1, "artifacts": {}}',
         2,
-        "manifest of format version 1, this tool reads versions 3 to 4",
+        "manifest of format version 1, this tool reads versions 3 to 5",
     ),
     (["compare", "{manifest}", "--results", "{scratch}/none"], None, 2, "no results directory"),
     (["compare", "{manifest}", "--config", "{scratch}/none.yaml"], None, 2, "none.yaml: No such"),
@@ -757,7 +757,7 @@ MANIFEST = [
     # plain numbers, side A first
     (["diff", "{project}/results", "{results}"], _bump, 1, "largest difference 0.5 at row 0: "),
     # made for CI: a version, the exit statuses in the help, a JSON report
-    (["--version"], None, 0, "(manifest format 4)"),
+    (["--version"], None, 0, "(manifest format 5)"),
     (["compare", "--help"], None, 0, "exit status: 0 reproduced"),
     (["diff", "--help"], None, 0, "--json"),
     (["compare", "{manifest}", "--results", "{results}", "--json"], _bump, 1, '"status": 1'),

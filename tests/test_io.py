@@ -108,3 +108,27 @@ def test_columns_are_read_as_to_numpy_reads_them(tmp_path, columns):
         assert ours[name].dtype == theirs.dtype and ours[name].flags.writeable
         np.testing.assert_array_equal(ours[name], theirs)
         assert [type(v) for v in ours[name].tolist()] == [type(v) for v in theirs.tolist()]
+
+
+def test_without_a_shared_filesystem_jobs_check_the_contract_not_the_sidecar(
+    tmp_path, monkeypatch
+):
+    """The storage carries an artifact without the checksum file written beside it: with the
+    run's storage provider in the environment a job reads it by its contract alone."""
+    from lvebm.pipeline.io import ArtifactError, checksum_path, read_artifact
+    from lvebm.pipeline.jobs import STORAGE_ENV, storage_environment
+
+    path = tmp_path / "results/data/horn.parquet"
+    path.parent.mkdir(parents=True)
+    columns = {name: np.arange(3.0) for name in ("x", "theta", "y1", "y2")}
+    write_parquet(path, columns)
+    checksum_path(path).unlink()
+    monkeypatch.delenv(STORAGE_ENV, raising=False)
+    with pytest.raises(ArtifactError, match="has no checksum"):
+        read_artifact(path)
+    assert storage_environment(None) == {}
+    monkeypatch.setenv(STORAGE_ENV, storage_environment("s3")[STORAGE_ENV])
+    assert read_artifact(path, ["y1"])["y1"].tolist() == [0.0, 1.0, 2.0]
+    pq.write_table(pa.table({"x": [1.0]}), path)  # the contract is still checked
+    with pytest.raises(ArtifactError, match="does not have its contract's columns"):
+        read_artifact(path)

@@ -194,6 +194,9 @@ DIRECT = {
     "mesh.curve.oversample": ["highlight_points"],
     "mesh.method": ["free_energy_mesh"],
     "mesh.max_points": [],  # a cap read by the config checks only: changing it reruns nothing
+    # strict mode wraps outputs in ensure(); no rule's params read it: it reruns nothing
+    "strict.enabled": [],
+    "strict.manifest": [],
     "mesh.shards": [
         "free_energy_mesh",
         "gather_free_energy_mesh",
@@ -327,6 +330,8 @@ ADDS = {
 
 # new values where "the next allowed value" would not do
 CHANGE = {
+    # read only with strict.enabled (off here)
+    "strict.manifest": lambda v: "reproducibility/manifest.json",
     "inference.optimizers": lambda v: [o for o in v if o != "newton"],
     "mesh.highlight": lambda v: [[v[0][0] + 0.1, v[0][1]], *v[1:]],
     "inference.focus": lambda v: v - 1,

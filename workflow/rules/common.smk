@@ -22,6 +22,7 @@ from lvebm.pipeline.jobgraph import (
     chunk_mem_mb,
     point_pattern,
 )
+from lvebm.pipeline.jobs import storage_environment
 from lvebm.pipeline.numerics import ALLOCATOR_ENVIRONMENT, job_environment
 from lvebm.pipeline.strict import output_wrapper
 
@@ -105,6 +106,11 @@ JOB_ENVIRONMENT, PINS = job_environment(config["numerics"]["pin"])
 os.environ.update(JOB_ENVIRONMENT)
 # and glibc's allocator settings (lvebm.pipeline.numerics): faster jobs, the same values
 os.environ.update(ALLOCATOR_ENVIRONMENT)
+# and, without a shared filesystem, the storage provider: the jobs then check the contract of
+# what they read, not the checksum file beside it, which stays where it was written
+os.environ.update(
+    storage_environment(workflow.storage_settings.default_storage_provider)
+)
 # the record of the kernels, an input of every computing rule (rule record_platform)
 PLATFORM_RECORD = PATHS["platform"]
 

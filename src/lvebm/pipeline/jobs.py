@@ -16,6 +16,18 @@ from typing import Any
 Job = Callable[[Any], None]
 
 
+# Set in every job's environment (common.smk) when the run has a default storage provider
+STORAGE_ENV = "LVEBM_STORAGE_PROVIDER"
+
+
+def storage_environment(provider: str | None) -> dict[str, str]:
+    """What common.smk puts in the jobs' environment for the run's default storage provider:
+    ``{STORAGE_ENV: provider}``, or nothing on a shared filesystem. An artifact's checksum file
+    (``lvebm.pipeline.io``, written beside it and not a declared output) stays in the folder of
+    the job that wrote it there, so jobs check the contract of what they read, not its sidecar."""
+    return {} if provider is None else {STORAGE_ENV: provider}
+
+
 def log_to_rule(snakemake: Any) -> None:
     """Send stderr, line-buffered, to the rule's first log file (for the rest of the process)."""
     sys.stderr = open(snakemake.log[0], "w", buffering=1)
