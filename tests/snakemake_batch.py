@@ -53,6 +53,7 @@ def run_case(case: dict) -> dict:
         for name, content in case.get("files", {}).items():
             path = Path(name)
             originals[path] = path.read_bytes() if path.exists() else None
+            path.parent.mkdir(parents=True, exist_ok=True)
             if content is None:
                 path.unlink(missing_ok=True)
             elif isinstance(content, str):

@@ -110,9 +110,7 @@ def test_columns_are_read_as_to_numpy_reads_them(tmp_path, columns):
         assert [type(v) for v in ours[name].tolist()] == [type(v) for v in theirs.tolist()]
 
 
-def test_without_a_shared_filesystem_jobs_check_the_contract_not_the_sidecar(
-    tmp_path, monkeypatch
-):
+def test_without_a_shared_filesystem_jobs_check_the_contract_not_the_sidecar(tmp_path, monkeypatch):
     """The storage carries an artifact without the checksum file written beside it: with the
     run's storage provider in the environment a job reads it by its contract alone."""
     from lvebm.pipeline.io import ArtifactError, checksum_path, read_artifact

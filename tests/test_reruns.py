@@ -455,9 +455,14 @@ def matrix(finished_module_copy):
     project = finished_module_copy
     config = project.config()
     keys = []
+    # strict mode on needs the manifest it checks against (the copy holds none)
+    manifest = (ROOT / "reproducibility/manifest.json").read_text()
     for key in sorted(DIRECT):
         cfg = apply(config, {key: new_value(key, lookup(config, key), SCHEMA[key])})
-        keys.append(({"config.yaml": yaml.safe_dump(cfg, sort_keys=False)}, ["--dry-run"]))
+        files = {"config.yaml": yaml.safe_dump(cfg, sort_keys=False)}
+        if key == "strict.enabled":
+            files["reproducibility/manifest.json"] = manifest
+        keys.append((files, ["--dry-run"]))
     modules = [
         ({f"src/lvebm/{m}": (project.path / "src/lvebm" / m).read_text() + EDIT}, ["--dry-run"])
         for m in LIBRARY
