@@ -315,3 +315,14 @@ def _run_artifacts(overrides: str) -> tuple[str, ...]:
             if path.endswith((".parquet", ".png")) and not getattr(registered(path), "temp", 0)
         )
     )
+
+
+def write_manifest(project: Project, dest: Path) -> dict:
+    """``lvebm-manifest write -o dest`` in the project; the manifest's artifacts."""
+    subprocess.run(
+        [sys.executable, "-m", "lvebm.pipeline.manifest", "write", "-o", str(dest)],
+        cwd=project.path,
+        check=True,
+        capture_output=True,
+    )
+    return json.loads(dest.read_text())["artifacts"]

@@ -3,13 +3,12 @@ Workflow Run RO-Crate in the Provenance Run Crate profile, validated offline wit
 
 import hashlib
 import json
-import subprocess
-import sys
 from datetime import datetime
 
 import pytest
 from rocrate.rocrate import ROCrate
 from rocrate_offline import validate, warm_cache
+from support import write_manifest
 
 from lvebm.pipeline import provenance
 from lvebm.pipeline.provenance import SNAPSHOT, JobRecord, crate, files
@@ -43,14 +42,7 @@ def test_the_crate_of_a_run_validates_offline_with_no_required_issue(finished_cr
 @pytest.mark.pipeline
 def test_every_artifacts_checksum_in_the_crate_is_the_manifests(finished_crate, tmp_path):
     proj, document = finished_crate
-    written = tmp_path / "manifest.json"
-    subprocess.run(
-        [sys.executable, "-m", "lvebm.pipeline.manifest", "write", "-o", str(written)],
-        cwd=proj.path,
-        check=True,
-        capture_output=True,
-    )
-    artifacts = json.loads(written.read_text())["artifacts"]
+    artifacts = write_manifest(proj, tmp_path / "manifest.json")
     in_crate = {entity["@id"]: entity for entity in files(document)}
     assert len(artifacts) > 100
     for name, entry in artifacts.items():

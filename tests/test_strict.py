@@ -2,8 +2,6 @@
 as its job ends; the run stops at the first job whose artifact differs, naming it."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,14 +9,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from snakemake.iocontainers import Wildcards
+from support import write_manifest
 
 from lvebm.pipeline import manifest
+from lvebm.pipeline.io import file_sha256
 from lvebm.pipeline.strict import (
     ManifestChecksum,
     StrictMismatch,
     StrictModeError,
     expected_checksums,
-    file_sha256,
     output_wrapper,
 )
 
@@ -136,18 +135,10 @@ def test_a_strict_run_stops_at_the_job_whose_artifact_differs(finished_copy, tmp
     checksum and the manifest's; its output is removed and no job after it runs."""
     proj = finished_copy
     written = tmp_path / "manifest.json"
-    subprocess.run(
-        [sys.executable, "-m", "lvebm.pipeline.manifest", "write", "-o", str(written)],
-        cwd=proj.path,
-        check=True,
-        capture_output=True,
-    )
+    artifacts = write_manifest(proj, written)
     horn = proj.path / "results/data/horn.parquet"
     expected = file_sha256(horn)
-    assert (
-        json.loads(written.read_text())["artifacts"]["results/data/horn.parquet"]["sha256"]
-        == expected
-    )
+    assert artifacts["results/data/horn.parquet"]["sha256"] == expected
     # strict mode on with nothing changed: no artifact to redo (the report's page of the run's
     # config shows the switch), and a forced rerun reproduces
     assert set(proj.planned_jobs("--config", strict_config(written))) == {

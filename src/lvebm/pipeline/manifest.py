@@ -77,6 +77,7 @@ from lvebm.pipeline.contracts import (
     kernel_bound,
     path_groups,
 )
+from lvebm.pipeline.io import file_sha256
 from lvebm.pipeline.jobgraph import commit
 from lvebm.pipeline.numerics import NUMERICS, kernels
 
@@ -171,12 +172,6 @@ def _path_digest(table: pa.Table, groups: tuple[str, ...]) -> dict:
     }
 
 
-def _file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes."""
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
 def digest(path: Path, name: str | None = None) -> dict:
     """The manifest entry of one artifact (``name``: its ``results/...`` name, if the folder is
     named otherwise)."""
@@ -185,7 +180,7 @@ def digest(path: Path, name: str | None = None) -> dict:
         table = _read_table(path)
         entry = {
             "kind": "parquet",
-            "sha256": _file_sha256(path),
+            "sha256": file_sha256(path),
             "rows": table.num_rows,
             "columns": {name: _column_digest(table.column(name)) for name in table.column_names},
         }

@@ -23,7 +23,6 @@ output: the only Snakemake-facing part); ``crate`` builds the JSON-LD from plain
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -31,6 +30,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from lvebm.pipeline.io import file_sha256
 
 CONTEXT = "https://w3id.org/ro/crate/1.1/context"
 METADATA = "ro-crate-metadata.json"
@@ -124,17 +125,12 @@ def _iso(stamp: float | None) -> str | None:
     return datetime.fromtimestamp(stamp, UTC).isoformat(timespec="milliseconds")
 
 
-def _sha256(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
 def _file(crate_id: str, path: Path) -> dict:
     return {
         "@id": crate_id,
         "@type": "File",
         "name": crate_id.rsplit("/", 1)[-1],
-        "sha256": _sha256(path),
+        "sha256": file_sha256(path),
         "contentSize": str(path.stat().st_size),
         "encodingFormat": ENCODINGS.get(path.suffix, "application/octet-stream"),
     }

@@ -13,7 +13,6 @@ is not checked. Light at import: JSON only; the comparison's NumPy and Arrow loa
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -54,11 +53,6 @@ def expected_checksums(manifest: Path) -> dict[str, str]:
     }
 
 
-def file_sha256(path: Path) -> str:
-    with Path(path).open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
 class ManifestChecksum:
     """The ``sha256`` of ``ensure`` for one output pattern: the manifest's checksum of the
     artifact at the job's wildcards, after checking the file written against it."""
@@ -69,6 +63,8 @@ class ManifestChecksum:
         self.manifest = Path(manifest)
 
     def __call__(self, wildcards) -> str:
+        from lvebm.pipeline.io import file_sha256  # Arrow: only once a job has ended
+
         path = self.pattern.format(**dict(wildcards.items()))
         actual = file_sha256(Path(path))
         expected = self.expected.get(path)
