@@ -23,6 +23,7 @@ from lvebm.pipeline.jobgraph import (
     MAIN_RUN,
     at_point,
     check_artifacts,
+    checked_in_storage,
     check_landing_page,
     figure_path,
 )
@@ -132,6 +133,13 @@ include: "workflow/rules/sources.smk"
 rule all:
     default_target: True
     input:
-        # the run's own files (point ""): a sweep point's are its table's inputs
-        at_point([PLATFORM_RECORD, *TARGETS], MAIN_RUN),
-        [figure_path(name) for name in FIGURES],
+        # the run's own files (point ""): a sweep point's are its table's inputs; in a storage,
+        # checked there (jobgraph.checked_in_storage says why)
+        checked_in_storage(
+            [
+                *at_point([PLATFORM_RECORD, *TARGETS], MAIN_RUN),
+                *[figure_path(name) for name in FIGURES],
+            ],
+            workflow.storage_settings,
+            storage,
+        ),

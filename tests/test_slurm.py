@@ -5,6 +5,7 @@ cluster is installed (apt-get) and started by tests/slurm/cluster.sh; the test s
 where that is impossible (not root, no apt)."""
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -183,28 +184,28 @@ def git_project(dest) -> Project:
     return project
 
 
-@pytest.mark.skip(
-    reason="issue 40, open: with the jobs in the shared submitting folder, each job's source "
-    "deployment rewrites the rule files while other jobs parse them (NameError: script_file, "
-    "CI at 17:03 on 2026-12-07; it passed at 16:05 when no two overlapped); with folders of "
-    "their own every job passes and the target rule `all` waits for local copies of the targets "
-    "(keep-storage-local-copies)"
-)
 def test_default_config_on_slurm_with_s3_as_the_only_storage_reproduces_the_manifest(
     cluster, s3, tmp_path
 ):
     """The whole default run as SLURM jobs with S3 as the only storage: the artifacts, fetched back
     from the bucket, are byte for byte the committed manifest's."""
     project = git_project(tmp_path / "project")
-    # The jobs share the submitting folder here (each job's own folder: the next test): see the
-    # skip's reason.
-    bucket = storage(s3, "default", own_folders=False)
+    # each job in an empty folder of its own, as a pod: only the sources and its declared inputs
+    bucket = storage(s3, "default", own_folders=True)
     code, out = run_on_slurm(
         project, *bucket["args"], profile=SLURM_S3, timeout=3000, env=bucket["env"]
     )
     assert code == 0, out[-6000:]
     assert out.count("has been submitted with SLURM jobid") >= 100, out[-4000:]
     assert "Uploading source archive to storage provider" in out
+    # every job ran in a folder of its own, none in the submitting folder
+    logs = list((project.path / ".snakemake/slurm_logs").rglob("*.log"))
+    folders = [re.search(r"Working directory: (\S+)", log.read_text()) for log in logs]
+    assert len(logs) >= 100 and all(folders), [
+        str(log) for log, f in zip(logs, folders, strict=True) if not f
+    ]
+    assert all(f[1].startswith("/tmp/lvebm-job.") for f in folders)
+    assert len({f[1] for f in folders}) == len(logs)
     # the working directory holds no results/: the artifacts are in the bucket
     assert not list((project.path / "results").rglob("*.parquet"))
     fetched = tmp_path / "fetched"

@@ -2,6 +2,7 @@
 only storage, Snakemake's local executor. Its artifacts, fetched back from the bucket, are the
 bytes of a plain run. (The same on SLURM, each job in its own folder: tests/test_slurm.py.)"""
 
+import json
 import os
 import subprocess
 import sys
@@ -9,6 +10,9 @@ import sys
 import pytest
 from s3server import ACCESS, BUCKET, helper, seaweedfs
 from support import ROOT, copy_project
+
+from lvebm.pipeline import provenance
+from lvebm.pipeline.io import file_sha256
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.slow]
 
@@ -68,3 +72,13 @@ def test_the_quick_config_with_s3_as_the_only_storage_writes_a_plain_runs_bytes(
         text=True,
     )
     assert diff.returncode == 0, diff.stdout[-4000:]
+    # the run's provenance crate travelled with the artifacts: built on the submitting host's
+    # copies and uploaded below the prefix, each file's checksum the fetched file's
+    document = json.loads((fetched / provenance.METADATA).read_text())
+    sums = {entity["@id"]: entity["sha256"] for entity in provenance.files(document)}
+    artifacts = [name for name in sums if not name.startswith(provenance.SNAPSHOT)]
+    assert len(artifacts) > 50 and f"{provenance.SNAPSHOT}/Snakefile" in sums
+    for name, sha256 in sums.items():
+        assert file_sha256(fetched / name) == sha256, name
+    actions = [e for e in document["@graph"] if e["@type"] == "CreateAction"]
+    assert len(actions) > 50 and all("startTime" in e for e in actions)

@@ -241,6 +241,22 @@ def at_point(paths, point: str):
     return [at_point(path, point) for path in paths]
 
 
+def checked_in_storage(paths: Iterable[str], storage_settings, storage: Callable) -> list:
+    """The target rule's inputs: as they are on a shared filesystem, or, with a default storage
+    provider, the same objects of the storage flagged not to be retrieved, so that the target
+    rule, which runs no job, checks they are in the storage instead of waiting for local copies.
+    With keep-storage-local-copies (profiles/slurm-s3 says why it is on) Snakemake 9 waits for a
+    local copy of each input of a rule without a run, shell or script, but retrieves none: with
+    every job in a folder of its own (as on Kubernetes) the submitting host has no copy of what
+    remote jobs wrote, and the run would fail at its end. ``storage`` is the Snakefile's
+    ``storage``; the query is the one the default provider gives the path."""
+    paths = list(paths)
+    if not storage_settings.default_storage_provider:
+        return paths
+    prefix = storage_settings.default_storage_prefix.rstrip("/")
+    return [storage(f"{prefix}/{os.path.normpath(path)}", retrieve=False) for path in paths]
+
+
 def fill(pattern: str, **values) -> str:
     """``pattern`` with the named wildcards set, the others (the point) left in place.
 

@@ -459,25 +459,91 @@ def write(document: Mapping, results: Path) -> Path:
     return path
 
 
+class StorageMirror:
+    """Without a shared filesystem (a default storage provider): the storage below the default
+    prefix as the submitting host sees it. A path of the run (``results/...``) is an object
+    below the prefix with a local copy in Snakemake's storage folder; the crate is built on
+    those copies (``results`` the local copy of the prefix's ``results/``) and uploaded beside
+    the artifacts, so that it travels with them."""
+
+    def __init__(self, provider, prefix: str):
+        self.provider = provider
+        self.prefix = prefix.rstrip("/")
+
+    @classmethod
+    def of(cls, workflow) -> StorageMirror | None:
+        settings = workflow.storage_settings
+        if not settings.default_storage_provider:
+            return None
+        provider = workflow.storage_registry.default_storage_provider
+        return cls(provider, settings.default_storage_prefix)
+
+    def _object(self, path: str):
+        return self.provider.object(f"{self.prefix}/{os.path.normpath(path)}")
+
+    def local(self, path: str) -> Path:
+        """The local copy's path of the run's ``path``."""
+        return Path(self._object(path).local_path())
+
+    def fetch_below(self, root: Path, paths: Iterable[str]) -> None:
+        """Download the objects of the local copies ``paths`` below ``root`` that the
+        submitting host does not hold (what the cluster's jobs wrote)."""
+        root = root.resolve()
+        for path in paths:
+            local = Path(path).resolve()
+            if not local.is_relative_to(root) or local.is_file():
+                continue
+            obj = self._object(f"results/{local.relative_to(root).as_posix()}")
+            if obj.exists():
+                local.parent.mkdir(parents=True, exist_ok=True)
+                obj.retrieve_object()
+
+    def store(self, root: Path, files: Iterable[Path]) -> None:
+        """Upload ``files``, local copies below ``root`` (the prefix's ``results/``)."""
+        for path in files:
+            self._object(f"results/{path.relative_to(root).as_posix()}").store_object()
+
+
 def write_crate(workflow, clone: Path, *, config: str, platform: str, version: str, commit: str):
-    """The ``onsuccess`` hook: the snapshot and the crate of the run that just ended."""
+    """The ``onsuccess`` hook: the snapshot and the crate of the run that just ended (with a
+    default storage provider, built on local copies and uploaded: ``StorageMirror``)."""
     from snakemake import __version__ as engine_version
 
     if not workflow.is_main_process:
         return None  # a cluster job's own Snakemake: the run's main process writes the crate
-    results = Path("results")
+    jobs = records(workflow)
+    mirror = StorageMirror.of(workflow)
+    results, sources = Path("results"), Path(clone)
+    if mirror is not None:
+        # the jobs name local copies; the code inputs are copies of the clone's files
+        results = mirror.local("results")
+        sources = results.parent
+        config, platform = str(mirror.local(config)), str(mirror.local(platform))
+        named = [
+            p
+            for job in jobs
+            for side in (job.inputs, job.outputs)
+            for ps in side.values()
+            for p in ps
+        ]
+        mirror.fetch_below(results, [*named, config, platform])
+    results.mkdir(parents=True, exist_ok=True)
     snapshot(clone, results)
     document = crate(
-        records(workflow),
+        jobs,
         results,
-        clone,
+        sources,
         config=config,
         platform=platform,
         engine_version=engine_version,
         version=version,
         commit=commit,
     )
-    return write(document, results)
+    path = write(document, results)
+    if mirror is not None:
+        written = sorted(p for p in (results / SNAPSHOT).rglob("*") if p.is_file())
+        mirror.store(results, [*written, path])
+    return path
 
 
 def files(document: Mapping) -> Iterable[dict]:
