@@ -130,6 +130,32 @@ def test_sin_and_cos_beyond_their_reduction_are_numpys():
         np.testing.assert_array_equal(portable.cos(x), np.cos(x))
 
 
+def test_scaling_by_powers_of_two_is_ldexps_bit_for_bit():
+    """exp and expm1 scale by 2^k with two multiplications (``portable._scale``) instead of
+    NumPy's ldexp: the same bits, subnormal and overflowing results included."""
+    rng = np.random.default_rng(3)
+    y = np.concatenate([rng.uniform(0.5, 2.0, 200_000), -rng.uniform(0.5, 2.0, 20_000)])
+    k = rng.integers(-1100, 1101, y.size)
+    k[:4000] = rng.integers(-1080, -1020, 4000)  # subnormal results, each rounded once
+    with np.errstate(over="ignore"):
+        expected = np.ldexp(y, k)
+        got = portable._scale(y, k)
+    assert np.array_equal(got.view(np.int64), expected.view(np.int64))
+    assert np.count_nonzero((got != 0) & (np.abs(got) < np.finfo(np.float64).tiny)) > 1000
+
+
+def test_matmul_sums_each_entry_in_index_order():
+    """The product's entries are the sums term by term in the order of k (a fixed order), with
+    a signed zero as IEEE addition gives it from +0."""
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=(5, 7)), rng.normal(size=(7, 9))
+    a[0, :] = -0.0
+    expected = np.zeros((5, 9))
+    for k in range(7):
+        expected = expected + a[:, k : k + 1] * b[k : k + 1, :]
+    assert np.array_equal(portable.matmul(a, b).view(np.int64), expected.view(np.int64))
+
+
 def test_exact_tmatmul_is_exact_so_the_order_of_its_sums_cannot_matter():
     rng = np.random.default_rng(5)
     j = rng.normal(size=(3000, 12)) * np.exp(rng.normal(size=12) * 3)
