@@ -144,6 +144,17 @@ def test_scaling_by_powers_of_two_is_ldexps_bit_for_bit():
     assert np.count_nonzero((got != 0) & (np.abs(got) < np.finfo(np.float64).tiny)) > 1000
 
 
+def test_dot_rows_is_dot_of_the_outer_product_bit_for_bit():
+    """The networks' weight gradients: row by row, the same pairwise sums as the whole product."""
+    rng = np.random.default_rng(5)
+    for m, p, n in [(16, 16, 2000), (8, 1, 8000), (2, 8, 777), (3, 5, 1)]:
+        g, a = rng.normal(size=(n, m)).T, rng.normal(size=(p, n))  # g as a transposed view
+        expected = portable.dot(g[:, None, :], a[None, :, :])
+        assert np.array_equal(portable.dot_rows(g, a).view(np.int64), expected.view(np.int64))
+    with pytest.raises(ValueError, match="dot_rows: shapes"):
+        portable.dot_rows(np.ones((2, 3)), np.ones((2, 4)))
+
+
 def test_matmul_sums_each_entry_in_index_order():
     """The product's entries are the sums term by term in the order of k (a fixed order), with
     a signed zero as IEEE addition gives it from +0."""

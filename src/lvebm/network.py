@@ -326,7 +326,7 @@ class Network:
             w, _ = layers[j]
             if j < len(layers) - 1:
                 g = g * _slope(self.activation, acts[j + 1])
-            grads += [g.sum(axis=1), portable.dot(g[:, None, :], acts[j][None, :, :]).ravel()]
+            grads += [g.sum(axis=1), portable.dot_rows(g, acts[j]).ravel()]
             g = portable.matmul(w.T, g)
         return np.concatenate(grads[::-1])
 

@@ -820,6 +820,40 @@ def dot(a: ArrayLike, b: ArrayLike, axis: int = -1) -> np.ndarray:
     return np.sum(np.ascontiguousarray(np.moveaxis(product, axis, -1)), axis=-1)
 
 
+def dot_rows(a: ArrayLike, b: ArrayLike) -> np.ndarray:
+    """a b^T for 2-D arrays, each entry ``dot(a[i], b[l])``: NumPy's pairwise sum over the
+    columns, as ``dot(a[:, None, :], b[None, :, :])`` gives it, one row of ``a`` at a time (the
+    products of a row stay in cache, where the whole (m, p, n) product would not).
+
+    Parameters
+    ----------
+    a : array_like
+        An (m, n) matrix.
+    b : array_like
+        A (p, n) matrix.
+
+    Returns
+    -------
+    ndarray
+        The (m, p) sums.
+
+    Examples
+    --------
+    >>> dot_rows([[1.0, 2.0]], [[3.0, 4.0], [1.0, 0.0]]).tolist()
+    [[11.0, 1.0]]
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.ascontiguousarray(b, dtype=np.float64)
+    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
+        raise ValueError(f"dot_rows: shapes {a.shape} and {b.shape} do not match")
+    out = np.empty((a.shape[0], b.shape[0]))
+    term = np.empty_like(b)
+    for i in range(a.shape[0]):
+        np.multiply(a[i], b, out=term)
+        np.sum(term, axis=-1, out=out[i])
+    return out
+
+
 def matmul(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     """The matrix product a b of 2-D arrays, each entry summed term by term in index order.
 
