@@ -367,6 +367,35 @@ def expm1(x: ArrayLike) -> np.ndarray:
     return np.where(np.isnan(x), x, out)
 
 
+def _tanh_above_split(a: np.ndarray) -> np.ndarray:
+    """tanh(a) for a > TANH_SPLIT: 1 - q, q = 2 / (e^2a + 1) with the rounding of e^2a + 1
+    corrected (Fast2Sum; at a >= 22, q < 2^-63 and 1 - q is 1)."""
+    t = _exp_finite(2.0 * np.minimum(a, 22.0))  # 2a in (1.7, 44]: no limit of exp applies
+    s = t + 1.0
+    q = 2.0 / s
+    t -= s
+    t += 1.0  # the rounding error of t + 1
+    t /= s
+    t *= q
+    q -= t
+    return 1.0 - q
+
+
+def _tanh_below_split(b: np.ndarray) -> np.ndarray:
+    """tanh(b) for 0 <= b <= TANH_SPLIT: the continued fraction from the bottom, the top level
+    as b - b w / (1 + w)."""
+    z = b * b
+    fraction = np.full(b.shape, 2.0 * TANH_LEVELS + 1.0)
+    for k in range(TANH_LEVELS - 1, 0, -1):
+        np.divide(z, fraction, out=fraction)
+        fraction += 2.0 * k + 1.0
+    np.divide(z, fraction, out=z)  # w
+    fraction = 1.0 + z
+    np.divide(z, fraction, out=z)
+    z *= b
+    return b - z
+
+
 @_kernel
 def tanh(x: ArrayLike) -> np.ndarray:
     """The hyperbolic tangent, within one ULP (a continued fraction, 1 - 2 / (e^2x + 1) above 0.85).
@@ -387,34 +416,15 @@ def tanh(x: ArrayLike) -> np.ndarray:
     (0.0, 1.0)
     """
     a = np.abs(x)
-    out = np.empty(a.shape)
-    # above TANH_SPLIT: 1 - q, q = 2 / (e^2a + 1) with the rounding of e^2a + 1 corrected
-    # (Fast2Sum; at a >= 22, q < 2^-63 and 1 - q is 1); below, the continued fraction (NaN
-    # goes there and stays NaN). Each branch on its own elements only, in place.
     big = a > TANH_SPLIT
-    if big.any():
-        t = _exp_finite(2.0 * np.minimum(a[big], 22.0))  # 2a in (1.7, 44]: no limit applies
-        s = t + 1.0
-        q = 2.0 / s
-        t -= s
-        t += 1.0  # the rounding error of t + 1
-        t /= s
-        t *= q
-        q -= t
-        out[big] = 1.0 - q
-    small = ~big
-    if small.any():
-        b = a[small]
-        z = b * b
-        fraction = np.full(b.shape, 2.0 * TANH_LEVELS + 1.0)
-        for k in range(TANH_LEVELS - 1, 0, -1):
-            np.divide(z, fraction, out=fraction)
-            fraction += 2.0 * k + 1.0
-        np.divide(z, fraction, out=z)  # w
-        fraction = 1.0 + z
-        np.divide(z, fraction, out=z)
-        z *= b
-        out[small] = b - z
+    # Where both branches have elements, each runs on every element and the choice follows: a
+    # boolean gather and scatter per branch would cost more than the branch (the same bits).
+    if big.all():
+        out = _tanh_above_split(a)
+    elif not big.any():
+        out = _tanh_below_split(a)  # NaN goes here and stays NaN
+    else:
+        out = np.where(big, _tanh_above_split(a), _tanh_below_split(np.minimum(a, TANH_SPLIT)))
     return np.copysign(out, x)  # tanh is odd; -0.0 stays -0.0
 
 
