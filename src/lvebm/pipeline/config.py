@@ -41,7 +41,7 @@ class ConfigError(ValueError):
 def stop_on_error(check: Callable, *args):
     """Run ``check``; a ConfigError, ConfigFileError or ArtifactError ends the run with its
     one-line message on stderr and exit status 1 (SystemExit: Snakemake prints no traceback)."""
-    from lvebm.pipeline.io import ArtifactError  # io needs pyarrow, which no other check here does
+    from lvebm.pipeline.checksums import ArtifactError
 
     try:
         return check(*args)

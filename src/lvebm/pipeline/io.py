@@ -11,7 +11,6 @@ an ``ArtifactError`` naming the file and what to do.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import os
@@ -24,31 +23,18 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from lvebm.pipeline.checksums import (
+    REMEDY,
+    ArtifactError,
+    checksum_path,
+    file_sha256,
+    verify_checksum,
+)
 from lvebm.pipeline.contracts import contract
 from lvebm.pipeline.jobs import STORAGE_ENV
 
 COMPRESSION = "lz4"  # LZ4_RAW: encodes about twice as fast as zstd, files about 12 % larger
 ROW_GROUP_SIZE = 1 << 20
-REMEDY = "delete it to have the pipeline write it again (and what depends on it)"
-
-
-class ArtifactError(ValueError):
-    """An artifact that is not what the rule that wrote it left: changed, unreadable, or with
-    columns other than its contract."""
-
-
-def checksum_path(path: str | os.PathLike[str]) -> Path:
-    """Where the checksum of ``path`` is recorded: ``.NAME.sha256`` beside it."""
-    path = Path(path)
-    return path.parent / f".{path.name}.sha256"
-
-
-def file_sha256(path: str | os.PathLike[str]) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def record_checksum(path: str | os.PathLike[str], source: str | os.PathLike[str] | None = None):
@@ -59,33 +45,6 @@ def record_checksum(path: str | os.PathLike[str], source: str | os.PathLike[str]
     entry = {"sha256": file_sha256(source), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
     with atomic_path(checksum_path(path), record=False) as tmp:
         tmp.write_text(json.dumps(entry) + "\n")
-
-
-def verify_checksum(path: str | os.PathLike[str], trust_unchanged_stat: bool = False) -> None:
-    """Raise ArtifactError unless ``path`` is the file whose checksum was recorded when it was
-    written. With ``trust_unchanged_stat``, a file whose size and modification time are the
-    recorded ones is not hashed again (the check before a run; jobs hash what they read)."""
-    path, recorded = Path(path), checksum_path(path)
-    try:
-        entry = json.loads(recorded.read_text())
-        expected, size, mtime = entry["sha256"], entry["size"], entry["mtime_ns"]
-    except FileNotFoundError:
-        raise ArtifactError(
-            f"{path} has no checksum ({recorded.name} beside it is missing), so it was not "
-            f"written by the pipeline's rule: {REMEDY}"
-        ) from None
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise ArtifactError(
-            f"{path}: its checksum file {recorded} is unreadable ({e}): {REMEDY}"
-        ) from None
-    stat = os.stat(path)
-    if trust_unchanged_stat and (stat.st_size, stat.st_mtime_ns) == (size, mtime):
-        return
-    if stat.st_size != size or file_sha256(path) != expected:
-        raise ArtifactError(
-            f"{path} changed after the rule that wrote it finished (its SHA-256 is not the one "
-            f"recorded then): {REMEDY}, or put the original back"
-        )
 
 
 def check_contract(path: str | os.PathLike[str]) -> None:

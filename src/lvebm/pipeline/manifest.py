@@ -69,6 +69,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from lvebm import portable
+from lvebm.pipeline.checksums import file_sha256
 from lvebm.pipeline.contracts import (
     PATH_SLACK,
     PLATFORM_ARTIFACT,
@@ -77,7 +78,6 @@ from lvebm.pipeline.contracts import (
     kernel_bound,
     path_groups,
 )
-from lvebm.pipeline.io import file_sha256
 from lvebm.pipeline.jobgraph import commit
 from lvebm.pipeline.numerics import NUMERICS, kernels
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from lvebm.pipeline.io import file_sha256
+from lvebm.pipeline.checksums import file_sha256
 
 CONTEXT = "https://w3id.org/ro/crate/1.1/context"
 METADATA = "ro-crate-metadata.json"

@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from lvebm.pipeline.checksums import file_sha256
 from lvebm.pipeline.config import ConfigError
 
 
@@ -63,8 +64,6 @@ class ManifestChecksum:
         self.manifest = Path(manifest)
 
     def __call__(self, wildcards) -> str:
-        from lvebm.pipeline.io import file_sha256  # Arrow: only once a job has ended
-
         path = self.pattern.format(**dict(wildcards.items()))
         actual = file_sha256(Path(path))
         expected = self.expected.get(path)
