@@ -4,6 +4,7 @@ one, every file through an S3 server on the loopback (profiles/slurm-s3, tests/s
 cluster is installed (apt-get) and started by tests/slurm/cluster.sh; the test skips, saying why,
 where that is impossible (not root, no apt)."""
 
+import json
 import os
 import re
 import shutil
@@ -15,6 +16,9 @@ from pathlib import Path
 import pytest
 from s3server import ACCESS, BUCKET, helper, seaweedfs
 from support import ROOT, SMALL_CONFIG_OVERRIDES, Project, copy_project, run_artifacts
+
+from lvebm.pipeline import provenance
+from lvebm.pipeline.checksums import file_sha256
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.slurm, pytest.mark.slow]
 
@@ -192,9 +196,10 @@ def test_default_config_on_slurm_with_s3_as_the_only_storage_reproduces_the_mani
     project = git_project(tmp_path / "project")
     # each job in an empty folder of its own, as a pod: only the sources and its declared inputs
     bucket = storage(s3, "default", own_folders=True)
-    code, out = run_on_slurm(
-        project, *bucket["args"], profile=SLURM_S3, timeout=3000, env=bucket["env"]
-    )
+    # the SLURM plugin deletes a successful job's log unless told to keep it: the logs name
+    # each job's folder
+    args = [*bucket["args"], "--slurm-keep-successful-logs"]
+    code, out = run_on_slurm(project, *args, profile=SLURM_S3, timeout=3000, env=bucket["env"])
     assert code == 0, out[-6000:]
     assert out.count("has been submitted with SLURM jobid") >= 100, out[-4000:]
     assert "Uploading source archive to storage provider" in out
@@ -229,6 +234,13 @@ def test_default_config_on_slurm_with_s3_as_the_only_storage_reproduces_the_mani
     )
     assert compare.returncode == 0, compare.stdout[-4000:]
     assert compare.stdout.startswith("reproduced:")
+    # the run's provenance crate came back with the artifacts: built on the submit host's copies
+    # and uploaded below the prefix, every file's checksum the fetched file's (so the manifest's)
+    document = json.loads((fetched / "results" / provenance.METADATA).read_text())
+    sums = {entity["@id"]: entity["sha256"] for entity in provenance.files(document)}
+    assert len([n for n in sums if not n.startswith(provenance.SNAPSHOT)]) > 200
+    for name, sha256 in sums.items():
+        assert file_sha256(fetched / "results" / name) == sha256, name
 
 
 # A workflow whose rule `undeclared` reads a file another rule wrote without declaring it (it
