@@ -73,9 +73,14 @@ def test_the_mirror_fetches_only_missing_copies_below_results_and_stores_what_it
     results = mirror.local("results")
     (results / "data").mkdir(parents=True)
     (results / "data/held.parquet").write_text("here")
+    (results / "shards").mkdir()
+    (results / "shards/gone.parquet").write_text("a temporary file's kept copy")
     names = ["data/held.parquet", "data/remote.parquet", "figures/gone.parquet"]
+    names.append("shards/gone.parquet")
     mirror.fetch_below(results, [str(results / n) for n in names] + [str(tmp_path / "logs/a.log")])
     assert fetched == ["s3://bucket/run/results/data/remote.parquet"]
     assert (results / "data/remote.parquet").read_text() == "x"
+    assert (results / "data/held.parquet").read_text() == "here"
+    assert not (results / "shards/gone.parquet").exists()  # gone from the storage: not listed
     mirror.store(results, [results / "ro-crate-metadata.json"])
     assert stored == ["s3://bucket/run/results/ro-crate-metadata.json"]

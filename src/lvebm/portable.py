@@ -384,8 +384,8 @@ def _tanh_above_split(a: np.ndarray) -> np.ndarray:
 def _tanh_below_split(b: np.ndarray) -> np.ndarray:
     """tanh(b) for 0 <= b <= TANH_SPLIT: the continued fraction from the bottom, the top level
     as b - b w / (1 + w)."""
-    z = b * b
-    fraction = np.full(b.shape, 2.0 * TANH_LEVELS + 1.0)
+    z = np.multiply(b, b, out=np.empty(np.shape(b)))  # an array (out= below), 0-d ones too
+    fraction = np.full(np.shape(b), 2.0 * TANH_LEVELS + 1.0)
     for k in range(TANH_LEVELS - 1, 0, -1):
         np.divide(z, fraction, out=fraction)
         fraction += 2.0 * k + 1.0

@@ -365,11 +365,13 @@ def check_artifacts(results: str) -> None:
     """Every artifact under ``results`` is the file its rule wrote (size and modification time as
     recorded, else the same SHA-256): an edited, truncated or replaced file stops the run here,
     before Snakemake would rerun (and first delete) the good artifacts downstream of it; so does a
-    file without a recorded checksum. A file that passes holds the bytes its rule wrote; its
-    columns are checked against its contract where a job reads it (``io.read_artifact``), so that
-    a contract the code has changed since reruns the rule instead of stopping the run here."""
+    file without a recorded checksum, or a Parquet file whose columns are not its contract (one
+    rewritten with its checksum, say)."""
     from lvebm.pipeline.checksums import verify_checksum
+    from lvebm.pipeline.io import check_contract  # Arrow: read each Parquet file's schema
 
     for path in sorted(Path(results).rglob("*")):
         if path.suffix in (".parquet", ".png") and not path.name.startswith("."):
             verify_checksum(path, trust_unchanged_stat=True)
+            if path.suffix == ".parquet":
+                check_contract(path)

@@ -486,15 +486,19 @@ class StorageMirror:
         return Path(self._object(path).local_path())
 
     def fetch_below(self, root: Path, paths: Iterable[str]) -> None:
-        """Download the objects of the local copies ``paths`` below ``root`` that the
-        submitting host does not hold (what the cluster's jobs wrote)."""
+        """Make the local copies ``paths`` below ``root`` what the storage holds: download those
+        the submitting host lacks (what the cluster's jobs wrote), and remove those whose object
+        is gone (a temporary file Snakemake deleted from the storage once its readers ended,
+        whose copy the submitting host kept), so that the crate lists only stored files."""
         root = root.resolve()
         for path in paths:
             local = Path(path).resolve()
-            if not local.is_relative_to(root) or local.is_file():
+            if not local.is_relative_to(root):
                 continue
             obj = self._object(f"results/{local.relative_to(root).as_posix()}")
-            if obj.exists():
+            if not obj.exists():
+                local.unlink(missing_ok=True)
+            elif not local.is_file():
                 local.parent.mkdir(parents=True, exist_ok=True)
                 obj.retrieve_object()
 
