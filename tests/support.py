@@ -326,3 +326,16 @@ def write_manifest(project: Project, dest: Path) -> dict:
         capture_output=True,
     )
     return json.loads(dest.read_text())["artifacts"]
+
+
+def crate_checksums(results: Path) -> dict[str, str]:
+    """The SHA-256 of each file the provenance crate in ``results`` lists, each checked equal to
+    the file's there."""
+    from lvebm.pipeline import provenance
+    from lvebm.pipeline.checksums import file_sha256
+
+    document = json.loads((results / provenance.METADATA).read_text())
+    sums = {entity["@id"]: entity["sha256"] for entity in provenance.files(document)}
+    for name, sha256 in sums.items():
+        assert file_sha256(results / name) == sha256, name
+    return sums

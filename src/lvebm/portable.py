@@ -176,7 +176,8 @@ def _kernel(function: Callable) -> Callable:
 
 def _scale(y: np.ndarray, k: np.ndarray) -> np.ndarray:
     """y 2^k for integers |k| <= 1100 and |y| in [2^-60, 2^60], as ``np.ldexp`` gives it, bit for
-    bit, at a fifth of its cost (NumPy's ldexp calls the C library per element): two
+    bit, in a few vectorised passes where NumPy's ldexp calls the C library per element (cheaper
+    with the jobs' allocator settings, which reuse the temporaries: bench/README.md): two
     multiplications by powers of two built from their bits, 2^(k // 2) then 2^(k - k // 2). The
     first is exact (its product stays a normal number); the second rounds once where the result
     is subnormal or overflows, as ldexp does, and is exact otherwise."""

@@ -253,8 +253,14 @@ def checked_in_storage(paths: Iterable[str], storage_settings, storage: Callable
     paths = list(paths)
     if not storage_settings.default_storage_provider:
         return paths
-    prefix = storage_settings.default_storage_prefix.rstrip("/")
-    return [storage(f"{prefix}/{os.path.normpath(path)}", retrieve=False) for path in paths]
+    prefix = storage_settings.default_storage_prefix
+    return [storage(storage_query(prefix, path), retrieve=False) for path in paths]
+
+
+def storage_query(prefix: str, path: str) -> str:
+    """The query of the object that Snakemake's default storage provider makes of a path of the
+    run: the default storage prefix, then the normalised path."""
+    return f"{prefix.rstrip('/')}/{os.path.normpath(path)}"
 
 
 def fill(pattern: str, **values) -> str:

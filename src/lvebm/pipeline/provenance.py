@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from lvebm.pipeline.checksums import file_sha256
+from lvebm.pipeline.jobgraph import storage_query
 
 CONTEXT = "https://w3id.org/ro/crate/1.1/context"
 METADATA = "ro-crate-metadata.json"
@@ -468,7 +469,7 @@ class StorageMirror:
 
     def __init__(self, provider, prefix: str):
         self.provider = provider
-        self.prefix = prefix.rstrip("/")
+        self.prefix = prefix
 
     @classmethod
     def of(cls, workflow) -> StorageMirror | None:
@@ -479,7 +480,7 @@ class StorageMirror:
         return cls(provider, settings.default_storage_prefix)
 
     def _object(self, path: str):
-        return self.provider.object(f"{self.prefix}/{os.path.normpath(path)}")
+        return self.provider.object(storage_query(self.prefix, path))
 
     def local(self, path: str) -> Path:
         """The local copy's path of the run's ``path``."""
