@@ -56,6 +56,9 @@ BAD = {
             "w1 must hold real numbers",
         )
     ],
+    "z_check_cos_sin": [
+        (lambda: lvebm.z_check_cos_sin(2.0, "a", 0.0, 0.0), ValueError, "w2 must hold real numbers")
+    ],
     "minimize": [
         (lambda: lvebm.minimize(D, 1.0, 0.0, method="sgd"), ValueError, "unknown method 'sgd'")
     ],
@@ -290,6 +293,7 @@ OF_POINTS = {
     "exact.free_energy_exact": lambda y1, y2: lvebm.free_energy_exact(D, y1, y2),
     "exact.ridge_distance": lambda y1, y2: exact.ridge_distance(D, y1, y2),
     "exact.free_energy_ellipses": lambda y1, y2: lvebm.free_energy_ellipses(2.0, 1.0, y1, y2),
+    "exact.z_check_cos_sin": lambda y1, y2: lvebm.z_check_cos_sin(2.0, 1.0, y1, y2),
     **{
         f"optimize.{name}": lambda y1, y2, name=name: getattr(optimize, name)(D, y1, y2)
         for name in lvebm.OPTIMIZERS

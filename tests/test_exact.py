@@ -152,3 +152,28 @@ def test_points_whose_distance_overflows_are_flagged_as_infinite_and_not_finite_
     assert r.F[0] == np.inf and np.isfinite(r.z_check[0])  # the true F exceeds the float range
     assert np.isnan(r.F[1:3]).all() and np.isnan(r.z_check[1:3]).all()
     assert np.isfinite(r.F[3])
+
+
+@pytest.mark.parametrize("name", list(DECODERS))
+def test_the_foot_points_direction_is_the_angle_z_check_reports(name):
+    """z_check_cos_sin is (cos, sin) of free_energy_ellipses' z_check, to rounding, with one
+    ellipse for all points and one per point; NaN where a point is not finite."""
+    from lvebm import portable
+    from lvebm.exact import free_energy_ellipses, z_check_cos_sin
+
+    w1, w2 = DECODERS[name]
+    rng = np.random.default_rng(len(name))
+    scale = max(abs(w1), abs(w2))
+    y1, y2 = rng.uniform(-2, 2, (2, 3000)) * scale
+    y1[:40], y2[:40] = rng.uniform(-0.5, 0.5, 40) * scale, 0.0  # the ridge, where mirrors tie
+    y1[40], y2[40] = np.nan, 1.0
+    for radii in ((w1, w2), (np.full(y1.size, w1), np.full(y1.size, w2))):
+        c, s = z_check_cos_sin(*radii, y1, y2)
+        z = free_energy_ellipses(*radii, y1, y2).z_check
+        assert c.shape == s.shape == y1.shape
+        assert np.isnan(c[40]) and np.isnan(s[40])
+        ok = np.isfinite(y1)
+        # z_check in [0, 2 pi) is itself rounded (to 8.9e-16): its cosine and sine differ by that
+        assert_allclose(c[ok], portable.cos(z[ok]), rtol=0, atol=2e-15)
+        assert_allclose(s[ok], portable.sin(z[ok]), rtol=0, atol=2e-15)
+        assert_allclose(c[ok] ** 2 + s[ok] ** 2, 1.0, rtol=0, atol=1e-15)

@@ -94,6 +94,7 @@ _EXPORTS = {
     "radii": "data",
     "free_energy_exact": "exact",
     "free_energy_ellipses": "exact",
+    "z_check_cos_sin": "exact",
     "minimize": "optimize",
     "InferenceResult": "optimize",
     "OPTIMIZERS": "optimize",

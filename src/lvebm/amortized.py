@@ -296,11 +296,12 @@ def supervised_residuals(net: Network, y1, y2, z_check) -> Residuals:
     return residuals
 
 
-def _angle_and_slope(net: Network, theta: Array, y: Array):
-    """z_tilde, the outputs (a, b), the activations, and dz_tilde/d(a, b) = (-b, a) / |(a, b)|^2."""
-    out, acts = net.forward(theta, y)
-    z = portable.arctan2(out[1], out[0])
-    return z, acts, np.stack([-out[1], out[0]]) / (out[0] * out[0] + out[1] * out[1])
+def _direction_and_slope(net: Network, theta: Array, y: Array):
+    """cos z_tilde and sin z_tilde (the outputs' direction, :func:`_directions`: no arctan2 to
+    form z_tilde, no cosine and sine to undo it), the activations, and
+    dz_tilde/d(a, b) = (-b, a) / |(a, b)|^2 = (-sin z_tilde, cos z_tilde) / |(a, b)|."""
+    u, norm, acts = _directions(net, theta, y)
+    return u[0], u[1], acts, np.stack([-u[1], u[0]]) / norm
 
 
 def energy_loss(net: Network, decoder: Decoder, y1, y2) -> Objective:
@@ -333,8 +334,7 @@ def energy_loss(net: Network, decoder: Decoder, y1, y2) -> Objective:
     w1, w2, n = decoder.w1, decoder.w2, y1.size
 
     def objective(theta: Array) -> tuple[float, Array]:
-        z, acts, slope = _angle_and_slope(net, theta, y)
-        c, s = portable.cos(z), portable.sin(z)
+        c, s, acts, slope = _direction_and_slope(net, theta, y)
         r1, r2 = y1 - w1 * c, y2 - w2 * s
         de_dz = 2.0 * (r1 * w1 * s - r2 * w2 * c)
         loss = float(np.sum(r1 * r1 + r2 * r2)) / n
@@ -375,8 +375,7 @@ def energy_residuals(net: Network, decoder: Decoder, y1, y2) -> Residuals:
     scale = 1.0 / np.sqrt(y1.size)
 
     def residuals(theta: Array, jacobian: bool = True) -> tuple[Array, Array | None]:
-        z, acts, slope = _angle_and_slope(net, theta, y)
-        c, s = portable.cos(z), portable.sin(z)
+        c, s, acts, slope = _direction_and_slope(net, theta, y)
         r = np.concatenate([y1 - w1 * c, y2 - w2 * s]) * scale
         if not jacobian:
             return r, None

@@ -43,7 +43,7 @@ from numpy.typing import ArrayLike
 from lvebm import portable
 from lvebm.columns import concat
 from lvebm.data import radii, sample_horn
-from lvebm.exact import ExactFreeEnergy, free_energy_ellipses
+from lvebm.exact import ExactFreeEnergy, free_energy_ellipses, z_check_cos_sin
 from lvebm.network import (  # noqa: F401 (the trainers, re-exported: lvebm.conditional.train)
     TRAINERS,
     Array,
@@ -178,8 +178,7 @@ def latent_loss(net: Network, x, y1, y2) -> Objective:
 
     def objective(theta: Array) -> tuple[float, Array]:
         f, acts = net.forward(theta, x)
-        z = free_energy_ellipses(f[0], f[1], y1, y2).z_check
-        c, s = portable.cos(z), portable.sin(z)
+        c, s = z_check_cos_sin(f[0], f[1], y1, y2)
         r1, r2 = y1 - f[0] * c, y2 - f[1] * s
         grad_out = np.stack([r1 * c, r2 * s]) * (-2.0 / x.size)
         return float(np.mean(r1 * r1 + r2 * r2)), net.backward(theta, acts, grad_out)
@@ -273,8 +272,7 @@ def latent_residuals(net: Network, x, y1, y2) -> Residuals:
         key = np.asarray(theta, dtype=np.float64).tobytes()
         if key not in last:
             f, acts = net.forward(theta, x)
-            z = free_energy_ellipses(f[0], f[1], y1, y2).z_check
-            c, s = portable.cos(z), portable.sin(z)
+            c, s = z_check_cos_sin(f[0], f[1], y1, y2)
             r = np.concatenate([y1 - f[0] * c, y2 - f[1] * s]) * scale
             last.clear()
             last[key] = (acts, c, s, r)

@@ -261,6 +261,52 @@ def free_energy_ellipses(
     >>> free_energy_ellipses(2.0, 0.0, [3.0, 1.0], [0.0, 1.0]).F.tolist()
     [1.0, 1.0]
     """
+    return ExactFreeEnergy(**_per_point(_solve, FIELDS, w1, w2, y1, y2))
+
+
+def z_check_cos_sin(
+    w1: ArrayLike, w2: ArrayLike, y1: ArrayLike, y2: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """cos z_check and sin z_check of each point against its own ellipse, without z_check.
+
+    The solver of :func:`free_energy_ellipses` up to the foot point, whose unit vector
+    (cos z_check, sin z_check) it returns: what a training's residuals y - g(z_check) need, with
+    no arctan2 to form z_check and no cosine and sine to undo it. The pair is the one whose angle
+    :func:`free_energy_ellipses` reports (the smaller z on the ridge); NaN where a point or radius
+    is not finite.
+
+    Parameters
+    ----------
+    w1, w2 : array_like
+        The radii of the ellipses, broadcast with the points (as :func:`free_energy_ellipses`).
+    y1, y2 : array_like
+        The points' coordinates, broadcast together and with the radii.
+
+    Returns
+    -------
+    cos_z, sin_z : ndarray
+        Float64, in the broadcast shape of the points and the radii; cos_z^2 + sin_z^2 = 1 to
+        rounding.
+
+    Raises
+    ------
+    ValueError
+        As :func:`free_energy_ellipses`.
+
+    Examples
+    --------
+    >>> c, s = z_check_cos_sin([2.0, 1.0], [1.0, 3.0], [3.0, 0.0], [0.0, 4.0])
+    >>> c.tolist(), s.tolist()
+    ([1.0, 0.0], [0.0, 1.0])
+    """
+    out = _per_point(_foot, ("cos_z", "sin_z"), w1, w2, y1, y2)
+    return out["cos_z"], out["sin_z"]
+
+
+def _per_point(solve, fields: tuple[str, ...], w1, w2, y1, y2) -> dict[str, np.ndarray]:
+    """``solve(w1, w2, y1, y2)``'s ``fields`` in the broadcast shape of the points and radii:
+    the arguments checked, the points that are not finite left out (NaN, False or 0 there) and
+    the rest solved in chunks of ``CHUNK`` points (the result does not depend on the chunking)."""
     y1, y2, w1, w2 = (real_array(n, v) for n, v in (("y1", y1), ("y2", y2), ("w1", w1), ("w2", w2)))
     shape = real_points(y1=y1, y2=y2, w1=w1, w2=w2)[0].shape
     y1, y2 = np.broadcast_to(y1, shape).ravel(), np.broadcast_to(y2, shape).ravel()
@@ -270,31 +316,46 @@ def free_energy_ellipses(
     else:
         w1, w2 = float(w1), float(w2)
     finite = np.isfinite(y1) & np.isfinite(y2) & np.isfinite(w1) & np.isfinite(w2)
-    if not finite.all():  # NaN and infinities: no solution (F and z_check NaN), not unique
-        inner = free_energy_ellipses(
-            w1[finite] if per_point else w1, w2[finite] if per_point else w2, y1[finite], y2[finite]
+    if not finite.all():  # NaN and infinities: no solution (NaN), not unique, no iteration
+        inner = _per_point(
+            solve,
+            fields,
+            w1[finite] if per_point else w1,
+            w2[finite] if per_point else w2,
+            y1[finite],
+            y2[finite],
         )
-        full = ExactFreeEnergy(
-            np.full(y1.size, np.nan),
-            np.full(y1.size, np.nan),
-            np.zeros(y1.size, bool),
-            np.zeros(y1.size, np.int64),
-        )
-        for field in FIELDS:
-            getattr(full, field)[finite] = getattr(inner, field)
-        return ExactFreeEnergy(*(getattr(full, field).reshape(shape) for field in FIELDS))
+        full = {}
+        for field, values in inner.items():
+            fill = {"b": False, "i": 0}.get(values.dtype.kind, np.nan)
+            full[field] = np.full(y1.size, fill, dtype=values.dtype)
+            full[field][finite] = values.ravel()
+        return {field: values.reshape(shape) for field, values in full.items()}
     chunks = [slice(k, k + CHUNK) for k in range(0, y1.size, CHUNK)] or [slice(0, 0)]
     parts = [
-        _solve(_take(w1, c) if per_point else w1, _take(w2, c) if per_point else w2, y1[c], y2[c])
+        solve(_take(w1, c) if per_point else w1, _take(w2, c) if per_point else w2, y1[c], y2[c])
         for c in chunks
     ]
-    return ExactFreeEnergy(
-        *(np.concatenate([getattr(p, f) for p in parts]).reshape(shape) for f in FIELDS)
-    )
+    return {
+        field: np.concatenate([part[field] for part in parts]).reshape(shape) for field in fields
+    }
 
 
-def _solve(w1, w2, y1: np.ndarray, y2: np.ndarray) -> ExactFreeEnergy:
-    """The solver on one chunk; ``w1, w2`` are floats (one ellipse) or arrays (one per point)."""
+def _solve(w1, w2, y1: np.ndarray, y2: np.ndarray) -> dict[str, np.ndarray]:
+    """The solver on one chunk: :data:`FIELDS`. ``w1, w2`` are floats (one ellipse) or arrays
+    (one per point)."""
+    foot = _foot(w1, w2, y1, y2)
+    cos_z, sin_z = foot["cos_z"], foot["sin_z"]
+    z = _angle(cos_z, sin_z)
+    r1 = y1 - w1 * cos_z
+    r2 = y2 - w2 * sin_z
+    with np.errstate(over="ignore"):  # F = inf flags a squared distance beyond the float range
+        F = r1 * r1 + r2 * r2
+    return {"z_check": z, "F": F, "unique": foot["unique"], "n_iter": foot["n_iter"]}
+
+
+def _foot(w1, w2, y1: np.ndarray, y2: np.ndarray) -> dict[str, np.ndarray]:
+    """The foot point's unit vector ``cos_z, sin_z`` on one chunk, ``unique`` and ``n_iter``."""
     a, b = np.abs(w1), np.abs(w2)
     vertical = b > a  # the major axis is y2
     e0, e1 = np.maximum(a, b), np.minimum(a, b)
@@ -368,12 +429,7 @@ def _solve(w1, w2, y1: np.ndarray, y2: np.ndarray) -> ExactFreeEnergy:
     norm = np.sqrt(cos_z * cos_z + sin_z * sin_z)
     cos_z /= norm
     sin_z /= norm
-    z = _angle(cos_z, sin_z)
-    r1 = y1 - w1 * cos_z
-    r2 = y2 - w2 * sin_z
-    with np.errstate(over="ignore"):  # F = inf flags a squared distance beyond the float range
-        F = r1 * r1 + r2 * r2
-    return ExactFreeEnergy(z_check=z, F=F, unique=unique, n_iter=n_iter)
+    return {"cos_z": cos_z, "sin_z": sin_z, "unique": unique, "n_iter": n_iter}
 
 
 def _segment_latent(w1, w2, p1, p2, flat):

@@ -332,7 +332,8 @@ class Network:
             if j < len(layers) - 1:
                 g = g * _slope(self.activation, acts[j + 1])
             grads += [g.sum(axis=1), portable.dot_rows(g, acts[j]).ravel()]
-            g = portable.matmul(w.T, g)
+            if j:  # the first layer's inputs have no parameters: no gradient to pass on
+                g = portable.matmul(w.T, g)
         return np.concatenate(grads[::-1])
 
     def jacobian(self, theta: ArrayLike, acts: list[Array]) -> Array:

@@ -13,11 +13,11 @@ Platforms differ in two places only:
 This module gives the first as kernels built from the basic operations only: the algorithms of
 fdlibm (Sun's freely distributable libm, also the C library of musl and of Java's
 ``StrictMath``): a range reduction that is exact or carries its error in a second double, then a
-minimax polynomial; ``tanh`` is Lambert's continued fraction up to 0.85 and 1 - 2 / (e^2x + 1)
-above. Their largest error, measured against mpmath on 10^6 points per function
+minimax polynomial; ``tanh`` looks tanh up at the nearest of 2,402 points and corrects it
+by a short polynomial. Their largest error, measured against mpmath on 10^6 points per function
 (``bench/kernels.py``), is at most one ULP, ``arctan2``'s 1.39; bench/README.md lists them.
-Branches are evaluated for every element and chosen with ``np.where`` (``tanh``'s two on their
-own elements), so a kernel is a fixed sequence of NumPy array operations.
+Branches are evaluated for every element and chosen with ``np.where``, so a kernel is a fixed
+sequence of NumPy array operations.
 
 For the second, :func:`dot`, :func:`matmul` and :func:`solve` sum in an order this module fixes:
 a product's terms one after another (elementwise NumPy operations, one per term), or NumPy's
@@ -42,6 +42,8 @@ from functools import wraps
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+from lvebm import _tables
 
 __all__ = [
     "arctan2",
@@ -97,12 +99,15 @@ EXPM1_Q = (
     4.00821782732936239552e-06,
     -2.01099218183624371326e-07,
 )
-# tanh on |x| <= TANH_SPLIT: Lambert's continued fraction x / (1 + x^2 / (3 + x^2 / (5 + ...)))
-# to the level 2 TANH_LEVELS + 1 (its truncation is below 2^-60 of x at 0.85), evaluated from the
-# bottom; the top level as x - x w / (1 + w), w = x^2 / (3 + ...), so that the rounding of the
-# fraction touches a correction of at most a fifth of x
-TANH_SPLIT = 0.85
-TANH_LEVELS = 10
+# tanh(d) - d = d^3 TANH_P(d^2) for |d| <= 1/32: the Taylor series to d^11 (the next term is
+# below 2^-60 of d there)
+TANH_P = (
+    -1.0 / 3.0,
+    2.0 / 15.0,
+    -17.0 / 315.0,
+    62.0 / 2835.0,
+    -1382.0 / 155925.0,
+)
 # sin and cos on [-pi/4, pi/4] (fdlibm k_sin.c, k_cos.c)
 SIN_S = (
     -1.66666666666666324348e-01,
@@ -157,6 +162,9 @@ ATAN_T = (
 )
 PI = 3.1415926535897931160e00
 PI_LO = 1.2246467991473531772e-16  # pi - PI
+TANH_TABLE = np.load(_tables.TANH_TABLE)  # (4, cells): c, tanh(c) hi and lo, 1 - tanh(c)^2
+TANH_SHIFT, TANH_LIMIT = _tables.TANH_SHIFT, _tables.TANH_LIMIT
+TANH_FIRST_CELL = _tables.TANH_FIRST_CELL  # the cell 0 holds every |x| below 2^-5 (c = 0)
 SPLIT = 134217729.0  # 2^27 + 1: Veltkamp's split of a double into two halves of 26 bits
 GRAM_BLOCK = 2048  # rows of J per block of gauss_newton (a block's slices stay in cache)
 
@@ -191,6 +199,16 @@ def _horner(x: np.ndarray, coefficients: tuple[float, ...]) -> np.ndarray:
     acc = np.full(x.shape, coefficients[-1])
     for c in coefficients[-2::-1]:
         acc = c + x * acc
+    return acc
+
+
+def _horner_into(x: np.ndarray, coefficients: tuple[float, ...]) -> np.ndarray:
+    """:func:`_horner`'s value (the same operations in the same order) in one new array."""
+    acc = x * coefficients[-1]
+    acc += coefficients[-2]
+    for c in coefficients[-3::-1]:
+        acc *= x
+        acc += c
     return acc
 
 
@@ -368,38 +386,17 @@ def expm1(x: ArrayLike) -> np.ndarray:
     return np.where(np.isnan(x), x, out)
 
 
-def _tanh_above_split(a: np.ndarray) -> np.ndarray:
-    """tanh(a) for a > TANH_SPLIT: 1 - q, q = 2 / (e^2a + 1) with the rounding of e^2a + 1
-    corrected (Fast2Sum; at a >= 22, q < 2^-63 and 1 - q is 1)."""
-    t = _exp_finite(2.0 * np.minimum(a, 22.0))  # 2a in (1.7, 44]: no limit of exp applies
-    s = t + 1.0
-    q = 2.0 / s
-    t -= s
-    t += 1.0  # the rounding error of t + 1
-    t /= s
-    t *= q
-    q -= t
-    return 1.0 - q
-
-
-def _tanh_below_split(b: np.ndarray) -> np.ndarray:
-    """tanh(b) for 0 <= b <= TANH_SPLIT: the continued fraction from the bottom, the top level
-    as b - b w / (1 + w)."""
-    z = np.multiply(b, b, out=np.empty(np.shape(b)))  # an array (out= below), 0-d ones too
-    fraction = np.full(np.shape(b), 2.0 * TANH_LEVELS + 1.0)
-    for k in range(TANH_LEVELS - 1, 0, -1):
-        np.divide(z, fraction, out=fraction)
-        fraction += 2.0 * k + 1.0
-    np.divide(z, fraction, out=z)  # w
-    fraction = 1.0 + z
-    np.divide(z, fraction, out=z)
-    z *= b
-    return b - z
-
-
 @_kernel
 def tanh(x: ArrayLike) -> np.ndarray:
-    """The hyperbolic tangent, within one ULP (a continued fraction, 1 - 2 / (e^2x + 1) above 0.85).
+    """The hyperbolic tangent, within one ULP (a table of tanh at 2,402 points and a polynomial).
+
+    |x| falls in a cell of 2^-8 of its binade (one cell below 2^-5) whose centre c has tanh(c) in
+    a table (:mod:`lvebm._tables`: two doubles, and 1 - tanh(c)^2); then, with d = |x| - c (exact,
+    |d| <= 1/32) and t = tanh(d) from its Taylor polynomial,
+    tanh(c + d) = tanh(c) + (1 - tanh(c)^2) t / (1 + tanh(c) t), whose second term is at most
+    2^-9 of the result: its rounding barely counts, and tanh(c)'s two doubles are added last.
+    No branch: each step is one NumPy operation on every element (the table look-ups are
+    ``np.take``).
 
     Parameters
     ----------
@@ -413,20 +410,28 @@ def tanh(x: ArrayLike) -> np.ndarray:
 
     Examples
     --------
-    >>> float(tanh(0.0)), float(tanh(30.0))
-    (0.0, 1.0)
+    >>> float(tanh(0.0)), float(tanh(30.0)), float(tanh(-0.5))
+    (0.0, 1.0, -0.46211715726000974)
     """
-    a = np.abs(x)
-    big = a > TANH_SPLIT
-    # Where both branches have elements, each runs on every element and the choice follows: a
-    # boolean gather and scatter per branch would cost more than the branch (the same bits).
-    if big.all():
-        out = _tanh_above_split(a)
-    elif not big.any():
-        out = _tanh_below_split(a)  # NaN goes here and stays NaN
-    else:
-        out = np.where(big, _tanh_above_split(a), _tanh_below_split(np.minimum(a, TANH_SPLIT)))
-    return np.copysign(out, x)  # tanh is odd; -0.0 stays -0.0
+    a = np.abs(x, out=np.empty(np.shape(x)))  # an array, 0-d ones too (in place below)
+    np.minimum(a, TANH_LIMIT, out=a)  # NaN stays NaN
+    cell = a.view(np.int64) >> TANH_SHIFT
+    cell -= TANH_FIRST_CELL  # below 2^-5: negative, clipped to the cell 0 (c = 0); NaN: the last
+    centre, hi, lo, slope = (np.take(column, cell, mode="clip") for column in TANH_TABLE)
+    d = a
+    d -= centre  # exact: |x| and c are within a factor 2 (Sterbenz)
+    u = d * d
+    t = _horner_into(u, TANH_P)
+    t *= u
+    t *= d
+    t += d  # tanh(d)
+    den = hi * t
+    den += 1.0
+    t *= slope
+    t /= den  # tanh(|x|) - tanh(c)
+    t += lo
+    t += hi
+    return np.copysign(t, x)  # tanh is odd; -0.0 stays -0.0
 
 
 def _rem_pio2(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
