@@ -82,16 +82,16 @@ def test_each_kernel_is_within_its_ulp_bound_of_mpmath(name):
 
 
 def test_the_shipped_tanh_table_is_what_mpmath_builds():
-    """tanh's table (lvebm/tanh_table.npy) is rebuilt by ``python -m lvebm._tables``: the same
+    """tanh's table (lvebm/tanh_table.npy) is rebuilt by ``python -m lvebm.tables``: the same
     bits, so no one edits it by hand; each cell's centre is where the kernel looks it up."""
-    from lvebm import _tables
+    from lvebm import tables
 
-    built = _tables.build_tanh_table()
+    built = tables.build_tanh_table()
     assert built.tobytes() == portable.TANH_TABLE.tobytes()
     centres = built[0, 1:]
-    cells = (centres.view(np.int64) >> _tables.TANH_SHIFT) - portable.TANH_FIRST_CELL
+    cells = (centres.view(np.int64) >> tables.TANH_SHIFT) - portable.TANH_FIRST_CELL
     assert cells.tolist() == list(range(1, built.shape[1]))
-    assert built[0, 0] == 0.0 and centres[0] > 2.0**_tables.TANH_FIRST_EXPONENT
+    assert built[0, 0] == 0.0 and centres[0] > 2.0**tables.TANH_FIRST_EXPONENT
 
 
 def test_kernels_follow_numpys_special_values():

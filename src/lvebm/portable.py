@@ -43,7 +43,7 @@ from functools import wraps
 import numpy as np
 from numpy.typing import ArrayLike
 
-from lvebm import _tables
+from lvebm import tables
 
 __all__ = [
     "arctan2",
@@ -162,9 +162,9 @@ ATAN_T = (
 )
 PI = 3.1415926535897931160e00
 PI_LO = 1.2246467991473531772e-16  # pi - PI
-TANH_TABLE = np.load(_tables.TANH_TABLE)  # (4, cells): c, tanh(c) hi and lo, 1 - tanh(c)^2
-TANH_SHIFT, TANH_LIMIT = _tables.TANH_SHIFT, _tables.TANH_LIMIT
-TANH_FIRST_CELL = _tables.TANH_FIRST_CELL  # the cell 0 holds every |x| below 2^-5 (c = 0)
+TANH_TABLE = np.load(tables.TANH_TABLE)  # (4, cells): c, tanh(c) hi and lo, 1 - tanh(c)^2
+TANH_SHIFT, TANH_LIMIT = tables.TANH_SHIFT, tables.TANH_LIMIT
+TANH_FIRST_CELL = tables.TANH_FIRST_CELL  # the cell 0 holds every |x| below 2^-5 (c = 0)
 SPLIT = 134217729.0  # 2^27 + 1: Veltkamp's split of a double into two halves of 26 bits
 GRAM_BLOCK = 2048  # rows of J per block of gauss_newton (a block's slices stay in cache)
 
@@ -391,7 +391,7 @@ def tanh(x: ArrayLike) -> np.ndarray:
     """The hyperbolic tangent, within one ULP (a table of tanh at 2,402 points and a polynomial).
 
     |x| falls in a cell of 2^-8 of its binade (one cell below 2^-5) whose centre c has tanh(c) in
-    a table (:mod:`lvebm._tables`: two doubles, and 1 - tanh(c)^2); then, with d = |x| - c (exact,
+    a table (:mod:`lvebm.tables`: two doubles, and 1 - tanh(c)^2); then, with d = |x| - c (exact,
     |d| <= 1/32) and t = tanh(d) from its Taylor polynomial,
     tanh(c + d) = tanh(c) + (1 - tanh(c)^2) t / (1 + tanh(c) t), whose second term is at most
     2^-9 of the result: its rounding barely counts, and tanh(c)'s two doubles are added last.

@@ -5,7 +5,7 @@
 about 106 bits) and 1 - tanh(c)^2, each the double nearest to mpmath's value at 200 bits, so
 the table is the same whoever builds it. Rebuild (mpmath, a test extra)::
 
-    python -m lvebm._tables
+    python -m lvebm.tables
 
 and ``tests/test_portable.py`` checks that the shipped file is what this builds.
 """
@@ -26,8 +26,21 @@ TANH_FIRST_CELL = (1023 + TANH_FIRST_EXPONENT << 52 >> TANH_SHIFT) - 1
 
 
 def tanh_cells() -> np.ndarray:
-    """The cells' centres: 0 (the cell below 2^TANH_FIRST_EXPONENT), then the midpoint of each
-    2^-TANH_CELL_BITS of a binade from 2^TANH_FIRST_EXPONENT up to the cell of TANH_LIMIT."""
+    """The centres of ``tanh``'s cells.
+
+    Returns
+    -------
+    ndarray
+        0 (the cell of every argument below 2^TANH_FIRST_EXPONENT), then the midpoint of each
+        2^-TANH_CELL_BITS of a binade, from 2^TANH_FIRST_EXPONENT up to the cell of TANH_LIMIT:
+        2,402 values.
+
+    Examples
+    --------
+    >>> c = tanh_cells()
+    >>> c.size, c[:3].tolist()
+    (2402, [0.0, 0.03131103515625, 0.03143310546875])
+    """
     last = np.array(TANH_LIMIT).view(np.int64) >> TANH_SHIFT
     raw = np.arange(TANH_FIRST_CELL + 1, last + 1, dtype=np.int64)
     centres = ((raw << TANH_SHIFT) | (1 << (TANH_SHIFT - 1))).view(np.float64)
@@ -35,7 +48,20 @@ def tanh_cells() -> np.ndarray:
 
 
 def build_tanh_table() -> np.ndarray:
-    """(4, cells): c, tanh(c) hi, tanh(c) lo, 1 - tanh(c)^2, from mpmath at 200 bits."""
+    """``tanh``'s table, from mpmath at 200 bits (mpmath: a test extra).
+
+    Returns
+    -------
+    ndarray
+        Shape (4, cells), little-endian float64: the centres c (:func:`tanh_cells`), tanh(c)'s
+        nearest double, the rest tanh(c) - that double, and 1 - tanh(c)^2.
+
+    Examples
+    --------
+    >>> table = build_tanh_table()
+    >>> table.shape, bool((table[1] + table[2] == table[1]).all())
+    ((4, 2402), True)
+    """
     import mpmath
 
     rows = []
