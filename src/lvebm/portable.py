@@ -965,16 +965,22 @@ def _slices(a: np.ndarray, bits: int, count: int, e: np.ndarray | None = None) -
     exact, two operations. ``e``: the exponents, if they come from a larger array (any shape
     that broadcasts against ``a``: ``gauss_newton`` slices J^T by rows)."""
     if e is None:
-        _, e = np.frexp(np.max(np.abs(a), axis=0, keepdims=True))  # |a| < 2^e (0: zero column)
-    rest = a.copy()
+        _, e = np.frexp(_largest_magnitude(a, axis=0))  # |a| < 2^e (0: zero column)
+    rest = a
     slices = []
     for k in range(1, count + 1):
         sigma = np.ldexp(1.5, e - k * bits + 52)
         piece = rest + sigma
         piece -= sigma
-        rest -= piece  # exact
+        if k < count:  # the last slice's rest is not needed
+            rest = rest - piece  # exact
         slices.append(piece)
     return slices
+
+
+def _largest_magnitude(a: np.ndarray, axis: int) -> np.ndarray:
+    """max |a| along ``axis`` (kept), as two reductions with no array of |a| (the same bits)."""
+    return np.maximum(np.max(a, axis=axis, keepdims=True), -np.min(a, axis=axis, keepdims=True))
 
 
 def _slice_bits(n: int) -> int:
@@ -1034,12 +1040,14 @@ def gauss_newton(
     count = -(-gram_bits // width)
     # each parameter's largest |J| (a power of two above it: the slices' grid), then the slice
     # products block by block of GRAM_BLOCK rows, in cache: every partial sum is exact (the bits
-    # were chosen for all n rows), so blocks add up to the same bits in any order
-    _, e = np.frexp(np.max(np.abs(jt), axis=1, keepdims=True))
+    # were chosen for all n rows), so blocks add up to the same bits in any order. One slice
+    # (gram_bits up to the slices' width) is one product of all the rows: no blocks to gain.
+    _, e = np.frexp(_largest_magnitude(jt, axis=1))
     # one accumulator per level: within a level every sum is exact, whatever the blocks
     levels = np.zeros((count, jt.shape[0], jt.shape[0]))
-    for start in range(0, n, GRAM_BLOCK):
-        slices = _slices(jt[:, start : start + GRAM_BLOCK], width, count, e)  # per row of jt
+    block = n if count == 1 else GRAM_BLOCK
+    for start in range(0, n, max(block, 1)):
+        slices = _slices(jt[:, start : start + block], width, count, e)  # per row of jt
         for level in range(2, count + 2):  # the pairs (s, t), s <= t, s + t = level
             for a in range(1, level // 2 + 1):
                 b = level - a
