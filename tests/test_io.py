@@ -130,3 +130,72 @@ def test_without_a_shared_filesystem_jobs_check_the_contract_not_the_sidecar(tmp
     pq.write_table(pa.table({"x": [1.0]}), path)  # the contract is still checked
     with pytest.raises(ArtifactError, match="does not have its contract's columns"):
         read_artifact(path)
+
+
+def test_the_check_before_a_run_reads_the_columns_recorded_with_the_checksum(tmp_path):
+    """A Parquet file's checksum record carries its columns and types as written: the check
+    before any job compares them with the contract without opening the file (no Arrow in the
+    process that builds the job graph); a record from before the columns were recorded has the
+    file's schema read instead, and both catch a file rewritten with a wrong type."""
+    import json
+
+    from lvebm.pipeline.io import ArtifactError, checksum_path
+
+    path = tmp_path / "results/data/horn.parquet"
+    path.parent.mkdir(parents=True)
+    write_parquet(path, {name: np.arange(3.0) for name in ("x", "theta", "y1", "y2")})
+    record = json.loads(checksum_path(path).read_text())
+    schema = pq.read_schema(path)
+    assert record["columns"] == [[f.name, str(f.type)] for f in schema]
+    assert record["columns"][0] == ["x", "double"]
+
+    script = (
+        "import sys\n"
+        "from lvebm.pipeline.jobgraph import check_artifacts\n"
+        f"check_artifacts({str(tmp_path / 'results')!r})\n"
+        "print('pyarrow' in sys.modules)\n"
+    )
+    check = [sys.executable, "-c", script]
+    assert subprocess.run(check, capture_output=True, text=True, check=True).stdout == "False\n"
+
+    # recast through the pipeline's writer (checksum and columns right): the record stops it
+    recast = {name: np.arange(3.0) for name in ("x", "theta", "y1", "y2")}
+    recast["theta"] = recast["theta"].astype(np.float32)
+    write_parquet(path, recast)
+    from lvebm.pipeline.jobgraph import check_artifacts
+
+    with pytest.raises(ArtifactError, match=r"theta: float \(contract: double\)"):
+        check_artifacts(str(tmp_path / "results"))
+    # the same file with a record from before the columns were recorded: its schema is read
+    del record["columns"]
+    written = json.loads(checksum_path(path).read_text())
+    checksum_path(path).write_text(json.dumps({k: written[k] for k in record}) + "\n")
+    with pytest.raises(ArtifactError, match=r"theta: float \(contract: double\)"):
+        check_artifacts(str(tmp_path / "results"))
+
+
+def test_the_check_before_a_run_hashes_a_touched_artifact_once(tmp_path, monkeypatch):
+    """Snakemake touches each output after its job, so its modification time is no longer the
+    one recorded: the check hashes it once, then trusts the size and time it verified; a later
+    edit (another time) is hashed again, and caught."""
+    from lvebm.pipeline import checksums
+    from lvebm.pipeline.io import ArtifactError
+    from lvebm.pipeline.jobgraph import VERIFIED_ARTIFACTS, check_artifacts
+
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "results/data/horn.parquet"
+    path.parent.mkdir(parents=True)
+    write_parquet(path, {name: np.arange(3.0) for name in ("x", "theta", "y1", "y2")})
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**8))  # Snakemake's touch
+    hashed = []
+    real = checksums.file_sha256
+    monkeypatch.setattr(checksums, "file_sha256", lambda p: hashed.append(p) or real(p))
+    check_artifacts("results")
+    check_artifacts("results")
+    assert len(hashed) == 1 and (tmp_path / VERIFIED_ARTIFACTS).is_file()
+    data = path.read_bytes()
+    path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # an edit of the same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2 * 10**8))
+    with pytest.raises(ArtifactError, match="changed after the rule that wrote it"):
+        check_artifacts("results")

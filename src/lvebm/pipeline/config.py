@@ -12,6 +12,11 @@ imports it (its yaml and jsonschema are the workflow's, not the jobs' environmen
 - the one ``$ref`` resolver (:func:`resolve`; the one dotted lookup is :func:`keys.lookup`);
 - :func:`stop_on_error`, which turns any of these errors into one line and exit status 1.
 
+The schema check of a config that passed it before is not run again: its result, the config with
+the schema's defaults, is kept in ``.snakemake/lvebm/checked-configs/`` under the hash of what
+decides it (the config, the schema, the checking code, the jsonschema release), so a snakemake
+call on an unchanged config imports no jsonschema (:func:`check_schema`).
+
 >>> check_config({"a": 1, "b": 2}, [less("b", "a")])
 Traceback (most recent call last):
 lvebm.pipeline.config.ConfigError: config key 'b' = 2 is invalid: must be less than a = 1
@@ -19,6 +24,8 @@ lvebm.pipeline.config.ConfigError: config key 'b' = 2 is invalid: must be less t
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import os
 import sys
@@ -178,14 +185,71 @@ def schema_error_message(error) -> str:
     return f"config key '{key}' = {_short(error.instance)} is invalid: {error.message}{hint}"
 
 
+CHECKED_CONFIGS = os.path.join(".snakemake", "lvebm", "checked-configs")
+# the code whose verdict a checked config's record stands for (lvebm.pipeline's modules)
+CHECKING_CODE = ("config.py", "configfile.py", "keys.py", "jobgraph.py")
+
+
 def check_schema(cfg: dict, schema_path: str) -> None:
     """Validate against the JSON schema (one line for the most relevant error), fill in the
-    schema's defaults (as Snakemake's validate would), then check numbers and sweeps."""
+    schema's defaults (as Snakemake's validate would), then check numbers and sweeps.
+
+    A config that passed before gets its filled-in copy from ``CHECKED_CONFIGS`` (keyed by
+    :func:`check_key`); a config that fails is never recorded, so it fails every time."""
+    key = check_key(cfg, schema_path)
+    record = os.path.join(CHECKED_CONFIGS, f"{key}.json") if key else None
+    if record:
+        try:
+            with open(record) as f:
+                filled = json.load(f)
+        except (OSError, ValueError):
+            pass
+        else:
+            cfg.clear()
+            cfg.update(filled)
+            return
     validator, filling = schema_validators(os.path.realpath(schema_path))
     check_valid(cfg, validator)
     filling.validate(cfg)
     check_numbers(cfg, validator.schema)
     check_sweeps(cfg, validator)
+    if record:
+        _keep(record, cfg)
+
+
+def check_key(cfg: Mapping, schema_path: str) -> str | None:
+    """The hash of what decides :func:`check_schema`'s verdict on ``cfg``: the config as given
+    (its order too), the schema file, the checking code (``CHECKING_CODE``) and the jsonschema
+    release; None for a config JSON cannot hold exactly (then it is checked every time)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        text = json.dumps(cfg, allow_nan=True)
+        if json.loads(text) != cfg:
+            return None
+        release = version("jsonschema")
+    except (TypeError, ValueError, PackageNotFoundError):
+        return None
+    digest = hashlib.sha256(text.encode())
+    here = os.path.dirname(__file__)
+    for path in (schema_path, *(os.path.join(here, name) for name in CHECKING_CODE)):
+        with open(path, "rb") as f:
+            digest.update(hashlib.sha256(f.read()).digest())
+    digest.update(release.encode())
+    return digest.hexdigest()
+
+
+def _keep(record: str, cfg: Mapping) -> None:
+    """Write the checked config to ``record`` (atomically); a folder that cannot be written
+    (a read-only working directory) only means the check runs again next time."""
+    try:
+        os.makedirs(os.path.dirname(record), exist_ok=True)
+        tmp = f"{record}.{os.getpid()}.part"
+        with open(tmp, "w") as f:
+            json.dump(cfg, f)
+        os.replace(tmp, record)
+    except OSError:
+        pass
 
 
 def check_valid(cfg: Mapping, validator) -> None:

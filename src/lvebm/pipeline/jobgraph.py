@@ -367,17 +367,25 @@ def check_landing_page(landing: str, argv: Sequence[str]) -> None:
         )
 
 
+# the artifacts the check before a run hashed (checksums.VerifiedFiles), in Snakemake's folder
+VERIFIED_ARTIFACTS = os.path.join(".snakemake", "lvebm", "verified-artifacts.json")
+
+
 def check_artifacts(results: str) -> None:
     """Every artifact under ``results`` is the file its rule wrote (size and modification time as
     recorded, else the same SHA-256): an edited, truncated or replaced file stops the run here,
     before Snakemake would rerun (and first delete) the good artifacts downstream of it; so does a
     file without a recorded checksum, or a Parquet file whose columns are not its contract (one
-    rewritten with its checksum, say)."""
-    from lvebm.pipeline.checksums import verify_checksum
-    from lvebm.pipeline.io import check_contract  # Arrow: read each Parquet file's schema
+    rewritten with its checksum, say). The columns are those recorded with the checksum; only a
+    checksum file from before they were recorded has the Parquet file's schema read (Arrow)."""
+    from lvebm.pipeline.checksums import VerifiedFiles, check_recorded_columns, verify_checksum
 
+    verified = VerifiedFiles(VERIFIED_ARTIFACTS)
     for path in sorted(Path(results).rglob("*")):
         if path.suffix in (".parquet", ".png") and not path.name.startswith("."):
-            verify_checksum(path, trust_unchanged_stat=True)
-            if path.suffix == ".parquet":
+            record = verify_checksum(path, trust_unchanged_stat=True, verified=verified)
+            if path.suffix == ".parquet" and not check_recorded_columns(path, record):
+                from lvebm.pipeline.io import check_contract
+
                 check_contract(path)
+    verified.save()
