@@ -84,3 +84,21 @@ def test_the_mirror_fetches_only_missing_copies_below_results_and_stores_what_it
     assert not (results / "shards/gone.parquet").exists()  # gone from the storage: not listed
     mirror.store(results, [results / "ro-crate-metadata.json"])
     assert stored == ["s3://bucket/run/results/ro-crate-metadata.json"]
+
+
+def test_the_point_constraint_matches_exactly_the_points():
+    """The factored (trie) pattern of the point wildcard matches the run's points and nothing
+    else, on random sets of words over the characters a point has."""
+    import random
+    import re
+
+    from lvebm.pipeline.jobgraph import point_pattern
+
+    rng = random.Random(0)
+    alphabet = "ab/~1."
+    for _ in range(2000):
+        words = {"".join(rng.choices(alphabet, k=rng.randint(0, 5))) for _ in range(6)}
+        pattern = re.compile(point_pattern(words) + "$")
+        candidates = {"".join(rng.choices(alphabet, k=rng.randint(0, 6))) for _ in range(30)}
+        for word in candidates | words:
+            assert bool(pattern.match(word)) == (word in words), (sorted(words), word)
