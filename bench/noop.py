@@ -9,7 +9,8 @@ still plans jobs. Rows: the anchor, the default config, the default config with 
 (``--config 'sweeps={seeds: null}'``: what the sweep's points cost; it replans only the landing
 page, which shows the config's hash), and the quick config (``.test/config/config.yaml``, run
 first into a scratch folder with ``-d``); besides the anchor, the same rule with one param (then
-Snakemake imports pandas to serialise it). Each repeat runs every row once, in turn, so that the
+Snakemake imports pandas to serialise it, where pandas is installed: the project's
+environment no longer has it). Each repeat runs every row once, in turn, so that the
 shared machine's load falls on all alike; the table gives the medians and the ratio to the anchor.
 Target (issue 35): at most 2x the anchor for the default and the quick config.
 """
@@ -28,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--cores", "2", "--nocolor"]
 ANCHOR = 'rule all:\n    output:\n        "a.txt",\n    shell:\n        "touch {output}"\n'
-# the same rule with one param: Snakemake then imports pandas (when installed, as in the test
+# the same rule with one param: Snakemake then imports pandas (when installed, as it was in the test
 # extra) to serialise params, a cost every workflow that passes values through params: pays
 ANCHOR_PARAM = ANCHOR.replace("    shell:", "    params:\n        n=1,\n    shell:")
 NOTHING = "Nothing to be done"

@@ -10,10 +10,12 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 import yaml
 
@@ -218,9 +220,51 @@ def figure_rules(path: Path) -> dict[str, dict]:
     return {name: r for name, r in workflow_rules(path).items() if name.startswith("figure_")}
 
 
-def read(project, name):
-    """An artifact of ``project`` (its path below the project) as a pandas DataFrame."""
-    return pq.read_table(project.path / name).to_pandas()
+class Table:
+    """An artifact's columns as NumPy arrays, in the file's order.
+
+    ``table["F"]`` is a column; ``table[mask]`` the rows where a boolean array is true;
+    iterating gives the column names, ``items()`` the columns; ``len(table)`` is the number of
+    rows; ``table.where(points="mesh")`` the rows with those
+    values; ``table.groups("i")`` the rows of each value of a column, the values sorted (as
+    pandas' groupby); ``table.row(0)`` one row as a dict. (No pandas: the project's environment does
+    not carry it, so that Snakemake does not import it to hash params on every call.)"""
+
+    def __init__(self, columns: Mapping[str, np.ndarray]) -> None:
+        self._columns = dict(columns)
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return self._columns[key]
+        return Table({name: values[key] for name, values in self._columns.items()})
+
+    def __iter__(self):
+        return iter(self._columns)
+
+    def items(self):
+        return self._columns.items()
+
+    def __len__(self) -> int:
+        return len(next(iter(self._columns.values()))) if self._columns else 0
+
+    def where(self, **values) -> Table:
+        mask = np.ones(len(self), dtype=bool)
+        for name, value in values.items():
+            mask &= self._columns[name] == value
+        return self[mask]
+
+    def groups(self, column: str) -> dict:
+        keys = self._columns[column]
+        return {key: self[keys == key] for key in sorted(set(keys.tolist()))}
+
+    def row(self, index: int) -> dict:
+        return {name: values[index] for name, values in self._columns.items()}
+
+
+def read(project, name) -> Table:
+    """An artifact of ``project`` (its path below the project) as a :class:`Table`."""
+    table = pq.read_table(project.path / name)
+    return Table({n: table.column(n).to_numpy() for n in table.column_names})
 
 
 def a_mesh_size(cfg) -> int:

@@ -236,7 +236,7 @@ def check_stage(project) -> None:
     t = c["training"]
     assert trained["loss"].tolist() == [*t["losses"], C.COLD]
     if t["losses"] == list(C.LOSSES) and t["negatives"]["rule"] == "uniform":
-        check_trained({k: trained[k].to_numpy() for k in trained})
+        check_trained(dict(trained.items()))
     path = read(project, "results/capacity/training/trajectory.parquet")
     assert len(path) == (t["steps"] + 1) * len(t["losses"])
     maps = read(project, "results/capacity/training/maps.parquet")
@@ -259,7 +259,7 @@ def test_the_sweeps_headlines_read_the_stages_tables(finished_run):
     from lvebm.pipeline.sweep import HEADLINES
 
     tables = {
-        name: {c: v.to_numpy() for c, v in read(finished_run, path).items()}
+        name: dict(read(finished_run, path).items())
         for name, path in (
             ("trained", "results/capacity/training/trained.parquet"),
             ("scan_summary", "results/capacity/scan_summary.parquet"),

@@ -132,10 +132,10 @@ def test_free_energy_mesh_agrees_with_an_independent_solution(finished_run):
     m = read(finished_run, "results/mesh/free_energy.parquet")
     n1, n2 = cfg["mesh"]["y1"]["num"], cfg["mesh"]["y2"]["num"]
     assert len(m) == n1 * n2
-    y1, y2 = m["y1"].to_numpy(), m["y2"].to_numpy()
+    y1, y2 = m["y1"], m["y2"]
     ref_f, ref_z = brute_force(w1, w2, y1, y2)
     assert_allclose(m["F"], ref_f, rtol=1e-10, atol=1e-14)
-    unique = m["unique"].to_numpy()
+    unique = m["unique"]
     ref_z = ref_z.astype(float)
     assert_allclose(
         m["dF_dy1"][unique], 2 * (y1 - w1 * np.cos(ref_z))[unique], rtol=1e-8, atol=1e-8

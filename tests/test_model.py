@@ -86,12 +86,13 @@ def test_energy_table_equals_formula_row_by_row():
 @pytest.mark.pipeline
 def test_energies_artifact_equals_the_formula(finished_run):
     cfg = finished_run.config()
-    samples = read(finished_run, "results/data/samples.parquet").set_index("i")
+    samples = read(finished_run, "results/data/samples.parquet")
     e = read(finished_run, "results/energy/energies.parquet")
     w1, w2 = cfg["decoder"]["w1"], cfg["decoder"]["w2"]
-    z = 2 * np.pi * e["k"].to_numpy() / cfg["latent"]["n"]
-    y1 = samples.loc[e["i"], "y1"].to_numpy()
-    y2 = samples.loc[e["i"], "y2"].to_numpy()
+    z = 2 * np.pi * e["k"] / cfg["latent"]["n"]
+    row = {i: k for k, i in enumerate(samples["i"].tolist())}  # sample i's row
+    rows = [row[i] for i in e["i"].tolist()]
+    y1, y2 = samples["y1"][rows], samples["y2"][rows]
     assert_allclose(e["z"], z, rtol=0, atol=1e-15)
     assert_allclose(e["y1_tilde"], w1 * np.cos(z), rtol=0, atol=1e-15)
     assert_allclose(e["y2_tilde"], w2 * np.sin(z), rtol=0, atol=1e-15)

@@ -125,13 +125,13 @@ def test_em_learns_beta_near_the_datas_noise_and_the_held_out_likelihood_names_a
     em = read(finished_run, "results/probabilistic/em.parquet")
     data_beta = 0.5 / cfg["data"]["noise_std"] ** 2
     last = {}
-    for latent, path in em.groupby("latent"):
-        ll = path["log_likelihood"].to_numpy()
+    for latent, path in em.groups("latent").items():
+        ll = path["log_likelihood"]
         assert np.all(np.diff(ll) >= -1e-12 * np.abs(ll[1:]))
-        last[latent] = path["beta"].iloc[-1]
+        last[latent] = path["beta"][-1]
     assert abs(last["continuous"] / data_beta - 1.0) < 0.1 and last["grid"] < last["continuous"]
     draws = read(finished_run, "results/probabilistic/model_samples.parquet")
-    assert draws.groupby("latent").size().to_dict() == {
+    assert {latent: len(rows) for latent, rows in draws.groups("latent").items()} == {
         "continuous": cfg["probabilistic"]["samples"],
         "grid": cfg["probabilistic"]["samples"],
     }
@@ -139,19 +139,19 @@ def test_em_learns_beta_near_the_datas_noise_and_the_held_out_likelihood_names_a
     scan = cfg["probabilistic"]["scan"]
     assert_allclose(held["beta"], np.geomspace(scan["start"], scan["stop"], scan["num"]))
     assert held["best"].sum() == 1
-    best = held.loc[held["best"], "beta"].item()
-    assert held.loc[held["best"], "log_likelihood"].item() == held["log_likelihood"].max()
+    best = held["beta"][held["best"]].item()
+    assert held["log_likelihood"][held["best"]].item() == held["log_likelihood"].max()
     # the scan spans the turn: the held-out likelihood rises to its best beta, then falls, and
     # its best is within a factor 2 of the data's 1 / (2 sigma^2); the fitted samples' own
     # likelihood peaks at the beta EM learns (the same maximum likelihood, beta free)
     assert scan["start"] < best < scan["stop"] and 0.5 < best / data_beta < 2.0
-    rise = held["log_likelihood"][held["beta"] <= best].to_numpy()
-    fall = held["log_likelihood"][held["beta"] >= best].to_numpy()
+    rise = held["log_likelihood"][held["beta"] <= best]
+    fall = held["log_likelihood"][held["beta"] >= best]
     assert np.all(np.diff(rise) > 0) and np.all(np.diff(fall) < 0)
-    fitted = held.loc[held["train_log_likelihood"].idxmax(), "beta"]
+    fitted = held["beta"][held["train_log_likelihood"].argmax()]
     ratio = np.sqrt(scan["stop"] / scan["start"]) ** (2 / (scan["num"] - 1))  # one scan step
     assert 1 / ratio <= fitted / last["continuous"] <= ratio
     assert (
         held["train_log_likelihood"].max()
-        <= em.loc[em["latent"] == "continuous", "log_likelihood"].iloc[-1] + 1e-12
+        <= em.where(latent="continuous")["log_likelihood"][-1] + 1e-12
     )

@@ -167,20 +167,20 @@ def test_training_artifacts_tell_the_lectures_story(finished_run):
     cfg = finished_run.config()["training"]
     summary = read(finished_run, "results/training/summary.parquet")
     assert len(summary) == (len(cfg["betas"]) + 1) * len(cfg["methods"])
-    cold = summary[(summary["beta"] == np.inf) & (summary["method"] == "lbfgs")].iloc[0]
+    cold = summary.where(beta=np.inf, method="lbfgs").row(0)
     assert cold["converged"]
     # 24 noisy samples at random angles pin the radii of rho(0) = (2, 1.5) to a few percent
     assert_allclose([abs(cold["w1"]), abs(cold["w2"])], [2.0, 1.5], rtol=0.03)
-    hot = summary[(summary["beta"] == 0.1) & (summary["method"] == "lbfgs")].iloc[0]
+    hot = summary.where(beta=0.1, method="lbfgs").row(0)
     assert abs(hot["w1"]) < 0.05 and abs(hot["w2"]) < 0.05
     line = read(finished_run, "results/training/cross_section.parquet")
-    cold_line = line[line["beta"] == np.inf]
-    zeros = cold_line.loc[cold_line["F_grid"].nsmallest(2).index, "y2"]
+    cold_line = line.where(beta=np.inf)
+    zeros = cold_line["y2"][np.argsort(cold_line["F_grid"], kind="stable")[:2]]
     assert sorted(zeros) == [-1.5, 1.5]  # the lecture: zeros near y2 = +-1.5
     denoised = read(finished_run, "results/training/denoise.parquet")
-    mean = denoised.groupby("model")["error"].mean()
+    mean = {model: rows["error"].mean() for model, rows in denoised.groups("model").items()}
     assert mean["trained"] < mean["noisy"] < mean["untrained"]
     assert len(denoised) == 3 * cfg["denoise"]
     trajectory = read(finished_run, "results/training/beta~inf/trajectory.parquet")
-    per_sample = trajectory[trajectory["method"] == "per_sample"]
+    per_sample = trajectory.where(method="per_sample")
     assert per_sample["step"].max() == cfg["epochs"] * 24

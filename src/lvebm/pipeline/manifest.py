@@ -93,7 +93,7 @@ EXIT_STATUS = (
     "artifact that cannot be read)"
 )
 PROJECTIONS = 4
-PACKAGES = ("numpy", "scipy", "pandas", "pyarrow", "matplotlib", "snakemake", "lvebm")
+PACKAGES = ("numpy", "scipy", "pyarrow", "matplotlib", "snakemake", "lvebm")
 PROJECT_FILES = ("Snakefile", "config.yaml", "environment.yml", "workflow", "profiles", "src")
 
 
