@@ -103,15 +103,21 @@ class VerifiedFiles:
         self._now[os.fspath(path)] = stat
 
     def save(self) -> None:
-        if self._now == self._before:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.part")
-            tmp.write_text(json.dumps(self._now))
-            os.replace(tmp, self.path)
-        except OSError:
-            pass
+        if self._now != self._before:
+            keep_json(self.path, self._now)
+
+
+def keep_json(path: str | os.PathLike[str], data) -> None:
+    """Write a cache file atomically (a temporary file renamed onto ``path``); a folder that
+    cannot be written (a read-only working directory) only means the cache is not kept."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.part")
+        tmp.write_text(json.dumps(data))
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def check_columns(path: str | os.PathLike[str], found: list[tuple[str, str]]) -> None:

@@ -214,7 +214,9 @@ def check_schema(cfg: dict, schema_path: str) -> None:
     check_numbers(cfg, validator.schema)
     check_sweeps(cfg, validator)
     if record:
-        _keep(record, cfg)
+        from lvebm.pipeline.checksums import keep_json
+
+        keep_json(record, cfg)  # a folder that cannot be written: checked again next time
 
 
 def check_key(cfg: Mapping, schema_path: str) -> str | None:
@@ -237,19 +239,6 @@ def check_key(cfg: Mapping, schema_path: str) -> str | None:
             digest.update(hashlib.sha256(f.read()).digest())
     digest.update(release.encode())
     return digest.hexdigest()
-
-
-def _keep(record: str, cfg: Mapping) -> None:
-    """Write the checked config to ``record`` (atomically); a folder that cannot be written
-    (a read-only working directory) only means the check runs again next time."""
-    try:
-        os.makedirs(os.path.dirname(record), exist_ok=True)
-        tmp = f"{record}.{os.getpid()}.part"
-        with open(tmp, "w") as f:
-            json.dump(cfg, f)
-        os.replace(tmp, record)
-    except OSError:
-        pass
 
 
 def check_valid(cfg: Mapping, validator) -> None:
